@@ -1,0 +1,190 @@
+/**
+ * text in, findings out. Find the functions that hold fork-site spellings (by a text scan,
+ * so nothing else is walked), recognise the sites, run the flow pass per site, run every
+ * enabled rule, then apply suppressions.
+ */
+import { FileContext } from './file-context.js';
+import { findForkSites } from './fork-sites.js';
+import { cAdapter } from './language/c-adapter.js';
+import { goAdapter } from './language/go-adapter.js';
+import type { LanguageAdapter } from './language/adapter.js';
+import { parseSource, type SyntaxNode, type Tree } from './parser.js';
+import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
+import { RULE_MODULES, resolveSeverity } from './registry.js';
+import { formatMessage } from './rule-kit.js';
+import { SiteAnalysis } from './site-analysis.js';
+import { applySuppressions, findDirectives } from './suppressions.js';
+import { LineIndex, ancestor, rangeOfNode } from './syntax.js';
+import type { AnalysisResult, Finding, ForkSiteInfo, Language, VforklintConfig } from './types.js';
+
+export interface AnalyzeOptions {
+  /** A tree already parsed from exactly this text (the language server's incremental parse). */
+  tree?: Tree;
+}
+
+const SPELLINGS = String.raw`\b(?:__|_)?vfork\b|\b(?:__)?clone(?:2|3|_internal)?\b|\bCLONE\b|SYS_clone\w*|__NR_clone\w*|SYS_vfork|__NR_vfork|SYS_CLONE\w*|SYS_VFORK|[Rr]awVforkSyscall`;
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function spellingPattern(config: VforklintConfig): RegExp {
+  const extra = (config.forkFunctions ?? []).filter(Boolean).map((f) => `\\b${escapeRe(f)}\\b`);
+  return new RegExp([SPELLINGS, ...extra].join('|'), 'g');
+}
+
+/** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */
+export function mayContainForkSite(text: string, language: Language, config: VforklintConfig = {}): boolean {
+  void language;
+  const re = spellingPattern(config);
+  re.lastIndex = 0;
+  return re.test(text);
+}
+
+export function languageForPath(path: string): Language | undefined {
+  if (/\.(?:c|h)$/i.test(path)) return 'c';
+  if (/\.go$/i.test(path)) return 'go';
+  return undefined;
+}
+
+function adapterFor(language: Language): LanguageAdapter {
+  return language === 'c' ? cAdapter : goAdapter;
+}
+
+/** Analyse one file's text. Never throws: an internal failure is returned as `internalError`. */
+export function analyze(text: string, language: Language, config: VforklintConfig = {}, options: AnalyzeOptions = {}): AnalysisResult {
+  try {
+    return analyzeUnsafe(text, language, config, options);
+  } catch (e) {
+    return { findings: [], forkSites: [], skipped: false, internalError: e instanceof Error ? `${e.message}` : String(e) };
+  }
+}
+
+function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions): AnalysisResult {
+  const lines = new LineIndex(text);
+  const unusedSeverity = resolveSeverity('unused-disable-directive', config);
+  if (!mayContainForkSite(text, language, config)) {
+    const directives = findDirectives(text, lines, () => true);
+    return { findings: applySuppressions([], directives, lines, unusedSeverity), forkSites: [], skipped: true };
+  }
+  const tree = options.tree ?? parseSource(text, language);
+  const adapter = adapterFor(language);
+  const file = new FileContext(text, tree.rootNode, adapter, config);
+  const raw: Finding[] = [];
+  const forkSites: ForkSiteInfo[] = [];
+
+  const seenSites = new Set<number>();
+  for (const [ctx, fn] of functionsWithSpellings(file, config)) {
+    for (const site of findForkSites(fn, ctx.adapter, config)) {
+      if (seenSites.has(site.call.startIndex)) continue;
+      seenSites.add(site.call.startIndex);
+      const analysis = new SiteAnalysis(ctx, site);
+      const sets = analysis.lineSets();
+      forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
+      runRules(analysis, config, raw);
+    }
+  }
+
+  if (language === 'go') {
+    const preamble = cgoPreamble(text);
+    if (preamble && mayContainForkSite(preamble, 'c', config)) {
+      const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, {});
+      raw.push(...c.findings);
+      forkSites.push(...c.forkSites);
+    }
+  }
+
+  const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
+  const root = tree.rootNode;
+  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))));
+  return { findings: applySuppressions(findings, directives, lines, unusedSeverity), forkSites, skipped: false };
+}
+
+function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
+  const language = analysis.file.adapter.language;
+  for (const rule of RULE_MODULES) {
+    const meta = rule.meta;
+    if (!meta.languages.includes(language) || !meta.forkKinds.includes(analysis.site.kind)) continue;
+    const severity = resolveSeverity(meta.id, config);
+    if (severity === 'off') continue;
+    rule.check(analysis, (r) => {
+      out.push({
+        rule: meta.id,
+        severity: severity === 'warning' ? 'warning' : r.severity ?? severity,
+        message: formatMessage(meta.messages[r.messageId] ?? r.messageId, r.data),
+        range: rangeOfNode(r.node),
+        related: r.related ?? [],
+        fixes: r.fixes ?? [],
+        ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),
+      });
+    });
+  }
+}
+
+function errorCount(fn: SyntaxNode): number {
+  let n = 0;
+  const body = fn.childForFieldName('body') ?? fn;
+  for (const t of ['ERROR']) n += body.descendantsOfType(t).length;
+  return n + (body.hasError ? 1 : 0);
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}:${f.range.start.offset}:${f.range.end.offset}:${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The functions holding a fork spelling, each with the file context whose tree holds it.
+ * C functions broken by preprocessor directives are recovered from a masked copy of the text.
+ */
+function functionsWithSpellings(file: FileContext, config: VforklintConfig): Array<[FileContext, SyntaxNode]> {
+  const re = spellingPattern(config);
+  const out: Array<[FileContext, SyntaxNode]> = [];
+  const seen = new Set<string>();
+  const variants = new Map<MaskVariant, FileContext>();
+  const variant = (v: MaskVariant): FileContext => {
+    let ctx = variants.get(v);
+    if (!ctx) {
+      const masked = maskPreprocessor(file.text, v);
+      ctx = new FileContext(masked, parseSource(masked, 'c').rootNode, file.adapter, config);
+      variants.set(v, ctx);
+    }
+    return ctx;
+  };
+  const types = file.adapter.functionTypes;
+  const enclosing = (ctx: FileContext, offset: number) => {
+    const n = ctx.root.descendantForIndex(offset);
+    return types.has(n.type) ? n : ancestor(n, types);
+  };
+  for (const m of file.text.matchAll(re)) {
+    const offset = m.index!;
+    let ctx = file;
+    let fn = enclosing(file, offset);
+    const broken = (f: SyntaxNode | undefined) => !f || !!file.adapter.functionBody(f)?.hasError || !file.adapter.functionBody(f);
+    if (file.adapter.language === 'c' && broken(fn)) {
+      // Try the masked copies; keep the first whose function body parses cleanly, or the one with fewest errors.
+      let best: [FileContext, SyntaxNode, number] | undefined = fn ? [file, fn, errorCount(fn)] : undefined;
+      for (const v of ['directives', 'first-branch', 'else-branch'] as MaskVariant[]) {
+        const vctx = variant(v);
+        const vfn = enclosing(vctx, offset);
+        if (!vfn) continue;
+        const errors = broken(vfn) ? errorCount(vfn) : 0;
+        if (!best || errors < best[2]) best = [vctx, vfn, errors];
+        if (errors === 0) break;
+      }
+      if (best) [ctx, fn] = best;
+    }
+    if (!fn) continue;
+    // Go closures are analysed on their own, and so is the function around them.
+    const key = `${fn.startIndex}:${fn.endIndex}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push([ctx, fn]);
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+/** Per-file facts shared by every function's analysis: the tree, same-file functions, configuration. */
+import type { LanguageAdapter } from './language/adapter.js';
+import type { SyntaxNode } from './parser.js';
+import { LineIndex } from './syntax.js';
+import type { VforklintConfig } from './types.js';
+
+export class FileContext {
+  private functionsCache?: Map<string, SyntaxNode>;
+  private lineIndexCache?: LineIndex;
+  private declaredNoReturnCache?: Set<string>;
+  /** Scratch space for the effect summaries (calls.ts), keyed by function name. */
+  readonly memo = new Map<string, unknown>();
+
+  constructor(
+    readonly text: string,
+    readonly root: SyntaxNode,
+    readonly adapter: LanguageAdapter,
+    readonly config: VforklintConfig,
+  ) {}
+
+  get strict(): boolean {
+    return this.config.strict === true;
+  }
+
+  get functions(): Map<string, SyntaxNode> {
+    this.functionsCache ??= this.adapter.topLevelFunctions(this.root);
+    return this.functionsCache;
+  }
+
+  get lines(): LineIndex {
+    this.lineIndexCache ??= new LineIndex(this.text);
+    return this.lineIndexCache;
+  }
+
+  /** Functions declared `noreturn` / `_Noreturn` / `__attribute__((noreturn))` anywhere in this file. */
+  get declaredNoReturn(): Set<string> {
+    if (!this.declaredNoReturnCache) {
+      const out = new Set<string>();
+      if (this.adapter.language === 'c') {
+        const re = /(?:_Noreturn|\bnoreturn\b|__noreturn__|\bNORETURN\b|attribute_noreturn|__dead2|\bnorett?urn)[^;{]*?\b([A-Za-z_]\w*)\s*\(/g;
+        for (const m of this.text.matchAll(re)) out.add(m[1]);
+        const after = /\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*(?:__attribute__\s*\(\(\s*(?:__)?noreturn(?:__)?\s*\)\)|__dead2|NORETURN)/g;
+        for (const m of this.text.matchAll(after)) out.add(m[1]);
+      }
+      this.declaredNoReturnCache = out;
+    }
+    return this.declaredNoReturnCache;
+  }
+
+  /** The comment lines directly above a node (Go directives such as `//go:norace`). */
+  leadingComments(node: SyntaxNode): string[] {
+    const out: string[] = [];
+    let prev = node.previousSibling;
+    let expectRow = node.startPosition.row - 1;
+    while (prev && prev.type === 'comment' && prev.endPosition.row >= expectRow - 0 && prev.endPosition.row <= expectRow) {
+      out.push(prev.text);
+      expectRow = prev.startPosition.row - 1;
+      prev = prev.previousSibling;
+    }
+    return out;
+  }
+}

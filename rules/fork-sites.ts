@@ -1,0 +1,273 @@
+/**
+ * Fork-site recognition (RULES.md section 2): which calls create a child that shares the
+ * caller's memory and stack, of which kind, and which variables receive the results.
+ */
+import type { LanguageAdapter } from './language/adapter.js';
+import type { SyntaxNode } from './parser.js';
+import { codeChildren, field, walk } from './syntax.js';
+import type { ForkKind, VforklintConfig } from './types.js';
+
+export interface ForkSite {
+  kind: ForkKind;
+  call: SyntaxNode;
+  /** The function that holds the call. */
+  fn: SyntaxNode;
+  /** Variable holding the child's pid (C `pid`, Go `r1`), if any. */
+  pidVar?: string;
+  /** Variable holding the errno (Go `err1`), if any. */
+  errVar?: string;
+  /** For `clone-fn` sites: the name of the child's function and the argument passed to it. */
+  childFunction?: string;
+  spelling: string;
+}
+
+/** Spellings whose presence in a file's text makes it worth parsing. */
+export const FORK_SPELLINGS = ['vfork', 'clone', 'CLONE', 'VFORK', 'RawVforkSyscall', 'rawVforkSyscall'];
+
+const C_VFORK = new Set(['vfork', '__vfork', '__libc_vfork']);
+const C_SYSCALL = new Set(['syscall', '__syscall', 'INLINE_SYSCALL', 'INTERNAL_SYSCALL', 'INLINE_SYSCALL_CALL', 'INTERNAL_SYSCALL_CALL', '__syscall0', '__syscall1', '__syscall2', '__syscall5', '__syscall6', 'DO_SYSCALL']);
+const C_CLONE_FN = new Set(['clone', '__clone', '__clone2', 'CLONE', '__clone_internal', '__clone3']);
+const GO_RAW = /^(?:\w+\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError)$/;
+const GO_VFORK = /^(?:\w+\.)?(?:rawVforkSyscall|RawVforkSyscall)$/;
+
+function lastName(text: string): string {
+  const m = /([A-Za-z_]\w*)\s*$/.exec(text);
+  return m ? m[1] : text;
+}
+
+function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
+  if (!node) return true;
+  const v = adapter.expression(node);
+  return v.kind === 'integer' && v.value === 0;
+}
+
+function syscallName(node: SyntaxNode | undefined): string {
+  if (!node) return '';
+  return lastName(node.text).replace(/^(?:SYS_|__NR_)/, '').toLowerCase();
+}
+
+/**
+ * The constant names that may flow into `expr`, following simple local data flow: a local
+ * variable contributes whatever any assignment in the function gives it.
+ */
+export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): Set<string> {
+  const names = new Set<string>();
+  const seenVars = new Set<string>();
+  const pending: SyntaxNode[] = [expr];
+  let assignments: Map<string, SyntaxNode[]> | undefined;
+  while (pending.length) {
+    const e = pending.pop()!;
+    walk(e, (n) => {
+      if (n.type === 'selector_expression' || n.type === 'field_expression') {
+        const f = field(n, 'field');
+        if (f && /^[A-Z][A-Z0-9_]+$/.test(f.text)) names.add(f.text);
+        // `sys.Cloneflags`: opaque, adds nothing.
+        return false;
+      }
+      if (n.type !== 'identifier') return true;
+      if (/^[A-Z][A-Z0-9_]+$/.test(n.text)) {
+        names.add(n.text);
+        return true;
+      }
+      if (seenVars.has(n.text)) return true;
+      seenVars.add(n.text);
+      assignments ??= collectAssignments(fn, adapter);
+      for (const v of assignments.get(n.text) ?? []) pending.push(v);
+      return true;
+    });
+  }
+  return names;
+}
+
+/** Every value assigned to each local name in the function (`=`, `|=`, initialisers, struct field initialisers). */
+function collectAssignments(fn: SyntaxNode, adapter: LanguageAdapter): Map<string, SyntaxNode[]> {
+  const out = new Map<string, SyntaxNode[]>();
+  const add = (name: string, value: SyntaxNode | undefined) => {
+    if (!value) return;
+    const list = out.get(name) ?? [];
+    list.push(value);
+    out.set(name, list);
+  };
+  walk(fn, (n) => {
+    switch (n.type) {
+      case 'assignment_expression':
+      case 'init_declarator': {
+        const left = field(n, n.type === 'init_declarator' ? 'declarator' : 'left');
+        const value = field(n, n.type === 'init_declarator' ? 'value' : 'right');
+        if (left) add(baseName(left), value);
+        break;
+      }
+      case 'assignment_statement':
+      case 'short_var_declaration': {
+        const left = field(n, 'left');
+        const right = field(n, 'right');
+        const ls = left ? codeChildren(left) : [];
+        const rs = right ? codeChildren(right) : [];
+        ls.forEach((l, i) => add(baseName(l), rs.length === ls.length ? rs[i] : rs[0]));
+        break;
+      }
+      case 'var_spec': {
+        const value = field(n, 'value');
+        const vs = value ? codeChildren(value) : [];
+        n.childrenForFieldName('name').forEach((nm, i) => add(nm.text, vs[i]));
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  });
+  void adapter;
+  return out;
+}
+
+/** `args.flags` -> `args`, `*p` -> `p`, `x` -> `x`. */
+function baseName(node: SyntaxNode): string {
+  let n: SyntaxNode | undefined = node;
+  for (let i = 0; n && i < 50; i++) {
+    if (n.type === 'identifier') return n.text;
+    n = field(n, 'argument') ?? field(n, 'operand') ?? field(n, 'declarator') ?? n.namedChild(0) ?? undefined;
+  }
+  return '';
+}
+
+/** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal). */
+function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: LanguageAdapter): { flags: Set<string>; stackZero: boolean } | undefined {
+  if (!arg) return undefined;
+  const name = baseName(arg);
+  if (!name) return undefined;
+  const flags = new Set<string>();
+  let stackZero = true;
+  walk(fn, (n) => {
+    // Designated initialisers: `struct clone_args a = { .flags = X, .stack = Y }`.
+    if (n.type === 'initializer_pair') {
+      const designator = n.namedChild(0)?.text ?? '';
+      const value = field(n, 'value');
+      if (!value) return true;
+      const owner = n.parent?.parent;
+      const ownerName = owner?.type === 'init_declarator' ? baseName(owner) : '';
+      if (ownerName !== name) return true;
+      if (designator.endsWith('flags')) for (const f of flagNames(value, fn, adapter)) flags.add(f);
+      if (designator.endsWith('stack') && !isZero(value, adapter)) stackZero = false;
+    }
+    if (n.type === 'assignment_expression') {
+      const left = field(n, 'left');
+      const value = field(n, 'right');
+      if (left?.type === 'field_expression' && baseName(left) === name && value) {
+        const f = field(left, 'field')?.text ?? '';
+        if (f === 'flags') for (const x of flagNames(value, fn, adapter)) flags.add(x);
+        if (f === 'stack' && !isZero(value, adapter)) stackZero = false;
+      }
+    }
+    return true;
+  });
+  return { flags, stackZero };
+}
+
+function vmKind(flags: Set<string>): ForkKind | undefined {
+  if (!flags.has('CLONE_VM')) return undefined;
+  return flags.has('CLONE_VFORK') ? 'raw' : 'concurrent';
+}
+
+/** Classify one call expression; undefined when it is not a fork site. */
+export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
+  const callee = adapter.calleeText(call);
+  if (!callee) return undefined;
+  const name = lastName(callee);
+  const args = adapter.arguments(call);
+  for (const extra of config.forkFunctions ?? []) {
+    if (extra === callee || extra === name) return { kind: 'raw', spelling: callee };
+  }
+  if (adapter.language === 'c') {
+    if (C_VFORK.has(name)) return { kind: 'vfork', spelling: name };
+    if (C_SYSCALL.has(name)) {
+      const nr = syscallName(args[0]);
+      if (nr === 'vfork') return { kind: 'raw', spelling: callee };
+      if (nr === 'clone') {
+        const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
+        if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+      }
+      if (nr === 'clone3') {
+        const s = cloneArgsStruct(args[1], fn, adapter);
+        const kind = s && vmKind(s.flags);
+        if (kind && s.stackZero) return { kind, spelling: callee };
+      }
+      return undefined;
+    }
+    if (C_CLONE_FN.has(name)) {
+      if (name === '__clone_internal' || name === '__clone3') {
+        const s = cloneArgsStruct(args[0], fn, adapter);
+        if (s && s.flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[1] ? lastName(args[1].text) : undefined, spelling: name };
+        return undefined;
+      }
+      // clone(fn, stack, flags, arg), __clone2/CLONE(fn, base, size, flags, arg): find the flags.
+      const flags = new Set<string>();
+      for (const a of args.slice(1)) for (const f of flagNames(a, fn, adapter)) flags.add(f);
+      if (flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[0] ? lastName(args[0].text) : undefined, spelling: name };
+      return undefined;
+    }
+    return undefined;
+  }
+  // Go
+  if (GO_VFORK.test(callee)) return { kind: 'raw', spelling: callee };
+  if (GO_RAW.test(callee)) {
+    const nr = syscallName(args[0]);
+    if (nr === 'vfork') return { kind: 'raw', spelling: callee };
+    if (nr === 'clone') {
+      const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
+      if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+    }
+  }
+  return undefined;
+}
+
+/** The variables that receive a fork call's results: C `pid = vfork()`, Go `r1, _, err1 = RawSyscall(...)`. */
+export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: string } {
+  let n: SyntaxNode = call;
+  for (let i = 0; i < 20 && n.parent; i++) {
+    const p: SyntaxNode = n.parent;
+    if (p.type === 'parenthesized_expression' || p.type === 'cast_expression' || (p.type === 'argument_list' && p.parent && /^(?:uintptr|int|int32|int64|uint32)$/.test(field(p.parent, 'function')?.text ?? ''))) {
+      n = p.type === 'argument_list' ? p.parent! : p;
+      continue;
+    }
+    if (p.type === 'call_expression' && field(p, 'function')?.text && /^(?:uintptr|int|int32|int64)$/.test(field(p, 'function')!.text)) {
+      n = p;
+      continue;
+    }
+    if (p.type === 'assignment_expression' && field(p, 'right')?.id === n.id) {
+      const left = field(p, 'left');
+      return { pidVar: left?.type === 'identifier' ? left.text : undefined };
+    }
+    if (p.type === 'init_declarator' && field(p, 'value')?.id === n.id) {
+      return { pidVar: baseName(p) || undefined };
+    }
+    if (p.type === 'expression_list' && p.parent && (p.parent.type === 'assignment_statement' || p.parent.type === 'short_var_declaration')) {
+      const stmt = p.parent;
+      if (field(stmt, 'right')?.id !== p.id) return {};
+      const left = field(stmt, 'left');
+      const names = left ? codeChildren(left).map((l) => (l.type === 'identifier' ? l.text : '')) : [];
+      const pidVar = names[0] && names[0] !== '_' ? names[0] : undefined;
+      const last = names.length >= 2 ? names[names.length - 1] : undefined;
+      return { pidVar, errVar: last && last !== '_' ? last : undefined };
+    }
+    if (p.type === 'expression_list' && p.parent?.type === 'var_spec') {
+      const names = p.parent.childrenForFieldName('name').map((x) => x.text);
+      return { pidVar: names[0], errVar: names.length >= 2 ? names[names.length - 1] : undefined };
+    }
+    return {};
+  }
+  return {};
+}
+
+/** Every fork site inside `fn` (not inside nested closures, which are analysed on their own). */
+export function findForkSites(fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
+  const sites: ForkSite[] = [];
+  walk(fn, (n) => {
+    if (n.id !== fn.id && adapter.functionTypes.has(n.type)) return false;
+    if (n.type !== adapter.callType) return true;
+    const c = classifyForkCall(n, fn, adapter, config);
+    if (c) sites.push({ ...c, call: n, fn, ...resultVariables(n) });
+    return true;
+  });
+  return sites;
+}

@@ -1,0 +1,292 @@
+/** How C spells statements, conditions, calls and declarations (tree-sitter-c). */
+import type { SyntaxNode } from '../parser.js';
+import { codeChildren, field, namedChildren, operatorOf, walk } from '../syntax.js';
+import type { ExpressionView, LanguageAdapter, LocalDeclaration, Parameter, StatementView, SwitchCase } from './adapter.js';
+
+const FUNCTION_TYPES = new Set(['function_definition']);
+const ALLOCATORS = new Set(['malloc', 'calloc', 'realloc', 'alloca', '__builtin_alloca', 'strdup', 'strndup', 'xmalloc', 'xzalloc', 'xstrdup']);
+
+function isTrueConstant(node: SyntaxNode | undefined): boolean {
+  if (!node) return true;
+  const t = node.type === 'parenthesized_expression' ? node.namedChild(0) : node;
+  if (!t) return false;
+  return (t.type === 'number_literal' && /^[1-9]/.test(t.text)) || t.type === 'true';
+}
+
+function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {
+  let d: SyntaxNode | undefined = field(fn, 'declarator');
+  for (let i = 0; d && i < 20; i++) {
+    if (d.type === 'function_declarator') return d;
+    d = field(d, 'declarator') ?? d.namedChild(0) ?? undefined;
+  }
+  return undefined;
+}
+
+/** The identifier a declarator declares, and whether it is a pointer or array. */
+function declaratorName(d: SyntaxNode | undefined): { name: string; pointer: boolean; array: boolean; fn: boolean } | undefined {
+  let pointer = false;
+  let array = false;
+  let fn = false;
+  for (let i = 0; d && i < 20; i++) {
+    switch (d.type) {
+      case 'identifier':
+      case 'field_identifier':
+        return { name: d.text, pointer, array, fn };
+      case 'pointer_declarator':
+      case 'abstract_pointer_declarator':
+        pointer = true;
+        break;
+      case 'array_declarator':
+        array = true;
+        break;
+      case 'function_declarator':
+        fn = true;
+        break;
+      case 'init_declarator':
+        break;
+      default:
+        break;
+    }
+    d = field(d, 'declarator') ?? d.namedChildren.find((c) => c.type !== 'type_qualifier' && c.type !== 'ms_pointer_modifier' && c.type !== 'attribute_specifier') ?? undefined;
+  }
+  return undefined;
+}
+
+function preprocAlternatives(node: SyntaxNode): StatementView {
+  const alternatives: SyntaxNode[][] = [];
+  let mayBeNone = true;
+  let cur: SyntaxNode | undefined = node;
+  for (let guard = 0; cur && guard < 1000; guard++) {
+    const alt = field(cur, 'alternative');
+    const skip = new Set([field(cur, 'condition')?.id, field(cur, 'name')?.id, alt?.id]);
+    alternatives.push(codeChildren(cur).filter((c) => !skip.has(c.id)));
+    if (cur.type === 'preproc_else') {
+      mayBeNone = false;
+      break;
+    }
+    cur = alt;
+  }
+  return { kind: 'alternatives', alternatives, mayBeNone };
+}
+
+export const cAdapter: LanguageAdapter = {
+  language: 'c',
+  functionTypes: FUNCTION_TYPES,
+  closureTypes: new Set<string>(),
+  callType: 'call_expression',
+
+  topLevelFunctions(root) {
+    const out = new Map<string, SyntaxNode>();
+    walk(root, (n) => {
+      if (n.type === 'function_definition') {
+        const name = cAdapter.functionName(n);
+        if (name && !out.has(name)) out.set(name, n);
+        return false;
+      }
+      return n.id === root.id || n.type === 'ERROR' || n.type.startsWith('preproc_') || n.type === 'linkage_specification' || n.type === 'declaration_list';
+    });
+    return out;
+  },
+
+  functionName(fn) {
+    const d = functionDeclarator(fn);
+    return declaratorName(d && field(d, 'declarator'))?.name ?? '';
+  },
+
+  functionBody(fn) {
+    return field(fn, 'body');
+  },
+
+  parameters(fn) {
+    const d = functionDeclarator(fn);
+    const list = d && field(d, 'parameters');
+    const out: Parameter[] = [];
+    if (!list) return out;
+    for (const p of namedChildren(list)) {
+      if (p.type !== 'parameter_declaration') continue;
+      const info = declaratorName(field(p, 'declarator'));
+      if (info) out.push({ name: info.name, pointerLike: info.pointer || info.array || info.fn, node: p });
+    }
+    return out;
+  },
+
+  namedResults() {
+    return [];
+  },
+
+  statement(node): StatementView {
+    switch (node.type) {
+      case 'compound_statement':
+      case 'ERROR':
+      case 'translation_unit':
+        return { kind: 'block', statements: codeChildren(node) };
+      case 'if_statement': {
+        const alt = field(node, 'alternative');
+        return {
+          kind: 'if',
+          condition: field(node, 'condition') ?? node,
+          then: field(node, 'consequence') ?? node,
+          else: alt ? (alt.type === 'else_clause' ? alt.namedChild(0) ?? undefined : alt) : undefined,
+        };
+      }
+      case 'while_statement': {
+        const cond = field(node, 'condition');
+        return { kind: 'loop', condition: isTrueConstant(cond) ? undefined : cond, body: field(node, 'body') ?? node, testsFirst: true };
+      }
+      case 'do_statement': {
+        const cond = field(node, 'condition');
+        return { kind: 'loop', condition: isTrueConstant(cond) ? undefined : cond, body: field(node, 'body') ?? node, testsFirst: false };
+      }
+      case 'for_statement': {
+        const cond = field(node, 'condition');
+        return { kind: 'loop', init: field(node, 'initializer'), condition: cond, update: field(node, 'update'), body: field(node, 'body') ?? node, testsFirst: true };
+      }
+      case 'switch_statement': {
+        const body = field(node, 'body');
+        const cases: SwitchCase[] = [];
+        for (const c of body ? codeChildren(body) : []) {
+          if (c.type !== 'case_statement') continue;
+          const value = field(c, 'value');
+          cases.push({ values: value ? [value] : undefined, statements: codeChildren(c).filter((s) => s.id !== value?.id), node: c });
+        }
+        return { kind: 'switch', subject: field(node, 'condition'), cases, fallsThrough: true };
+      }
+      case 'return_statement': {
+        const v = node.namedChild(0);
+        return { kind: 'return', values: v && v.type !== 'comment' ? [v] : [] };
+      }
+      case 'break_statement':
+        return { kind: 'break' };
+      case 'continue_statement':
+        return { kind: 'continue' };
+      case 'goto_statement':
+        return { kind: 'goto', label: field(node, 'label')?.text ?? '' };
+      case 'labeled_statement': {
+        const label = field(node, 'label');
+        const body = codeChildren(node).find((c) => c.id !== label?.id);
+        return { kind: 'label', label: label?.text ?? '', body };
+      }
+      case 'preproc_if':
+      case 'preproc_ifdef':
+        return preprocAlternatives(node);
+      case 'expression_statement':
+        return node.namedChildCount === 0 ? { kind: 'empty' } : { kind: 'simple', expression: node };
+      case 'comment':
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+      case 'type_definition':
+      case 'struct_specifier':
+      case 'enum_specifier':
+      case 'union_specifier':
+        return { kind: 'empty' };
+      default:
+        return { kind: 'simple', expression: node };
+    }
+  },
+
+  expression(node): ExpressionView {
+    let n: SyntaxNode | null = node;
+    for (let i = 0; n && i < 1000; i++) {
+      switch (n.type) {
+        case 'parenthesized_expression':
+          n = n.namedChild(n.namedChildCount - 1);
+          continue;
+        case 'cast_expression':
+          n = field(n, 'value') ?? null;
+          continue;
+        case 'comma_expression':
+          n = field(n, 'right') ?? null;
+          continue;
+        case 'binary_expression': {
+          const op = operatorOf(n);
+          const left = field(n, 'left')!;
+          const right = field(n, 'right')!;
+          // `(pid_t)-1` parses as `(pid_t) - 1`: a cast of a negative constant.
+          if (op === '-' && left.type === 'parenthesized_expression' && /^\(\s*(?:\w+_t|int|long|unsigned|unsigned int|short)\s*\)$/.test(left.text)) {
+            const inner = cAdapter.expression(right);
+            if (inner.kind === 'integer') return { kind: 'integer', value: -inner.value };
+          }
+          return { kind: 'binary', op, left, right };
+        }
+        case 'unary_expression': {
+          const op = operatorOf(n);
+          const arg = field(n, 'argument');
+          if (!arg) return { kind: 'other' };
+          if (op === '!') return { kind: 'not', operand: arg };
+          if (op === '-') {
+            const inner = cAdapter.expression(arg);
+            if (inner.kind === 'integer') return { kind: 'integer', value: -inner.value };
+            return { kind: 'negate', operand: arg };
+          }
+          return { kind: 'other' };
+        }
+        case 'number_literal': {
+          const v = Number.parseInt(n.text, n.text.startsWith('0x') ? 16 : 10);
+          return Number.isFinite(v) ? { kind: 'integer', value: v } : { kind: 'other' };
+        }
+        case 'null':
+          return { kind: 'integer', value: 0 };
+        case 'identifier':
+          return n.text === 'NULL' ? { kind: 'integer', value: 0 } : { kind: 'identifier', name: n.text };
+        case 'assignment_expression':
+          return { kind: 'assign', targets: [field(n, 'left')!], value: field(n, 'right')!, op: operatorOf(n) };
+        case 'call_expression':
+          return { kind: 'call', call: n };
+        default:
+          return { kind: 'other' };
+      }
+    }
+    return { kind: 'other' };
+  },
+
+  calleeText(call) {
+    const f = field(call, 'function');
+    if (!f) return undefined;
+    if (f.type === 'identifier' || f.type === 'field_expression') return f.text;
+    if (f.type === 'parenthesized_expression') {
+      const inner = f.namedChild(0);
+      if (inner?.type === 'pointer_expression') return field(inner, 'argument')?.text;
+      return inner?.text;
+    }
+    return undefined;
+  },
+
+  calleeIsName(call) {
+    return field(call, 'function')?.type === 'identifier';
+  },
+
+  arguments(call) {
+    const args = field(call, 'arguments');
+    return args ? codeChildren(args) : [];
+  },
+
+  isConversion() {
+    return false;
+  },
+
+  declaredLocals(body) {
+    const out = new Map<string, LocalDeclaration>();
+    walk(body, (n) => {
+      if (n.type === 'declaration') {
+        for (const d of n.childrenForFieldName('declarator')) {
+          const info = declaratorName(d);
+          if (!info || info.fn) continue;
+          const value = d.type === 'init_declarator' ? field(d, 'value') : undefined;
+          const ownsPointee = !!value && (/^&/.test(value.text) || ALLOCATORS.has(value.type === 'call_expression' ? field(value, 'function')?.text ?? '' : ''));
+          const storage = info.array ? 'value' : info.pointer ? 'pointer' : 'value';
+          if (!out.has(info.name)) out.set(info.name, { name: info.name, node: d, storage, ownsPointee });
+        }
+        return false;
+      }
+      return true;
+    });
+    return out;
+  },
+
+  declaredNames(node) {
+    if (node.type !== 'declaration') return [];
+    return node.childrenForFieldName('declarator').map((d) => declaratorName(d)?.name ?? '').filter(Boolean);
+  },
+};

@@ -1,0 +1,96 @@
+import { CHILD_SIDE } from '../flow/path-state.js';
+import type { SyntaxNode } from '../parser.js';
+import { docsUrl, type RuleModule } from '../rule-kit.js';
+import type { SiteAnalysis } from '../site-analysis.js';
+import { field, operatorOf, walk } from '../syntax.js';
+
+const RAW = /^(?:(?:syscall|unix)\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|rawVforkSyscall)$/;
+
+/** Is `&v` here the blessed `uintptr(unsafe.Pointer(&v))` argument of a raw syscall? */
+function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
+  const a = site.file.adapter;
+  const up = amp.parent?.parent; // argument_list -> call unsafe.Pointer(...)
+  if (!up || up.type !== 'call_expression' || field(up, 'function')?.text !== 'unsafe.Pointer') return false;
+  const conv = up.parent?.parent;
+  if (!conv || conv.type !== 'call_expression' || field(conv, 'function')?.text !== 'uintptr') return false;
+  const raw = conv.parent?.parent;
+  return !!raw && raw.type === 'call_expression' && RAW.test(a.calleeText(raw) ?? '');
+}
+
+function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
+  const a = site.file.adapter;
+  switch (n.type) {
+    case 'call_expression': {
+      const callee = a.calleeText(n);
+      if (callee === 'make' || callee === 'new' || callee === 'append') return `\`${callee}\` allocates`;
+      if (callee === 'panic') return '`panic` allocates and unwinds';
+      const f = field(n, 'function');
+      if (callee === 'string' || (f?.type === 'slice_type' && /byte|rune/.test(f.text))) return `the conversion \`${(f?.text ?? '')}(...)\` allocates`;
+      return undefined;
+    }
+    case 'func_literal':
+      return 'a closure may allocate its captured variables on the heap';
+    case 'defer_statement':
+      return '`defer` allocates a defer record';
+    case 'go_statement':
+      return '`go` starts a goroutine, which allocates';
+    case 'unary_expression':
+      if (operatorOf(n) === '&' && field(n, 'operand')?.type === 'composite_literal') return 'taking the address of a composite literal allocates';
+      return undefined;
+    case 'binary_expression': {
+      if (operatorOf(n) !== '+') return undefined;
+      const isStr = (x?: SyntaxNode) => !!x && (x.type === 'interpreted_string_literal' || x.type === 'raw_string_literal');
+      if (isStr(field(n, 'left')) || isStr(field(n, 'right'))) return 'string concatenation allocates';
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Go: heap allocation in the child (the runtime is not safe to enter after a raw fork). */
+export const childAllocates: RuleModule = {
+  meta: {
+    id: 'child-allocates',
+    description: 'Go: code after a raw fork allocates (make, new, append, closures, defer, escaping variables), entering the runtime from the child.',
+    defaultSeverity: 'error',
+    languages: ['go'],
+    forkKinds: ['raw'],
+    docsUrl: docsUrl('child-allocates'),
+    messages: {
+      allocates: 'The child allocates after `{{fork}}`: {{what}}. Declare what the child needs before the fork and use only raw syscalls after it.',
+      escapes: 'The child declares `{{name}}` after `{{fork}}` and {{how}}, so it may be moved to the heap. Declare it with the other variables before the fork.',
+    },
+    fixable: false,
+    hasSuggestions: false,
+  },
+  check(site, report) {
+    if (site.file.adapter.language !== 'go') return;
+    const fork = site.site.spelling;
+    const childStatements = [...site.flow.statements.values()].filter((s) => s.mask & CHILD_SIDE && !site.isForkExpression(s.node));
+    const declaredAfter = new Map<string, SyntaxNode>();
+    for (const s of childStatements) {
+      for (const name of site.file.adapter.declaredNames(s.node)) if (!site.isResultVariable(name)) declaredAfter.set(name, s.node);
+    }
+    const seen = new Set<number>();
+    for (const e of site.childEvaluations()) {
+      walk(e.node, (n) => {
+        if (seen.has(n.id)) return false;
+        seen.add(n.id);
+        const what = allocationIn(n, site);
+        if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
+        if (n.type === 'func_literal') {
+          for (const name of declaredAfter.keys()) if (new RegExp(`\\b${name}\\b`).test(n.text)) report({ messageId: 'escapes', data: { fork, name, how: 'a closure captures it' }, node: n, related: [site.forkRelated] });
+          return false;
+        }
+        if (n.type === 'unary_expression' && operatorOf(n) === '&') {
+          const operand = field(n, 'operand');
+          if (operand?.type === 'identifier' && declaredAfter.has(operand.text) && !isRawSyscallPointer(site, n)) {
+            report({ messageId: 'escapes', data: { fork, name: operand.text, how: 'its address is taken' }, node: n, related: [site.forkRelated] });
+          }
+        }
+        return true;
+      });
+    }
+  },
+};

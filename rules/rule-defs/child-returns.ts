@@ -1,0 +1,31 @@
+import { CHILD_SIDE } from '../flow/path-state.js';
+import { docsUrl, type RuleModule } from '../rule-kit.js';
+
+/** A child (or not-yet-split) path returns from the forking function: it pops the parent's frames. */
+export const childReturns: RuleModule = {
+  meta: {
+    id: 'child-returns',
+    description: 'The vfork child returns from the forking function, popping frames the parent will resume in.',
+    defaultSeverity: 'error',
+    languages: ['c', 'go'],
+    forkKinds: ['vfork', 'raw'],
+    docsUrl: docsUrl('child-returns'),
+    messages: {
+      returns: 'The child can reach this `return` after `{{fork}}`: it returns into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
+      fallsOff: 'The child can fall off the end of `{{fn}}` after `{{fork}}`, returning into the parent\'s frames. End the child with `_exit` or exec.',
+    },
+    fixable: false,
+    hasSuggestions: false,
+  },
+  check(site, report) {
+    const fork = site.site.spelling;
+    for (const s of site.flow.statements.values()) {
+      if (s.role === 'return' && s.mask & CHILD_SIDE) report({ messageId: 'returns', data: { fork }, node: s.node, related: [site.forkRelated] });
+    }
+    if (site.flow.endMask & CHILD_SIDE) {
+      const body = site.file.adapter.functionBody(site.site.fn);
+      const close = body?.lastChild ?? body;
+      if (close) report({ messageId: 'fallsOff', data: { fork, fn: site.file.adapter.functionName(site.site.fn) || 'the function' }, node: close, related: [site.forkRelated] });
+    }
+  },
+};

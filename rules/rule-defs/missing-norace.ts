@@ -1,0 +1,53 @@
+import type { SyntaxNode } from '../parser.js';
+import { docsUrl, type RuleModule } from '../rule-kit.js';
+import { field, operatorOf, walk } from '../syntax.js';
+
+/**
+ * The race detector instruments memory accesses and calls. A leaf helper that only does
+ * arithmetic on its arguments (Go's `capToIndex`) gets no instrumentation and needs no directive.
+ */
+function touchesMemory(fn: SyntaxNode): boolean {
+  const body = field(fn, 'body');
+  if (!body) return true;
+  let touches = false;
+  walk(body, (n) => {
+    if (touches) return false;
+    if (n.type === 'index_expression' || n.type === 'selector_expression' || n.type === 'call_expression' || n.type === 'func_literal') touches = true;
+    if (n.type === 'unary_expression' && (operatorOf(n) === '*' || operatorOf(n) === '&')) touches = true;
+    return !touches;
+  });
+  return touches;
+}
+
+/** Go: functions that fork or run in the child must not be instrumented by the race detector. */
+export const missingNorace: RuleModule = {
+  meta: {
+    id: 'missing-norace',
+    description: 'Go: a function that performs a raw fork, or runs in the child, lacks //go:norace.',
+    defaultSeverity: 'warning',
+    languages: ['go'],
+    forkKinds: ['raw'],
+    docsUrl: docsUrl('missing-norace'),
+    messages: {
+      forks: '`{{fn}}` performs a raw fork but lacks `//go:norace`: race-detector instrumentation would run in the child.',
+      child: '`{{fn}}` runs in the child after `{{fork}}` but lacks `//go:norace`.',
+    },
+    fixable: true,
+    hasSuggestions: false,
+  },
+  check(site, report) {
+    const file = site.file;
+    if (file.adapter.language !== 'go') return;
+    const hasNorace = (fn: SyntaxNode) => file.leadingComments(fn).some((c) => /^\/\/go:norace\b/.test(c.trim()));
+    const nameNode = (fn: SyntaxNode) => field(fn, 'name') ?? fn;
+    if (site.site.fn.type !== 'func_literal' && !hasNorace(site.site.fn)) {
+      report({ messageId: 'forks', data: { fn: file.adapter.functionName(site.site.fn) }, node: nameNode(site.site.fn), related: [site.forkRelated] });
+    }
+    for (const { call } of site.childCalls()) {
+      const callee = file.adapter.calleeText(call);
+      const fn = callee ? file.functions.get(callee) : undefined;
+      if (!fn || !file.adapter.functionBody(fn) || hasNorace(fn) || !touchesMemory(fn)) continue;
+      report({ messageId: 'child', data: { fn: callee!, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
+    }
+  },
+};

@@ -1,0 +1,75 @@
+import { CHILD_SIDE, PARENT_SIDE } from '../flow/path-state.js';
+import type { SyntaxNode } from '../parser.js';
+import { docsUrl, lineOf, type RuleModule } from '../rule-kit.js';
+import type { SiteAnalysis } from '../site-analysis.js';
+import { contains, rangeOfNode } from '../syntax.js';
+
+/** May the parent return this value straight away? The fork's results, constants, and untouched variables. */
+function valueIsSafe(site: SiteAnalysis, value: SyntaxNode, childWritten: Set<string>): boolean {
+  const v = site.file.adapter.expression(value);
+  if (v.kind === 'integer') return true;
+  if (v.kind === 'negate') return valueIsSafe(site, v.operand, childWritten);
+  if (v.kind === 'identifier') return site.isResultVariable(v.name) || !childWritten.has(v.name);
+  if (v.kind === 'other') return /^(?:true|false|nil|null|NULL|interpreted_string_literal|raw_string_literal|string_literal|char_literal)$/.test(value.type) || value.type === 'true' || value.type === 'false';
+  return false;
+}
+
+/** For raw sites, the parent must return at once from the frame the child ran in. */
+export const parentReusesFrame: RuleModule = {
+  meta: {
+    id: 'parent-reuses-frame',
+    description: 'After a raw vfork-style clone, the parent keeps working in the stack frame the child ran in.',
+    defaultSeverity: 'error',
+    languages: ['c', 'go'],
+    forkKinds: ['raw', 'vfork'],
+    docsUrl: docsUrl('parent-reuses-frame'),
+    messages: {
+      work: 'The parent keeps working in the frame the child ran in after `{{fork}}`: the compiler does not know this call returns twice and may have given the child\'s temporaries the same stack slots. Return at once and do the parent\'s post-fork work in an outer function (split the frame).',
+      readsChildWrite: 'The parent reads `{{name}}`, which the child wrote in this same frame (line {{line}}), after `{{fork}}`. Return at once and do the parent\'s post-fork work in an outer function (split the frame).',
+      returnValue: 'The parent returns a value computed in the frame the child ran in after `{{fork}}`; return only the fork\'s results or constants.',
+    },
+    fixable: false,
+    hasSuggestions: true,
+  },
+  check(site, report) {
+    if (site.site.kind === 'vfork' && !site.file.strict) return;
+    const childWrites = site.childWrites();
+    const written = new Map<string, SyntaxNode>();
+    for (const w of childWrites) if (!site.isResultVariable(w.root) && !written.has(w.root)) written.set(w.root, w.node);
+    const writtenNames = new Set(written.keys());
+    const candidates = site.parentStatements().sort((a, b) => a.node.startIndex - b.node.startIndex);
+    const reported: SyntaxNode[] = [];
+    const fork = site.site.spelling;
+    for (const s of candidates) {
+      if (reported.some((r) => contains(r, s.node))) continue;
+      const view = site.file.adapter.statement(s.node);
+      if (view.kind === 'goto') continue;
+      // A compound statement the child also reaches is where the paths divide: judge its parts.
+      if (s.role === 'compound' && (!(s.mask & PARENT_SIDE) || s.mask & CHILD_SIDE)) continue;
+      if (s.role === 'return') {
+        if (!(s.mask & PARENT_SIDE)) continue;
+        const values = view.kind === 'return' ? view.values : [];
+        const bare = values.length === 0 ? [...site.scope.results] : [];
+        const ok = values.every((v) => valueIsSafe(site, v, writtenNames)) && bare.every((r) => site.isResultVariable(r) || !writtenNames.has(r));
+        if (!ok) {
+          reported.push(s.node);
+          report({ messageId: 'returnValue', data: { fork }, node: s.node, related: [site.forkRelated] });
+        }
+        continue;
+      }
+      reported.push(s.node);
+      const reads = [...writtenNames].find((n) => new RegExp(`\\b${n}\\b`).test(s.node.text));
+      if (reads) {
+        const w = written.get(reads)!;
+        report({
+          messageId: 'readsChildWrite',
+          data: { fork, name: reads, line: lineOf(w) },
+          node: s.node,
+          related: [site.forkRelated, { range: rangeOfNode(w), message: `the child writes \`${reads}\` here` }],
+        });
+      } else {
+        report({ messageId: 'work', data: { fork }, node: s.node, related: [site.forkRelated] });
+      }
+    }
+  },
+};

@@ -1,0 +1,113 @@
+/** Small, allocation-conscious helpers over tree-sitter nodes. No recursion: deep input must not overflow. */
+import type { SyntaxNode } from './parser.js';
+import type { Position, Range } from './types.js';
+
+export function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  return node.childForFieldName(name) ?? undefined;
+}
+
+export function namedChildren(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let i = 0; i < node.namedChildCount; i++) {
+    const c = node.namedChild(i);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** Named children that are not comments. */
+export function codeChildren(node: SyntaxNode): SyntaxNode[] {
+  return namedChildren(node).filter((c) => c.type !== 'comment');
+}
+
+/** The operator token of a binary/unary/assignment node (`==`, `!`, `&`, `+=`). */
+export function operatorOf(node: SyntaxNode): string {
+  const op = node.childForFieldName('operator');
+  if (op) return op.type;
+  for (let i = 0; i < node.childCount; i++) {
+    const c = node.child(i);
+    if (c && !c.isNamed) return c.type;
+  }
+  return '';
+}
+
+/**
+ * Visit `node` and its descendants in document order. Return false from `visit` to skip a
+ * node's children. Iterative, so a 10,000-deep tree is fine.
+ */
+export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
+  const cursor = node.walk();
+  let descend = true;
+  for (;;) {
+    if (descend) {
+      const keep = visit(cursor.currentNode);
+      if (keep !== false && cursor.gotoFirstChild()) continue;
+    }
+    if (cursor.currentNode.id === node.id) return;
+    if (cursor.gotoNextSibling()) {
+      descend = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) return;
+    descend = false;
+    if (cursor.currentNode.id === node.id) return;
+  }
+}
+
+/** Named descendants of the given types, in document order (optionally not descending into `stopAt`). */
+export function descendants(node: SyntaxNode, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  walk(node, (n) => {
+    if (n.id !== node.id && stopAt?.has(n.type)) return false;
+    if (types.has(n.type)) out.push(n);
+    return true;
+  });
+  return out;
+}
+
+export function ancestor(node: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | undefined {
+  let n: SyntaxNode | null = node.parent;
+  while (n) {
+    if (types.has(n.type)) return n;
+    n = n.parent;
+  }
+  return undefined;
+}
+
+export function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
+  return outer.startIndex <= inner.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+export function rangeOfNode(node: SyntaxNode): Range {
+  return {
+    start: { line: node.startPosition.row + 1, column: node.startPosition.column + 1, offset: node.startIndex },
+    end: { line: node.endPosition.row + 1, column: node.endPosition.column + 1, offset: node.endIndex },
+  };
+}
+
+/** Offsets to positions for ranges that do not come from a node (comments found by text, edits). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1, offset };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))];
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}

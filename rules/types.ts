@@ -1,0 +1,104 @@
+/**
+ * The one vocabulary every front end speaks. The CLI, the language server and the
+ * ESLint plugin all receive these objects from `analyze()` and only translate them.
+ */
+
+export type Language = 'c' | 'go';
+
+export type RuleId =
+  | 'child-returns'
+  | 'parent-reuses-frame'
+  | 'child-writes-shared'
+  | 'child-unsafe-call'
+  | 'child-allocates'
+  | 'missing-norace'
+  | 'inlinable-fork-frame'
+  | 'shared-stack-clone'
+  | 'vfork-discouraged'
+  | 'unused-disable-directive';
+
+export type Severity = 'error' | 'warning' | 'off';
+
+/** A point in the text. `line` and `column` are 1-based; `column` and `offset` count UTF-16 code units. */
+export interface Position {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface RelatedLocation {
+  range: Range;
+  message: string;
+}
+
+/** Replace text[start, end) of the analysed text with `newText`. Offsets are UTF-16 indices. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export type FixKind = 'split' | 'norace' | 'noinline' | 'exit' | 'suppress';
+
+export interface Fix {
+  /** What a person sees in a quick-fix menu. */
+  title: string;
+  kind: FixKind;
+  edits: TextEdit[];
+  /** Safe fixes are applied by `--fix` and ESLint `--fix`; others are offered as suggestions. */
+  safe: boolean;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: 'error' | 'warning';
+  message: string;
+  range: Range;
+  /** The fork site first; then, where one exists, the child write behind a dangerous parent read. */
+  related: RelatedLocation[];
+  fixes: Fix[];
+  /** When a fix was considered but declined (e.g. the frame split), why, in one line. */
+  fixDeclined?: string;
+}
+
+export type ForkKind = 'vfork' | 'raw' | 'concurrent' | 'clone-fn';
+
+/** A fork site as the editor's hover and the tests see it. */
+export interface ForkSiteInfo {
+  kind: ForkKind;
+  /** The call expression, e.g. `vfork()` or `rawVforkSyscall(SYS_CLONE, ...)`. */
+  range: Range;
+  /** Name of the function holding the site. */
+  functionName: string;
+  /** 1-based lines that run in the child only, in the parent only, and in both (before any test). */
+  childLines: number[];
+  parentLines: number[];
+  bothLines: number[];
+}
+
+export interface VforklintConfig {
+  /** Per-rule severity; rules not named keep their default. */
+  rules?: Partial<Record<RuleId, Severity>>;
+  /** POSIX-strict mode: see RULES.md section 4. */
+  strict?: boolean;
+  /** Extra functions that create a vfork-style child (e.g. busybox's `xvfork`). */
+  forkFunctions?: string[];
+  /** Extra functions that never return (e.g. `bb_perror_msg_and_die`). */
+  noReturnFunctions?: string[];
+  /** Extra functions that are safe to call in a vfork child. */
+  safeFunctions?: string[];
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  forkSites: ForkSiteInfo[];
+  /** True when the text had no fork spelling and was not parsed at all. */
+  skipped: boolean;
+  /** Set when the analysis itself failed on this input (a bug to report); findings are then empty. */
+  internalError?: string;
+}
