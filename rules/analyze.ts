@@ -4,6 +4,7 @@
  * enabled rule, then apply suppressions.
  */
 import { FileContext } from './file-context.js';
+import { attachFixes } from './fixes/index.js';
 import { findForkSites } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
@@ -81,7 +82,9 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       const analysis = new SiteAnalysis(ctx, site);
       const sets = analysis.lineSets();
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
+      const before = raw.length;
       runRules(analysis, config, raw);
+      attachFixes(analysis, raw.slice(before));
     }
   }
 
