@@ -5,3 +5,4 @@ export { parseSource, type Tree, type SyntaxNode, type Edit } from './parser.js'
 export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from './registry.js';
 export { docsUrl, formatMessage, type RuleMeta } from './rule-kit.js';
 export type * from './types.js';
+export { fixSource, type FixOutcome } from './fixes/apply.js';
