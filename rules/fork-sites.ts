@@ -266,7 +266,12 @@ export function findForkSites(fn: SyntaxNode, adapter: LanguageAdapter, config: 
     if (n.id !== fn.id && adapter.functionTypes.has(n.type)) return false;
     if (n.type !== adapter.callType) return true;
     const c = classifyForkCall(n, fn, adapter, config);
-    if (c) sites.push({ ...c, call: n, fn, ...resultVariables(n) });
+    if (c) {
+      // Name raw syscalls by what they do: `syscall(SYS_clone, ...)`, `RawSyscall6(SYS_CLONE, ...)`.
+      const first = adapter.arguments(n)[0];
+      const spelling = c.kind !== 'vfork' && c.kind !== 'clone-fn' && first && /^(?:SYS_|__NR_|\w+\.SYS_)/.test(first.text) && !c.spelling.includes('(') ? `${c.spelling}(${first.text}, ...)` : c.spelling;
+      sites.push({ ...c, spelling, call: n, fn, ...resultVariables(n) });
+    }
     return true;
   });
   return sites;
