@@ -1,0 +1,312 @@
+/**
+ * The vforklint language server: wires LSP requests to the analysis core.
+ *
+ * Per open document: an incremental tree (documents.ts), one cached analysis per
+ * (version, settings generation), push diagnostics (or pull, when the client asks for
+ * them), quick fixes from `finding.fixes`, `source.fixAll.vforklint` from `fixSource`,
+ * and hovers on fork sites. Every handler is guarded: a failure is logged through
+ * window/logMessage and answered with an empty result; the server stays up.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type ClientCapabilities,
+  type Connection,
+  type DocumentDiagnosticReport,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { analyze, fixSource, type AnalysisResult } from '../rules/index.js';
+import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
+import { LintDocument, lintDocumentsConfiguration } from './documents.js';
+import { FIX_ALL_KIND, fixAllAction, fixAllEdit, hoverAt, quickFixes, toDiagnostic, type EditTarget } from './translate.js';
+
+export const FIX_ALL_COMMAND = 'vforklint.fixAll';
+const DEFAULT_DEBOUNCE_MS = 50;
+
+interface CachedAnalysis {
+  version: number;
+  generation: number;
+  snapshot: TextDocument;
+  result: AnalysisResult;
+}
+
+export interface ServerOptions {
+  /** Milliseconds between re-analyses of one document while edits keep arriving. */
+  debounceMs?: number;
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments<LintDocument>(lintDocumentsConfiguration);
+  let caps: ClientCapabilities = {};
+  let debounceMs = DEFAULT_DEBOUNCE_MS;
+  let workspaceRoots: string[] = [];
+  let pushedSettings: unknown; // settings from didChangeConfiguration / initializationOptions
+  let generation = 0; // bumped whenever settings or a config file change
+  const settingsCache = new Map<string, Promise<unknown>>();
+  const analyses = new Map<string, CachedAnalysis>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const lastRun = new Map<string, number>();
+  const shownProblems = new Set<string>();
+
+  const log = (message: string) => connection.console.error(message);
+
+  function guard<A extends unknown[], R>(name: string, fallback: R, fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        if (e instanceof ResponseError) throw e;
+        log(`vforklint: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return fallback;
+      }
+    };
+  }
+
+  const pullDiagnostics = () => caps.textDocument?.diagnostic !== undefined;
+  const canConfigure = () => caps.workspace?.configuration === true;
+
+  async function settingsFor(uri: string): Promise<unknown> {
+    if (!canConfigure()) {
+      const s = pushedSettings as { vforklint?: unknown } | undefined;
+      return s && typeof s === 'object' && 'vforklint' in s ? s.vforklint : s;
+    }
+    let p = settingsCache.get(uri);
+    if (!p) {
+      p = connection.workspace.getConfiguration({ scopeUri: uri, section: 'vforklint' }).then(
+        (v) => v,
+        (e: unknown) => {
+          log(`vforklint: workspace/configuration failed (${e instanceof Error ? e.message : String(e)}); using defaults`);
+          return undefined;
+        },
+      );
+      settingsCache.set(uri, p);
+    }
+    return p;
+  }
+
+  async function configFor(doc: LintDocument): Promise<EffectiveConfig> {
+    const settings = await settingsFor(doc.uri);
+    const eff = effectiveConfig(settings, uriToPath(doc.uri), workspaceRoots);
+    for (const problem of eff.problems) {
+      if (shownProblems.has(problem)) continue;
+      shownProblems.add(problem);
+      log(`vforklint: ${problem}`);
+      void connection.window.showWarningMessage(`vforklint: ${problem}`);
+    }
+    return eff;
+  }
+
+  /** The analysis of the document's current version, computed once. */
+  async function analysisOf(doc: LintDocument): Promise<CachedAnalysis> {
+    const cached = analyses.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.generation === generation) return cached;
+    const gen = generation;
+    const eff = await configFor(doc);
+    const again = analyses.get(doc.uri);
+    if (again && again.version === doc.version && again.generation === gen) return again;
+    const text = doc.getText();
+    let result: AnalysisResult;
+    if (!doc.language || !eff.enable) {
+      result = { findings: [], forkSites: [], skipped: true };
+    } else {
+      const tree = doc.treeFor(eff.config);
+      result = analyze(text, doc.language, eff.config, tree ? { tree } : {});
+      if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
+    }
+    const entry: CachedAnalysis = { version: doc.version, generation: gen, snapshot: TextDocument.create(doc.uri, doc.text.languageId, doc.version, text), result };
+    analyses.set(doc.uri, entry);
+    return entry;
+  }
+
+  async function publish(uri: string): Promise<void> {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    lastRun.set(uri, Date.now());
+    const a = await analysisOf(doc);
+    // A newer version arrived meanwhile: its own run publishes; never publish stale results.
+    if (documents.get(uri) !== doc || doc.version !== a.version) return;
+    await connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.result.findings.map((f) => toDiagnostic(f, uri)) });
+  }
+
+  /** Debounced re-analysis: at once when the document was quiet, else at most once per window. */
+  function schedule(uri: string): void {
+    if (pullDiagnostics()) return; // the client asks when it wants them
+    if (timers.has(uri)) return; // the pending run reads the newest version
+    const wait = Math.max(0, (lastRun.get(uri) ?? 0) + debounceMs - Date.now());
+    const timer = setTimeout(() => {
+      timers.delete(uri);
+      guard('diagnostics', undefined, publish)(uri).catch(() => undefined);
+    }, wait);
+    timers.set(uri, timer);
+  }
+
+  function reanalyzeAll(): void {
+    generation++;
+    settingsCache.clear();
+    if (pullDiagnostics()) {
+      if (caps.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
+      return;
+    }
+    for (const doc of documents.all()) {
+      lastRun.delete(doc.uri);
+      schedule(doc.uri);
+    }
+  }
+
+  function editTarget(uri: string, version: number): EditTarget {
+    return { uri, version, documentChanges: caps.workspace?.workspaceEdit?.documentChanges === true };
+  }
+
+  function checkCancelled(token: CancellationToken | undefined): void {
+    if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    caps = params.capabilities;
+    const init = (params.initializationOptions ?? {}) as { debounceMs?: unknown; settings?: unknown };
+    if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
+    if (init.settings !== undefined) pushedSettings = init.settings;
+    const folders = params.workspaceFolders ?? [];
+    workspaceRoots = folders.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined);
+    if (workspaceRoots.length === 0 && params.rootUri) {
+      const p = uriToPath(params.rootUri);
+      if (p) workspaceRoots = [p];
+    }
+    const result: InitializeResult = {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, CodeActionKind.SourceFixAll] },
+        hoverProvider: true,
+        executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
+      },
+      serverInfo: { name: 'vforklint-lsp', version: '0.1.0' },
+    };
+    if (pullDiagnostics()) {
+      result.capabilities.diagnosticProvider = { identifier: 'vforklint', interFileDependencies: false, workspaceDiagnostics: false };
+    }
+    return result;
+  });
+
+  connection.onInitialized(
+    guard('initialized', undefined, async () => {
+      if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'vforklint' });
+      }
+      if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/.vforklintrc.json' }, { globPattern: '**/vforklint.config.json' }],
+        });
+      }
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    guard('didChangeConfiguration', undefined, (params) => {
+      const s = params.settings as unknown;
+      if (!canConfigure() && s !== null && s !== undefined) pushedSettings = s;
+      reanalyzeAll();
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(guard('didChangeWatchedFiles', undefined, () => reanalyzeAll()));
+
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose(
+    guard('didClose', undefined, (e) => {
+      const uri = e.document.uri;
+      const t = timers.get(uri);
+      if (t) clearTimeout(t);
+      timers.delete(uri);
+      analyses.delete(uri);
+      lastRun.delete(uri);
+      settingsCache.delete(uri);
+      if (!pullDiagnostics()) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    }),
+  );
+
+  connection.languages.diagnostics.on(
+    guard('textDocument/diagnostic', { kind: DocumentDiagnosticReportKind.Full, items: [] } as DocumentDiagnosticReport, async (params, token): Promise<DocumentDiagnosticReport> => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      // Debounce: while edits keep coming, wait out the window; a newer request cancels this one.
+      const wait = (lastRun.get(doc.uri) ?? 0) + debounceMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      checkCancelled(token);
+      lastRun.set(doc.uri, Date.now());
+      const a = await analysisOf(doc);
+      checkCancelled(token);
+      const resultId = `${a.version}:${a.generation}`;
+      if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+      return { kind: DocumentDiagnosticReportKind.Full, resultId, items: a.result.findings.map((f) => toDiagnostic(f, doc.uri)) };
+    }),
+  );
+
+  connection.onCodeAction(
+    guard('textDocument/codeAction', [], async (params, token) => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return [];
+      const a = await analysisOf(doc);
+      checkCancelled(token);
+      if (a.version !== doc.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'document changed');
+      const target = editTarget(doc.uri, a.version);
+      const only = params.context.only;
+      const actions = quickFixes(a.result, a.snapshot, target, params.range, {
+        only,
+        disabledSupport: caps.textDocument?.codeAction?.disabledSupport === true,
+      });
+      if (only && doc.language) {
+        const eff = await configFor(doc);
+        const before = a.snapshot.getText();
+        const wantsFixAll = only.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`));
+        if (eff.enable && wantsFixAll) {
+          const fixed = fixSource(before, doc.language, eff.config);
+          const action = fixAllAction(before, fixed.text, target, only);
+          if (action) actions.push(action);
+        }
+      }
+      return actions;
+    }),
+  );
+
+  connection.onExecuteCommand(
+    guard('workspace/executeCommand', null, async (params) => {
+      if (params.command !== FIX_ALL_COMMAND) throw new ResponseError(-32602, `unknown command ${params.command}`);
+      const uri = params.arguments?.[0];
+      const doc = typeof uri === 'string' ? documents.get(uri) : undefined;
+      if (!doc || !doc.language) throw new ResponseError(-32602, `${FIX_ALL_COMMAND}: no open C or Go document ${String(uri)}`);
+      const eff = await configFor(doc);
+      const before = doc.getText();
+      const fixed = fixSource(before, doc.language, eff.config);
+      for (const d of fixed.declined) log(`vforklint: fix all: line ${d.line} (${d.rule}) not fixed: ${d.reason}`);
+      if (!fixed.changed || fixed.text === before) return { applied: 0 };
+      const res = await connection.workspace.applyEdit({ label: 'vforklint: fix all', edit: fixAllEdit(before, fixed.text, editTarget(doc.uri, doc.version)) });
+      return { applied: res.applied ? fixed.applied.length : 0 };
+    }),
+  );
+
+  connection.onHover(
+    guard('textDocument/hover', null, async (params, token) => {
+      const doc = documents.get(params.textDocument.uri);
+      if (!doc) return null;
+      const a = await analysisOf(doc);
+      checkCancelled(token);
+      return hoverAt(a.result, a.snapshot.offsetAt(params.position)) ?? null;
+    }),
+  );
+
+  connection.onShutdown(() => {
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
