@@ -5,7 +5,7 @@
  */
 import { FileContext } from './file-context.js';
 import { attachFixes } from './fixes/index.js';
-import { findForkSites } from './fork-sites.js';
+import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
@@ -30,7 +30,7 @@ function escapeRe(s: string): string {
 }
 
 function spellingPattern(config: VforklintConfig): RegExp {
-  const extra = (config.forkFunctions ?? []).filter(Boolean).map((f) => `\\b${escapeRe(f)}\\b`);
+  const extra = (config.forkFunctions ?? []).map((f) => f.split(':')[0]).filter(Boolean).map((f) => `\\b${escapeRe(f)}\\b`);
   return new RegExp([SPELLINGS, ...extra].join('|'), 'g');
 }
 
@@ -75,8 +75,9 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const forkSites: ForkSiteInfo[] = [];
 
   const seenSites = new Set<number>();
-  for (const [ctx, fn] of functionsWithSpellings(file, config)) {
-    for (const site of findForkSites(fn, ctx.adapter, config)) {
+  clearForkSiteCaches();
+  for (const [ctx, fn, offsets] of functionsWithSpellings(file, config)) {
+    for (const site of findForkSitesAt(fn, offsets, ctx.adapter, config)) {
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
       const analysis = new SiteAnalysis(ctx, site);
@@ -145,10 +146,10 @@ function dedupe(findings: Finding[]): Finding[] {
  * The functions holding a fork spelling, each with the file context whose tree holds it.
  * C functions broken by preprocessor directives are recovered from a masked copy of the text.
  */
-function functionsWithSpellings(file: FileContext, config: VforklintConfig): Array<[FileContext, SyntaxNode]> {
+function functionsWithSpellings(file: FileContext, config: VforklintConfig): Array<[FileContext, SyntaxNode, number[]]> {
   const re = spellingPattern(config);
-  const out: Array<[FileContext, SyntaxNode]> = [];
-  const seen = new Set<string>();
+  const out: Array<[FileContext, SyntaxNode, number[]]> = [];
+  const seen = new Map<string, number[]>();
   const variants = new Map<MaskVariant, FileContext>();
   const variant = (v: MaskVariant): FileContext => {
     let ctx = variants.get(v);
@@ -185,9 +186,14 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     if (!fn) continue;
     // Go closures are analysed on their own, and so is the function around them.
     const key = `${fn.startIndex}:${fn.endIndex}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push([ctx, fn]);
+    const known = seen.get(key);
+    if (known) {
+      known.push(offset);
+      continue;
+    }
+    const offsets = [offset];
+    seen.set(key, offsets);
+    out.push([ctx, fn, offsets]);
   }
   return out;
 }

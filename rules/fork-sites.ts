@@ -21,6 +21,10 @@ export interface ForkSite {
   spelling: string;
 }
 
+const FLAG_NODES = new Set(['selector_expression', 'field_expression', 'identifier']);
+const ASSIGN_NODES = new Set(['assignment_expression', 'init_declarator', 'assignment_statement', 'short_var_declaration', 'var_spec']);
+const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression']);
+
 /** Spellings whose presence in a file's text makes it worth parsing. */
 export const FORK_SPELLINGS = ['vfork', 'clone', 'CLONE', 'VFORK', 'RawVforkSyscall', 'rawVforkSyscall'];
 
@@ -65,18 +69,27 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
         return false;
       }
       if (n.type !== 'identifier') return true;
+      // A callee (`uintptr(...)`) or a type conversion is no variable.
+      if (n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id) return true;
       if (/^[A-Z][A-Z0-9_]+$/.test(n.text)) {
         names.add(n.text);
         return true;
       }
       if (seenVars.has(n.text)) return true;
       seenVars.add(n.text);
-      assignments ??= collectAssignments(fn, adapter);
+      assignments ??= assignmentsCache.get(fn.id) ?? collectAssignments(fn, adapter);
+      assignmentsCache.set(fn.id, assignments);
       for (const v of assignments.get(n.text) ?? []) pending.push(v);
       return true;
-    });
+    }, { only: FLAG_NODES });
   }
   return names;
+}
+
+/** Per tree: node ids are unique within one tree, and a tree is analysed at a time. */
+const assignmentsCache = new Map<number, Map<string, SyntaxNode[]>>();
+export function clearForkSiteCaches(): void {
+  assignmentsCache.clear();
 }
 
 /** Every value assigned to each local name in the function (`=`, `|=`, initialisers, struct field initialisers). */
@@ -116,7 +129,7 @@ function collectAssignments(fn: SyntaxNode, adapter: LanguageAdapter): Map<strin
         break;
     }
     return true;
-  });
+  }, { only: ASSIGN_NODES });
   void adapter;
   return out;
 }
@@ -160,7 +173,7 @@ function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: L
       }
     }
     return true;
-  });
+  }, { only: CLONE_ARGS_NODES });
   return { flags, stackZero };
 }
 
@@ -175,8 +188,11 @@ export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: Lang
   if (!callee) return undefined;
   const name = lastName(callee);
   const args = adapter.arguments(call);
-  for (const extra of config.forkFunctions ?? []) {
-    if (extra === callee || extra === name) return { kind: 'raw', spelling: callee };
+  for (const entry of config.forkFunctions ?? []) {
+    // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
+    // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
+    const [extra, kind] = entry.split(':');
+    if (extra === callee || extra === name) return { kind: kind === 'raw' ? 'raw' : 'vfork', spelling: callee };
   }
   if (adapter.language === 'c') {
     if (C_VFORK.has(name)) return { kind: 'vfork', spelling: name };
@@ -259,20 +275,42 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
   return {};
 }
 
+/**
+ * The fork sites behind spelling matches at `offsets` inside `fn`: every fork site's call
+ * holds one of the spellings in its callee or first argument, so only the calls enclosing
+ * a match are classified (nothing else in the function is walked).
+ */
+export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
+  const sites: ForkSite[] = [];
+  const seen = new Set<number>();
+  for (const offset of offsets) {
+    let n: SyntaxNode | null = fn.descendantForIndex(offset);
+    for (let depth = 0; n && depth < 12 && n.startIndex >= fn.startIndex && !(adapter.functionTypes.has(n.type) && n.id !== fn.id ? true : n.id === fn.id); depth++, n = n.parent) {
+      if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;
+      const c = classifyForkCall(n, fn, adapter, config);
+      if (!c) continue;
+      seen.add(n.startIndex);
+      sites.push(makeSite(n, fn, c, adapter));
+      break;
+    }
+  }
+  return sites.sort((a, b) => a.call.startIndex - b.call.startIndex);
+}
+
+function makeSite(n: SyntaxNode, fn: SyntaxNode, c: { kind: ForkKind; childFunction?: string; spelling: string }, adapter: LanguageAdapter): ForkSite {
+  // Name raw syscalls by what they do: `syscall(SYS_clone, ...)`, `RawSyscall6(SYS_CLONE, ...)`.
+  const first = adapter.arguments(n)[0];
+  const spelling = c.kind !== 'vfork' && c.kind !== 'clone-fn' && first && /^(?:SYS_|__NR_|\w+\.SYS_)/.test(first.text) && !c.spelling.includes('(') ? `${c.spelling}(${first.text}, ...)` : c.spelling;
+  return { ...c, spelling, call: n, fn, ...resultVariables(n) };
+}
+
 /** Every fork site inside `fn` (not inside nested closures, which are analysed on their own). */
 export function findForkSites(fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
   const sites: ForkSite[] = [];
   walk(fn, (n) => {
-    if (n.id !== fn.id && adapter.functionTypes.has(n.type)) return false;
-    if (n.type !== adapter.callType) return true;
     const c = classifyForkCall(n, fn, adapter, config);
-    if (c) {
-      // Name raw syscalls by what they do: `syscall(SYS_clone, ...)`, `RawSyscall6(SYS_CLONE, ...)`.
-      const first = adapter.arguments(n)[0];
-      const spelling = c.kind !== 'vfork' && c.kind !== 'clone-fn' && first && /^(?:SYS_|__NR_|\w+\.SYS_)/.test(first.text) && !c.spelling.includes('(') ? `${c.spelling}(${first.text}, ...)` : c.spelling;
-      sites.push({ ...c, spelling, call: n, fn, ...resultVariables(n) });
-    }
+    if (c) sites.push(makeSite(n, fn, c, adapter));
     return true;
-  });
+  }, { only: new Set([adapter.callType]), skip: adapter.functionTypes });
   return sites;
 }

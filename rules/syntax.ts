@@ -31,38 +31,49 @@ export function operatorOf(node: SyntaxNode): string {
   return '';
 }
 
+export interface WalkOptions {
+  /** Only these node types are handed to `visit` (the others are walked but never materialised). */
+  only?: ReadonlySet<string>;
+  /** Subtrees of these types (below the start node) are not entered. */
+  skip?: ReadonlySet<string>;
+}
+
 /**
  * Visit `node` and its descendants in document order. Return false from `visit` to skip a
- * node's children. Iterative, so a 10,000-deep tree is fine.
+ * node's children. Iterative, so a 10,000-deep tree is fine. Turning a tree-sitter node
+ * into a JS object is the expensive part: pass `only`/`skip` so the cursor decides by type.
  */
-export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void): void {
+export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void, options: WalkOptions = {}): void {
   const cursor = node.walk();
-  let descend = true;
+  const { only, skip } = options;
+  let depth = 0;
   for (;;) {
-    if (descend) {
-      const keep = visit(cursor.currentNode);
-      if (keep !== false && cursor.gotoFirstChild()) continue;
-    }
-    if (cursor.currentNode.id === node.id) return;
-    if (cursor.gotoNextSibling()) {
-      descend = true;
+    const type = cursor.nodeType;
+    let keep: boolean | void = true;
+    if (depth > 0 && skip?.has(type)) keep = false;
+    else if (!only || only.has(type)) keep = visit(cursor.currentNode);
+    if (keep !== false && cursor.gotoFirstChild()) {
+      depth++;
       continue;
     }
-    if (!cursor.gotoParent()) return;
-    descend = false;
-    if (cursor.currentNode.id === node.id) return;
+    // Move to the next sibling, climbing as needed; stop on returning to the start node.
+    for (;;) {
+      if (depth === 0) return;
+      if (cursor.gotoNextSibling()) break;
+      cursor.gotoParent();
+      depth--;
+    }
   }
 }
 
 /** Named descendants of the given types, in document order (optionally not descending into `stopAt`). */
 export function descendants(node: SyntaxNode, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  walk(node, (n) => {
-    if (n.id !== node.id && stopAt?.has(n.type)) return false;
-    if (types.has(n.type)) out.push(n);
-    return true;
-  });
-  return out;
+  // tree-sitter's native search materialises only the matches: far cheaper than a JS walk.
+  const found = node.descendantsOfType([...types]);
+  if (!stopAt || stopAt.size === 0) return found;
+  const stops = node.descendantsOfType([...stopAt]).filter((s) => s.id !== node.id);
+  if (stops.length === 0) return found;
+  return found.filter((n) => !stops.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex && s.id !== n.id));
 }
 
 export function ancestor(node: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | undefined {

@@ -86,7 +86,10 @@ export interface VforklintConfig {
   rules?: Partial<Record<RuleId, Severity>>;
   /** POSIX-strict mode: see RULES.md section 4. */
   strict?: boolean;
-  /** Extra functions that create a vfork-style child (e.g. busybox's `xvfork`). */
+  /**
+   * Extra functions that create a vfork-style child (e.g. busybox's `xvfork`). A plain name
+   * behaves like `vfork()`; `name:raw` is a function the compiler does not know returns twice.
+   */
   forkFunctions?: string[];
   /** Extra functions that never return (e.g. `bb_perror_msg_and_die`). */
   noReturnFunctions?: string[];

@@ -6,7 +6,7 @@ import type { FileContext } from '../file-context.js';
 import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { field, walk } from '../syntax.js';
+import { descendants, field } from '../syntax.js';
 import { ASYNC_SIGNAL_SAFE, EXEC_FUNCTIONS, EXIT_SYSCALLS, GO_ALLOCATING_BUILTINS, GO_BUILTINS_SAFE, GO_SAFE, GO_UNSAFE, KNOWN_UNSAFE, NO_RETURN } from './call-lists.js';
 
 export type CallVerdict =
@@ -231,10 +231,6 @@ function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxN
 /** Call expressions evaluated by an expression or simple statement (not inside closures). */
 export function callsIn(ctx: FileContext, node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  walk(node, (n) => {
-    if (ctx.adapter.closureTypes.has(n.type)) return false;
-    if (n.type === ctx.adapter.callType) out.push(n);
-    return true;
-  });
+  out.push(...descendants(node, new Set([ctx.adapter.callType]), ctx.adapter.closureTypes));
   return out;
 }

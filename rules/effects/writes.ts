@@ -6,7 +6,7 @@
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, field, operatorOf, walk } from '../syntax.js';
+import { codeChildren, descendants, field, operatorOf } from '../syntax.js';
 import { classifyCall, syscallOf } from './calls.js';
 import { ASYNC_SIGNAL_SAFE, SYSCALL_WRITES, WRITES_THROUGH } from './call-lists.js';
 
@@ -200,6 +200,9 @@ function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWrit
   return summary;
 }
 
+const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
+const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_statement']);
+
 /** Every write an expression or statement performs, classified for `scope`. */
 export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): Write[] {
   const out: Write[] = [];
@@ -209,8 +212,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
     if (!t || t.root === '_' || t.root === 'errno') return;
     out.push({ node: reportAt, root: t.root, targetText: targetNode.text, cls: classify(t, scope), indirect: t.indirect && !t.throughValue, ...extra });
   };
-  walk(node, (n) => {
-    if (ctx.adapter.closureTypes.has(n.type)) return false;
+  for (const n of descendants(node, WRITE_NODES, ctx.adapter.closureTypes)) {
     switch (n.type) {
       case 'assignment_expression': {
         const left = field(n, 'left');
@@ -260,8 +262,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
       default:
         break;
     }
-    return true;
-  });
+  }
   return out;
 }
 
@@ -269,7 +270,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
 export function readsIn(ctx: FileContext, node: SyntaxNode): Map<string, SyntaxNode> {
   const out = new Map<string, SyntaxNode>();
   const skip = new Set<number>();
-  walk(node, (n) => {
+  for (const n of descendants(node, READ_NODES)) {
     if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
       const l = field(n, 'left');
       if (l?.type === 'identifier') skip.add(l.id);
@@ -279,8 +280,7 @@ export function readsIn(ctx: FileContext, node: SyntaxNode): Map<string, SyntaxN
       for (const c of l ? codeChildren(l) : []) if (c.type === 'identifier') skip.add(c.id);
     }
     if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text)) out.set(n.text, n);
-    return true;
-  });
+  }
   void ctx;
   return out;
 }

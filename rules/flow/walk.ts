@@ -5,7 +5,9 @@
  */
 import type { LanguageAdapter, StatementView } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, walk as walkTree } from '../syntax.js';
+import { contains, descendants } from '../syntax.js';
+
+const ASSIGNMENTS = new Set(['assignment_expression', 'assignment_statement']);
 import { ConditionReader, type ResultRole } from './conditions.js';
 import { ALL_OUTCOMES, CHILD_SIDE, PRE, forkHappens, restrict } from './path-state.js';
 
@@ -97,13 +99,10 @@ class FlowWalker {
   /** Names a statement assigns with `=` (not declarations of new variables). */
   private assignedNames(node: SyntaxNode): string[] {
     const names: string[] = [];
-    walkTree(node, (n) => {
-      if (n.type === 'assignment_expression' || n.type === 'assignment_statement') {
-        const left = n.childForFieldName('left');
-        if (left) for (const c of left.type === 'expression_list' ? left.namedChildren : [left]) names.push(c.text);
-      }
-      return true;
-    });
+    for (const n of descendants(node, ASSIGNMENTS)) {
+      const left = n.childForFieldName('left');
+      if (left) for (const c of left.type === 'expression_list' ? left.namedChildren : [left]) names.push(c.text);
+    }
     return names;
   }
 

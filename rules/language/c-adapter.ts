@@ -1,6 +1,8 @@
 /** How C spells statements, conditions, calls and declarations (tree-sitter-c). */
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, field, namedChildren, operatorOf, walk } from '../syntax.js';
+import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
+
+const DECLARATION = new Set(['declaration']);
 import type { ExpressionView, LanguageAdapter, LocalDeclaration, Parameter, StatementView, SwitchCase } from './adapter.js';
 
 const FUNCTION_TYPES = new Set(['function_definition']);
@@ -83,8 +85,8 @@ export const cAdapter: LanguageAdapter = {
         if (name && !out.has(name)) out.set(name, n);
         return false;
       }
-      return n.id === root.id || n.type === 'ERROR' || n.type.startsWith('preproc_') || n.type === 'linkage_specification' || n.type === 'declaration_list';
-    });
+      return true;
+    }, { only: new Set(['function_definition']), skip: new Set(['declaration', 'type_definition', 'struct_specifier', 'enum_specifier', 'union_specifier', 'preproc_def', 'preproc_function_def', 'preproc_include', 'comment', 'expression_statement']) });
     return out;
   },
 
@@ -268,8 +270,8 @@ export const cAdapter: LanguageAdapter = {
 
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
-    walk(body, (n) => {
-      if (n.type === 'declaration') {
+    for (const n of descendants(body, DECLARATION)) {
+      {
         for (const d of n.childrenForFieldName('declarator')) {
           const info = declaratorName(d);
           if (!info || info.fn) continue;
@@ -278,10 +280,8 @@ export const cAdapter: LanguageAdapter = {
           const storage = info.array ? 'value' : info.pointer ? 'pointer' : 'value';
           if (!out.has(info.name)) out.set(info.name, { name: info.name, node: d, storage, ownsPointee });
         }
-        return false;
       }
-      return true;
-    });
+    }
     return out;
   },
 

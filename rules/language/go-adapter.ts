@@ -1,6 +1,9 @@
 /** How Go spells statements, conditions, calls and declarations (tree-sitter-go). */
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, field, namedChildren, operatorOf, walk } from '../syntax.js';
+import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
+
+const LOCAL_DECLS = new Set(['var_spec', 'short_var_declaration', 'range_clause']);
+const FUNC_LITERAL = new Set(['func_literal']);
 import type { ExpressionView, LanguageAdapter, LocalDeclaration, Parameter, StatementView, SwitchCase } from './adapter.js';
 
 export const GO_BASIC_TYPES = new Set([
@@ -234,8 +237,7 @@ export const goAdapter: LanguageAdapter = {
       const s = localStorage(type, value);
       out.set(name, { name, node, storage: s.storage, ownsPointee: s.owns });
     };
-    walk(body, (n) => {
-      if (n.type === 'func_literal') return false;
+    for (const n of descendants(body, LOCAL_DECLS, FUNC_LITERAL)) {
       if (n.type === 'var_spec') {
         const names = n.childrenForFieldName('name');
         const values = field(n, 'value');
@@ -250,8 +252,7 @@ export const goAdapter: LanguageAdapter = {
         const left = field(n, 'left');
         (left ? codeChildren(left) : []).forEach((nm) => add(nm.text, n));
       }
-      return true;
-    });
+    }
     return out;
   },
 
@@ -265,7 +266,7 @@ export const goAdapter: LanguageAdapter = {
       walk(node, (n) => {
         if (n.type === 'var_spec') for (const nm of n.childrenForFieldName('name')) out.push(nm.text);
         return true;
-      });
+      }, { only: new Set(['var_spec']) });
       return out;
     }
     return [];

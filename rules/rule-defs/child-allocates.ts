@@ -2,7 +2,9 @@ import { CHILD_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { field, operatorOf, walk } from '../syntax.js';
+import { descendants, field, operatorOf } from '../syntax.js';
+
+const FUNC_LITERAL = new Set(['func_literal']);
 
 const RAW = /^(?:(?:syscall|unix)\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|rawVforkSyscall)$/;
 
@@ -48,6 +50,8 @@ function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
   }
 }
 
+const ALLOC_NODES = new Set(['call_expression', 'func_literal', 'defer_statement', 'go_statement', 'unary_expression', 'binary_expression']);
+
 /** Go: heap allocation in the child (the runtime is not safe to enter after a raw fork). */
 export const childAllocates: RuleModule = {
   meta: {
@@ -74,14 +78,14 @@ export const childAllocates: RuleModule = {
     }
     const seen = new Set<number>();
     for (const e of site.childEvaluations()) {
-      walk(e.node, (n) => {
-        if (seen.has(n.id)) return false;
+      for (const n of descendants(e.node, ALLOC_NODES, FUNC_LITERAL)) {
+        if (seen.has(n.id)) continue;
         seen.add(n.id);
         const what = allocationIn(n, site);
         if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
         if (n.type === 'func_literal') {
           for (const name of declaredAfter.keys()) if (new RegExp(`\\b${name}\\b`).test(n.text)) report({ messageId: 'escapes', data: { fork, name, how: 'a closure captures it' }, node: n, related: [site.forkRelated] });
-          return false;
+          continue;
         }
         if (n.type === 'unary_expression' && operatorOf(n) === '&') {
           const operand = field(n, 'operand');
@@ -89,8 +93,7 @@ export const childAllocates: RuleModule = {
             report({ messageId: 'escapes', data: { fork, name: operand.text, how: 'its address is taken' }, node: n, related: [site.forkRelated] });
           }
         }
-        return true;
-      });
+      }
     }
   },
 };
