@@ -1,0 +1,28 @@
+/** Default format: `path:line:col severity message (rule)` per finding, then a summary line. */
+import { relative } from 'node:path';
+import { countResults, plural, type FormatContext } from './common.js';
+
+const paint = (on: boolean, code: string, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+export function summaryLine(ctx: FormatContext): string {
+  const c = countResults(ctx.results);
+  const problems = c.errors + c.warnings;
+  const scope = `in ${plural(c.files, 'file')} (${c.parsed} parsed)`;
+  if (problems === 0) return `${paint(ctx.color, '32', '✔')} no problems ${scope}`;
+  let s = `${paint(ctx.color, '31', '✖')} ${plural(problems, 'problem')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}) ${scope}`;
+  const fixable = c.fixableErrors + c.fixableWarnings;
+  if (fixable && ctx.fixMode === 'none') s += `; ${fixable} fixable with --fix`;
+  return s;
+}
+
+export function formatStylish(ctx: FormatContext): string {
+  let out = '';
+  for (const r of ctx.results) {
+    const path = relative(ctx.cwd, r.path) || r.path;
+    for (const f of r.findings) {
+      const sev = f.severity === 'error' ? paint(ctx.color, '31', 'error') : paint(ctx.color, '33', 'warning');
+      out += `${path}:${f.range.start.line}:${f.range.start.column} ${sev} ${f.message} ${paint(ctx.color, '2', `(${f.rule})`)}\n`;
+    }
+  }
+  return `${out}${summaryLine(ctx)}\n`;
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+/**
+ * `vforklint [options] [files, dirs or globs...]`: the command pre-commit hooks and CI run.
+ * Exit codes as ESLint: 0 clean (or warnings within --max-warnings), 1 lint errors or too
+ * many warnings, 2 usage, config or internal error (also: a path that could not be read).
+ */
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RULE_METAS, languageForPath } from '../rules/index.js';
+import { ConfigResolver, loadConfigFile } from './config.js';
+import { unifiedDiff } from './diff.js';
+import { Discovery, languageForExtension } from './discover.js';
+import { UsageError } from './errors.js';
+import { countResults, type FormatContext } from './formatters/common.js';
+import { formatCompact } from './formatters/compact.js';
+import { formatGithub } from './formatters/github.js';
+import { formatJson } from './formatters/json.js';
+import { formatSarif } from './formatters/sarif.js';
+import { formatStylish } from './formatters/stylish.js';
+import { Linter, type FileResult } from './lint.js';
+import { parseOptions, type CliOptions, type Format } from './options.js';
+import { Progress } from './progress.js';
+
+export interface CliIo {
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<Buffer>;
+  stdoutIsTTY: boolean;
+}
+
+export function toolVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function repoRoot(cwd: string): string {
+  for (let d = cwd; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return cwd;
+  }
+}
+
+function listRules(format: Format): string {
+  if (format === 'json') {
+    return `${JSON.stringify(RULE_METAS.map((m) => ({ id: m.id, description: m.description, defaultSeverity: m.defaultSeverity, languages: m.languages, fixable: m.fixable, hasSuggestions: m.hasSuggestions, docsUrl: m.docsUrl })), null, 2)}\n`;
+  }
+  const width = Math.max(...RULE_METAS.map((m) => m.id.length));
+  return RULE_METAS.map((m) => `${m.id.padEnd(width)}  ${m.defaultSeverity.padEnd(7)}  ${m.languages.join(',').padEnd(4)}  ${m.fixable ? 'fix' : '   '}  ${m.description}`).join('\n') + '\n';
+}
+
+function format(name: Format, ctx: FormatContext): string {
+  switch (name) {
+    case 'compact':
+      return formatCompact(ctx);
+    case 'json':
+      return formatJson(ctx);
+    case 'sarif':
+      return formatSarif(ctx);
+    case 'github':
+      return formatGithub(ctx);
+    default:
+      return formatStylish(ctx);
+  }
+}
+
+/** Lines describing what --fix / --fix-dry-run did for one file. */
+function fixReport(r: FileResult, cwd: string, dryRun: boolean, withDiff: boolean): string {
+  if (!r.fix) return '';
+  const name = relative(cwd, r.path) || r.path;
+  let out = '';
+  for (const a of r.fix.applied) out += `${name}:${a.line}: ${dryRun ? 'would fix' : 'fixed'}: ${a.title} (${a.rule})\n`;
+  for (const d of r.fix.declined) out += `${name}:${d.line}: fix declined (${d.rule}): ${d.reason}\n`;
+  if (r.fix.refused) out += `${name}: not written: ${r.fix.refused}\n`;
+  if (withDiff && dryRun && r.fix.output !== undefined && r.text !== undefined) out += unifiedDiff(r.text, r.fix.output, `a/${name}`, `b/${name}`);
+  return out;
+}
+
+async function readStdinInput(opts: CliOptions, io: CliIo, linter: Linter): Promise<FileResult> {
+  const bytes = await io.readStdin();
+  const name = opts.stdinFilename ?? '<stdin>';
+  const path = resolve(io.cwd, name);
+  const ext = extname(name).toLowerCase();
+  const language = languageForPath(name) ?? (opts.extensions.includes(ext) ? languageForExtension(ext) : opts.stdinFilename ? undefined : 'c');
+  if (!language) throw new UsageError(`--stdin-filename ${name}: not a C or Go file name (.c, .h, .go, or an --ext extension)`);
+  return linter.lintText(path, language, bytes.toString('utf8'), bytes);
+}
+
+/** Run the CLI; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let linter: Linter | null = null;
+  let progress: Progress | null = null;
+  try {
+    const parsed = parseOptions(argv, toolVersion());
+    if ('answered' in parsed) {
+      io.stdout(parsed.output);
+      return 0;
+    }
+    const opts = parsed;
+    if (opts.listRules) {
+      io.stdout(listRules(opts.format));
+      return 0;
+    }
+    const explicit = opts.config ? loadConfigFile(resolve(io.cwd, opts.config)) : null;
+    const configs = new ConfigResolver(explicit, { rules: opts.rules, strict: opts.strict }, opts.configLookup);
+    if (opts.printConfig) {
+      const file = resolve(io.cwd, opts.printConfig);
+      const dir = dirname(file);
+      const c = configs.forDirectory(dir);
+      const printed = { ...configs.analysisConfig(dir), ...(c.ignorePatterns ? { ignorePatterns: c.ignorePatterns.map((p) => ({ base: p.base, pattern: p.pattern })) } : {}), configFiles: configs.sourceFor(dir) };
+      io.stdout(`${JSON.stringify(printed, null, 2)}\n`);
+      return 0;
+    }
+    const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
+    progress = opts.stdin ? null : Progress.create(opts.progress);
+    const prog = progress;
+    linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+
+    let results: FileResult[];
+    let fatal = false;
+    if (opts.stdin) {
+      results = [await readStdinInput(opts, io, linter)];
+    } else {
+      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs });
+      for (const p of opts.paths.length ? opts.paths : ['.']) await discovery.addArgument(p);
+      for (const p of discovery.problems) {
+        io.stderr(`vforklint: ${p.fatal ? '' : 'warning: '}${relative(io.cwd, resolve(io.cwd, p.path)) || p.path}: ${p.message}\n`);
+        if (p.fatal) fatal = true;
+      }
+      results = await linter.lintFiles(discovery.files);
+    }
+    progress?.clear();
+
+    for (const r of results) {
+      if (r.error) {
+        io.stderr(`vforklint: ${relative(io.cwd, r.path) || r.path}: ${r.error}\n`);
+        fatal = true;
+      }
+    }
+    if (opts.quiet) for (const r of results) r.findings = r.findings.filter((f) => f.severity === 'error');
+
+    const human = opts.format === 'stylish' || opts.format === 'compact';
+    const color = human && !opts.outputFile && io.stdoutIsTTY && !process.env.NO_COLOR;
+    const ctx: FormatContext = { results, cwd: io.cwd, root: repoRoot(io.cwd), color, toolVersion: toolVersion(), fixMode };
+    if (fixMode !== 'none') {
+      const report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json')).join('');
+      if (report) (human && !opts.outputFile ? io.stdout : opts.format === 'json' && !opts.outputFile ? io.stderr : opts.outputFile ? io.stdout : io.stderr)(report);
+    }
+    const text = format(opts.format, ctx);
+    if (opts.outputFile) {
+      const out = resolve(io.cwd, opts.outputFile);
+      try {
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, text);
+      } catch (e) {
+        throw new UsageError(`--output-file ${opts.outputFile}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+    } else io.stdout(text);
+
+    if (fatal) return 2;
+    const c = countResults(results);
+    if (c.errors > 0) return 1;
+    if (opts.maxWarnings >= 0 && c.warnings > opts.maxWarnings) {
+      io.stderr(`vforklint: too many warnings (${c.warnings}); the maximum is ${opts.maxWarnings}\n`);
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    progress?.clear();
+    if (e instanceof UsageError) io.stderr(`vforklint: ${e.message}\n`);
+    else io.stderr(`vforklint: internal error: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 2).join(' ') : String(e)}\n`);
+    return 2;
+  } finally {
+    await linter?.close();
+  }
+}
+
+function readAllStdin(): Promise<Buffer> {
+  return new Promise((resolveP, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolveP(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}
+
+function writeSync(fd: 1 | 2) {
+  return (s: string): void => {
+    if (s) (fd === 1 ? process.stdout : process.stderr).write(s);
+  };
+}
+
+function invokedPath(): string {
+  try {
+    return realpathSync(process.argv[1] ?? '');
+  } catch {
+    return resolve(process.argv[1] ?? '');
+  }
+}
+
+const isMain = process.argv[1] !== undefined && invokedPath().replace(/\.js$/, '') === fileURLToPath(import.meta.url).replace(/\.js$/, '');
+if (isMain) {
+  const code = await runCli(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdout: writeSync(1),
+    stderr: writeSync(2),
+    readStdin: readAllStdin,
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+  });
+  process.exitCode = code;
+}
