@@ -1,0 +1,212 @@
+/**
+ * The analyzer against its fixtures (RULES.md section 6): every C and Go file under
+ * fixtures/c and fixtures/go (verify-* and split-* included, .fixed goldens not) is
+ * analysed with the configuration its `// vforklint-config:` comment names, and every
+ * finding must be wanted by a `// want "rule"` comment on its line, and every want met.
+ *
+ * Coverage tests then check that the fixtures exercise every rule (positive and
+ * negative, per language) and every fork spelling of RULES.md section 2, as the
+ * analyzer classifies it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyze, RULE_METAS } from '../rules/index.js';
+import type { AnalysisResult, ForkKind, Language, VforklintConfig } from '../rules/index.js';
+import { compareFindings, configFor, expectationsFor, type Expectation } from './fixture-expectations.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/test -> repository root; also works when run from test/ by a TS loader. */
+const root = here.includes(`${join('dist', 'test')}`) ? join(here, '..', '..') : join(here, '..');
+const fixturesDir = join(root, 'fixtures');
+
+interface Fixture {
+  /** `c/name.c` */
+  name: string;
+  language: Language;
+  text: string;
+  config: VforklintConfig;
+  configError?: string;
+  wants: Expectation[];
+  wantError?: string;
+  result: AnalysisResult;
+}
+
+function listFixtures(): { name: string; language: Language; path: string }[] {
+  const out: { name: string; language: Language; path: string }[] = [];
+  for (const [dir, ext, language] of [['c', '.c', 'c'], ['go', '.go', 'go']] as const) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(fixturesDir, dir));
+    } catch {
+      continue;
+    }
+    for (const f of entries.sort()) {
+      if (f.endsWith(ext)) out.push({ name: `${dir}/${f}`, language, path: join(fixturesDir, dir, f) });
+    }
+  }
+  return out;
+}
+
+function load(entry: { name: string; language: Language; path: string }): Fixture {
+  const text = readFileSync(entry.path, 'utf8');
+  let config: VforklintConfig = {};
+  let configError: string | undefined;
+  try {
+    config = configFor(text) as VforklintConfig;
+  } catch (e) {
+    configError = (e as Error).message;
+  }
+  let wants: Expectation[] = [];
+  let wantError: string | undefined;
+  try {
+    wants = expectationsFor(text);
+  } catch (e) {
+    wantError = (e as Error).message;
+  }
+  const result = analyze(text, entry.language, config);
+  return { name: entry.name, language: entry.language, text, config, configError, wants, wantError, result };
+}
+
+const fixtures = listFixtures().map(load);
+const knownRules = new Set<string>(RULE_METAS.map((m) => m.id));
+
+test('fixtures exist in both languages', () => {
+  const c = fixtures.filter((f) => f.language === 'c' && !/^c\/(verify|split)-/.test(f.name)).length;
+  const go = fixtures.filter((f) => f.language === 'go' && !/^go\/(verify|split)-/.test(f.name)).length;
+  assert.ok(c >= 40, `expected at least 40 C fixtures besides verify-*/split-*, found ${c}`);
+  assert.ok(go >= 25, `expected at least 25 Go fixtures besides verify-*/split-*, found ${go}`);
+});
+
+for (const fx of fixtures) {
+  test(`fixture ${fx.name}`, () => {
+    const problems: string[] = [];
+    const where = `fixtures/${fx.name}`;
+    if (fx.configError) problems.push(`${where}: bad vforklint-config: ${fx.configError}`);
+    if (fx.wantError) problems.push(`${where}: bad want comment: ${fx.wantError}`);
+    for (const w of fx.wants) {
+      if (!knownRules.has(w.rule)) problems.push(`${where}:${w.line}: want names unknown rule "${w.rule}"`);
+    }
+    if (fx.result.internalError) problems.push(`${where}: analyzer internal error: ${fx.result.internalError}`);
+    const { missing, unexpected } = compareFindings(fx.wants, fx.result.findings);
+    for (const m of missing) problems.push(`${where}:${m}  (missing)`);
+    for (const u of unexpected) problems.push(`${where}:${u}  (unexpected)`);
+    assert.ok(problems.length === 0, `\n${problems.join('\n')}\n`);
+  });
+}
+
+function ruleEnabled(fx: Fixture, rule: string): boolean {
+  const meta = RULE_METAS.find((m) => m.id === rule)!;
+  const sev = (fx.config.rules as Record<string, string> | undefined)?.[rule] ?? meta.defaultSeverity;
+  return sev !== 'off';
+}
+
+test('every rule is expected somewhere, in each of its languages (positive coverage)', () => {
+  const gaps: string[] = [];
+  for (const meta of RULE_METAS) {
+    for (const lang of meta.languages) {
+      const hit = fixtures.some((f) => f.language === lang && f.wants.some((w) => w.rule === meta.id));
+      if (!hit) gaps.push(`${meta.id} (${lang}): no fixture wants it`);
+    }
+  }
+  assert.deepEqual(gaps, []);
+});
+
+test('every rule has a clean fixture where it does not fire, in each of its languages (negative coverage)', () => {
+  // A negative fixture for rule R is named R-*, enables R, wants no R finding, and
+  // exercises R's subject: a fork site (or, for vfork-discouraged, the non-sites it
+  // must not flag; for unused-disable-directive, a directive that is used).
+  const gaps: string[] = [];
+  for (const meta of RULE_METAS) {
+    for (const lang of meta.languages) {
+      const hit = fixtures.some((f) => {
+        const base = f.name.slice(f.name.indexOf('/') + 1);
+        if (f.language !== lang || !base.startsWith(`${meta.id}-`)) return false;
+        if (!ruleEnabled(f, meta.id) || f.wants.some((w) => w.rule === meta.id)) return false;
+        if (meta.id === 'vfork-discouraged') return true;
+        if (meta.id === 'unused-disable-directive') return /vforklint-disable/.test(f.text);
+        return f.result.forkSites.length > 0;
+      });
+      if (!hit) gaps.push(`${meta.id} (${lang}): no clean ${lang} fixture named ${meta.id}-* with a fork site`);
+    }
+  }
+  assert.deepEqual(gaps, []);
+});
+
+/**
+ * The fork spellings of RULES.md section 2 (and the look-alikes it says are not
+ * sites). `call` finds the line of the call in some fixture; the analyzer must report
+ * a fork site of `kind` starting on that line (`none`: no site on that line), and a
+ * positive spelling's fixture must want at least one finding.
+ */
+interface Spelling {
+  name: string;
+  language: Language;
+  call: RegExp;
+  /** Extra text the same fixture must contain (e.g. the flags assignment). */
+  also?: RegExp;
+  kind: ForkKind | 'none';
+}
+
+const SPELLINGS: Spelling[] = [
+  { name: 'vfork()', language: 'c', call: /(?<![\w.])vfork\s*\(\s*\)/, kind: 'vfork' },
+  { name: '__vfork()', language: 'c', call: /\b__vfork\s*\(\s*\)/, kind: 'vfork' },
+  { name: 'syscall(SYS_vfork)', language: 'c', call: /\bsyscall\s*\(\s*SYS_vfork\s*\)/, kind: 'raw' },
+  { name: 'syscall(__NR_vfork)', language: 'c', call: /\bsyscall\s*\(\s*__NR_vfork\s*\)/, kind: 'raw' },
+  { name: 'syscall(SYS_clone, CLONE_VM|CLONE_VFORK, 0)', language: 'c', call: /\bsyscall\s*\(\s*SYS_clone\s*,[^;]*CLONE_VM[^;]*CLONE_VFORK|\bsyscall\s*\(\s*SYS_clone\s*,[^;]*CLONE_VFORK[^;]*CLONE_VM/, kind: 'raw' },
+  { name: 'syscall(__NR_clone, CLONE_VM|CLONE_VFORK, 0)', language: 'c', call: /\bsyscall\s*\(\s*__NR_clone\s*,[^;]*CLONE_V/, kind: 'raw' },
+  { name: 'syscall(SYS_clone, CLONE_VM without CLONE_VFORK)', language: 'c', call: /\bsyscall\s*\(\s*(?:SYS|__NR)_clone\s*,(?![^;]*CLONE_VFORK)[^;]*CLONE_VM/, kind: 'concurrent' },
+  { name: 'syscall(SYS_clone3, &args)', language: 'c', call: /\bsyscall\s*\(\s*SYS_clone3\s*,/, also: /\.flags\s*=[^;]*CLONE_VM/, kind: 'raw' },
+  { name: 'clone(fn, stack, CLONE_VM..., arg)', language: 'c', call: /(?<![\w.])clone\s*\(\s*\w+\s*,[^;]*CLONE_VM/, kind: 'clone-fn' },
+  { name: '__clone(...)', language: 'c', call: /\b__clone\s*\(\s*\w+\s*,[^;]*CLONE_VM/, kind: 'clone-fn' },
+  { name: 'flags through a local (flags |= CLONE_VFORK)', language: 'c', call: /\bsyscall\s*\(\s*SYS_clone\s*,\s*flags\b/, also: /flags\s*\|=\s*CLONE_VFORK/, kind: 'raw' },
+  { name: 'opaque flags parameter (not a site)', language: 'c', call: /\bsyscall\s*\(\s*SYS_clone\s*,\s*(?:SIGCHLD\s*\|\s*)?extra_flags\b/, kind: 'none' },
+  { name: 'fork() (not a site)', language: 'c', call: /(?<![\w.])fork\s*\(\s*\)/, kind: 'none' },
+  { name: 'posix_spawn (not a site)', language: 'c', call: /\bposix_spawn\s*\(/, kind: 'none' },
+  { name: 'clone without CLONE_VM (not a site)', language: 'c', call: /(?<![\w.])clone\s*\(\s*\w+\s*,(?![^;]*CLONE_VM)[^;]*SIGCHLD/, kind: 'none' },
+  { name: 'configured fork wrapper (xvfork)', language: 'c', call: /\bxvfork\s*\(\s*\)/, also: /"forkFunctions"/, kind: 'vfork' },
+  { name: 'Go rawVforkSyscall', language: 'go', call: /\brawVforkSyscall\s*\(\s*SYS_CLONE/, kind: 'raw' },
+  { name: 'Go RawSyscall(SYS_CLONE, CLONE_VM|CLONE_VFORK)', language: 'go', call: /(?<![\w.])RawSyscall\s*\(\s*SYS_CLONE\s*,[^\n]*CLONE_VFORK/, kind: 'raw' },
+  { name: 'Go RawSyscall6(SYS_CLONE, CLONE_VM|CLONE_VFORK)', language: 'go', call: /(?<![\w.])RawSyscall6\s*\(\s*SYS_CLONE\s*,[^\n]*CLONE_VM/, kind: 'raw' },
+  { name: 'Go syscall.RawSyscall(SYS_CLONE, ...)', language: 'go', call: /\bsyscall\.RawSyscall\s*\(\s*syscall\.SYS_CLONE\s*,[^\n]*CLONE_VM/, kind: 'raw' },
+  { name: 'Go unix.RawSyscall6(SYS_CLONE, ...)', language: 'go', call: /\bunix\.RawSyscall6\s*\(\s*unix\.SYS_CLONE\s*,[^\n]*CLONE_VM/, kind: 'raw' },
+  { name: 'Go RawSyscall(SYS_VFORK)', language: 'go', call: /RawSyscall\s*\(\s*(?:syscall\.)?SYS_VFORK\b/, kind: 'raw' },
+  { name: 'Go RawSyscall(SYS_CLONE, CLONE_VM without CLONE_VFORK)', language: 'go', call: /RawSyscall6?\s*\(\s*SYS_CLONE\s*,(?![^\n]*CLONE_VFORK)[^\n]*CLONE_VM/, kind: 'concurrent' },
+  { name: 'Go RawSyscall6(SYS_CLONE, SIGCHLD|sys.Cloneflags) (not a site)', language: 'go', call: /RawSyscall6\s*\(\s*SYS_CLONE\s*,\s*uintptr\(SIGCHLD\)\s*\|\s*sys\.Cloneflags/, kind: 'none' },
+  { name: 'Go cgo preamble with vfork', language: 'go', call: /(?<![\w.])vfork\s*\(\s*\)/, also: /import\s+"C"/, kind: 'vfork' },
+];
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+test('every fork spelling of RULES.md section 2 is in a fixture and classified as the table says', () => {
+  const gaps: string[] = [];
+  for (const sp of SPELLINGS) {
+    const seen: string[] = [];
+    let ok = false;
+    for (const f of fixtures) {
+      if (f.language !== sp.language || (sp.also && !sp.also.test(f.text))) continue;
+      const global = new RegExp(sp.call.source, sp.call.flags.includes('g') ? sp.call.flags : `${sp.call.flags}g`);
+      for (const m of f.text.matchAll(global)) {
+        const line = lineOfOffset(f.text, m.index!);
+        const lineText = f.text.split('\n')[line - 1];
+        if (/^\s*(\/\/|\*|\/\*)/.test(lineText)) continue; // prose in a comment
+        const sites = f.result.forkSites.filter((s) => s.range.start.line === line);
+        const kinds = sites.map((s) => s.kind);
+        if (sp.kind === 'none' ? sites.length === 0 : kinds.includes(sp.kind) && f.wants.length > 0) {
+          ok = true;
+          break;
+        }
+        seen.push(`fixtures/${f.name}:${line} analysed as ${kinds.length ? kinds.join(',') : 'no site'}${f.wants.length ? '' : ' (fixture wants nothing)'}`);
+      }
+      if (ok) break;
+    }
+    if (!ok) gaps.push(`${sp.name} (want ${sp.kind}): ${seen.length ? seen.join('; ') : 'in no fixture'}`);
+  }
+  assert.ok(gaps.length === 0, `\n${gaps.join('\n')}\n`);
+});
