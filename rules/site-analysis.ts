@@ -3,7 +3,7 @@
  * in the child and in the parent, what the child writes and what the parent reads.
  * Computed lazily and once; rules only read it.
  */
-import { callsIn, classifyCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { callsIn, classifyCall, isExecCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
@@ -52,6 +52,7 @@ export class SiteAnalysis {
         errVar: site.errVar,
         initialMask: site.kind === 'clone-fn' ? CHILD : PRE,
         endsPath: (s, last) => statementEndsPath(file, s, last),
+        isExec: (call) => isExecCall(file, call),
       });
     }
   }

@@ -102,7 +102,7 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
   const body = fn && ctx.adapter.functionBody(fn);
   let result = false;
   if (body) {
-    const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth) });
+    const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c) });
     const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0);
     result = !flow.incomplete && flow.endMask === 0 && !returns;
   }
@@ -218,7 +218,7 @@ function prefix(name: string, v: CallVerdict): CallVerdict {
 
 /** Calls a same-file callee makes on its reachable paths (run as child code). */
 function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxNode[] {
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last) });
+  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c) });
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;

@@ -42,6 +42,8 @@ export interface FlowInput {
   endsPath(statement: SyntaxNode, isLast: boolean): boolean;
   /** Initial states: PRE for a forking function, CHILD for a clone child or a callee of child code. */
   initialMask?: number;
+  /** Is this call an exec? (Exec returns only on failure, with -1: `if (execv(...) < 0)` is always true.) */
+  isExec?(call: SyntaxNode): boolean;
 }
 
 class TooDeep extends Error {}
@@ -208,8 +210,9 @@ class FlowWalker {
         let m = this.evaluate(view.init, mask);
         m = this.evaluate(view.condition, m);
         const split = this.conditions.split(view.condition);
-        const thenOut = this.exec(view.then, restrict(m, split.whenTrue), isLast);
-        const elseIn = restrict(m, split.whenFalse);
+        const known = this.execTest(view.condition);
+        const thenOut = this.exec(view.then, known === false ? 0 : restrict(m, split.whenTrue), isLast);
+        const elseIn = known === true ? 0 : restrict(m, split.whenFalse);
         const elseOut = view.else ? this.exec(view.else, elseIn, isLast) : elseIn;
         return thenOut | elseOut;
       }
@@ -254,6 +257,29 @@ class FlowWalker {
   }
 
   private pendingLabel?: string;
+
+  /** The value of a test of an exec call's result, which can only be -1 when exec returns. */
+  private execTest(condition: SyntaxNode): boolean | undefined {
+    const { adapter, isExec } = this.input;
+    if (!isExec) return undefined;
+    const isExecExpr = (n: SyntaxNode) => {
+      const v = adapter.expression(n);
+      return v.kind === 'call' && isExec(v.call);
+    };
+    const v = adapter.expression(condition);
+    if (v.kind === 'call') return isExecExpr(condition) ? true : undefined;
+    if (v.kind === 'not') return isExecExpr(v.operand) ? false : undefined;
+    if (v.kind !== 'binary') return undefined;
+    const sides: Array<[SyntaxNode, SyntaxNode, string]> = [[v.left, v.right, v.op], [v.right, v.left, ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[v.op] ?? v.op]];
+    for (const [call, other, op] of sides) {
+      if (!isExecExpr(call)) continue;
+      const c = adapter.expression(other);
+      if (c.kind !== 'integer') return undefined;
+      const r = op === '<' ? -1 < c.value : op === '<=' ? -1 <= c.value : op === '==' ? c.value === -1 : op === '!=' ? c.value !== -1 : op === '>' ? -1 > c.value : op === '>=' ? -1 >= c.value : undefined;
+      return r;
+    }
+    return undefined;
+  }
 
   private isLoopOrSwitch(node: SyntaxNode): boolean {
     const k = this.input.adapter.statement(node).kind;

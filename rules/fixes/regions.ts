@@ -1,0 +1,126 @@
+/**
+ * Which code of a forking function runs where, at the granularity the split moves it:
+ * a statement is `child` (the parent never reaches it: it stays in the inner function),
+ * `parent` (only the parent reaches it after the fork: it moves to the outer function),
+ * or `mixed` (a compound statement whose parts divide: the split rebuilds it on each side).
+ */
+import { CHILD_SIDE, PARENT_SIDE, PRE } from '../flow/path-state.js';
+import type { SyntaxNode } from '../parser.js';
+import type { SiteAnalysis } from '../site-analysis.js';
+import { contains, namedChildren } from '../syntax.js';
+
+export class Decline extends Error {}
+
+export function decline(reason: string): never {
+  throw new Decline(reason);
+}
+
+export type Side = 'child' | 'parent' | 'mixed';
+
+export class Regions {
+  private readonly recorded: Array<{ node: SyntaxNode; mask: number }>;
+  private readonly cache = new Map<number, number>();
+
+  constructor(readonly sa: SiteAnalysis) {
+    this.recorded = [...sa.flow.statements.values()].map((s) => ({ node: s.node, mask: s.mask }));
+  }
+
+  /** States reaching any statement inside `node` (itself included). */
+  subtreeMask(node: SyntaxNode): number {
+    const hit = this.cache.get(node.id);
+    if (hit !== undefined) return hit;
+    let m = 0;
+    for (const r of this.recorded) if (contains(node, r.node)) m |= r.mask;
+    this.cache.set(node.id, m);
+    return m;
+  }
+
+  maskOf(node: SyntaxNode): number {
+    return this.sa.flow.statements.get(node.id)?.mask ?? 0;
+  }
+
+  holdsFork(node: SyntaxNode): boolean {
+    return contains(node, this.sa.site.call);
+  }
+
+  hasParent(node: SyntaxNode): boolean {
+    return (this.subtreeMask(node) & PARENT_SIDE) !== 0;
+  }
+
+  side(node: SyntaxNode): Side {
+    const m = this.subtreeMask(node);
+    const fork = this.holdsFork(node);
+    if (!(m & PARENT_SIDE) && !fork) return 'child';
+    if (!(m & PARENT_SIDE)) return 'child';
+    if (!fork && !(m & (CHILD_SIDE | PRE))) return 'parent';
+    return 'mixed';
+  }
+}
+
+/** The statements and comments directly inside a block (Go's statement_list flattened). */
+export function blockEntries(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const c of namedChildren(block)) {
+    if (c.type === 'statement_list') out.push(...namedChildren(c));
+    else out.push(c);
+  }
+  return out.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+export function isBlock(node: SyntaxNode | undefined): boolean {
+  return !!node && (node.type === 'block' || node.type === 'compound_statement');
+}
+
+/** Identifier nodes named `name` inside `node`, skipping nested function literals. */
+export function identifiersIn(node: SyntaxNode, filter?: (n: SyntaxNode) => boolean): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const cursor = node.walk();
+  let descend = true;
+  for (;;) {
+    const n = cursor.currentNode;
+    if (descend) {
+      if (n.type === 'identifier' && (!filter || filter(n))) out.push(n);
+      if (n.type !== 'func_literal' && cursor.gotoFirstChild()) continue;
+    }
+    if (cursor.currentNode.id === node.id) break;
+    if (cursor.gotoNextSibling()) {
+      descend = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    descend = false;
+    if (cursor.currentNode.id === node.id) break;
+  }
+  return out;
+}
+
+/** Names declared (`:=`, `var`, C declarations, range variables) anywhere inside `node`. */
+export function declaredInside(node: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: SyntaxNode) => {
+    if (n.type === 'short_var_declaration' || n.type === 'range_clause') {
+      const left = n.childForFieldName('left');
+      for (const c of left ? namedChildren(left) : []) if (c.type === 'identifier') out.add(c.text);
+    } else if (n.type === 'var_spec' || n.type === 'const_spec') {
+      for (const c of n.childrenForFieldName('name')) out.add(c.text);
+    } else if (n.type === 'declaration') {
+      for (const d of n.childrenForFieldName('declarator')) {
+        const name = declaratorName(d);
+        if (name) out.add(name);
+      }
+    }
+    for (const c of namedChildren(n)) if (c.type !== 'func_literal') visit(c);
+  };
+  visit(node);
+  return out;
+}
+
+/** The identifier a C declarator declares (`*p`, `a[3]`, `x = 1` -> p, a, x). */
+export function declaratorName(d: SyntaxNode | null | undefined): string | undefined {
+  let n: SyntaxNode | null | undefined = d;
+  for (let i = 0; n && i < 20; i++) {
+    if (n.type === 'identifier') return n.text;
+    n = n.childForFieldName('declarator') ?? n.namedChild(0);
+  }
+  return undefined;
+}
