@@ -14,6 +14,8 @@ import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   LSPErrorCodes,
+  MessageType,
+  ShowMessageNotification,
   ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
@@ -99,7 +101,7 @@ export function startServer(connection: Connection): void {
       if (shownProblems.has(problem)) continue;
       shownProblems.add(problem);
       log(`vforklint: ${problem}`);
-      void connection.window.showWarningMessage(`vforklint: ${problem}`);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `vforklint: ${problem}` });
     }
     return eff;
   }
