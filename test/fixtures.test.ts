@@ -168,6 +168,7 @@ const SPELLINGS: Spelling[] = [
   { name: 'clone without CLONE_VM (not a site)', language: 'c', call: /(?<![\w.])clone\s*\(\s*\w+\s*,(?![^;]*CLONE_VM)[^;]*SIGCHLD/, kind: 'none' },
   { name: 'configured fork wrapper (xvfork)', language: 'c', call: /\bxvfork\s*\(\s*\)/, also: /"forkFunctions"/, kind: 'vfork' },
   { name: 'Go rawVforkSyscall', language: 'go', call: /\brawVforkSyscall\s*\(\s*SYS_CLONE/, kind: 'raw' },
+  { name: 'Go vfork.RawVforkSyscall (a copy in another package)', language: 'go', call: /\bvfork\.RawVforkSyscall\s*\(/, kind: 'raw' },
   { name: 'Go RawSyscall(SYS_CLONE, CLONE_VM|CLONE_VFORK)', language: 'go', call: /(?<![\w.])RawSyscall\s*\(\s*SYS_CLONE\s*,[^\n]*CLONE_VFORK/, kind: 'raw' },
   { name: 'Go RawSyscall6(SYS_CLONE, CLONE_VM|CLONE_VFORK)', language: 'go', call: /(?<![\w.])RawSyscall6\s*\(\s*SYS_CLONE\s*,[^\n]*CLONE_VM/, kind: 'raw' },
   { name: 'Go syscall.RawSyscall(SYS_CLONE, ...)', language: 'go', call: /\bsyscall\.RawSyscall\s*\(\s*syscall\.SYS_CLONE\s*,[^\n]*CLONE_VM/, kind: 'raw' },
