@@ -30,7 +30,7 @@ import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
 import { FIX_ALL_KIND, fixAllAction, fixAllEdit, hoverAt, quickFixes, toDiagnostic, type EditTarget } from './translate.js';
 
-export const FIX_ALL_COMMAND = 'vforklint.fixAll';
+export const FIX_ALL_COMMAND = 'vforklint.applyFixAll';
 const DEFAULT_DEBOUNCE_MS = 50;
 
 interface CachedAnalysis {
