@@ -10,6 +10,7 @@
  * - `vforklint/no-ffi-vfork` for JavaScript/TypeScript FFI bindings of vfork.
  */
 import { readFileSync } from 'node:fs';
+import type { ESLint, Linter } from 'eslint';
 import { RULE_METAS } from '../rules/index.js';
 import { coreRules } from './core-rules.js';
 import { createLanguage } from './language.js';
@@ -38,25 +39,28 @@ function recommendedRules(language: 'c' | 'go'): Record<string, Severity> {
   return rules;
 }
 
-const plugin = {
+/** The plugin, typed as ESLint's own `Plugin` so it drops into a typed `eslint.config.ts`. */
+export type VforklintPlugin = ESLint.Plugin & { configs: { recommended: Linter.Config[] } };
+
+const plugin: VforklintPlugin = {
   meta: { name: 'vforklint/eslint-plugin', version: packageVersion(), namespace: 'vforklint' },
-  languages: { c: createLanguage('c'), go: createLanguage('go') },
-  rules: { ...coreRules, 'no-ffi-vfork': noFfiVfork },
-  configs: {} as Record<string, unknown>,
+  languages: { c: createLanguage('c'), go: createLanguage('go') } as unknown as ESLint.Plugin['languages'],
+  rules: { ...coreRules, 'no-ffi-vfork': noFfiVfork } as unknown as ESLint.Plugin['rules'],
+  configs: { recommended: [] },
 };
 
 /**
  * Flat config: C files and Go files with their languages and rules, and `no-ffi-vfork` on
  * JavaScript/TypeScript files (parsed by whatever parser the user's config sets for them).
  */
-const recommended = [
+const recommended: Linter.Config[] = [
   { name: 'vforklint/recommended/c', files: ['**/*.c', '**/*.h'], plugins: { vforklint: plugin }, language: 'vforklint/c', rules: recommendedRules('c') },
   { name: 'vforklint/recommended/go', files: ['**/*.go'], plugins: { vforklint: plugin }, language: 'vforklint/go', rules: recommendedRules('go') },
   {
     name: 'vforklint/recommended/js',
     files: ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}'],
     plugins: { vforklint: plugin },
-    rules: { 'vforklint/no-ffi-vfork': 'error' as Severity },
+    rules: { 'vforklint/no-ffi-vfork': 'error' },
   },
 ];
 plugin.configs.recommended = recommended;

@@ -47,6 +47,15 @@ function propertyName(node: Node): string | undefined {
   return stringValue(key);
 }
 
+const TS_WRAPPERS = new Set(['TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion']);
+
+/** `{...} as const`, `{...} satisfies T`: the expression inside TypeScript's wrappers. */
+function unwrap(node: Node | undefined): Node | undefined {
+  let n = node;
+  while (n && TS_WRAPPERS.has(n.type)) n = n.expression as Node;
+  return n;
+}
+
 function calleeName(callee: Node): { name: string; object?: string } | undefined {
   if (callee.type === 'Identifier') return { name: callee.name as string };
   if (callee.type === 'MemberExpression') {
@@ -99,7 +108,8 @@ export const noFfiVfork: Rule.RuleModule = {
       else if (CLONE_NAMES.has(name)) cloneBindings.push({ node, name, library });
     };
 
-    const bindTable = (table: Node | undefined, library: string) => {
+    const bindTable = (expression: Node | undefined, library: string) => {
+      const table = unwrap(expression);
       if (!table || table.type !== 'ObjectExpression') return;
       for (const p of table.properties as Node[]) {
         if (p.type !== 'Property') continue;
@@ -132,11 +142,12 @@ export const noFfiVfork: Rule.RuleModule = {
         return;
       }
       if (callee.name === 'load') {
-        for (const a of args) {
-          if (a.type !== 'ObjectExpression') continue;
+        for (const arg of args) {
+          const a = unwrap(arg);
+          if (!a || a.type !== 'ObjectExpression') continue;
           for (const p of a.properties as Node[]) {
             if (p.type === 'Property' && propertyName(p) === 'funcName') {
-              const name = stringValue(p.value);
+              const name = stringValue(unwrap(p.value as Node));
               if (name) bind(p, name, 'ffi-rs load');
             }
           }

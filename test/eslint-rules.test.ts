@@ -1,0 +1,393 @@
+/** Small C and Go programs shared by the ESLint plugin's tests. */
+
+/** vfork whose child execs and `_exit`s: clean for every default rule. */
+export const C_CLEAN = `#include <unistd.h>
+int launch(char **argv)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+`;
+
+/** No fork at all. */
+export const C_NO_FORK = `#include <stdio.h>
+int main(void)
+{
+	printf("hello\\n");
+	return 0;
+}
+`;
+
+/** The child can fall back into its caller when exec fails: child-returns at 6:2. */
+export const C_CHILD_RETURNS = `#include <unistd.h>
+int quick(char **argv)
+{
+	pid_t pid;
+	if ((pid = vfork()) == 0)
+		execvp(argv[0], argv);
+	return pid;
+}
+`;
+
+/** Child writes a global (7:3), calls printf (8:3) and exit (10:3). */
+export const C_CHILD_WRITES_AND_CALLS = `#include <unistd.h>
+int g;
+int run(char **argv)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		g = 1;
+		printf("child\\n");
+		execv(argv[0], argv);
+		exit(127);
+	}
+	return pid;
+}
+`;
+
+/** Raw clone: the parent works on after the fork (10:2, 12:2); a shared-stack clone (17:9); an inner half without noinline (19:13). */
+export const C_RAW = `#include <unistd.h>
+#include <sys/syscall.h>
+long spawn(char **argv)
+{
+	long pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	close(3);
+	return pid;
+}
+long shared(void)
+{
+	return syscall(SYS_clone, CLONE_VM | SIGCHLD, 0, 0, 0, 0);
+}
+static long inner(char **argv)
+{
+	long pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	if (pid != 0)
+		return pid;
+	execv(argv[0], argv);
+	_exit(127);
+}
+`;
+
+/** The inner half of a split, marked noinline: clean. */
+export const C_RAW_SPLIT = `#include <unistd.h>
+#include <sys/syscall.h>
+static __attribute__((noinline)) long inner(char **argv)
+{
+	long pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	if (pid != 0)
+		return pid;
+	execv(argv[0], argv);
+	_exit(127);
+}
+long spawn(char **argv)
+{
+	long pid = inner(argv);
+	if (pid < 0)
+		return -1;
+	close(3);
+	return pid;
+}
+`;
+
+/** The seed's "after" shape: clean. */
+export const GO_CLEAN = `package syscall
+
+//go:norace
+func forkClean(argv0 *byte) (pid int, err Errno) {
+	var r1 uintptr
+	var err1 Errno
+	r1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))
+	if err1 != 0 || r1 != 0 {
+		return int(r1), err1
+	}
+	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	for {
+		RawSyscall(SYS_EXIT, 253, 0, 0)
+	}
+}
+`;
+
+/** Child writes a global (13:2) and returns (16:2). */
+export const GO_CHILD_WRITES_RETURNS = `package syscall
+
+var counter int
+
+//go:norace
+func forkReturns(argv0 *byte) (pid int, err Errno) {
+	var r1 uintptr
+	var err1 Errno
+	r1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))
+	if err1 != 0 || r1 != 0 {
+		return int(r1), err1
+	}
+	counter = 1
+	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	return 0, 0
+}
+`;
+
+/** The parent works on in the child's frame (8:3). */
+export const GO_PARENT_WORKS = `package syscall
+
+//go:norace
+func forkParentWorks(argv0 *byte) (pid int, err Errno) {
+	var r1 uintptr
+	var err1 Errno
+	r1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))
+	if err1 != 0 {
+		return 0, err1
+	}
+	if r1 != 0 {
+		runtime_AfterFork()
+		return int(r1), 0
+	}
+	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	for {
+		RawSyscall(SYS_EXIT, 253, 0, 0)
+	}
+}
+`;
+
+/** No //go:norace (3:6), the child allocates (10:9). */
+export const GO_ALLOCATES_NO_NORACE = `package syscall
+
+func forkAndExec(argv0 *byte) (pid int, err Errno) {
+	var r1 uintptr
+	var err1 Errno
+	r1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))
+	if err1 != 0 || r1 != 0 {
+		return int(r1), err1
+	}
+	buf := make([]byte, 10)
+	_ = buf
+	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	for {
+		RawSyscall(SYS_EXIT, 253, 0, 0)
+	}
+}
+`;
+
+/** A shared-stack clone (5:2). */
+export const GO_SHARED_STACK = `package syscall
+
+//go:norace
+func forkShared() {
+	RawSyscall6(SYS_CLONE, uintptr(SIGCHLD|CLONE_VM), 0, 0, 0, 0, 0)
+}
+`;
+
+/** cgo: C in the preamble (inlinable-fork-frame at 6:13), Go child calls fmt.Println (25:2). */
+export const GO_CGO = `package main
+
+/*
+#include <unistd.h>
+#include <sys/syscall.h>
+static long inner(char **argv)
+{
+	long pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	if (pid != 0)
+		return pid;
+	execv(argv[0], argv);
+	_exit(127);
+}
+*/
+import "C"
+
+//go:norace
+func f(argv0 *byte) {
+	var r1 uintptr
+	var err1 Errno
+	r1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))
+	if err1 != 0 || r1 != 0 {
+		return
+	}
+	fmt.Println("child")
+	for {
+		RawSyscall(SYS_EXIT, 253, 0, 0)
+	}
+}
+`;
+
+// ---------------------------------------------------------------------------------------
+// ESLint's RuleTester, with the plugin's languages, for every rule.
+
+import { describe, it } from 'node:test';
+import { RuleTester } from 'eslint';
+import tseslint from 'typescript-eslint';
+import plugin from '../eslint-plugin/index.js';
+
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+type Rule = ConstructorParameters<typeof RuleTester> extends unknown[] ? Parameters<RuleTester['run']>[1] : never;
+const rules = plugin.rules as unknown as Record<string, Rule>;
+
+const cTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/c' });
+const goTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/go' });
+const c = (code: string) => ({ code, filename: 'x.c' });
+const go = (code: string) => ({ code, filename: 'x.go' });
+
+cTester.run('child-returns (C)', rules['child-returns'], {
+  valid: [c(C_CLEAN), c(C_NO_FORK), c(C_RAW)],
+  invalid: [{ ...c(C_CHILD_RETURNS), errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork' } }] }],
+});
+goTester.run('child-returns (Go)', rules['child-returns'], {
+  valid: [go(GO_CLEAN), go(GO_PARENT_WORKS)],
+  invalid: [{ ...go(GO_CHILD_WRITES_RETURNS), errors: [{ messageId: 'returns', line: 15, column: 2 }] }],
+});
+
+cTester.run('parent-reuses-frame (C)', rules['parent-reuses-frame'], {
+  valid: [c(C_CLEAN), c(C_RAW_SPLIT)],
+  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'work', line: 10, column: 2 }, { messageId: 'work', line: 12, column: 2 }] }],
+});
+goTester.run('parent-reuses-frame (Go)', rules['parent-reuses-frame'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [{ ...go(GO_PARENT_WORKS), errors: [{ messageId: 'work', line: 12, column: 3 }] }],
+});
+
+cTester.run('child-writes-shared (C)', rules['child-writes-shared'], {
+  valid: [c(C_CLEAN), c(C_CHILD_RETURNS)],
+  invalid: [{ ...c(C_CHILD_WRITES_AND_CALLS), errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork' } }] }],
+});
+goTester.run('child-writes-shared (Go)', rules['child-writes-shared'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [{ ...go(GO_CHILD_WRITES_RETURNS), errors: [{ messageId: 'global', line: 13, column: 2 }] }],
+});
+
+cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
+  valid: [c(C_CLEAN), c(C_NO_FORK)],
+  invalid: [
+    {
+      ...c(C_CHILD_WRITES_AND_CALLS),
+      errors: [
+        { messageId: 'unsafe', line: 8, column: 3 },
+        { messageId: 'unsafe', line: 10, column: 3 },
+      ],
+    },
+  ],
+});
+goTester.run('child-unsafe-call (Go)', rules['child-unsafe-call'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [{ ...go(GO_CGO), errors: [{ messageId: 'unsafe', line: 25, column: 2 }] }],
+});
+
+goTester.run('child-allocates (Go)', rules['child-allocates'], {
+  valid: [go(GO_CLEAN), go(GO_CGO)],
+  invalid: [{ ...go(GO_ALLOCATES_NO_NORACE), errors: [{ messageId: 'allocates', line: 10, column: 9 }] }],
+});
+
+goTester.run('missing-norace (Go)', rules['missing-norace'], {
+  valid: [go(GO_CLEAN), go(GO_SHARED_STACK)],
+  invalid: [{ ...go(GO_ALLOCATES_NO_NORACE), errors: [{ messageId: 'forks', line: 3, column: 6, data: { fn: 'forkAndExec' } }] }],
+});
+
+cTester.run('inlinable-fork-frame (C)', rules['inlinable-fork-frame'], {
+  valid: [c(C_RAW_SPLIT), c(C_CLEAN)],
+  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'inlinable', line: 19, column: 13 }] }],
+});
+goTester.run('inlinable-fork-frame (Go, cgo preamble)', rules['inlinable-fork-frame'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [{ ...go(GO_CGO), errors: [{ messageId: 'inlinable', line: 6, column: 13 }] }],
+});
+
+cTester.run('shared-stack-clone (C)', rules['shared-stack-clone'], {
+  valid: [c(C_CLEAN), c(C_RAW_SPLIT)],
+  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'concurrent', line: 17, column: 9 }] }],
+});
+goTester.run('shared-stack-clone (Go)', rules['shared-stack-clone'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [{ ...go(GO_SHARED_STACK), errors: [{ messageId: 'concurrent', line: 5, column: 2 }] }],
+});
+
+cTester.run('vfork-discouraged (C)', rules['vfork-discouraged'], {
+  valid: [c(C_NO_FORK)],
+  invalid: [{ ...c(C_CLEAN), errors: [{ messageId: 'discouraged', line: 4, column: 14 }] }],
+});
+goTester.run('vfork-discouraged (Go)', rules['vfork-discouraged'], {
+  valid: [go('package main\n\nfunc main() {}\n')],
+  invalid: [{ ...go(GO_CLEAN), errors: [{ messageId: 'discouraged', line: 7, column: 13 }] }],
+});
+
+// Only the rule under test is on, so a directive naming another rule suppresses nothing.
+cTester.run('unused-disable-directive (C)', rules['unused-disable-directive'], {
+  valid: [c(C_CLEAN), c(C_CHILD_RETURNS)],
+  invalid: [
+    {
+      ...c(C_CLEAN.replace('\tpid_t pid', '\t// vforklint-disable-next-line child-returns\n\tpid_t pid')),
+      errors: [{ message: "Unused vforklint-disable directive (no 'child-returns' finding to suppress here).", line: 4, column: 2 }],
+    },
+  ],
+});
+goTester.run('unused-disable-directive (Go)', rules['unused-disable-directive'], {
+  valid: [go(GO_CLEAN)],
+  invalid: [
+    {
+      ...go(GO_CLEAN.replace('\tvar r1', '\t/* vforklint-disable child-allocates */\n\tvar r1')),
+      errors: [{ message: "Unused vforklint-disable directive (no 'child-allocates' finding to suppress here).", line: 5, column: 2 }],
+    },
+  ],
+});
+
+// ---------------------------------------------------------------------------------------
+// no-ffi-vfork on JavaScript (espree) and TypeScript (typescript-eslint's parser).
+
+const jsTester = new RuleTester({ languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } });
+const tsTester = new RuleTester({ languageOptions: { parser: tseslint.parser as never, sourceType: 'module' } });
+
+const ffiValid = [
+  `import koffi from 'koffi'; const lib = koffi.load('libc.so.6'); const getpid = lib.func('int getpid()');`,
+  `const lib = koffi.load('libc.so.6'); lib.func('fork', 'int', []);`,
+  `ffi.Library('libc', { getpid: ['int', []] });`,
+  `const { symbols } = dlopen('libc.so.6', { syscall: { args: ['i64'], returns: 'i64' } }); symbols.syscall(39);`,
+  `import { spawn } from 'node:child_process'; spawn('ls', ['-l']);`,
+  `const lib = koffi.load('libc.so.6'); const clone = lib.func('int clone(void *fn, void *stack, int flags, void *arg)');`,
+  `obj.func('vfork is a word in a sentence, not a prototype (');`.replace('vfork is', 'this is'),
+];
+
+const ffiInvalid = [
+  { code: `const lib = koffi.load('libc.so.6'); const vfork = lib.func('int vfork()');`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'koffi' }, line: 1, column: 52 }] },
+  { code: `const lib = koffi.load('libc.so.6'); lib.func('vfork', 'int', []);`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'koffi' } }] },
+  { code: `lib.func('__stdcall', '__vfork', 'int', []);`, errors: [{ messageId: 'vfork', data: { name: '__vfork', library: 'koffi' } }] },
+  { code: `const libc = ffi.Library('libc', {\n  getpid: ['int', []],\n  vfork: ['int', []],\n});`, errors: [{ messageId: 'vfork', line: 3, column: 3, data: { name: 'vfork', library: 'ffi-napi Library' } }] },
+  { code: `const libc = new Library('libc', { 'vfork': ['int', []] });`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'ffi-napi Library' } }] },
+  { code: `define({ vfork: { library: 'libc', retType: DataType.I32, paramsType: [] } });`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'ffi-rs define' } }] },
+  { code: `load({ library: 'libc', funcName: 'vfork', retType: DataType.I32, paramsType: [], paramsValue: [] });`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'ffi-rs load' } }] },
+  { code: "import { dlopen } from 'bun:ffi';\nconst { symbols } = dlopen(`libc.so.6`, { vfork: { args: [], returns: 'i32' } });", errors: [{ messageId: 'vfork', line: 2, data: { name: 'vfork', library: 'bun:ffi dlopen' } }] },
+  { code: `const lib = Deno.dlopen('libc.so.6', { vfork: { parameters: [], result: 'i32' } });`, errors: [{ messageId: 'vfork', data: { name: 'vfork', library: 'Deno.dlopen' } }] },
+  {
+    code: `const CLONE_VM = 0x100;\nconst { symbols } = dlopen('libc.so.6', { syscall: { args: ['i64', 'i64'], returns: 'i64' } });\nsymbols.syscall(56, CLONE_VM | 0x4000);`,
+    errors: [{ messageId: 'cloneVm', line: 2, data: { name: 'syscall', library: 'bun:ffi dlopen' } }],
+  },
+  {
+    code: `const lib = koffi.load('libc.so.6');\nconst clone = lib.func('int clone(void *fn, void *stack, int flags, void *arg)');\nclone(fn, stack, os.constants.CLONE_VM, null);`,
+    errors: [{ messageId: 'cloneVm', line: 2, data: { name: 'clone', library: 'koffi' } }],
+  },
+];
+
+jsTester.run('no-ffi-vfork (JavaScript, espree)', rules['no-ffi-vfork'], { valid: ffiValid, invalid: ffiInvalid });
+
+tsTester.run('no-ffi-vfork (TypeScript, typescript-eslint)', rules['no-ffi-vfork'], {
+  valid: [...ffiValid, `const lib: koffi.IKoffiLib = koffi.load('libc.so.6'); const getpid = lib.func('int getpid()') as () => number;`],
+  invalid: [
+    ...ffiInvalid,
+    {
+      code: `import koffi from 'koffi';\nconst lib: koffi.IKoffiLib = koffi.load('libc.so.6');\nconst vfork = lib.func('int vfork()') as () => number;`,
+      errors: [{ messageId: 'vfork', line: 3, column: 15 }],
+    },
+    {
+      code: `interface Syms { vfork: { parameters: []; result: 'i32' } }\nconst lib = Deno.dlopen<Syms>('libc.so.6', { vfork: { parameters: [], result: 'i32' } } as const);`,
+      errors: [{ messageId: 'vfork', line: 2 }],
+    },
+  ],
+});
