@@ -44,7 +44,8 @@ function listFixtures(): { name: string; language: Language; path: string }[] {
       continue;
     }
     for (const f of entries.sort()) {
-      if (f.endsWith(ext)) out.push({ name: `${dir}/${f}`, language, path: join(fixturesDir, dir, f) });
+      // NAME.fixed goldens (however spelled) are expected outputs of fixes, not inputs.
+      if (f.endsWith(ext) && !f.includes('.fixed')) out.push({ name: `${dir}/${f}`, language, path: join(fixturesDir, dir, f) });
     }
   }
   return out;
