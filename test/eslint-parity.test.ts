@@ -1,0 +1,76 @@
+/**
+ * Parity: over every fixture (fixtures/c/*.c, fixtures/go/*.go), the ESLint plugin run
+ * through ESLint's real API with `configs.recommended` reports exactly the findings the
+ * `vforklint` CLI reports with its defaults (`--format json --no-config-lookup`): the
+ * same (rule, line, column, end, message) set per file.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import plugin from '../eslint-plugin/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = `${ROOT}dist/cli/main.js`;
+
+interface Message {
+  ruleId: string | null;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  message: string;
+}
+
+function key(rule: string | null, m: Message): string {
+  return `${m.line}:${m.column}-${m.endLine}:${m.endColumn} ${rule} ${m.message}`;
+}
+
+function fixturePaths(): string[] {
+  const out: string[] = [];
+  for (const language of ['c', 'go']) {
+    const dir = `${ROOT}fixtures/${language}`;
+    if (!existsSync(dir)) continue;
+    for (const n of readdirSync(dir).sort()) if (n.endsWith(`.${language}`)) out.push(`${dir}/${n}`);
+  }
+  return out;
+}
+
+describe('ESLint plugin and vforklint CLI report the same findings', () => {
+  it('on every fixture', async (t) => {
+    const files = fixturePaths();
+    assert.ok(files.length >= 10, `expected fixtures, found ${files.length}`);
+    assert.ok(existsSync(CLI), 'the vforklint CLI is built (dist/cli/main.js)');
+
+    const cli = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-config-lookup', '--no-progress', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
+    const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[] }>;
+    const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, m)).sort()]));
+
+    const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: plugin.configs.recommended, ignore: false });
+    const eslintResults = await eslint.lintFiles(files);
+    assert.equal(eslintResults.length, files.length);
+
+    let compared = 0;
+    let findings = 0;
+    const mismatches: string[] = [];
+    for (const r of eslintResults) {
+      const fatal = r.messages.filter((m) => m.fatal);
+      assert.deepEqual(fatal, [], `${r.filePath}: ESLint could not parse it`);
+      const mine = r.messages.map((m) => key(m.ruleId, m as Message)).sort();
+      const theirs = cliByFile.get(r.filePath) ?? [];
+      compared++;
+      findings += theirs.length;
+      const missing = theirs.filter((k) => !mine.includes(k));
+      const extra = mine.filter((k) => !theirs.includes(k));
+      for (const k of missing) mismatches.push(`${r.filePath}: only the CLI: ${k}`);
+      for (const k of extra) mismatches.push(`${r.filePath}: only ESLint: ${k}`);
+    }
+    assert.deepEqual(mismatches, []);
+    assert.equal(compared, files.length);
+    assert.ok(findings > 0, 'the fixtures produce findings');
+    t.diagnostic(`${compared} fixtures, ${findings} findings, identical`);
+  });
+});
