@@ -1,8 +1,12 @@
 /**
- * Fixing a whole file: apply every safe fix (and the frame split) until nothing changes.
- * (Placeholder until the fix module lands: changes nothing.)
+ * Fixing a whole file: apply every safe fix and the frame split, re-analyse, and repeat
+ * until nothing changes (bounded passes). A pass is kept only if its result parses with
+ * no more tree-sitter errors than the text before it; so a second run changes nothing.
  */
-import type { Language, RuleId, VforklintConfig } from '../types.js';
+import { analyze } from '../analyze.js';
+import { applyEdits } from '../edits.js';
+import { parseSource } from '../parser.js';
+import type { Finding, Fix, Language, RuleId, TextEdit, VforklintConfig } from '../types.js';
 
 export interface FixOutcome {
   /** The fixed text (the input when nothing applied). */
@@ -13,8 +17,84 @@ export interface FixOutcome {
   declined: Array<{ rule: RuleId; line: number; reason: string }>;
 }
 
+const MAX_PASSES = 8;
+
+/** ERROR and MISSING nodes in a parse of `text`. */
+export function parseErrors(text: string, language: Language): number {
+  const root = parseSource(text, language).rootNode;
+  if (!root.hasError) return 0;
+  let n = 0;
+  const cursor = root.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) n++;
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return n;
+    }
+  }
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  return a.start < b.end && b.start < a.end || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
+}
+
+/** The fix `--fix` applies for a finding: the split, else the first safe fix. */
+export function autoFix(f: Finding): Fix | undefined {
+  return f.fixes.find((x) => x.kind === 'split') ?? f.fixes.find((x) => x.safe);
+}
+
 export function fixSource(text: string, language: Language, config: VforklintConfig = {}): FixOutcome {
-  void language;
-  void config;
-  return { text, changed: false, applied: [], declined: [] };
+  let current = text;
+  let errors = parseErrors(text, language);
+  const applied: FixOutcome['applied'] = [];
+  const rejected: FixOutcome['declined'] = [];
+  let last = analyze(current, language, config);
+  const refused = new Set<string>();
+  for (let pass = 0; pass < MAX_PASSES && !last.internalError; pass++) {
+    const chosen: Array<{ finding: Finding; fix: Fix }> = [];
+    const taken: TextEdit[] = [];
+    const seen = new Set<string>();
+    const candidates = last.findings.map((f) => ({ finding: f, fix: autoFix(f) })).filter((c): c is { finding: Finding; fix: Fix } => !!c.fix);
+    // Splits first: they rewrite whole functions, the small fixes come back next pass if still needed.
+    candidates.sort((a, b) => Number(b.fix.kind === 'split') - Number(a.fix.kind === 'split'));
+    for (const c of candidates) {
+      const key = JSON.stringify(c.fix.edits);
+      if (seen.has(key) || refused.has(key)) continue;
+      seen.add(key);
+      if (c.fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
+      chosen.push(c);
+      taken.push(...c.fix.edits);
+    }
+    if (!chosen.length) break;
+    let next = applyEdits(current, taken);
+    let kept = chosen;
+    if (next !== current && parseErrors(next, language) > errors) {
+      // Keep only the fixes that parse on their own; never write a text that does not re-parse.
+      kept = chosen.filter((c) => {
+        const ok = parseErrors(applyEdits(current, c.fix.edits), language) <= errors;
+        if (!ok) {
+          refused.add(JSON.stringify(c.fix.edits));
+          rejected.push({ rule: c.finding.rule, line: c.finding.range.start.line, reason: `${c.fix.title}: the fixed text would not parse cleanly, so it was not applied` });
+        }
+        return ok;
+      });
+      next = applyEdits(current, kept.flatMap((c) => c.fix.edits));
+      if (parseErrors(next, language) > errors) {
+        kept = kept.slice(0, 1);
+        next = applyEdits(current, kept.flatMap((c) => c.fix.edits));
+      }
+    }
+    if (next === current) break;
+    for (const c of kept) applied.push({ rule: c.finding.rule, title: c.fix.title, line: c.finding.range.start.line });
+    current = next;
+    errors = Math.min(errors, parseErrors(current, language));
+    last = analyze(current, language, config);
+  }
+  const declined = [
+    ...rejected,
+    ...last.findings.filter((f) => f.fixDeclined).map((f) => ({ rule: f.rule, line: f.range.start.line, reason: f.fixDeclined! })),
+  ];
+  return { text: current, changed: current !== text, applied, declined };
 }

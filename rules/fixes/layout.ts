@@ -12,6 +12,8 @@ export interface Item {
   lines: string[];
   /** A blank line precedes it (ignored for the first item of a block, as gofmt does). */
   blankBefore: boolean;
+  /** The first line sits this many indentation characters left of the block (labels). */
+  outdent?: number;
 }
 
 /** Apply the edits that fall inside [start, end) to that slice of `text`. */
@@ -40,10 +42,20 @@ export function blankBetween(text: string, prevEnd: number, start: number): bool
 
 /** An original node as an item: its text (with edits), made relative to its own line's indentation. */
 export function itemOf(text: string, node: SyntaxNode, edits: TextEdit[], blankBefore: boolean): Item {
-  const base = indentAt(text, node.startIndex);
+  let base = indentAt(text, node.startIndex);
+  let outdent = 0;
+  if (node.type === 'labeled_statement') {
+    // A label sits left of the statements it labels (gofmt: one level; C: as written).
+    const inner = node.namedChildren.filter((c) => !/^(?:statement_identifier|label_name|comment)$/.test(c.type)).pop();
+    const innerBase = inner && text.lastIndexOf('\n', inner.startIndex) > node.startIndex ? indentAt(text, inner.startIndex) : base;
+    if (innerBase.startsWith(base) && innerBase.length > base.length) {
+      outdent = innerBase.length - base.length;
+      base = innerBase;
+    }
+  }
   const body = sliceWithEdits(text, node.startIndex, node.endIndex, edits);
   const lines = body.split('\n').map((l, i) => (i === 0 ? l : l.startsWith(base) ? l.slice(base.length) : l.replace(/^[ \t]+/, '')));
-  return { lines, blankBefore };
+  return { lines, blankBefore, ...(outdent ? { outdent } : {}) };
 }
 
 export function item(lines: string[] | string, blankBefore = false): Item {
@@ -55,7 +67,7 @@ export function renderItems(items: Item[], indent: string): string[] {
   const out: string[] = [];
   items.forEach((it, i) => {
     if (i > 0 && it.blankBefore) out.push('');
-    for (const l of it.lines) out.push(l.length ? indent + l : '');
+    it.lines.forEach((l, j) => out.push(l.length ? (j === 0 && it.outdent ? indent.slice(0, Math.max(0, indent.length - it.outdent)) : indent) + l : ''));
   });
   return out;
 }

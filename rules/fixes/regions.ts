@@ -47,8 +47,12 @@ export class Regions {
     return (this.subtreeMask(node) & PARENT_SIDE) !== 0;
   }
 
+  /** End of the top-level statement holding the fork: after it, PRE paths (a non-sharing fork in another branch) follow the same tests. */
+  afterFork = Number.MAX_SAFE_INTEGER;
+
   side(node: SyntaxNode): Side {
-    const m = this.subtreeMask(node);
+    let m = this.subtreeMask(node);
+    if (node.startIndex >= this.afterFork) m &= ~PRE;
     const fork = this.holdsFork(node);
     if (!(m & PARENT_SIDE) && !fork) return 'child';
     if (!(m & PARENT_SIDE)) return 'child';
