@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvModule from 'ajv';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { RULE_IDS } from '../rules/index.js';
 import type { RuleId, Severity, VforklintConfig } from '../rules/index.js';
@@ -33,8 +33,10 @@ let validator: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (validator) return validator;
   const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
-  const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
-  const ajv = new (Ajv as unknown as new (o: object) => { compile(s: object): ValidateFunction })({ allErrors: false, strict: false });
+  // Loaded on first use: most runs in a tree without config files never need it.
+  const mod = createRequire(import.meta.url)('ajv') as { default?: unknown };
+  const Ajv = (mod.default ?? mod) as new (o: object) => { compile(s: object): ValidateFunction };
+  const ajv = new Ajv({ allErrors: false, strict: false });
   validator = ajv.compile(schema);
   return validator;
 }

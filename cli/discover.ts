@@ -8,7 +8,6 @@ import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import ignoreModule from 'ignore';
 import type { Ignore } from 'ignore';
-import { glob, isDynamicPattern } from 'tinyglobby';
 import type { Language } from '../rules/index.js';
 import type { ConfigResolver } from './config.js';
 import { UsageError } from './errors.js';
@@ -193,7 +192,7 @@ export class Discovery {
       st = await fsp.stat(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && isDynamicPattern(arg)) return this.addGlob(arg);
+      if (code === 'ENOENT' && /[*?[\]{}()!]/.test(arg)) return this.addGlob(arg);
       this.problems.push({ path: arg, message: errCode(e), fatal: true });
       return;
     }
@@ -219,6 +218,7 @@ export class Discovery {
   }
 
   private async addGlob(pattern: string): Promise<void> {
+    const { glob } = await import('tinyglobby');
     const matches = await glob(pattern, { cwd: this.opts.cwd, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, ignore: ['**/.git/**'] });
     const wanted = matches.filter((m) => this.wanted(m)).sort();
     if (wanted.length === 0) {

@@ -88,12 +88,11 @@ async function readStdinInput(opts: CliOptions, io: CliIo, linter: Linter): Prom
   const ext = extname(name).toLowerCase();
   const language = languageForPath(name) ?? (opts.extensions.includes(ext) ? languageForExtension(ext) : opts.stdinFilename ? undefined : 'c');
   if (!language) throw new UsageError(`--stdin-filename ${name}: not a C or Go file name (.c, .h, .go, or an --ext extension)`);
-  return linter.lintText(path, language, bytes.toString('utf8'), bytes);
+  return linter.lintText(path, language, bytes);
 }
 
 /** Run the CLI; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let linter: Linter | null = null;
   let progress: Progress | null = null;
   try {
     const parsed = parseOptions(argv, toolVersion());
@@ -119,7 +118,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+    const linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
 
     let results: FileResult[];
     let fatal = false;
@@ -175,8 +174,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError) io.stderr(`vforklint: ${e.message}\n`);
     else io.stderr(`vforklint: internal error: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 2).join(' ') : String(e)}\n`);
     return 2;
-  } finally {
-    await linter?.close();
   }
 }
 

@@ -1,10 +1,11 @@
-/** A small pool of analysis workers, started on first use. */
+/** A pool of lint workers: each takes the next batch of files when it is free. */
 import { Worker } from 'node:worker_threads';
-import type { AnalysisJob, AnalysisJobResult } from './analyze-job.js';
+import type { FileJob, FileResult, FixMode } from './lint-file.js';
 
 interface Pending {
-  job: AnalysisJob;
-  resolve: (r: AnalysisJobResult) => void;
+  id: number;
+  jobs: FileJob[];
+  resolve: (r: FileResult[]) => void;
 }
 
 interface Slot {
@@ -12,48 +13,50 @@ interface Slot {
   busy: Pending | null;
 }
 
+function failed(p: Pending, message: string): FileResult[] {
+  return p.jobs.map((j) => ({ path: j.path, language: j.language, findings: [], parsed: false, error: `internal error: ${message}` }));
+}
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
-  private started = false;
   private failures = 0;
+  private nextId = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    size: number,
+    private readonly fixMode: FixMode,
+  ) {
+    for (let i = 0; i < size; i++) this.spawn();
+  }
 
-  run(job: AnalysisJob): Promise<AnalysisJobResult> {
-    if (!this.started) this.start();
+  run(jobs: FileJob[]): Promise<FileResult[]> {
     return new Promise((resolve) => {
-      this.queue.push({ job, resolve });
+      this.queue.push({ id: this.nextId++, jobs, resolve });
       this.pump();
     });
   }
 
-  private start(): void {
-    this.started = true;
-    for (let i = 0; i < this.size; i++) this.spawn();
-  }
-
-  private spawn(): Slot {
+  private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
     const slot: Slot = { worker, busy: null };
-    worker.on('message', (r: AnalysisJobResult) => {
+    worker.on('message', (m: { results: FileResult[] }) => {
       const p = slot.busy;
       slot.busy = null;
-      p?.resolve(r);
+      p?.resolve(m.results);
       this.pump();
     });
     worker.on('error', (e) => {
       const p = slot.busy;
       slot.busy = null;
-      p?.resolve({ id: p.job.id, findings: [], parsed: true, internalError: `worker failed: ${e.message}` });
+      if (p) p.resolve(failed(p, `worker thread failed: ${e.message}`));
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       if (++this.failures <= 3) this.spawn();
-      if (this.slots.length === 0) for (const q of this.queue.splice(0)) q.resolve({ id: q.job.id, findings: [], parsed: false, internalError: `worker failed: ${e.message}` });
+      if (this.slots.length === 0) for (const q of this.queue.splice(0)) q.resolve(failed(q, `worker thread failed: ${e.message}`));
       this.pump();
     });
     this.slots.push(slot);
-    return slot;
   }
 
   private pump(): void {
@@ -62,7 +65,7 @@ export class WorkerPool {
       const next = this.queue.shift();
       if (!next) return;
       slot.busy = next;
-      slot.worker.postMessage(next.job);
+      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode });
     }
   }
 

@@ -1,7 +1,13 @@
-/** Worker thread: analyses the files the main thread sends (tree-sitter loads per worker). */
+/** Worker thread: reads and lints the batches of files the main thread sends (tree-sitter loads per worker). */
 import { parentPort } from 'node:worker_threads';
-import { runAnalysisJob, type AnalysisJob } from './analyze-job.js';
+import { lintBatch, type FileJob, type FixMode } from './lint-file.js';
 
-parentPort!.on('message', (job: AnalysisJob) => {
-  parentPort!.postMessage(runAnalysisJob(job));
+export interface BatchRequest {
+  id: number;
+  jobs: FileJob[];
+  fixMode: FixMode;
+}
+
+parentPort!.on('message', (req: BatchRequest) => {
+  void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));
 });

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: the CLI benchmark on a generated tree (bench/out/, not in git), then
+ * the language server's benchmark (dist/bench/server-bench.js) when it exists. Each
+ * measured program runs as its own child process. Prints figures; asserts nothing.
+ *
+ * Options: --files N (default 20000), --seed N, --rounds N (default 3), --cli-only.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateTree, type TreeManifest } from './generate.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const distBench = here;
+const cliMain = join(repo, 'dist/cli/main.js');
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+
+interface RunResult {
+  ms: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  rssBytes?: number;
+}
+
+function run(cmd: string, args: string[], opts: { rss?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolveP, reject) => {
+    const tmp = opts.rss ? mkdtempSync(join(tmpdir(), 'vforklint-bench-')) : null;
+    const rssFile = tmp ? join(tmp, 'rss') : undefined;
+    const env = { ...process.env, ...opts.env, ...(rssFile ? { VFORKLINT_BENCH_RSS_FILE: rssFile } : {}) };
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      let rssBytes: number | undefined;
+      if (rssFile && existsSync(rssFile)) rssBytes = Number(readFileSync(rssFile, 'utf8'));
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      resolveP({ ms, code, stdout, stderr, rssBytes });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const GREP_PATTERN = String.raw`\b_?_?vfork\b|\b_?_?clone(2|3|_internal)?\b|\bCLONE\b|SYS_clone|__NR_clone|SYS_vfork|__NR_vfork|SYS_CLONE|SYS_VFORK|[Rr]awVforkSyscall`;
+
+const fmtMs = (ms: number) => `${ms.toFixed(0)} ms`;
+const fmtMB = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+
+async function cliBenchmark(): Promise<void> {
+  const files = arg('files', 20000);
+  const rounds = Math.max(1, arg('rounds', 3));
+  const spec = { root: join(repo, 'bench/out'), files, seed: arg('seed', 20260101), forkEvery: 200, fileBytes: 5000 };
+  const tg = performance.now();
+  const manifest: TreeManifest = generateTree(spec);
+  const tree = join(spec.root, 'tree');
+  console.log(`vforklint CLI benchmark: ${manifest.files} files, ${fmtMB(manifest.totalBytes)}, ${manifest.forkFiles.length} with fork sites (tree ready in ${fmtMs(performance.now() - tg)}; ${availableParallelism()} CPUs)`);
+
+  // Warm the page cache so that every contender reads from memory.
+  await run('grep', ['-rlE', GREP_PATTERN, tree]);
+
+  const grepMs: number[] = [];
+  const cliMs: number[] = [];
+  const cli1Ms: number[] = [];
+  const rss: number[] = [];
+  let grepHits = 0;
+  let cliSummary = '';
+  for (let r = 0; r < rounds; r++) {
+    const g = await run('grep', ['-rlE', GREP_PATTERN, tree]);
+    grepMs.push(g.ms);
+    grepHits = g.stdout.split('\n').filter(Boolean).length;
+    const c = await run(process.execPath, ['--import', join(distBench, 'rss-hook.js'), cliMain, '--no-progress', '--no-ignore', tree], { rss: true });
+    if (c.code !== 0 && c.code !== 1) throw new Error(`vforklint exited ${c.code}: ${c.stderr.split('\n')[0]}`);
+    cliMs.push(c.ms);
+    if (c.rssBytes) rss.push(c.rssBytes);
+    cliSummary = c.stdout.trim().split('\n').pop() ?? '';
+    const c1 = await run(process.execPath, [cliMain, '--no-progress', '--no-ignore', '--jobs', '1', tree]);
+    cli1Ms.push(c1.ms);
+  }
+  const naive = await run(process.execPath, [join(distBench, 'parse-all.js'), tree], { rss: false });
+  const naiveMs = JSON.parse(naive.stdout).ms as number;
+  const nodeStart = await run(process.execPath, ['-e', '0']);
+
+  const cli = median(cliMs);
+  const grep = median(grepMs);
+  const rows: Array<[string, string, string, string]> = [
+    ['grep -rlE (the floor)', fmtMs(grep), `${(manifest.files / (grep / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (grep / 1000)).toFixed(0)} MB/s`],
+    [`vforklint (--jobs ${availableParallelism()})`, fmtMs(cli), `${(manifest.files / (cli / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (cli / 1000)).toFixed(0)} MB/s`],
+    ['vforklint --jobs 1', fmtMs(median(cli1Ms)), `${(manifest.files / (median(cli1Ms) / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (median(cli1Ms) / 1000)).toFixed(0)} MB/s`],
+    ['tree-sitter parse of every file', fmtMs(naiveMs), `${(manifest.files / (naiveMs / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (naiveMs / 1000)).toFixed(0)} MB/s`],
+  ];
+  console.log('');
+  console.log(`${'wall time (median of ' + rounds + ')'.padEnd(0)}`);
+  for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(34)} ${b.padStart(9)}  ${c.padStart(14)}  ${d.padStart(9)}`);
+  console.log(`  vforklint peak RSS: ${rss.length ? fmtMB(median(rss)) : 'n/a'}; node start-up alone: ${fmtMs(nodeStart.ms)}`);
+  console.log(`  vforklint / grep: ${(cli / grep).toFixed(2)}x (target <= 2x); grep matched ${grepHits} files; vforklint: ${cliSummary}`);
+
+  const ff = await run(process.execPath, [join(distBench, 'fork-files.js'), join(spec.root, 'manifest.json')]);
+  if (ff.code !== 0) throw new Error(`fork-files benchmark failed: ${ff.stderr.split('\n')[0]}`);
+  const f = JSON.parse(ff.stdout) as { files: number; findings: number; parseMedianMs: number; analysisMedianMs: number; endToEndMedianMs: number; parseTotalMs: number; analysisTotalMs: number };
+  console.log('');
+  console.log(`per file, on the ${f.files} fork-site files (median of 5 rounds each; ${f.findings} findings)`);
+  console.log(`  tree-sitter parse              ${f.parseMedianMs.toFixed(3)} ms`);
+  console.log(`  vforklint analysis (given tree) ${f.analysisMedianMs.toFixed(3)} ms   ratio ${(f.analysisTotalMs / f.parseTotalMs).toFixed(2)}x of parse (target <= 1x)`);
+  console.log(`  vforklint analyze() end to end ${f.endToEndMedianMs.toFixed(3)} ms`);
+}
+
+async function serverBenchmark(): Promise<void> {
+  const script = join(repo, 'dist/bench/server-bench.js');
+  if (!existsSync(script)) {
+    console.log('\n(language server benchmark: dist/bench/server-bench.js not present, skipped)');
+    return;
+  }
+  console.log('\nlanguage server benchmark (dist/bench/server-bench.js):');
+  const code = await new Promise<number | null>((resolveP) => {
+    const child = spawn(process.execPath, [script], { stdio: 'inherit' });
+    child.on('close', resolveP);
+    child.on('error', () => resolveP(-1));
+  });
+  if (code !== 0) {
+    console.log(`language server benchmark exited with ${code}`);
+    process.exitCode = 1;
+  }
+}
+
+await cliBenchmark();
+if (!process.argv.includes('--cli-only')) await serverBenchmark();

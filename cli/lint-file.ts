@@ -1,0 +1,111 @@
+/**
+ * Linting one file, as the main thread or a worker thread runs it: read the bytes, skip
+ * (never parse) a text with no fork spelling, analyse the rest, and with --fix write the
+ * result back atomically. Never throws: failures come back as `error`.
+ */
+import { isUtf8 } from 'node:buffer';
+import { readFileSync, statSync } from 'node:fs';
+import { analyze, fixSource, mayContainForkSite, parseSource } from '../rules/index.js';
+import type { Finding, FixOutcome, Language, VforklintConfig } from '../rules/index.js';
+import { writeAtomically } from './write.js';
+
+export type FixMode = 'none' | 'fix' | 'dry-run';
+
+export interface FixReport {
+  applied: FixOutcome['applied'];
+  declined: FixOutcome['declined'];
+  /** The fixed text (also when not written: dry run or refused). */
+  output?: string;
+  written: boolean;
+  /** Why a changed text was not written (invalid UTF-8, changed on disk, new parse errors). */
+  refused?: string;
+}
+
+export interface FileResult {
+  /** Absolute path (or the --stdin-filename). */
+  path: string;
+  language: Language;
+  findings: Finding[];
+  /** The analysed text, kept only for files with findings or fixes (formatters need lines). */
+  text?: string;
+  parsed: boolean;
+  /** Unreadable file or analysis failure: reported on stderr, exit code 2. */
+  error?: string;
+  fix?: FixReport;
+}
+
+export interface FileJob {
+  path: string;
+  language: Language;
+  config: VforklintConfig;
+}
+
+function errorNodes(text: string, language: Language): number {
+  const root = parseSource(text, language).rootNode;
+  return root.hasError ? root.descendantsOfType('ERROR').length + 1 : 0;
+}
+
+function describeReadError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+  return `cannot read file (${err.code ? `${err.code}: ` : ''}${why})`;
+}
+
+/** Lint text already in memory. `onDisk` (bytes and mtime as read) enables writing with --fix. */
+/** `fixer` is fixSource; tests pass their own to exercise the write path. */
+export type Fixer = (text: string, language: Language, config: VforklintConfig) => FixOutcome;
+
+export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, onDisk: { mtimeMs: number } | null, fixer: Fixer = fixSource): Promise<FileResult> {
+  const { path, language, config } = job;
+  const text = bytes.toString('utf8');
+  const base: FileResult = { path, language, findings: [], parsed: false };
+  try {
+    // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
+    if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
+    if (fixMode === 'none') {
+      const r = analyze(text, language, config);
+      return { ...base, findings: r.findings, parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
+    }
+    const outcome = fixer(text, language, config);
+    const changed = outcome.changed && outcome.text !== text;
+    const report: FixReport = { applied: changed ? outcome.applied : [], declined: outcome.declined, written: false };
+    let finalText = text;
+    if (changed) {
+      report.output = outcome.text;
+      if (errorNodes(outcome.text, language) > errorNodes(text, language)) report.refused = 'the fixed text would not parse as cleanly as the original; nothing written';
+      else if (!isUtf8(bytes)) report.refused = 'the file is not valid UTF-8; --fix would corrupt its bytes, so nothing was written';
+      else if (fixMode === 'fix' && onDisk) {
+        const w = await writeAtomically(path, bytes, onDisk.mtimeMs, outcome.text);
+        if (w.ok) report.written = true;
+        else report.refused = w.reason;
+      }
+      if (report.refused) report.applied = [];
+      else if (fixMode === 'fix') finalText = outcome.text;
+    }
+    // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
+    const r = analyze(finalText, language, config);
+    const keepText = r.findings.length > 0 || report.output !== undefined;
+    return { ...base, findings: r.findings, parsed: !r.skipped, fix: report, text: keepText ? finalText : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
+  } catch (e) {
+    return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Read and lint one file from disk. */
+export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fixSource): Promise<FileResult> {
+  let bytes: Buffer;
+  let mtimeMs = 0;
+  try {
+    if (fixMode === 'fix') mtimeMs = statSync(job.path).mtimeMs;
+    bytes = readFileSync(job.path);
+  } catch (e) {
+    return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
+  }
+  return lintText(job, bytes, fixMode, { mtimeMs }, fixer);
+}
+
+export async function lintBatch(jobs: FileJob[], fixMode: FixMode): Promise<FileResult[]> {
+  const out: FileResult[] = [];
+  for (const j of jobs) out.push(await lintFile(j, fixMode));
+  return out;
+}
