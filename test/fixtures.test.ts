@@ -67,7 +67,13 @@ function load(entry: { name: string; language: Language; path: string }): Fixtur
   } catch (e) {
     wantError = (e as Error).message;
   }
-  const result = analyze(text, entry.language, config);
+  let result: AnalysisResult;
+  try {
+    result = analyze(text, entry.language, config);
+  } catch (e) {
+    // analyze() must never throw; report it on this fixture instead of losing the suite.
+    result = { findings: [], forkSites: [], skipped: false, internalError: `analyze() threw: ${(e as Error).stack ?? e}` };
+  }
   return { name: entry.name, language: entry.language, text, config, configError, wants, wantError, result };
 }
 
@@ -211,4 +217,34 @@ test('every fork spelling of RULES.md section 2 is in a fixture and classified a
     if (!ok) gaps.push(`${sp.name} (want ${sp.kind}): ${seen.length ? seen.join('; ') : 'in no fixture'}`);
   }
   assert.ok(gaps.length === 0, `\n${gaps.join('\n')}\n`);
+});
+
+test('the want and config parser', () => {
+  const text = [
+    '// vforklint-config: {"strict": true, "safeFunctions": ["f"]}',
+    'x = 1; // want "child-writes-shared" "child-unsafe-call"',
+    'url = "http://example.com/want"; // no expectation here',
+    'f(/* want "child-unsafe-call" */ g()); // want "child-unsafe-call"',
+    '// vforklint-disable-line child-unsafe-call -- reason // want "unused-disable-directive"',
+  ].join('\n');
+  assert.deepEqual(expectationsFor(text), [
+    { line: 2, rule: 'child-writes-shared' },
+    { line: 2, rule: 'child-unsafe-call' },
+    { line: 4, rule: 'child-unsafe-call' },
+    { line: 4, rule: 'child-unsafe-call' },
+    { line: 5, rule: 'unused-disable-directive' },
+  ]);
+  assert.deepEqual(configFor(text), { strict: true, safeFunctions: ['f'] });
+  assert.deepEqual(configFor('int x;\n'), {});
+  assert.throws(() => configFor('// vforklint-config: {strict: true}\n'), /line 1: vforklint-config is not valid JSON/);
+  assert.throws(() => configFor('// vforklint-config: {"strikt": true}\n'), /unknown key "strikt"/);
+  assert.throws(() => configFor('\n'.repeat(12) + '// vforklint-config: {}\n'), /first 10 lines/);
+
+  const at = (line: number, rule: string, message = 'm') => ({ rule, message, severity: 'error', range: { start: { line, column: 1 } } });
+  const cmp = compareFindings(
+    [{ line: 2, rule: 'child-returns' }, { line: 3, rule: 'child-returns' }, { line: 3, rule: 'child-returns' }],
+    [at(2, 'child-returns'), at(3, 'child-returns'), at(4, 'child-unsafe-call', 'calls printf')],
+  );
+  assert.deepEqual(cmp.missing, ['3: child-returns']);
+  assert.deepEqual(cmp.unexpected, ['4:1: child-unsafe-call (error) "calls printf"']);
 });
