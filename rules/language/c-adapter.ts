@@ -271,6 +271,8 @@ export const cAdapter: LanguageAdapter = {
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
     for (const n of descendants(body, DECLARATION)) {
+      // `static` and `extern` locals live outside the frame: writes to them are writes to globals.
+      if (n.namedChildren.some((c) => c.type === 'storage_class_specifier' && /^(?:static|extern|thread_local|_Thread_local|__thread)$/.test(c.text))) continue;
       {
         for (const d of n.childrenForFieldName('declarator')) {
           const info = declaratorName(d);

@@ -2,7 +2,7 @@ import { CHILD_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { descendants, field, operatorOf } from '../syntax.js';
+import { descendants, field, operatorOf, rangeOfNode } from '../syntax.js';
 
 const FUNC_LITERAL = new Set(['func_literal']);
 
@@ -50,6 +50,17 @@ function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
   }
 }
 
+const ASSIGNMENTS = new Set(['assignment_statement']);
+
+/** Is `name` a map, by its parameter type or its declaration (`make(map[...]...)`, `map[...]...{}`, `var m map[...]...`)? */
+function isMap(site: SiteAnalysis, name: string): boolean {
+  for (const p of site.file.adapter.parameters(site.childFunction ?? site.site.fn)) {
+    if (p.name === name) return field(p.node, 'type')?.type === 'map_type';
+  }
+  const local = site.scope.locals.get(name);
+  return !!local && /\bmap\[/.test(local.node.text);
+}
+
 const ALLOC_NODES = new Set(['call_expression', 'func_literal', 'defer_statement', 'go_statement', 'unary_expression', 'binary_expression']);
 
 /** Go: heap allocation in the child (the runtime is not safe to enter after a raw fork). */
@@ -77,6 +88,7 @@ export const childAllocates: RuleModule = {
       for (const name of site.file.adapter.declaredNames(s.node)) if (!site.isResultVariable(name)) declaredAfter.set(name, s.node);
     }
     const seen = new Set<number>();
+    const reportedEscapes = new Set<string>();
     for (const e of site.childEvaluations()) {
       for (const n of descendants(e.node, ALLOC_NODES, FUNC_LITERAL)) {
         if (seen.has(n.id)) continue;
@@ -84,16 +96,32 @@ export const childAllocates: RuleModule = {
         const what = allocationIn(n, site);
         if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
         if (n.type === 'func_literal') {
-          for (const name of declaredAfter.keys()) if (new RegExp(`\\b${name}\\b`).test(n.text)) report({ messageId: 'escapes', data: { fork, name, how: 'a closure captures it' }, node: n, related: [site.forkRelated] });
+          for (const [name, decl] of declaredAfter) if (new RegExp(`\\b${name}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
           continue;
         }
         if (n.type === 'unary_expression' && operatorOf(n) === '&') {
           const operand = field(n, 'operand');
-          if (operand?.type === 'identifier' && declaredAfter.has(operand.text) && !isRawSyscallPointer(site, n)) {
-            report({ messageId: 'escapes', data: { fork, name: operand.text, how: 'its address is taken' }, node: n, related: [site.forkRelated] });
+          const decl = operand?.type === 'identifier' ? declaredAfter.get(operand.text) : undefined;
+          if (decl && !isRawSyscallPointer(site, n)) escapes(operand!.text, decl, n, 'its address is taken');
+        }
+      }
+      // Map writes allocate (and may grow the map).
+      for (const a of descendants(e.node, ASSIGNMENTS, FUNC_LITERAL)) {
+        const left = field(a, 'left');
+        for (const target of left ? left.namedChildren : []) {
+          const operand = target.type === 'index_expression' ? field(target, 'operand') : undefined;
+          if (operand?.type === 'identifier' && isMap(site, operand.text)) {
+            report({ messageId: 'allocates', data: { fork, what: `writing the map \`${operand.text}\` may allocate` }, node: a, related: [site.forkRelated] });
           }
         }
       }
+    }
+
+    /** Report an escaping variable once, at its declaration, pointing at where it escapes. */
+    function escapes(name: string, decl: SyntaxNode, where: SyntaxNode, how: string): void {
+      if (reportedEscapes.has(name)) return;
+      reportedEscapes.add(name);
+      report({ messageId: 'escapes', data: { fork, name, how }, node: decl, related: [site.forkRelated, { range: rangeOfNode(where), message: `\`${name}\` escapes here` }] });
     }
   },
 };
