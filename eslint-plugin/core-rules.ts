@@ -15,6 +15,17 @@ import type { VforklintSourceCode } from './source-code.js';
 /** Fix kinds `eslint --fix` may apply on its own; everything else is a suggestion. */
 const AUTOFIX_KINDS = new Set<Fix['kind']>(['norace', 'noinline', 'exit']);
 
+/**
+ * Whether the ESLint rule offers suggestions: the core's own flag (the frame split), or any
+ * rule that reports at a fork site, since the core attaches a "disable for this line"
+ * (`// vforklint-disable-next-line <rule>`) fix to every such finding, and a suggestion
+ * is the only way ESLint can offer it. (`unused-disable-directive` reports comments, not
+ * fork sites.)
+ */
+export function offersSuggestions(meta: RuleMeta): boolean {
+  return meta.hasSuggestions || meta.forkKinds.length > 0;
+}
+
 /** The ESLint languages a core rule runs on. C rules also run on Go files: cgo preambles are analysed as C. */
 export function eslintLanguagesFor(meta: RuleMeta): string[] {
   const out = new Set<string>();
@@ -109,7 +120,7 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
   const usable = finding.fixes.filter((f) => f.edits.length > 0);
   const autofix = meta.fixable ? usable.find((f) => f.safe && AUTOFIX_KINDS.has(f.kind)) : undefined;
   if (autofix) report.fix = editsFor(autofix);
-  if (meta.hasSuggestions) {
+  if (offersSuggestions(meta)) {
     const suggestions = usable.filter((f) => f !== autofix);
     if (suggestions.length) report.suggest = suggestions.map((f) => ({ desc: f.title, fix: editsFor(f) }));
   }
@@ -138,7 +149,7 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
       messages: meta.messages,
       schema: [],
       ...(meta.fixable ? { fixable: 'code' as const } : {}),
-      ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
+      ...(offersSuggestions(meta) ? { hasSuggestions: true } : {}),
       languages: eslintLanguagesFor(meta),
     },
     create(context): Record<string, (...args: unknown[]) => void> {

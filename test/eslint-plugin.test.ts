@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
 import { scanComments } from '../eslint-plugin/comments.js';
-import { eslintLanguagesFor, matchMessage, toReport } from '../eslint-plugin/core-rules.js';
+import { eslintLanguagesFor, matchMessage, offersSuggestions, toReport } from '../eslint-plugin/core-rules.js';
 import { VforklintSourceCode } from '../eslint-plugin/source-code.js';
 import { RULE_METAS, analyze, parseSource, ruleMeta, type Finding, type Language, type SyntaxNode } from '../rules/index.js';
 
@@ -290,7 +290,7 @@ describe('rule metadata', () => {
       assert.equal(rule.meta.docs.url, meta.docsUrl);
       assert.equal(rule.meta.docs.description, meta.description);
       assert.equal(rule.meta.fixable, meta.fixable ? 'code' : undefined);
-      assert.equal(rule.meta.hasSuggestions, meta.hasSuggestions ? true : undefined);
+      assert.equal(rule.meta.hasSuggestions, offersSuggestions(meta) ? true : undefined);
       assert.deepEqual(rule.meta.languages, eslintLanguagesFor(meta));
     }
     assert.deepEqual(eslintLanguagesFor(ruleMeta('child-allocates')), ['vforklint/go']);
@@ -341,7 +341,7 @@ describe('messages, fixes and suggestions', () => {
       languages: plugin.languages,
       rules: {
         probe: {
-          meta: { type: 'problem' as const, fixable: meta.fixable ? ('code' as const) : undefined, hasSuggestions: meta.hasSuggestions, messages: meta.messages, schema: [] },
+          meta: { type: 'problem' as const, fixable: meta.fixable ? ('code' as const) : undefined, hasSuggestions: offersSuggestions(meta), messages: meta.messages, schema: [] },
           create(context: { report(d: unknown): void; sourceCode: { text: string } }) {
             // Like a real finding, it goes away once fixed (the core re-analyses the fixed text).
             const stillThere = context.sourceCode.text.includes('\t\texit(1);');
@@ -372,8 +372,9 @@ describe('messages, fixes and suggestions', () => {
     const linter = new Linter({ configType: 'flat' });
     const [message] = linter.verify(text, probe(finding), 'f.c');
     assert.deepEqual(message.fix, { range: [exitAt, exitAt + 4], text: '_exit' });
-    // child-unsafe-call has no suggestions in the core meta, so the suppression is not offered.
-    assert.equal(message.suggestions, undefined);
+    assert.deepEqual(message.suggestions?.map((s) => [s.desc, s.fix]), [
+      ['Suppress with a comment', { range: [exitAt - 2, exitAt - 2], text: '// vforklint-disable-next-line child-unsafe-call\n\t\t' }],
+    ]);
     const fixed = linter.verifyAndFix(text, probe(finding), 'f.c');
     assert.equal(fixed.fixed, true);
     assert.equal(fixed.output, text.replace('\t\texit(1);', '\t\t_exit(1);'));

@@ -222,7 +222,9 @@ func f(argv0 *byte) {
 // ESLint's RuleTester, with the plugin's languages, for every rule.
 
 import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { RuleTester } from 'eslint';
+import { analyze, applyEdits, type Language } from '../rules/index.js';
 import tseslint from 'typescript-eslint';
 import plugin from '../eslint-plugin/index.js';
 
@@ -238,31 +240,83 @@ const goTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vfo
 const c = (code: string) => ({ code, filename: 'x.c' });
 const go = (code: string) => ({ code, filename: 'x.go' });
 
+/**
+ * The core's "disable for this line" fix, spelled out: a `vforklint-disable-next-line`
+ * comment above the line that starts with `lineText`, at its indentation.
+ */
+function suppressed(code: string, lineText: string, rule: string): { desc: string; output: string } {
+  const at = code.startsWith(lineText) ? 0 : code.indexOf(`\n${lineText}`) + 1;
+  assert.ok(at >= 0 && code.slice(at).startsWith(lineText), `no line starts with ${JSON.stringify(lineText)}`);
+  const indent = /^[\t ]*/.exec(lineText)![0];
+  return { desc: `Disable ${rule} for this line`, output: `${code.slice(0, at)}${indent}// vforklint-disable-next-line ${rule}\n${code.slice(at)}` };
+}
+
+/** The core's frame split for the finding at `line`, applied to `code` (what the ESLint suggestion must produce). */
+function split(code: string, language: Language, line: number): { desc: string; output: string } {
+  const finding = analyze(code, language).findings.find((f) => f.rule === 'parent-reuses-frame' && f.range.start.line === line);
+  const fix = finding?.fixes.find((f) => f.kind === 'split');
+  assert.ok(fix, `the core offers a split at line ${line}`);
+  return { desc: fix.title, output: applyEdits(code, fix.edits) };
+}
+
 cTester.run('child-returns (C)', rules['child-returns'], {
   valid: [c(C_CLEAN), c(C_NO_FORK), c(C_RAW)],
-  invalid: [{ ...c(C_CHILD_RETURNS), errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork' } }] }],
+  invalid: [
+    {
+      ...c(C_CHILD_RETURNS),
+      errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork' }, suggestions: [suppressed(C_CHILD_RETURNS, '\treturn pid;', 'child-returns')] }],
+    },
+  ],
 });
 goTester.run('child-returns (Go)', rules['child-returns'], {
   valid: [go(GO_CLEAN), go(GO_PARENT_WORKS)],
-  invalid: [{ ...go(GO_CHILD_WRITES_RETURNS), errors: [{ messageId: 'returns', line: 15, column: 2 }] }],
+  invalid: [
+    {
+      ...go(GO_CHILD_WRITES_RETURNS),
+      errors: [{ messageId: 'returns', line: 15, column: 2, suggestions: [suppressed(GO_CHILD_WRITES_RETURNS, '\treturn 0, 0', 'child-returns')] }],
+    },
+  ],
 });
 
 cTester.run('parent-reuses-frame (C)', rules['parent-reuses-frame'], {
   valid: [c(C_CLEAN), c(C_RAW_SPLIT)],
-  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'work', line: 10, column: 2 }, { messageId: 'work', line: 12, column: 2 }] }],
+  invalid: [
+    {
+      ...c(C_RAW),
+      errors: [
+        { messageId: 'work', line: 10, column: 2, suggestions: [split(C_RAW, 'c', 10), suppressed(C_RAW, '\tif (pid < 0)', 'parent-reuses-frame')] },
+        { messageId: 'work', line: 12, column: 2, suggestions: [split(C_RAW, 'c', 12), suppressed(C_RAW, '\tclose(3);', 'parent-reuses-frame')] },
+      ],
+    },
+  ],
 });
 goTester.run('parent-reuses-frame (Go)', rules['parent-reuses-frame'], {
   valid: [go(GO_CLEAN)],
-  invalid: [{ ...go(GO_PARENT_WORKS), errors: [{ messageId: 'work', line: 12, column: 3 }] }],
+  invalid: [
+    {
+      ...go(GO_PARENT_WORKS),
+      errors: [{ messageId: 'work', line: 12, column: 3, suggestions: [split(GO_PARENT_WORKS, 'go', 12), suppressed(GO_PARENT_WORKS, '\t\truntime_AfterFork()', 'parent-reuses-frame')] }],
+    },
+  ],
 });
 
 cTester.run('child-writes-shared (C)', rules['child-writes-shared'], {
   valid: [c(C_CLEAN), c(C_CHILD_RETURNS)],
-  invalid: [{ ...c(C_CHILD_WRITES_AND_CALLS), errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork' } }] }],
+  invalid: [
+    {
+      ...c(C_CHILD_WRITES_AND_CALLS),
+      errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tg = 1;', 'child-writes-shared')] }],
+    },
+  ],
 });
 goTester.run('child-writes-shared (Go)', rules['child-writes-shared'], {
   valid: [go(GO_CLEAN)],
-  invalid: [{ ...go(GO_CHILD_WRITES_RETURNS), errors: [{ messageId: 'global', line: 13, column: 2 }] }],
+  invalid: [
+    {
+      ...go(GO_CHILD_WRITES_RETURNS),
+      errors: [{ messageId: 'global', line: 13, column: 2, suggestions: [suppressed(GO_CHILD_WRITES_RETURNS, '\tcounter = 1', 'child-writes-shared')] }],
+    },
+  ],
 });
 
 cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
@@ -270,53 +324,78 @@ cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
   invalid: [
     {
       ...c(C_CHILD_WRITES_AND_CALLS),
+      // exit -> _exit is a safe fix: eslint --fix applies it.
+      output: C_CHILD_WRITES_AND_CALLS.replace('\t\texit(127);', '\t\t_exit(127);'),
       errors: [
-        { messageId: 'unsafe', line: 8, column: 3 },
-        { messageId: 'unsafe', line: 10, column: 3 },
+        { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
+        { messageId: 'unsafe', line: 10, column: 3, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\texit(127);', 'child-unsafe-call')] },
       ],
     },
   ],
 });
 goTester.run('child-unsafe-call (Go)', rules['child-unsafe-call'], {
   valid: [go(GO_CLEAN)],
-  invalid: [{ ...go(GO_CGO), errors: [{ messageId: 'unsafe', line: 25, column: 2 }] }],
+  invalid: [{ ...go(GO_CGO), errors: [{ messageId: 'unsafe', line: 25, column: 2, suggestions: [suppressed(GO_CGO, '\tfmt.Println', 'child-unsafe-call')] }] }],
 });
 
 goTester.run('child-allocates (Go)', rules['child-allocates'], {
   valid: [go(GO_CLEAN), go(GO_CGO)],
-  invalid: [{ ...go(GO_ALLOCATES_NO_NORACE), errors: [{ messageId: 'allocates', line: 10, column: 9 }] }],
+  invalid: [
+    {
+      ...go(GO_ALLOCATES_NO_NORACE),
+      errors: [{ messageId: 'allocates', line: 10, column: 9, suggestions: [suppressed(GO_ALLOCATES_NO_NORACE, '\tbuf := make', 'child-allocates')] }],
+    },
+  ],
 });
 
 goTester.run('missing-norace (Go)', rules['missing-norace'], {
   valid: [go(GO_CLEAN), go(GO_SHARED_STACK)],
-  invalid: [{ ...go(GO_ALLOCATES_NO_NORACE), errors: [{ messageId: 'forks', line: 3, column: 6, data: { fn: 'forkAndExec' } }] }],
+  invalid: [
+    {
+      ...go(GO_ALLOCATES_NO_NORACE),
+      output: GO_ALLOCATES_NO_NORACE.replace('func forkAndExec', '//go:norace\nfunc forkAndExec'),
+      errors: [{ messageId: 'forks', line: 3, column: 6, data: { fn: 'forkAndExec' }, suggestions: [suppressed(GO_ALLOCATES_NO_NORACE, 'func forkAndExec', 'missing-norace')] }],
+    },
+  ],
 });
 
 cTester.run('inlinable-fork-frame (C)', rules['inlinable-fork-frame'], {
   valid: [c(C_RAW_SPLIT), c(C_CLEAN)],
-  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'inlinable', line: 19, column: 13 }] }],
+  invalid: [
+    {
+      ...c(C_RAW),
+      output: C_RAW.replace('static long inner', 'static __attribute__((noinline)) long inner'),
+      errors: [{ messageId: 'inlinable', line: 19, column: 13, suggestions: [suppressed(C_RAW, 'static long inner', 'inlinable-fork-frame')] }],
+    },
+  ],
 });
 goTester.run('inlinable-fork-frame (Go, cgo preamble)', rules['inlinable-fork-frame'], {
   valid: [go(GO_CLEAN)],
-  invalid: [{ ...go(GO_CGO), errors: [{ messageId: 'inlinable', line: 6, column: 13 }] }],
+  invalid: [
+    {
+      ...go(GO_CGO),
+      output: GO_CGO.replace('static long inner', 'static __attribute__((noinline)) long inner'),
+      errors: [{ messageId: 'inlinable', line: 6, column: 13, suggestions: [suppressed(GO_CGO, 'static long inner', 'inlinable-fork-frame')] }],
+    },
+  ],
 });
 
 cTester.run('shared-stack-clone (C)', rules['shared-stack-clone'], {
   valid: [c(C_CLEAN), c(C_RAW_SPLIT)],
-  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'concurrent', line: 17, column: 9 }] }],
+  invalid: [{ ...c(C_RAW), errors: [{ messageId: 'concurrent', line: 17, column: 9, suggestions: [suppressed(C_RAW, '\treturn syscall(SYS_clone, CLONE_VM | SIGCHLD', 'shared-stack-clone')] }] }],
 });
 goTester.run('shared-stack-clone (Go)', rules['shared-stack-clone'], {
   valid: [go(GO_CLEAN)],
-  invalid: [{ ...go(GO_SHARED_STACK), errors: [{ messageId: 'concurrent', line: 5, column: 2 }] }],
+  invalid: [{ ...go(GO_SHARED_STACK), errors: [{ messageId: 'concurrent', line: 5, column: 2, suggestions: [suppressed(GO_SHARED_STACK, '\tRawSyscall6(', 'shared-stack-clone')] }] }],
 });
 
 cTester.run('vfork-discouraged (C)', rules['vfork-discouraged'], {
   valid: [c(C_NO_FORK)],
-  invalid: [{ ...c(C_CLEAN), errors: [{ messageId: 'discouraged', line: 4, column: 14 }] }],
+  invalid: [{ ...c(C_CLEAN), errors: [{ messageId: 'discouraged', line: 4, column: 14, suggestions: [suppressed(C_CLEAN, '\tpid_t pid = vfork();', 'vfork-discouraged')] }] }],
 });
 goTester.run('vfork-discouraged (Go)', rules['vfork-discouraged'], {
   valid: [go('package main\n\nfunc main() {}\n')],
-  invalid: [{ ...go(GO_CLEAN), errors: [{ messageId: 'discouraged', line: 7, column: 13 }] }],
+  invalid: [{ ...go(GO_CLEAN), errors: [{ messageId: 'discouraged', line: 7, column: 13, suggestions: [suppressed(GO_CLEAN, '\tr1, err1 = rawVforkSyscall', 'vfork-discouraged')] }] }],
 });
 
 // Only the rule under test is on, so a directive naming another rule suppresses nothing.
