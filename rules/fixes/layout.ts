@@ -85,3 +85,13 @@ export function indentUnitOf(text: string, body: SyntaxNode): string {
   const ind = m[1];
   return ind.startsWith(base) && ind.length > base.length ? ind.slice(base.length) : ind;
 }
+
+/** The text without comments (for "is this name free?" checks). */
+export function codeOnly(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+}
+
+/** Does a comment entry sit at the end of the previous entry's last line? */
+export function trailsPrevious(text: string, prevEnd: number, start: number): boolean {
+  return prevEnd > 0 && !text.slice(prevEnd, start).includes('\n');
+}

@@ -8,7 +8,7 @@ import { FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { contains, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
-import { indentAt, item, type Item } from './layout.js';
+import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline, declaratorName } from './regions.js';
 import { innerItems, outerItems, renderBody, viewContext, type SplitContext, type SplitFix } from './split.js';
 
@@ -57,7 +57,7 @@ function localType(ctx: SplitContext, name: string): { type: string; declarator:
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = i === 1 ? `${base}_vfork` : `${base}_vfork${i}`;
-    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(ctx.text)) return cand;
+    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }

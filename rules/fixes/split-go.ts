@@ -8,7 +8,7 @@ import { CHILD_SIDE, FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { contains, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
-import { indentAt, item, type Item } from './layout.js';
+import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline } from './regions.js';
 import { freshDeclarationEdit, innerItems, outerItems, renderBody, viewContext, type SplitContext, type SplitFix } from './split.js';
 
@@ -46,7 +46,7 @@ function paramNames(list: SyntaxNode | undefined): string[] {
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = `${base}${i}`;
-    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(ctx.text)) return cand;
+    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }
@@ -154,7 +154,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
       let hit = false;
       walk(e, (n) => {
         if (hit || n.type === 'func_literal') return false;
-        if (n.type === 'identifier' && n.text === r && !(ctx.regions.subtreeMask(n) & (PARENT | FAILED) && !(ctx.regions.subtreeMask(n) & CHILD_SIDE))) hit = true;
+        if (n.type === 'identifier' && n.text === r && !parentOnly(ctx, n)) hit = true;
         return !hit;
       });
       return hit;
@@ -188,6 +188,16 @@ export function buildGo(ctx: SplitContext): SplitFix {
       innerEdits.push({ start: r.startIndex, end: r.endIndex, newText: [...assigns, 'return'].join(`\n${ind}`) });
     }
     innerEdits.push({ start: fork.startIndex, end: fork.startIndex, newText: `${flag} = true\n${indentAt(text, fork.startIndex)}` });
+  }
+
+  // Returns the child never reaches (dead code after a call that never returns) keep the
+  // compiler's terminating-statement rule satisfied: in the inner function they become bare.
+  for (const e of ctx.entries.slice(ctx.forkIndex)) {
+    walk(e, (n) => {
+      if (n.type === 'func_literal') return false;
+      if (n.type === 'return_statement' && returnValues(n).length && !parentOnly(ctx, n) && !(ctx.regions.maskOf(n) & (PARENT | FAILED))) innerEdits.push({ start: n.startIndex, end: n.endIndex, newText: 'return' });
+      return true;
+    });
   }
 
   // The fork's own `:=` becomes `=`: its results are now the inner function's.
@@ -277,6 +287,15 @@ export function buildGo(ctx: SplitContext): SplitFix {
     title: `Split the frame: move the parent's post-fork work out of \`${fnName}\` into its caller half (new \`${inner}\`)`,
     edits: [{ start: body.startIndex, end: fn.endIndex, newText: `${outerBody}\n\n${innerFn}` }],
   };
+}
+
+/** Is this node only ever run by the parent after the fork? */
+function parentOnly(ctx: SplitContext, n: SyntaxNode): boolean {
+  for (let p: SyntaxNode | null = n; p; p = p.parent) {
+    const s = ctx.sa.flow.statements.get(p.id);
+    if (s) return (s.mask & (PARENT | FAILED)) !== 0 && (s.mask & CHILD_SIDE) === 0;
+  }
+  return false;
 }
 
 function returnValues(ret: SyntaxNode): SyntaxNode[] {

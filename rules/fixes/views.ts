@@ -9,7 +9,7 @@ import { FAILED, PARENT, PARENT_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { contains, field, namedChildren } from '../syntax.js';
 import type { TextEdit } from '../types.js';
-import { blankBetween, indentAt, item, itemOf, nest, sliceWithEdits, type Item } from './layout.js';
+import { blankBetween, indentAt, item, itemOf, nest, sliceWithEdits, trailsPrevious, type Item } from './layout.js';
 import { Regions, blockEntries, decline, isBlock } from './regions.js';
 
 export interface ViewContext {
@@ -82,14 +82,22 @@ export function childItems(ctx: ViewContext, entries: SyntaxNode[], prevEndStart
     returnConds = undefined;
     lastWasReturn = true;
   };
+  let lastEmitted: SyntaxNode | undefined;
   for (const n of entries) {
     const blank = blankBetween(ctx.text, prevEnd, n.startIndex);
+    const trailing = isComment(n) && trailsPrevious(ctx.text, prevEnd, n.startIndex);
+    const prevNode = lastEmitted;
     prevEnd = n.endIndex;
     if (ctx.skip.has(n.id)) continue;
     if (isComment(n)) {
+      if (trailing) {
+        if (prevNode && out.length && prevNode.endIndex === entries[entries.indexOf(n) - 1]?.endIndex) appendTrailing(out[out.length - 1], n.text);
+        continue;
+      }
       pending.push(itemOf(ctx.text, n, ctx.edits, blank));
       continue;
     }
+    lastEmitted = undefined;
     const side = ctx.regions.side(n);
     if (side === 'parent' || (side === 'mixed' && isReturnIf(ctx, n))) {
       if (side === 'mixed') {
@@ -111,6 +119,7 @@ export function childItems(ctx: ViewContext, entries: SyntaxNode[], prevEndStart
     if (side === 'child') {
       out.push(itemOf(ctx.text, n, ctx.edits, blank));
       lastWasReturn = false;
+      lastEmitted = n;
       continue;
     }
     out.push(mixedChild(ctx, n, blank));
@@ -119,6 +128,10 @@ export function childItems(ctx: ViewContext, entries: SyntaxNode[], prevEndStart
   flushReturns();
   out.push(...pending);
   return out;
+}
+
+function appendTrailing(it: Item, comment: string): void {
+  it.lines[it.lines.length - 1] += ` ${comment}`;
 }
 
 function wrapOr(cond: string): string {
@@ -230,11 +243,19 @@ export function parentItems(ctx: ViewContext, entries: SyntaxNode[], prevEndStar
   let pending: Item[] = [];
   let prevEnd = prevEndStart;
   const code = entries.filter((e) => !isComment(e));
+  let lastEmitted: SyntaxNode | undefined;
   for (const n of entries) {
     const blank = blankBetween(ctx.text, prevEnd, n.startIndex);
+    const trailing = isComment(n) && trailsPrevious(ctx.text, prevEnd, n.startIndex);
     prevEnd = n.endIndex;
+    const prevNode = lastEmitted;
+    lastEmitted = undefined;
     if (ctx.skip.has(n.id)) continue;
     if (isComment(n)) {
+      if (trailing) {
+        if (prevNode && out.length) appendTrailing(out[out.length - 1], n.text);
+        continue;
+      }
       pending.push(itemOf(ctx.text, n, ctx.edits, blank));
       continue;
     }
@@ -246,6 +267,7 @@ export function parentItems(ctx: ViewContext, entries: SyntaxNode[], prevEndStar
     if (side === 'parent') {
       out.push(...pending, itemOf(ctx.text, n, ctx.edits, blank));
       pending = [];
+      lastEmitted = n;
       continue;
     }
     const next = code[code.indexOf(n) + 1];

@@ -11,7 +11,7 @@ export const childWritesShared: RuleModule = {
     forkKinds: ['vfork', 'raw', 'clone-fn'],
     docsUrl: docsUrl('child-writes-shared'),
     messages: {
-      global: 'The child writes `{{target}}`, memory it shares with the parent (a global or memory behind a pointer the function received), after `{{fork}}`.',
+      global: 'The child writes `{{target}}` after `{{fork}}`, memory the parent shares (a global, or memory behind a pointer the function received).',
       local: 'The child writes the local `{{target}}` in the frame the parent resumes in; the parent reads it after `{{fork}}` (line {{line}}).',
       strict: 'The child writes `{{target}}` after `{{fork}}`; POSIX allows a vfork child to modify nothing but the variable holding the fork result.',
       callee: 'The child calls `{{callee}}`, which writes {{target}} (chain: {{chain}}), memory shared with the parent, after `{{fork}}`.',

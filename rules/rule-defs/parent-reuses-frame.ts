@@ -24,8 +24,8 @@ export const parentReusesFrame: RuleModule = {
     forkKinds: ['raw', 'vfork'],
     docsUrl: docsUrl('parent-reuses-frame'),
     messages: {
-      work: 'The parent keeps working in the frame the child ran in after `{{fork}}`: the compiler does not know this call returns twice and may have given the child\'s temporaries the same stack slots. Return at once and do the parent\'s post-fork work in an outer function (split the frame).',
-      readsChildWrite: 'The parent reads `{{name}}`, which the child wrote in this same frame (line {{line}}), after `{{fork}}`. Return at once and do the parent\'s post-fork work in an outer function (split the frame).',
+      work: 'The parent keeps working in the frame the child ran in after `{{fork}}`, which the compiler does not know returns twice: return at once and do this in an outer function (frame split).',
+      readsChildWrite: 'The parent reads `{{name}}`, which the child wrote in this frame (line {{line}}), after `{{fork}}`: return at once and do this in an outer function (frame split).',
       returnValue: 'The parent returns a value computed in the frame the child ran in after `{{fork}}`; return only the fork\'s results or constants.',
     },
     fixable: false,
