@@ -1,0 +1,7 @@
+package main
+
+import "os/exec"
+
+func main() {
+	_ = exec.Command("ls").Run()
+}
