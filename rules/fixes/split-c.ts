@@ -10,7 +10,7 @@ import { contains, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline, declaratorName } from './regions.js';
-import { innerItems, outerItems, renderBody, viewContext, type SplitContext, type SplitFix } from './split.js';
+import { innerItems, isConstant, outerItems, renderBody, viewContext, type SplitContext, type SplitFix } from './split.js';
 
 export type CPlan = Record<string, never>;
 
@@ -44,14 +44,14 @@ function bareDeclarator(d: SyntaxNode): SyntaxNode {
   return d.type === 'init_declarator' ? field(d, 'declarator') ?? d : d;
 }
 
-function localType(ctx: SplitContext, name: string): { type: string; declarator: string } {
+function localType(ctx: SplitContext, name: string): { type: string; declarator: string; initialised: string } {
   const local = ctx.sa.scope.locals.get(name);
   const decl = declarationOf(local?.node);
   const d = decl && declaratorFor(decl, name);
   if (!decl || !d) return decline(`cannot find the declaration of \`${name}\``);
   const bare = bareDeclarator(d);
   if (bare.type === 'array_declarator') decline(`the parent needs the array \`${name}\`; move it out by hand`);
-  return { type: baseType(ctx.text, decl), declarator: bare.text };
+  return { type: baseType(ctx.text, decl), declarator: bare.text, initialised: d.type === 'init_declarator' && isConstant(field(d, 'value')) ? d.text : bare.text };
 }
 
 function freeName(ctx: SplitContext, base: string): string {
@@ -131,14 +131,17 @@ export function buildC(ctx: SplitContext): SplitFix {
   for (const name of ctx.needed.carried) {
     const { type, declarator } = localType(ctx, name);
     const ptr = declarator.replace(new RegExp(`\\b${name}\\b`), '');
-    outParams.push(`${type} ${ptr}*${name}_out`);
+    const fnCode = codeOnly(text.slice(fn.startIndex, fn.endIndex));
+    let out = `${name}_out`;
+    for (let i = 2; new RegExp(`\\b${out}\\b`).test(fnCode) || outParams.some((p) => p.endsWith(`*${out}`)); i++) out = `${name}_out${i}`;
+    outParams.push(`${type} ${ptr}*${out}`);
     outDecls.push(`${type} ${declarator};`);
     outArgs.push(`&${name}`);
-    innerEdits.push({ start: fork.startIndex, end: fork.startIndex, newText: `*${name}_out = ${name};\n${ind}` });
+    innerEdits.push({ start: fork.startIndex, end: fork.startIndex, newText: `*${out} = ${name};\n${ind}` });
   }
   for (const name of ctx.needed.fresh) {
-    const { type, declarator } = localType(ctx, name);
-    outDecls.push(`${type} ${declarator};`);
+    const { type, initialised } = localType(ctx, name);
+    outDecls.push(`${type} ${initialised};`);
   }
 
   // In the outer function the fork's assignment inside a test reads the result instead.

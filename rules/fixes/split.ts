@@ -144,7 +144,13 @@ function bareDeclarationName(n: SyntaxNode): boolean {
   if (p.type === 'var_spec') return !field(p, 'value') && p.childrenForFieldName('name').some((c) => c.id === n.id);
   if (p.type === 'declaration') return p.childrenForFieldName('declarator').some((c) => c.id === n.id);
   if (p.type === 'pointer_declarator' && p.parent?.type === 'declaration') return true;
+  // `int status = 0;`: a constant initialiser the outer function can repeat.
+  if (p.type === 'init_declarator' && field(p, 'declarator')?.id === n.id) return isConstant(field(p, 'value'));
   return false;
+}
+
+export function isConstant(v: SyntaxNode | undefined): boolean {
+  return !!v && /^(?:number_literal|char_literal|string_literal|null|true|false)$/.test(v.type) || (!!v && /^-?\s*\d+$/.test(v.text)) || v?.text === 'NULL';
 }
 
 /** Every name declared by a declaration the parent runs after the fork. */

@@ -178,7 +178,17 @@ function ifLines(ctx: ViewContext, n: SyntaxNode, view: 'child' | 'parent'): str
   const skipAlt = view === 'parent' ? !ctx.regions.hasParent(alt) : ctx.regions.side(alt) === 'parent' && thenItems.length === 0;
   if (skipAlt) return lines;
   if (alt.type === 'if_statement') {
-    const sub = view === 'child' ? (ctx.regions.side(alt) === 'child' ? itemOf(ctx.text, alt, ctx.edits, false).lines : ifLines(ctx, alt, 'child')) : ifLines(ctx, alt, 'parent');
+    let sub: string[];
+    if (view === 'child') sub = ctx.regions.side(alt) === 'child' ? itemOf(ctx.text, alt, ctx.edits, false).lines : ifLines(ctx, alt, 'child');
+    else {
+      const items = ctx.regions.side(alt) === 'parent' ? [itemOf(ctx.text, alt, ctx.edits, false)] : mixedParent(ctx, alt, false, undefined, undefined);
+      sub = items.length === 1 && /^if\b/.test(items[0].lines[0]) ? items[0].lines : braced(ctx, 'else', items, undefined).slice(0);
+      if (sub[0] !== items[0]?.lines[0]) {
+        // Not an `if` any more: an unconditional else block.
+        lines[lines.length - 1] += ' else {';
+        return [...lines, ...nest(items, ctx.unit), '}'];
+      }
+    }
     lines[lines.length - 1] += ` else ${sub[0]}`;
     return [...lines, ...sub.slice(1)];
   }
