@@ -259,6 +259,7 @@ export class Discovery {
     const nextChain = [...chain, real];
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: string[] = [];
+    const linkedDirs: string[] = [];
     for (const entry of entries) {
       if (entry.name === '.git') continue;
       const path = join(dir, entry.name);
@@ -279,7 +280,8 @@ export class Discovery {
       if (isDir) {
         if (this.opts.useIgnore && DEFAULT_IGNORED_DIRS.has(entry.name)) continue;
         if (this.ignored(path, true, here)) continue;
-        subdirs.push(path);
+        // Real directories first, so a tree reached both ways is reported under its real path.
+        (entry.isSymbolicLink() ? linkedDirs : subdirs).push(path);
       } else if (isFile && this.wanted(path)) {
         if (this.ignored(path, false, here)) continue;
         let realFile = path;
@@ -293,6 +295,6 @@ export class Discovery {
         this.addFile(path, realFile);
       }
     }
-    for (const sub of subdirs) await this.walk(sub, here, nextChain);
+    for (const sub of [...subdirs, ...linkedDirs]) await this.walk(sub, here, nextChain);
   }
 }

@@ -1,0 +1,370 @@
+/**
+ * The vforklint CLI as a user runs it: a real `node dist/cli/main.js` process per case.
+ * Options, exit codes, each output format, config files and their errors, --stdin.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { RULE_IDS, RULE_METAS, fixSource } from '../rules/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = resolve(here, '../cli/main.js');
+const REPO = resolve(here, '../..');
+
+export const SAMPLES: Record<string, string> = {
+  // child-returns (error)
+  'bad.c': '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n',
+  // child-unsafe-call on an unknown callee (warning)
+  'warn.c': '#include <unistd.h>\n\nint spawn_it(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tdrop_privileges();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n',
+  'clean.c': '#include <unistd.h>\n\nint spawn_ok(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n',
+  'plain.c': 'int add(int a, int b) { return a + b; }\n',
+  // parent-reuses-frame (error) on Go's pre-commit shape
+  'bad.go':
+    'package syscall\n\n//go:norace\nfunc forkExec(argv0 *byte) (pid int, err Errno) {\n\tvar r1 uintptr\n\tvar err1 Errno\n\tr1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))\n\tif err1 != 0 {\n\t\treturn 0, err1\n\t}\n\tif r1 != 0 {\n\t\tpid = int(r1)\n\t\truntime_AfterFork()\n\t\treturn pid, 0\n\t}\n\tfor {\n\t\tRawSyscall(SYS_EXIT, 253, 0, 0)\n\t}\n}\n',
+};
+
+const tmpRoots: string[] = [];
+after(() => {
+  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory (outside any git repository) holding the given files. */
+export function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'vforklint-cli-'));
+  tmpRoots.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+  return root;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { cwd: string; input?: string | Buffer; env?: NodeJS.ProcessEnv }): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const LINE = /^(\S+):(\d+):(\d+) (error|warning) (.+) \(([a-z-]+)\)$/;
+
+describe('exit codes and the default output', () => {
+  it('prints path:line:col severity message (rule) and a summary; exit 1 on an error', () => {
+    const root = tree({ 'src/bad.c': SAMPLES['bad.c']!, 'src/clean.c': SAMPLES['clean.c']! });
+    const r = cli(['src'], { cwd: root });
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const m = LINE.exec(lines[0]!);
+    assert.ok(m, lines[0]);
+    assert.equal(m[1], 'src/bad.c');
+    assert.equal(m[2], '8');
+    assert.equal(m[4], 'error');
+    assert.equal(m[6], 'child-returns');
+    assert.match(lines.at(-1)!, /1 problem \(1 error, 0 warnings\) in 2 files/);
+    assert.equal(r.stderr, '');
+  });
+
+  it('exit 0 on clean code, and 0 with warnings only', () => {
+    const root = tree({ 'clean.c': SAMPLES['clean.c']!, 'warn.c': SAMPLES['warn.c']! });
+    assert.equal(cli(['clean.c'], { cwd: root }).code, 0);
+    const w = cli(['warn.c'], { cwd: root });
+    assert.equal(w.code, 0);
+    assert.match(w.stdout, /warn\.c:7:3 warning .*\(child-unsafe-call\)/);
+  });
+
+  it('--max-warnings N: exit 1 when there are more than N warnings', () => {
+    const root = tree({ 'warn.c': SAMPLES['warn.c']! });
+    assert.equal(cli(['--max-warnings', '1', 'warn.c'], { cwd: root }).code, 0);
+    const r = cli(['--max-warnings', '0', 'warn.c'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /too many warnings \(1\)/);
+    assert.equal(cli(['--max-warnings', 'many', 'warn.c'], { cwd: root }).code, 2);
+  });
+
+  it('--quiet drops warnings from the report', () => {
+    const root = tree({ 'warn.c': SAMPLES['warn.c']!, 'bad.c': SAMPLES['bad.c']! });
+    const r = cli(['--quiet', '.'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stdout, /warning /);
+    assert.match(r.stdout, /bad\.c:8:3 error/);
+  });
+
+  it('--rule and --strict change severities; a bad --rule is a usage error', () => {
+    const root = tree({ 'bad.c': SAMPLES['bad.c']!, 'warn.c': SAMPLES['warn.c']! });
+    const off = cli(['--rule', 'child-returns:off', 'bad.c'], { cwd: root });
+    assert.equal(off.code, 0);
+    assert.doesNotMatch(off.stdout, /child-returns/);
+    const warning = cli(['--rule', 'child-returns:warning', 'bad.c'], { cwd: root });
+    assert.equal(warning.code, 0);
+    assert.match(warning.stdout, /bad\.c:8:3 warning/);
+    const strict = cli(['--strict', 'warn.c'], { cwd: root });
+    assert.equal(strict.code, 1, 'strict makes the unknown callee an error');
+    assert.match(strict.stdout, /warn\.c:7:3 error .*child-unsafe-call/);
+    for (const bad of ['child-return:error', 'child-returns:fatal', 'child-returns']) {
+      const r = cli(['--rule', bad, 'bad.c'], { cwd: root });
+      assert.equal(r.code, 2, bad);
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      assert.match(r.stderr, /--rule/);
+    }
+  });
+
+  it('usage errors exit 2 with one line', () => {
+    const root = tree({ 'bad.c': SAMPLES['bad.c']! });
+    for (const args of [['--no-such-option'], ['--format', 'xml', 'bad.c'], ['--jobs', '0', 'bad.c'], ['--fix', '--fix-dry-run', 'bad.c'], ['--stdin-filename', 'x.c', 'bad.c']]) {
+      const r = cli(args, { cwd: root });
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^vforklint: /);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  it('a missing path is reported with its reason, the others are still checked, exit 2', () => {
+    const root = tree({ 'bad.c': SAMPLES['bad.c']! });
+    const r = cli(['missing.c', 'bad.c'], { cwd: root });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing\.c: ENOENT: no such file or directory/);
+    assert.match(r.stdout, /bad\.c:8:3 error/);
+  });
+
+  it('a file without a fork spelling is never parsed', () => {
+    const root = tree({ 'plain.c': SAMPLES['plain.c']!, 'bad.c': SAMPLES['bad.c']! });
+    const r = cli(['.'], { cwd: root });
+    assert.match(r.stdout, /in 2 files \(1 parsed\)/);
+  });
+
+  it('--version, --help and --list-rules', () => {
+    const root = tree({});
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const v = cli(['--version'], { cwd: root });
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout.trim(), pkg.version);
+    const h = cli(['--help'], { cwd: root });
+    assert.equal(h.code, 0);
+    for (const opt of ['--format', '--output-file', '--config', '--rule', '--strict', '--max-warnings', '--quiet', '--stdin', '--stdin-filename', '--ignore-path', '--no-ignore', '--ext', '--jobs', '--fix', '--fix-dry-run', '--print-config', '--list-rules', '--version']) {
+      assert.ok(h.stdout.includes(opt), `help mentions ${opt}`);
+    }
+    const l = cli(['--list-rules'], { cwd: root });
+    assert.equal(l.code, 0);
+    for (const id of RULE_IDS) assert.match(l.stdout, new RegExp(`^${id} `, 'm'));
+    const j = JSON.parse(cli(['--list-rules', '--format', 'json'], { cwd: root }).stdout) as Array<{ id: string; docsUrl: string }>;
+    assert.deepEqual(
+      j.map((x) => x.id),
+      RULE_METAS.map((m) => m.id),
+    );
+  });
+});
+
+describe('formats', () => {
+  const files = { 'bad.c': SAMPLES['bad.c']!, 'warn.c': SAMPLES['warn.c']!, 'plain.c': SAMPLES['plain.c']!, 'go/bad.go': SAMPLES['bad.go']! };
+
+  it('compact', () => {
+    const root = tree(files);
+    const r = cli(['--format', 'compact', '.'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^bad\.c: line 8, col 3, Error - .+ \(child-returns\)$/m);
+    assert.match(r.stdout, /^warn\.c: line 7, col 3, Warning - .+ \(child-unsafe-call\)$/m);
+    assert.match(r.stdout, /^go\/bad\.go: line \d+, col \d+, Error - .+ \(parent-reuses-frame\)$/m);
+    assert.match(r.stdout, /^\d+ problems$/m);
+  });
+
+  it('json (ESLint shape plus related locations)', () => {
+    const root = tree(files);
+    const r = cli(['--format', 'json', '.'], { cwd: root });
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; severity: number; line: number; column: number; endLine: number; related: unknown[] }>; errorCount: number; warningCount: number }>;
+    assert.equal(out.length, 4);
+    const bad = out.find((f) => f.filePath === join(root, 'bad.c'))!;
+    assert.equal(bad.errorCount, 1);
+    assert.equal(bad.messages[0]!.ruleId, 'child-returns');
+    assert.equal(bad.messages[0]!.severity, 2);
+    assert.equal(bad.messages[0]!.line, 8);
+    assert.ok(bad.messages[0]!.related.length >= 1, 'points at the fork site');
+    const warn = out.find((f) => f.filePath.endsWith('warn.c'))!;
+    assert.equal(warn.warningCount, 1);
+    assert.equal(warn.messages[0]!.severity, 1);
+    assert.equal(out.find((f) => f.filePath.endsWith('plain.c'))!.messages.length, 0);
+  });
+
+  it('github: workflow-command annotations', () => {
+    const root = tree(files);
+    const r = cli(['--format', 'github', '.'], { cwd: root });
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.every((l) => /^::(error|warning) file=[^,]+,line=\d+,endLine=\d+,col=\d+(,endColumn=\d+)?,title=vforklint \([a-z-]+\)::.+$/.test(l)), r.stdout);
+    assert.ok(lines.some((l) => l.startsWith('::error file=bad.c,line=8,')));
+    assert.ok(lines.some((l) => l.startsWith('::warning file=warn.c,line=7,')));
+    assert.ok(lines.some((l) => l.startsWith('::error file=go/bad.go,')));
+  });
+
+  it('--output-file writes the report there and nothing to stdout', () => {
+    const root = tree(files);
+    const r = cli(['--format', 'json', '--output-file', 'reports/out.json', '.'], { cwd: root });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    const out = JSON.parse(readFileSync(join(root, 'reports/out.json'), 'utf8')) as unknown[];
+    assert.equal(out.length, 4);
+  });
+});
+
+describe('--stdin', () => {
+  it('lints standard input, named by --stdin-filename (language and config)', () => {
+    const root = tree({ 'sub/.vforklintrc.json': JSON.stringify({ rules: { 'child-returns': 'warning' } }) });
+    const c = cli(['--stdin', '--stdin-filename', 'sub/x.c'], { cwd: root, input: SAMPLES['bad.c']! });
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stdout, /^sub\/x\.c:8:3 warning .*\(child-returns\)$/m);
+    const go = cli(['--stdin', '--stdin-filename', 'y.go', '--format', 'compact'], { cwd: root, input: SAMPLES['bad.go']! });
+    assert.equal(go.code, 1);
+    assert.match(go.stdout, /y\.go: line \d+, col \d+, Error - .*parent-reuses-frame/);
+    const plain = cli(['--stdin'], { cwd: root, input: SAMPLES['bad.c']! });
+    assert.equal(plain.code, 1);
+    assert.match(plain.stdout, /<stdin>:8:3 error/);
+  });
+
+  it('rejects an unknown file type and --fix (cannot write stdin)', () => {
+    const root = tree({});
+    const t = cli(['--stdin', '--stdin-filename', 'notes.txt'], { cwd: root, input: 'x' });
+    assert.equal(t.code, 2);
+    assert.match(t.stderr, /notes\.txt: not a C or Go file name/);
+    const f = cli(['--stdin', '--fix'], { cwd: root, input: 'x' });
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /--fix-dry-run/);
+  });
+});
+
+describe('configuration files', () => {
+  it('nearest file upward wins: .vforklintrc.json, vforklint.config.json, package.json "vforklint"', () => {
+    const root = tree({
+      '.vforklintrc.json': JSON.stringify({ rules: { 'child-returns': 'warning' } }),
+      'a/bad.c': SAMPLES['bad.c']!,
+      'b/vforklint.config.json': JSON.stringify({ rules: { 'child-returns': 'off' } }),
+      'b/bad.c': SAMPLES['bad.c']!,
+      'c/package.json': JSON.stringify({ name: 'c', vforklint: { safeFunctions: ['drop_privileges'] } }),
+      'c/warn.c': SAMPLES['warn.c']!,
+      'd/package.json': JSON.stringify({ name: 'no-config-here' }),
+      'd/bad.c': SAMPLES['bad.c']!,
+    });
+    const r = cli(['--format', 'compact', '.'], { cwd: root });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^a\/bad\.c: line 8, col 3, Warning/m);
+    assert.doesNotMatch(r.stdout, /^b\/bad\.c/m);
+    assert.doesNotMatch(r.stdout, /^c\/warn\.c/m, 'safeFunctions from package.json');
+    assert.match(r.stdout, /^d\/bad\.c: line 8, col 3, Warning/m, 'a package.json without the key is skipped');
+  });
+
+  it('precedence: discovered < --config < --rule; --print-config shows the result', () => {
+    const root = tree({
+      '.vforklintrc.json': JSON.stringify({ rules: { 'child-returns': 'off', 'child-unsafe-call': 'off' }, forkFunctions: ['xvfork'] }),
+      'extra.json': JSON.stringify({ rules: { 'child-returns': 'warning' }, strict: true }),
+      'bad.c': SAMPLES['bad.c']!,
+    });
+    assert.equal(cli(['bad.c'], { cwd: root }).code, 0);
+    const withConfig = cli(['--config', 'extra.json', 'bad.c'], { cwd: root });
+    assert.equal(withConfig.code, 0);
+    assert.match(withConfig.stdout, /bad\.c:8:3 warning/);
+    assert.equal(cli(['--config', 'extra.json', '--rule', 'child-returns:error', 'bad.c'], { cwd: root }).code, 1);
+    assert.equal(cli(['--no-config-lookup', 'bad.c'], { cwd: root }).code, 1);
+    const p = cli(['--config', 'extra.json', '--rule', 'vfork-discouraged:warning', '--print-config', 'bad.c'], { cwd: root });
+    assert.equal(p.code, 0);
+    const printed = JSON.parse(p.stdout) as { rules: Record<string, string>; strict: boolean; forkFunctions: string[]; configFiles: string[] };
+    assert.deepEqual(printed.rules, { 'child-returns': 'warning', 'child-unsafe-call': 'off', 'vfork-discouraged': 'warning' });
+    assert.equal(printed.strict, true);
+    assert.deepEqual(printed.forkFunctions, ['xvfork']);
+    assert.deepEqual(printed.configFiles, [join(root, '.vforklintrc.json'), join(root, 'extra.json')]);
+  });
+
+  it('an unknown key, a bad value or bad JSON: one line naming the file and the key, exit 2', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['.vforklintrc.json', JSON.stringify({ forkFunction: ['x'] }), /\.vforklintrc\.json: "forkFunction" unknown key/],
+      ['.vforklintrc.json', JSON.stringify({ rules: { 'child-return': 'error' } }), /\.vforklintrc\.json: "rules\.child-return" unknown rule/],
+      ['vforklint.config.json', JSON.stringify({ rules: { 'child-returns': 'fatal' } }), /vforklint\.config\.json: "rules\.child-returns" must be one of "error", "warning", "off"/],
+      ['vforklint.config.json', JSON.stringify({ strict: 'yes' }), /vforklint\.config\.json: "strict" must be boolean/],
+      ['package.json', JSON.stringify({ vforklint: { safeFunctions: ['ok', 'not a name'] } }), /package\.json \("vforklint" key\): "safeFunctions\[1\]" must be a function name/],
+      ['.vforklintrc.json', '{"strict": true,', /\.vforklintrc\.json: invalid JSON/],
+    ];
+    for (const [name, text, re] of cases) {
+      const root = tree({ [name]: text, 'bad.c': SAMPLES['bad.c']! });
+      const r = cli(['bad.c'], { cwd: root });
+      assert.equal(r.code, 2, `${name} ${text}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, re);
+      assert.ok(r.stderr.includes(root), 'names the file by path');
+    }
+    const root = tree({ 'bad.c': SAMPLES['bad.c']! });
+    const missing = cli(['--config', 'nope.json', 'bad.c'], { cwd: root });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.json: cannot read config file \(ENOENT\)/);
+  });
+
+  it('the shipped schema names exactly the core rules', () => {
+    const schema = JSON.parse(readFileSync(join(REPO, 'vforklint.schema.json'), 'utf8')) as { properties: { rules: { properties: Record<string, unknown> } } };
+    assert.deepEqual(Object.keys(schema.properties.rules.properties).sort(), [...RULE_IDS].sort());
+  });
+});
+
+describe('--ext and --jobs', () => {
+  it('--ext adds extensions for directory walks', () => {
+    const root = tree({ 'src/bad.inc': SAMPLES['bad.c']!, 'src/bad.c': SAMPLES['bad.c']! });
+    assert.match(cli(['src'], { cwd: root }).stdout, /in 1 file /);
+    const r = cli(['--ext', '.inc', 'src'], { cwd: root });
+    assert.match(r.stdout, /^src\/bad\.inc:8:3 error/m);
+    assert.match(r.stdout, /in 2 files/);
+  });
+
+  it('worker threads give the same report as the main thread', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 450; i++) {
+      const go = i % 3 === 0;
+      files[`d${i % 7}/f${i}.${go ? 'go' : 'c'}`] = go ? (i % 60 === 0 ? SAMPLES['bad.go']! : `package p\n\n// file ${i}\nfunc F${i}() int { return ${i} }\n`) : i % 40 === 1 ? SAMPLES['bad.c']! : `${SAMPLES['plain.c']!}/* file ${i} */\n`;
+    }
+    const root = tree(files);
+    const one = cli(['--jobs', '1', '--format', 'json', '.'], { cwd: root });
+    const many = cli(['--jobs', '3', '--format', 'json', '.'], { cwd: root });
+    assert.equal(one.code, 1);
+    assert.equal(many.code, 1, many.stderr);
+    assert.equal(many.stdout, one.stdout);
+    const parsed = JSON.parse(many.stdout) as Array<{ errorCount: number }>;
+    assert.equal(parsed.length, 450);
+    // bad.c at i = 1, 41, ..., 441 (i % 3 != 0 for all but 81, 201, 321, 441), bad.go at i = 0, 60, ..., 420
+    assert.equal(parsed.filter((f) => f.errorCount > 0).length, 12 - 4 + 8);
+  });
+});
+
+describe('--fix and --fix-dry-run', () => {
+  it('--fix writes exactly what fixSource produces, keeps the mode, and reports', () => {
+    const root = tree({ 'warn.c': SAMPLES['warn.c']!, 'bad.go': SAMPLES['bad.go']! });
+    for (const name of ['warn.c', 'bad.go']) {
+      const path = join(root, name);
+      const before = readFileSync(path, 'utf8');
+      const mode = statSync(path).mode;
+      const expected = fixSource(before, name.endsWith('.go') ? 'go' : 'c', {});
+      const r = cli(['--fix', name], { cwd: root });
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const after = readFileSync(path, 'utf8');
+      assert.equal(after, expected.changed ? expected.text : before);
+      assert.equal(statSync(path).mode, mode);
+      for (const a of expected.changed ? expected.applied : []) assert.ok(r.stdout.includes(`fixed: ${a.title}`), r.stdout);
+      for (const d of expected.declined) assert.ok(r.stdout.includes(`fix declined (${d.rule}): ${d.reason}`), r.stdout);
+    }
+  });
+
+  it('--fix-dry-run writes nothing', () => {
+    const root = tree({ 'warn.c': SAMPLES['warn.c']!, 'bad.go': SAMPLES['bad.go']! });
+    const before = [readFileSync(join(root, 'warn.c')), readFileSync(join(root, 'bad.go'))];
+    const mtimes = [statSync(join(root, 'warn.c')).mtimeMs, statSync(join(root, 'bad.go')).mtimeMs];
+    const r = cli(['--fix-dry-run', '.'], { cwd: root });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.deepEqual([readFileSync(join(root, 'warn.c')), readFileSync(join(root, 'bad.go'))], before);
+    assert.deepEqual([statSync(join(root, 'warn.c')).mtimeMs, statSync(join(root, 'bad.go')).mtimeMs], mtimes);
+    const expected = fixSource(SAMPLES['warn.c']!, 'c', {});
+    if (expected.changed) assert.match(r.stdout, /^--- a\/warn\.c\n\+\+\+ b\/warn\.c\n@@ /m);
+  });
+});
