@@ -15,7 +15,7 @@ import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
-import { LineIndex, ancestor, rangeOfNode } from './syntax.js';
+import { LineIndex, ancestor, clearSyntaxCaches, rangeOfNode } from './syntax.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -76,6 +76,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
 
   const seenSites = new Set<number>();
   clearForkSiteCaches();
+  clearSyntaxCaches();
   for (const [ctx, fn, offsets] of functionsWithSpellings(file, config)) {
     for (const site of findForkSitesAt(fn, offsets, ctx.adapter, config)) {
       if (seenSites.has(site.call.startIndex)) continue;
@@ -135,7 +136,8 @@ function errorCount(fn: SyntaxNode): number {
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.rule}:${f.range.start.offset}:${f.range.end.offset}:${f.message}`;
+    // Several fork sites in one function (Go's per-arch switch) find the same hazard once.
+    const key = `${f.rule}:${f.range.start.offset}:${f.range.end.offset}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -99,7 +99,7 @@ export class SiteAnalysis {
       const namedResults = this.scope.results;
       for (const e of this.flow.evaluations.values()) {
         if (!(e.mask & PARENT_SIDE)) continue;
-        for (const [name, node] of readsIn(this.file, e.node)) if (!out.has(name)) out.set(name, node);
+        for (const [name, node] of readsIn(this.file, e.node, this.site.fn)) if (!out.has(name)) out.set(name, node);
       }
       // A bare Go `return` in the parent reads the named results.
       for (const s of this.flow.statements.values()) {
@@ -114,7 +114,7 @@ export class SiteAnalysis {
     if (!this.childCallsCache) {
       const out: ChildCall[] = [];
       for (const e of this.childEvaluations()) {
-        for (const call of callsIn(this.file, e.node)) {
+        for (const call of callsIn(this.file, e.node, this.childFunction ?? this.site.fn)) {
           if (call.id === this.site.call.id) continue;
           out.push({ call, verdict: classifyCall(this.file, call, this.childFunction ?? this.site.fn) });
         }

@@ -6,7 +6,7 @@ import type { FileContext } from '../file-context.js';
 import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendants, field } from '../syntax.js';
+import { descendantsWithin, field } from '../syntax.js';
 import { ASYNC_SIGNAL_SAFE, EXEC_FUNCTIONS, EXIT_SYSCALLS, GO_ALLOCATING_BUILTINS, GO_BUILTINS_SAFE, GO_SAFE, GO_UNSAFE, KNOWN_UNSAFE, NO_RETURN } from './call-lists.js';
 
 export type CallVerdict =
@@ -222,15 +222,15 @@ function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxN
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;
-    out.push(...callsIn(ctx, e.node));
+    out.push(...callsIn(ctx, e.node, body));
   }
   void fn;
   return out;
 }
 
 /** Call expressions evaluated by an expression or simple statement (not inside closures). */
-export function callsIn(ctx: FileContext, node: SyntaxNode): SyntaxNode[] {
+export function callsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = node): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  out.push(...descendants(node, new Set([ctx.adapter.callType]), ctx.adapter.closureTypes));
+  out.push(...descendantsWithin(root, node, new Set([ctx.adapter.callType]), ctx.adapter.closureTypes));
   return out;
 }

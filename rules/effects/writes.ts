@@ -6,7 +6,7 @@
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendants, field, operatorOf } from '../syntax.js';
+import { codeChildren, descendantsWithin, field, operatorOf } from '../syntax.js';
 import { classifyCall, syscallOf } from './calls.js';
 import { ASYNC_SIGNAL_SAFE, SYSCALL_WRITES, WRITES_THROUGH } from './call-lists.js';
 
@@ -212,7 +212,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
     if (!t || t.root === '_' || t.root === 'errno') return;
     out.push({ node: reportAt, root: t.root, targetText: targetNode.text, cls: classify(t, scope), indirect: t.indirect && !t.throughValue, ...extra });
   };
-  for (const n of descendants(node, WRITE_NODES, ctx.adapter.closureTypes)) {
+  for (const n of descendantsWithin(scope.fn, node, WRITE_NODES, ctx.adapter.closureTypes)) {
     switch (n.type) {
       case 'assignment_expression': {
         const left = field(n, 'left');
@@ -267,10 +267,10 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
 }
 
 /** Identifiers an expression reads (all mentions except the plain target of `=`). */
-export function readsIn(ctx: FileContext, node: SyntaxNode): Map<string, SyntaxNode> {
+export function readsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = node): Map<string, SyntaxNode> {
   const out = new Map<string, SyntaxNode>();
   const skip = new Set<number>();
-  for (const n of descendants(node, READ_NODES)) {
+  for (const n of descendantsWithin(root, node, READ_NODES)) {
     if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
       const l = field(n, 'left');
       if (l?.type === 'identifier') skip.add(l.id);

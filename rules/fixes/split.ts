@@ -100,6 +100,16 @@ function prepare(sa: SiteAnalysis): SplitContext {
     if (n.type === 'return_statement' && n.endIndex <= entries[forkIndex].endIndex && !(regions.maskOf(n) & PARENT_SIDE) && !regions.holdsFork(n)) earlyReturns.push(n);
     return true;
   });
+  // A statement-level macro after the fork (`CHECK_PID(pid);`, `UNLOCK;`) may return, jump or fork.
+  for (const e of entries.slice(forkIndex)) {
+    walk(e, (n) => {
+      if (n.type !== 'expression_statement' || !sa.flow.statements.has(n.id)) return true;
+      const x = n.namedChild(0);
+      const callee = x?.type === 'call_expression' ? field(x, 'function') : x;
+      if (callee?.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(callee.text) && (regions.maskOf(n) & PARENT_SIDE)) decline(`the macro \`${callee.text}\` after the fork may hide control flow`);
+      return false;
+    });
+  }
   if (hasDefer) decline('`defer` in a function that forks: the deferred calls would run in the wrong frame after the split');
   for (const g of gotos) {
     const label = (field(g, 'label') ?? namedChildren(g)[0])?.text ?? '';

@@ -5,7 +5,7 @@
  */
 import type { LanguageAdapter, StatementView } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, descendants } from '../syntax.js';
+import { contains, descendantsWithin } from '../syntax.js';
 
 const ASSIGNMENTS = new Set(['assignment_expression', 'assignment_statement']);
 import { ConditionReader, type ResultRole } from './conditions.js';
@@ -101,7 +101,7 @@ class FlowWalker {
   /** Names a statement assigns with `=` (not declarations of new variables). */
   private assignedNames(node: SyntaxNode): string[] {
     const names: string[] = [];
-    for (const n of descendants(node, ASSIGNMENTS)) {
+    for (const n of descendantsWithin(this.input.body, node, ASSIGNMENTS)) {
       const left = n.childForFieldName('left');
       if (left) for (const c of left.type === 'expression_list' ? left.namedChildren : [left]) names.push(c.text);
     }

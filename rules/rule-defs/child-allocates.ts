@@ -2,7 +2,7 @@ import { CHILD_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { descendants, field, operatorOf, rangeOfNode } from '../syntax.js';
+import { descendantsWithin, field, operatorOf, rangeOfNode } from '../syntax.js';
 
 const FUNC_LITERAL = new Set(['func_literal']);
 
@@ -89,8 +89,9 @@ export const childAllocates: RuleModule = {
     }
     const seen = new Set<number>();
     const reportedEscapes = new Set<string>();
+    const root = site.childFunction ?? site.site.fn;
     for (const e of site.childEvaluations()) {
-      for (const n of descendants(e.node, ALLOC_NODES, FUNC_LITERAL)) {
+      for (const n of descendantsWithin(root, e.node, ALLOC_NODES, FUNC_LITERAL)) {
         if (seen.has(n.id)) continue;
         seen.add(n.id);
         const what = allocationIn(n, site);
@@ -106,7 +107,7 @@ export const childAllocates: RuleModule = {
         }
       }
       // Map writes allocate (and may grow the map).
-      for (const a of descendants(e.node, ASSIGNMENTS, FUNC_LITERAL)) {
+      for (const a of descendantsWithin(root, e.node, ASSIGNMENTS, FUNC_LITERAL)) {
         const left = field(a, 'left');
         for (const target of left ? left.namedChildren : []) {
           const operand = target.type === 'index_expression' ? field(target, 'operand') : undefined;
