@@ -97,8 +97,10 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
 
   /** Called from each adapted rule's `create()`: this rule is on for this file. */
   enableRule(id: RuleId): void {
-    if (this.#analysis) throw new Error(`vforklint: rule ${id} enabled after the analysis ran`);
+    if (this.#enabled.has(id)) return;
     this.#enabled.add(id);
+    // A SourceCode handed to Linter#verify again with more rules: analyse again.
+    this.#analysis = undefined;
   }
 
   /** The rules that registered, in registration order. */

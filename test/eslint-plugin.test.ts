@@ -215,6 +215,28 @@ describe('languages', () => {
     assert.equal(messages[0].endColumn, finding.range.end.column);
   });
 
+  it('CRLF line ends: the same lines and columns as the core, and fixes keep the CR', () => {
+    const text = '#include <unistd.h>\r\nint f(void)\r\n{\r\n\tpid_t pid = vfork();\r\n\tif (pid == 0) {\r\n\t\texit(1);\r\n\t}\r\n\treturn pid;\r\n}\r\n';
+    const { messages } = lint(text, 'c');
+    const core = analyze(text, 'c', { rules: { 'vfork-discouraged': 'error' } }).findings;
+    assert.ok(core.length > 1);
+    assert.deepEqual(
+      messages.map((m) => [m.ruleId, m.line, m.column, m.endLine, m.endColumn]),
+      core.map((f) => [`vforklint/${f.rule}`, f.range.start.line, f.range.start.column, f.range.end.line, f.range.end.column]),
+    );
+    const linter = new Linter({ configType: 'flat' });
+    const fixed = linter.verifyAndFix(text, configFor('c'), 'f.c');
+    assert.equal(fixed.output, text.replace('\t\texit(1);', '\t\t_exit(1);'));
+  });
+
+  it('a SourceCode verified again with more rules is analysed again', () => {
+    const linter = new Linter({ configType: 'flat' });
+    linter.verify(VFORK_RETURNS, configFor('c', { 'vforklint/child-returns': 'error' }), 'f.c');
+    const sourceCode = linter.getSourceCode()!;
+    const again = linter.verify(sourceCode, configFor('c', { 'vforklint/child-returns': 'error', 'vforklint/vfork-discouraged': 'error' }), 'f.c');
+    assert.deepEqual(again.map((m) => m.ruleId), ['vforklint/vfork-discouraged', 'vforklint/child-returns']);
+  });
+
   it('traversal hands ESLint the root only: two steps, however large the file', () => {
     const big = VFORK_RETURNS.repeat(500).replace(/quick/g, (_, i: number) => `quick${i}`);
     const { sourceCode, messages } = lint(big, 'c', { 'vforklint/child-returns': 'error' });
