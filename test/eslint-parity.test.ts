@@ -38,39 +38,50 @@ function fixturePaths(): string[] {
   return out;
 }
 
+/** Runs both tools over the fixtures and returns every difference, one line each. */
+async function compare(cliArgs: string[], languageOptions: Record<string, unknown> | undefined): Promise<{ mismatches: string[]; compared: number; findings: number }> {
+  const files = fixturePaths();
+  assert.ok(files.length >= 10, `expected fixtures, found ${files.length}`);
+  assert.ok(existsSync(CLI), 'the vforklint CLI is built (dist/cli/main.js)');
+
+  const cli = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-config-lookup', '--no-progress', ...cliArgs, ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
+  const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[] }>;
+  const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, m)).sort()]));
+
+  const overrideConfig = [
+    ...plugin.configs.recommended,
+    ...(languageOptions ? [{ files: ['**/*.c', '**/*.h', '**/*.go'], languageOptions }] : []),
+  ];
+  const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig, ignore: false });
+  const eslintResults = await eslint.lintFiles(files);
+  assert.equal(eslintResults.length, files.length);
+
+  let findings = 0;
+  const mismatches: string[] = [];
+  for (const r of eslintResults) {
+    const fatal = r.messages.filter((m) => m.fatal);
+    assert.deepEqual(fatal, [], `${r.filePath}: ESLint could not parse it`);
+    const mine = r.messages.map((m) => key(m.ruleId, m as Message)).sort();
+    const theirs = cliByFile.get(r.filePath) ?? [];
+    findings += theirs.length;
+    for (const k of theirs.filter((x) => !mine.includes(x))) mismatches.push(`${r.filePath}: only the CLI: ${k}`);
+    for (const k of mine.filter((x) => !theirs.includes(x))) mismatches.push(`${r.filePath}: only ESLint: ${k}`);
+  }
+  return { mismatches, compared: eslintResults.length, findings };
+}
+
 describe('ESLint plugin and vforklint CLI report the same findings', () => {
-  it('on every fixture', async (t) => {
-    const files = fixturePaths();
-    assert.ok(files.length >= 10, `expected fixtures, found ${files.length}`);
-    assert.ok(existsSync(CLI), 'the vforklint CLI is built (dist/cli/main.js)');
-
-    const cli = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-config-lookup', '--no-progress', ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
-    const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[] }>;
-    const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, m)).sort()]));
-
-    const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: plugin.configs.recommended, ignore: false });
-    const eslintResults = await eslint.lintFiles(files);
-    assert.equal(eslintResults.length, files.length);
-
-    let compared = 0;
-    let findings = 0;
-    const mismatches: string[] = [];
-    for (const r of eslintResults) {
-      const fatal = r.messages.filter((m) => m.fatal);
-      assert.deepEqual(fatal, [], `${r.filePath}: ESLint could not parse it`);
-      const mine = r.messages.map((m) => key(m.ruleId, m as Message)).sort();
-      const theirs = cliByFile.get(r.filePath) ?? [];
-      compared++;
-      findings += theirs.length;
-      const missing = theirs.filter((k) => !mine.includes(k));
-      const extra = mine.filter((k) => !theirs.includes(k));
-      for (const k of missing) mismatches.push(`${r.filePath}: only the CLI: ${k}`);
-      for (const k of extra) mismatches.push(`${r.filePath}: only ESLint: ${k}`);
-    }
+  it('on every fixture, with the defaults', async (t) => {
+    const { mismatches, compared, findings } = await compare([], undefined);
     assert.deepEqual(mismatches, []);
-    assert.equal(compared, files.length);
     assert.ok(findings > 0, 'the fixtures produce findings');
+    t.diagnostic(`${compared} fixtures, ${findings} findings, identical`);
+  });
+
+  it('on every fixture, in strict mode (CLI --strict, ESLint languageOptions.strict)', async (t) => {
+    const { mismatches, compared, findings } = await compare(['--strict'], { strict: true });
+    assert.deepEqual(mismatches, []);
     t.diagnostic(`${compared} fixtures, ${findings} findings, identical`);
   });
 });
