@@ -11,6 +11,21 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent, TextDocumentsConfiguration } from 'vscode-languageserver';
 import { languageForPath, mayContainForkSite, parseSource, type Language, type Tree, type VforklintConfig } from '../rules/index.js';
 
+/**
+ * Trees are kept only for the documents edited most recently: a 10,000-line file's tree
+ * costs megabytes of native memory, and a document not being edited gains nothing from
+ * one (its next edit reparses it in full once, then incrementally again).
+ */
+export const MAX_LIVE_TREES = 8;
+const liveTrees: LintDocument[] = [];
+
+function touchTree(doc: LintDocument): void {
+  const i = liveTrees.indexOf(doc);
+  if (i >= 0) liveTrees.splice(i, 1);
+  liveTrees.push(doc);
+  while (liveTrees.length > MAX_LIVE_TREES) liveTrees.shift()!.dropTree();
+}
+
 export class LintDocument {
   /** The text as the editor has it. */
   text: TextDocument;
@@ -87,12 +102,16 @@ export class LintDocument {
       this.tree = parseSource(text, this.language, this.tree);
       this.treeCurrent = true;
     }
+    touchTree(this);
     return this.tree;
   }
 
-  /** Reparse cost measurement for the benchmark: reparse now, whether or not needed. */
-  hasTree(): boolean {
-    return this.tree !== undefined;
+  /** Forget the tree (closed, or not edited lately). */
+  dropTree(): void {
+    this.tree = undefined;
+    this.treeCurrent = false;
+    const i = liveTrees.indexOf(this);
+    if (i >= 0) liveTrees.splice(i, 1);
   }
 }
 

@@ -224,6 +224,7 @@ export function startServer(connection: Connection): void {
   documents.onDidClose(
     guard('didClose', undefined, (e) => {
       const uri = e.document.uri;
+      e.document.dropTree();
       const t = timers.get(uri);
       if (t) clearTimeout(t);
       timers.delete(uri);
