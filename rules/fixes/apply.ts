@@ -17,7 +17,13 @@ export interface FixOutcome {
   declined: Array<{ rule: RuleId; line: number; reason: string }>;
 }
 
-const MAX_PASSES = 8;
+const MAX_PASSES = 16;
+
+const FRAME_RULES = new Set<RuleId>(['parent-reuses-frame', 'child-returns']);
+
+function frameFindings(findings: Finding[]): number {
+  return findings.filter((f) => FRAME_RULES.has(f.rule)).length;
+}
 
 /** ERROR and MISSING nodes in a parse of `text`. */
 export function parseErrors(text: string, language: Language): number {
@@ -59,10 +65,13 @@ export function fixSource(text: string, language: Language, config: VforklintCon
     const candidates = last.findings.map((f) => ({ finding: f, fix: autoFix(f) })).filter((c): c is { finding: Finding; fix: Fix } => !!c.fix);
     // Splits first: they rewrite whole functions, the small fixes come back next pass if still needed.
     candidates.sort((a, b) => Number(b.fix.kind === 'split') - Number(a.fix.kind === 'split'));
+    let splits = 0;
     for (const c of candidates) {
       const key = JSON.stringify(c.fix.edits);
       if (seen.has(key) || refused.has(key)) continue;
       seen.add(key);
+      // One split per pass, so that each can be checked on its own below.
+      if (c.fix.kind === 'split' && splits++ > 0) continue;
       if (c.fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
       chosen.push(c);
       taken.push(...c.fix.edits);
@@ -87,6 +96,16 @@ export function fixSource(text: string, language: Language, config: VforklintCon
       }
     }
     if (next === current) break;
+    const split = kept.find((c) => c.fix.kind === 'split');
+    if (split) {
+      // A split must leave fewer frame findings than it found, or it is undone and refused.
+      const check = analyze(next, language, config);
+      if (check.internalError || frameFindings(check.findings) >= frameFindings(last.findings)) {
+        refused.add(JSON.stringify(split.fix.edits));
+        rejected.push({ rule: split.finding.rule, line: split.finding.range.start.line, reason: `${split.fix.title}: the result would still reuse the frame, so it was not applied` });
+        continue;
+      }
+    }
     for (const c of kept) applied.push({ rule: c.finding.rule, title: c.fix.title, line: c.finding.range.start.line });
     current = next;
     errors = Math.min(errors, parseErrors(current, language));

@@ -11,6 +11,7 @@
  * Decline whose message is the one-line reason the user sees.
  */
 import { PARENT_SIDE } from '../flow/path-state.js';
+import { findForkSites } from '../fork-sites.js';
 import type { SyntaxNode } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
 import { contains, field, namedChildren, walk } from '../syntax.js';
@@ -78,6 +79,7 @@ function prepare(sa: SiteAnalysis): SplitContext {
   for (let n = call.parent; n && n.id !== fn.id; n = n.parent) {
     if (LOOPS.test(n.type)) decline('the fork is inside a loop whose parent part continues the loop');
   }
+  if (findForkSites(fn, file.adapter, file.config).length > 1) decline('the function forks more than once; split it by hand');
   if (!sa.site.pidVar) decline("the fork's result is not kept in a variable the parent could return");
   const entries = blockEntries(body);
   const forkIndex = entries.findIndex((e) => contains(e, call));
