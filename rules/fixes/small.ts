@@ -12,6 +12,17 @@ import { indentAt } from './layout.js';
 export function suppressFix(text: string, finding: Finding): Fix {
   const lineStart = text.lastIndexOf('\n', finding.range.start.offset - 1) + 1;
   const indent = indentAt(text, lineStart + /^[ \t]*/.exec(text.slice(lineStart))![0].length);
+  // A directive already above the line: add this rule to it (a second one would only cover the first).
+  const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
+  const prev = prevStart >= 0 ? text.slice(prevStart, lineStart - 1) : '';
+  const m = /^([ \t]*\/\/\s*vforklint-disable-next-line\b[ \t]*)([^\n]*?)([ \t]+--[^\n]*)?$/.exec(prev);
+  if (m && m[2].trim()) {
+    const rules = m[2].split(/[\s,]+/).filter(Boolean);
+    if (!rules.includes(finding.rule)) {
+      const at = prevStart + m[1].length + m[2].length;
+      return { title: `Disable ${finding.rule} for this line`, kind: 'suppress', edits: [{ start: at, end: at, newText: `, ${finding.rule}` }], safe: false };
+    }
+  }
   return {
     title: `Disable ${finding.rule} for this line`,
     kind: 'suppress',
