@@ -66,7 +66,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
     const directives = findDirectives(text, lines, () => true);
-    return { findings: applySuppressions([], directives, lines, unusedSeverity), forkSites: [], skipped: true };
+    return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
   const tree = options.tree ?? parseSource(text, language);
   const adapter = adapterFor(language);
@@ -102,7 +102,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
   const root = tree.rootNode;
   const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))));
-  return { findings: applySuppressions(findings, directives, lines, unusedSeverity), forkSites, skipped: false };
+  return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false };
 }
 
 function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
@@ -125,6 +125,8 @@ function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[
     });
   }
 }
+
+const ERROR_OR_FUNCTION = new Set(['ERROR', 'function_definition', 'function_declaration', 'method_declaration', 'func_literal']);
 
 function errorCount(fn: SyntaxNode): number {
   let n = 0;
@@ -167,8 +169,15 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     const n = ctx.root.descendantForIndex(offset);
     return types.has(n.type) ? n : ancestor(n, types);
   };
+  const inErrorOrFunction = (offset: number) => {
+    const n = file.root.descendantForIndex(offset);
+    if (n.type === 'comment' || /string|char_literal/.test(n.type)) return false;
+    return n.type === 'ERROR' || n.hasError || !!ancestor(n, ERROR_OR_FUNCTION);
+  };
   for (const m of file.text.matchAll(re)) {
     const offset = m.index!;
+    // A spelling in a comment, a string, or in top-level code the parser understood holds no fork site.
+    if (!inErrorOrFunction(offset)) continue;
     let ctx = file;
     let fn = enclosing(file, offset);
     const broken = (f: SyntaxNode | undefined) => !f || !!file.adapter.functionBody(f)?.hasError || !file.adapter.functionBody(f);

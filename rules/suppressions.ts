@@ -56,7 +56,20 @@ function covers(rules: string[], rule: RuleId): boolean {
 }
 
 /** Remove suppressed findings; add a finding for each directive that suppressed nothing. */
-export function applySuppressions(findings: Finding[], directives: Directive[], lines: LineIndex, unusedSeverity: 'error' | 'warning' | 'off'): Finding[] {
+/** An edit that deletes a directive comment, and its whole line when nothing else is on it. */
+function removalEdit(text: string, d: Directive): { start: number; end: number; newText: string } {
+  const lineStart = text.lastIndexOf('\n', d.start - 1) + 1;
+  let lineEnd = text.indexOf('\n', d.end);
+  if (lineEnd < 0) lineEnd = text.length;
+  const before = text.slice(lineStart, d.start);
+  const after = text.slice(d.end, lineEnd);
+  if (before.trim() === '' && after.trim() === '') return { start: lineStart, end: Math.min(lineEnd + 1, text.length), newText: '' };
+  // Keep the code; drop the comment and the spaces before it.
+  const trimmed = before.replace(/[ \t]+$/, '');
+  return { start: lineStart + trimmed.length, end: d.end, newText: '' };
+}
+
+export function applySuppressions(findings: Finding[], directives: Directive[], lines: LineIndex, unusedSeverity: 'error' | 'warning' | 'off', text = ''): Finding[] {
   if (directives.length === 0) return findings;
   const used = new Map<Directive, Set<string>>();
   const mark = (d: Directive, rule: RuleId) => {
@@ -93,7 +106,7 @@ export function applySuppressions(findings: Finding[], directives: Directive[], 
       message: `Unused vforklint-disable directive (no ${unusedRules.map((r) => (r === 'any' ? 'finding' : `'${r}'`)).join(', ')}${unusedRules[0] === 'any' ? '' : ' finding'} to suppress here).`,
       range: lines.range(d.start, d.end),
       related: [],
-      fixes: [],
+      fixes: text && d.rules.length === unusedRules.length ? [{ title: 'Remove the unused vforklint-disable directive', kind: 'suppress', edits: [removalEdit(text, d)], safe: true }] : [],
     });
   }
   return kept;

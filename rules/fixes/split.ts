@@ -210,6 +210,10 @@ function neededNames(ctx: SplitContext): NeededNames {
     if (local.node.startIndex >= ctx.entries[ctx.forkIndex].endIndex) decline(`the parent reads \`${name}\`, declared after the fork`);
     const w = childWrite(name);
     if (!mentionedBeforeFork(name)) {
+      // Untouched before the fork: the parent meant its initial value. When the child writes
+      // it too, that holds only if the parent also assigns it (the seed's err2); a local the
+      // parent only reads is the child's channel to the parent, and the split will not guess.
+      if (w && !parentAssigns(ctx, name)) decline(`the parent reads \`${name}\`, which the child writes (line ${w.node.startPosition.row + 1}) and only the child sets; the split cannot keep that channel`);
       fresh.push(name);
       continue;
     }
@@ -217,6 +221,11 @@ function neededNames(ctx: SplitContext): NeededNames {
     carried.push(name);
   }
   return { carried, fresh };
+}
+
+/** Does the parent's post-fork code assign `name` itself? */
+function parentAssigns(ctx: SplitContext, name: string): boolean {
+  return ctx.entries.slice(ctx.forkIndex).some((e) => identifiersIn(e, (n) => n.text === name && isAssignedName(n) && onParentSide(ctx.sa, n)).length > 0);
 }
 
 function isAssignedName(n: SyntaxNode): boolean {

@@ -135,7 +135,7 @@ function appendTrailing(it: Item, comment: string): void {
 }
 
 function wrapOr(cond: string): string {
-  return /\?|[^=!<>]=[^=]/.test(cond) ? `(${cond})` : cond;
+  return /\?|&&|[^=!<>]=[^=]/.test(cond) ? `(${cond})` : cond;
 }
 
 /** A branch in the child view: a block's items, or the parent return when the branch is the parent's. */

@@ -77,7 +77,7 @@ export const childAllocates: RuleModule = {
       escapes: 'The child declares `{{name}}` after `{{fork}}` and {{how}}, so it may be moved to the heap. Declare it with the other variables before the fork.',
     },
     fixable: false,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     if (site.file.adapter.language !== 'go') return;

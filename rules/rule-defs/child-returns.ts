@@ -15,7 +15,7 @@ export const childReturns: RuleModule = {
       fallsOff: 'The child can fall off the end of `{{fn}}` after `{{fork}}`, returning into the parent\'s frames. End the child with `_exit` or exec.',
     },
     fixable: false,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     const fork = site.site.spelling;

@@ -15,7 +15,7 @@ export const childUnsafeCall: RuleModule = {
       unknown: 'The child calls `{{callee}}` after `{{fork}}`, which could not be checked: {{reason}}. If it is async-signal-safe, add it to `safeFunctions` in the vforklint configuration.',
     },
     fixable: true,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     const fork = site.site.spelling;

@@ -17,7 +17,7 @@ export const childWritesShared: RuleModule = {
       callee: 'The child calls `{{callee}}`, which writes {{target}} (chain: {{chain}}), memory shared with the parent, after `{{fork}}`.',
     },
     fixable: false,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     const fork = site.site.spelling;

@@ -33,7 +33,7 @@ export const missingNorace: RuleModule = {
       child: '`{{fn}}` runs in the child after `{{fork}}` but lacks `//go:norace`.',
     },
     fixable: true,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     const file = site.file;

@@ -13,7 +13,7 @@ export const sharedStackClone: RuleModule = {
       concurrent: '`{{fork}}` shares memory (CLONE_VM) without CLONE_VFORK and with no stack of its own: parent and child run at the same time on this stack. Add CLONE_VFORK or give the child its own stack with `clone(fn, stack, ...)`.',
     },
     fixable: false,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     report({ messageId: 'concurrent', data: { fork: site.site.spelling }, node: site.site.call });

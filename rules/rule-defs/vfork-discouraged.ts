@@ -13,7 +13,7 @@ export const vforkDiscouraged: RuleModule = {
       discouraged: '`{{fork}}` creates a child that shares this process\'s memory; prefer `posix_spawn` (Go: `os/exec`), which does this safely.',
     },
     fixable: false,
-    hasSuggestions: false,
+    hasSuggestions: true,
   },
   check(site, report) {
     report({ messageId: 'discouraged', data: { fork: site.site.spelling }, node: site.site.call });
