@@ -12,11 +12,11 @@ import type { TextDocumentContentChangeEvent, TextDocumentsConfiguration } from 
 import { languageForPath, mayContainForkSite, parseSource, type Language, type Tree, type VforklintConfig } from '../rules/index.js';
 
 /**
- * Trees are kept only for the documents edited most recently: a 10,000-line file's tree
+ * Trees are kept only for the 4 documents edited most recently: a 10,000-line file's tree
  * costs megabytes of native memory, and a document not being edited gains nothing from
  * one (its next edit reparses it in full once, then incrementally again).
  */
-export const MAX_LIVE_TREES = 8;
+export const MAX_LIVE_TREES = 4;
 const liveTrees: LintDocument[] = [];
 
 function touchTree(doc: LintDocument): void {

@@ -28,6 +28,7 @@ import {
 import { analyze, fixSource, type AnalysisResult } from '../rules/index.js';
 import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
+import { scheduleNativeGc } from './memory.js';
 import { FIX_ALL_KIND, fixAllAction, fixAllEdit, hoverAt, quickFixes, toDiagnostic, type EditTarget } from './translate.js';
 
 export const FIX_ALL_COMMAND = 'vforklint.applyFixAll';
@@ -122,6 +123,7 @@ export function startServer(connection: Connection): void {
       const tree = doc.treeFor(eff.config);
       result = analyze(text, doc.language, eff.config, tree ? { tree } : {});
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
+      if (!result.skipped) scheduleNativeGc();
     }
     const entry: CachedAnalysis = { version: doc.version, generation: gen, snapshot: TextDocument.create(doc.uri, doc.text.languageId, doc.version, text), result };
     analyses.set(doc.uri, entry);

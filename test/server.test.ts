@@ -167,6 +167,28 @@ describe('vforklint-lsp over stdio', () => {
     }
   });
 
+  test('the vforklint.applyFixAll command sends the fixSource result through workspace/applyEdit', async () => {
+    const c = await LspTestClient.start();
+    try {
+      assert.deepEqual(c.initializeResult.capabilities.executeCommandProvider?.commands, ['vforklint.applyFixAll']);
+      const uri = await c.open(SPLIT_INPUT);
+      await c.diagnosticsFor(uri);
+      const expected = fixSource(c.text(uri), 'c');
+      assert.ok(expected.changed, 'the core fixes this input (frame split)');
+      await c.connection.sendRequest('workspace/executeCommand', { command: 'vforklint.applyFixAll', arguments: [uri] });
+      const req = await c.until('a workspace/applyEdit', () => c.appliedEdits[0]);
+      const edits = (req.edit.documentChanges as TextDocumentEdit[])[0].edits as TextEdit[];
+      const fixed = applyLspEdits(c.text(uri), edits);
+      assert.equal(fixed, expected.text);
+      await c.change(uri, [{ text: fixed }]);
+      const after = await c.diagnosticsFor(uri);
+      assert.deepEqual(after.filter((d) => d.code === 'parent-reuses-frame'), []);
+      await assert.rejects(c.connection.sendRequest('workspace/executeCommand', { command: 'vforklint.applyFixAll', arguments: ['file:///nope.c'] }), /no open C or Go document/);
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('pull diagnostics when the client supports them (and no push)', async () => {
     const c = await LspTestClient.start({ capabilities: PULL_CAPABILITIES });
     try {

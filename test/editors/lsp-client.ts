@@ -14,7 +14,7 @@ import {
   StreamMessageWriter,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import type { ClientCapabilities, Diagnostic, InitializeResult, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
+import type { ClientCapabilities, Diagnostic, InitializeResult, PublishDiagnosticsParams, TextDocumentContentChangeEvent, WorkspaceEdit } from 'vscode-languageserver-protocol';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/editors/). */
@@ -71,6 +71,8 @@ export class LspTestClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly registrations: string[] = [];
   refreshes = 0;
+  /** workspace/applyEdit requests the server sent (answered as applied). */
+  readonly appliedEdits: Array<{ label?: string; edit: WorkspaceEdit }> = [];
   private waiters: Array<() => void> = [];
   private versions = new Map<string, number>();
   private texts = new Map<string, string>();
@@ -117,7 +119,11 @@ export class LspTestClient {
       return null;
     });
     connection.onRequest('window/showMessageRequest', () => null);
-    connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
+    connection.onRequest('workspace/applyEdit', (p: { label?: string; edit: WorkspaceEdit }) => {
+      client.appliedEdits.push(p);
+      client.wake();
+      return { applied: true };
+    });
     connection.listen();
     const root = opts.workspaceFolder;
     client.initializeResult = await connection.sendRequest('initialize', {
