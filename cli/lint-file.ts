@@ -4,7 +4,7 @@
  * result back atomically. Never throws: failures come back as `error`.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { analyze, fixSource, mayContainForkSite, parseSource } from '../rules/index.js';
 import type { Finding, FixOutcome, Language, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
@@ -91,16 +91,51 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   }
 }
 
-/** Read and lint one file from disk. */
+/** One read buffer per thread, reused across files (no per-file allocation for the many files with nothing to report). */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/** Read a whole file into the scratch buffer; returns its length. */
+function readIntoScratch(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    let len = 0;
+    for (;;) {
+      if (len === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger, 0, 0, len);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, len, scratch.length - len, null);
+      if (n === 0) return len;
+      len += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read and lint one file from disk. The pre-scan runs on a latin1 view of the bytes
+ * (cheaper than UTF-8 decoding): every fork spelling and `vforklint-` is ASCII, and a
+ * UTF-8 multi-byte sequence maps to latin1 letters that are not ASCII word characters
+ * either way, so the answer is the same as on the decoded text. Only files that pass are
+ * decoded as UTF-8 (with replacement) and analysed.
+ */
 export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fixSource): Promise<FileResult> {
-  let bytes: Buffer;
+  let len: number;
   let mtimeMs = 0;
   try {
     if (fixMode === 'fix') mtimeMs = statSync(job.path).mtimeMs;
-    bytes = readFileSync(job.path);
+    len = readIntoScratch(job.path);
   } catch (e) {
     return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
   }
+  const view = scratch.toString('latin1', 0, len);
+  if (!mayContainForkSite(view, job.language, job.config) && !view.includes('vforklint-')) {
+    if (scratch.length > 16 << 20) scratch = Buffer.allocUnsafe(1 << 20);
+    return { path: job.path, language: job.language, findings: [], parsed: false };
+  }
+  const bytes = Buffer.from(scratch.subarray(0, len));
   return lintText(job, bytes, fixMode, { mtimeMs }, fixer);
 }
 

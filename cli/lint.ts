@@ -25,7 +25,20 @@ export const MIN_FILES_FOR_WORKERS = 400;
 const BATCH = 48;
 
 export class Linter {
+  private pool: WorkerPool | null = null;
+
   constructor(private readonly opts: LintOptions) {}
+
+  /** Start the workers now (they load tree-sitter while the main thread walks directories). */
+  prewarm(): void {
+    if (this.opts.jobs > 1 && !this.pool) this.pool = new WorkerPool(this.opts.jobs, this.opts.fixMode);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
+  }
 
   private job(path: string, language: Language): FileJob {
     return { path, language, config: this.opts.configs.analysisConfig(dirname(path)) };
@@ -47,6 +60,7 @@ export class Linter {
       this.opts.onProgress?.(done, files.length);
     };
     if (this.opts.jobs <= 1 || files.length < MIN_FILES_FOR_WORKERS) {
+      await this.close();
       const out: FileResult[] = [];
       for (const b of batches) {
         out.push(...(await lintBatch(b, this.opts.fixMode)));
@@ -56,7 +70,8 @@ export class Linter {
       }
       return out;
     }
-    const pool = new WorkerPool(Math.min(this.opts.jobs, batches.length), this.opts.fixMode);
+    this.prewarm();
+    const pool = this.pool!;
     try {
       const results = await Promise.all(
         batches.map(async (b) => {
@@ -67,7 +82,7 @@ export class Linter {
       );
       return results.flat();
     } finally {
-      await pool.close();
+      await this.close();
     }
   }
 }

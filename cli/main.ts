@@ -94,6 +94,7 @@ async function readStdinInput(opts: CliOptions, io: CliIo, linter: Linter): Prom
 /** Run the CLI; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let progress: Progress | null = null;
+  let linter: Linter | null = null;
   try {
     const parsed = parseOptions(argv, toolVersion());
     if ('answered' in parsed) {
@@ -118,13 +119,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    const linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+    linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
 
     let results: FileResult[];
     let fatal = false;
     if (opts.stdin) {
       results = [await readStdinInput(opts, io, linter)];
     } else {
+      // A directory or a glob may hold many files: let the workers start while the tree is walked.
+      if (opts.paths.length === 0 || opts.paths.some((p) => !/\.(c|h|go)$/i.test(p))) linter.prewarm();
       const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs });
       for (const p of opts.paths.length ? opts.paths : ['.']) await discovery.addArgument(p);
       for (const p of discovery.problems) {
@@ -174,6 +177,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError) io.stderr(`vforklint: ${e.message}\n`);
     else io.stderr(`vforklint: internal error: ${e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 2).join(' ') : String(e)}\n`);
     return 2;
+  } finally {
+    await linter?.close();
   }
 }
 

@@ -33,6 +33,7 @@ describe('benchmark tree', () => {
     }
     const r = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-ignore', join(a, 'tree')], { encoding: 'utf8', maxBuffer: 64 << 20 });
     assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stdout, r.stderr);
     const results = JSON.parse(r.stdout) as Array<{ filePath: string; errorCount: number }>;
     assert.equal(results.length, 600);
     assert.deepEqual(

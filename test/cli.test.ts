@@ -74,9 +74,10 @@ describe('exit codes and the default output', () => {
 
   it('exit 0 on clean code, and 0 with warnings only', () => {
     const root = tree({ 'clean.c': SAMPLES['clean.c']!, 'warn.c': SAMPLES['warn.c']! });
-    assert.equal(cli(['clean.c'], { cwd: root }).code, 0);
+    const c = cli(['clean.c'], { cwd: root });
+    assert.equal(c.code, 0, c.stderr);
     const w = cli(['warn.c'], { cwd: root });
-    assert.equal(w.code, 0);
+    assert.equal(w.code, 0, w.stderr);
     assert.match(w.stdout, /warn\.c:7:3 warning .*\(child-unsafe-call\)/);
   });
 
@@ -133,6 +134,16 @@ describe('exit codes and the default output', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /missing\.c: ENOENT: no such file or directory/);
     assert.match(r.stdout, /bad\.c:8:3 error/);
+  });
+
+  it('a path that is neither a file nor a directory is an error, not a hang', () => {
+    const root = tree({ 'bad.c': SAMPLES['bad.c']! });
+    assert.equal(spawnSync('mkfifo', [join(root, 'pipe.c')]).status, 0);
+    const r = cli(['pipe.c', 'bad.c'], { cwd: root });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /pipe\.c: not a regular file or directory/);
+    assert.match(r.stdout, /bad\.c:8:3 error/);
+    assert.equal(cli(['.'], { cwd: root }).code, 1, 'a FIFO met while walking is skipped');
   });
 
   it('a file without a fork spelling is never parsed', () => {
@@ -227,6 +238,16 @@ describe('--stdin', () => {
     const plain = cli(['--stdin'], { cwd: root, input: SAMPLES['bad.c']! });
     assert.equal(plain.code, 1);
     assert.match(plain.stdout, /<stdin>:8:3 error/);
+  });
+
+  it('--fix-dry-run on stdin reports what a fix would do and prints a diff when there is one', () => {
+    const root = tree({});
+    const r = cli(['--stdin', '--stdin-filename', 'w.c', '--fix-dry-run'], { cwd: root, input: SAMPLES['warn.c']! });
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const expected = fixSource(SAMPLES['warn.c']!, 'c', {});
+    if (expected.changed) assert.match(r.stdout, /^--- a\/w\.c$/m);
+    else assert.doesNotMatch(r.stdout, /^--- /m);
+    for (const d of expected.declined) assert.ok(r.stdout.includes(d.reason));
   });
 
   it('rejects an unknown file type and --fix (cannot write stdin)', () => {
