@@ -2,6 +2,11 @@
  * Fixes attached to findings. Called once per fork site after the rules ran, with the
  * findings that site produced; fills `finding.fixes` (text edits on the original text)
  * and, where a fix was considered but is unsafe, `finding.fixDeclined`.
+ *
+ * The frame split costs more than the whole analysis of its function, and an editor
+ * re-analyses on every keystroke, so it is computed on first read of `fixes` or
+ * `fixDeclined` of a `parent-reuses-frame` finding (both are ordinary enumerable
+ * properties: spreading, JSON and structured cloning read them; assigning replaces them).
  */
 import type { SiteAnalysis } from '../site-analysis.js';
 import type { Finding, Fix } from '../types.js';
@@ -11,8 +16,13 @@ import { splitFrame } from './split.js';
 
 export { splitFrame } from './split.js';
 
+interface SplitOutcome {
+  fix?: Fix;
+  reason?: string;
+}
+
 /** The split for a site, once: a fix, or the one-line reason it is declined. */
-function splitFor(site: SiteAnalysis): { fix?: Fix; reason?: string } {
+function splitFor(site: SiteAnalysis): SplitOutcome {
   try {
     const s = splitFrame(site);
     return { fix: { title: s.title, kind: 'split', edits: s.edits, safe: false } };
@@ -22,18 +32,44 @@ function splitFor(site: SiteAnalysis): { fix?: Fix; reason?: string } {
   }
 }
 
+function lazyProperty<T>(target: object, key: string, compute: () => T): void {
+  let value: T;
+  let done = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        value = compute();
+        done = true;
+      }
+      return value;
+    },
+    set(v: T) {
+      Object.defineProperty(target, key, { value: v, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
 export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
-  let split: { fix?: Fix; reason?: string } | undefined;
+  let split: SplitOutcome | undefined;
+  const getSplit = () => (split ??= splitFor(site));
   for (const f of findings) {
     const fixes: Fix[] = [...f.fixes];
-    if (f.rule === 'parent-reuses-frame') {
-      split ??= splitFor(site);
-      if (split.fix) fixes.push(split.fix);
-      else f.fixDeclined = `Frame split declined: ${split.reason}`;
-    }
     const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;
     if (small) fixes.push(small);
     fixes.push(suppressFix(site.file.text, f));
-    f.fixes = fixes;
+    if (f.rule !== 'parent-reuses-frame') {
+      f.fixes = fixes;
+      continue;
+    }
+    lazyProperty(f, 'fixes', () => {
+      const s = getSplit();
+      return s.fix ? [s.fix, ...fixes] : fixes;
+    });
+    lazyProperty(f, 'fixDeclined', () => {
+      const s = getSplit();
+      return s.reason === undefined ? undefined : `Frame split declined: ${s.reason}`;
+    });
   }
 }

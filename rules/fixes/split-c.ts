@@ -192,7 +192,7 @@ export function buildC(ctx: SplitContext): SplitFix {
   return {
     title: `Split the frame: move the parent's post-fork work out of \`${fnName}\` into its caller half (new \`${inner}\`)`,
     edits: [
-      { start: at, end: at, newText: `${innerFn}\n\n` },
+      { start: at, end: at, newText: `${at > 0 && !/\n[ \t]*\n$/.test(text.slice(0, at)) ? '\n' : ''}${innerFn}\n\n` },
       { start: body.startIndex, end: body.endIndex, newText: renderBody(outer, ctx.unit, '') },
     ],
   };
