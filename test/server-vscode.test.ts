@@ -37,6 +37,7 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
   };
 
   before(async () => {
+    rmSync(OUT, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
     home = mkdtempSync(join(tmpdir(), 'vforklint-code-server-'));
     ws = join(home, 'workspace');
@@ -160,5 +161,6 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     await shot('split-fixed');
     const text = await saveAndRead('split.c');
     assert.notEqual(text, readFileSync(join(INPUTS, 'split.c'), 'utf8'));
+    assert.match(text, /static __attribute__\(\(noinline\)\) long run_tool_vfork\(/, 'the inner half of the split');
   });
 });
