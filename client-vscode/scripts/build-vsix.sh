@@ -8,6 +8,7 @@ CLIENT=$PWD
 if [ ! -d node_modules/vscode-languageclient ] || [ ! -x node_modules/.bin/vsce ]; then
   npm install --no-audit --no-fund >/dev/null
 fi
+node ../node_modules/typescript/bin/tsc -p tsconfig.json   # type-check the extension
 node scripts/bundle.mjs
 # The bundled server must start on its own, from dist/ only.
 node dist/server/main.cjs --version >/dev/null
