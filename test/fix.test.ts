@@ -295,3 +295,12 @@ test('fixSource never makes a text parse worse, and a second run changes nothing
     { numRuns: 60, seed: 4242 },
   );
 });
+
+test('CRLF files: the same split, with CRLF line ends throughout', () => {
+  for (const fx of fixtures) {
+    const crlf = fx.input.replace(/\n/g, '\r\n');
+    const out = fixSource(crlf, fx.language);
+    assert.equal(out.text, fx.golden.replace(/\n/g, '\r\n'), `${fx.name} in CRLF`);
+    assert.ok(!/[^\r]\n/.test(out.text), `${fx.name}: a bare LF in the CRLF result`);
+  }
+});

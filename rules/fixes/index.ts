@@ -51,14 +51,27 @@ function lazyProperty<T>(target: object, key: string, compute: () => T): void {
   });
 }
 
+/** In a CRLF file, generated lines end in CRLF too. */
+function matchLineEnds(fix: Fix | undefined, crlf: boolean): Fix | undefined {
+  if (!fix || !crlf) return fix;
+  return { ...fix, edits: fix.edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, '\r\n') })) };
+}
+
 export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
+  const crlf = site.file.text.includes('\r\n');
   let split: SplitOutcome | undefined;
-  const getSplit = () => (split ??= splitFor(site));
+  const getSplit = () => {
+    if (!split) {
+      split = splitFor(site);
+      split.fix = matchLineEnds(split.fix, crlf);
+    }
+    return split;
+  };
   for (const f of findings) {
     const fixes: Fix[] = [...f.fixes];
     const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;
-    if (small) fixes.push(small);
-    fixes.push(suppressFix(site.file.text, f));
+    if (small) fixes.push(matchLineEnds(small, crlf)!);
+    fixes.push(matchLineEnds(suppressFix(site.file.text, f), crlf)!);
     if (f.rule !== 'parent-reuses-frame') {
       f.fixes = fixes;
       continue;

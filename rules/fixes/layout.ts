@@ -37,7 +37,7 @@ export function indentAt(text: string, offset: number): string {
 
 /** Does the original text hold a blank line between the end of `prev` and the start of `node`? */
 export function blankBetween(text: string, prevEnd: number, start: number): boolean {
-  return /\n[ \t]*\n/.test(text.slice(prevEnd, start));
+  return /\n[ \t\r]*\n/.test(text.slice(prevEnd, start));
 }
 
 /** An original node as an item: its text (with edits), made relative to its own line's indentation. */

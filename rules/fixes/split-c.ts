@@ -87,7 +87,7 @@ function parameterNames(fn: SyntaxNode): { names: string[]; text: string } {
 function leadingStart(ctx: SplitContext): number {
   let start = ctx.fn.startIndex;
   let prev = ctx.fn.previousSibling;
-  while (prev && prev.type === 'comment' && !/\n[ \t]*\n/.test(ctx.text.slice(prev.endIndex, start))) {
+  while (prev && prev.type === 'comment' && !/\n[ \t\r]*\n/.test(ctx.text.slice(prev.endIndex, start))) {
     start = prev.startIndex;
     prev = prev.previousSibling;
   }
@@ -192,7 +192,7 @@ export function buildC(ctx: SplitContext): SplitFix {
   return {
     title: `Split the frame: move the parent's post-fork work out of \`${fnName}\` into its caller half (new \`${inner}\`)`,
     edits: [
-      { start: at, end: at, newText: `${at > 0 && !/\n[ \t]*\n$/.test(text.slice(0, at)) ? '\n' : ''}${innerFn}\n\n` },
+      { start: at, end: at, newText: `${at > 0 && !/\n[ \t\r]*\n$/.test(text.slice(0, at)) ? '\n' : ''}${innerFn}\n\n` },
       { start: body.startIndex, end: body.endIndex, newText: renderBody(outer, ctx.unit, '') },
     ],
   };

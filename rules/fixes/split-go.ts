@@ -89,7 +89,7 @@ function rewriteVar(ctx: SplitContext, decl: SyntaxNode, remove: Set<string>): s
   const rows: Array<{ names: string; rest: string } | { raw: string } | { blank: true }> = [];
   let prevEnd = list ? list.startIndex + 1 : decl.startIndex;
   for (const s of list ? namedChildren(list) : specs) {
-    if (/\n[ \t]*\n/.test(ctx.text.slice(prevEnd, s.startIndex)) && rows.length) rows.push({ blank: true });
+    if (/\n[ \t\r]*\n/.test(ctx.text.slice(prevEnd, s.startIndex)) && rows.length) rows.push({ blank: true });
     prevEnd = s.endIndex;
     if (s.type === 'comment') {
       rows.push({ raw: s.text });
