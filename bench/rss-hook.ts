@@ -1,9 +1,10 @@
-/** Preloaded (`node --import`) into a benchmarked process: writes its peak RSS to $VFORKLINT_BENCH_RSS_FILE at exit. */
+/** Preloaded (`node --import`) into a benchmarked process: writes its peak RSS and CPU time to $VFORKLINT_BENCH_RSS_FILE at exit. */
 import { writeFileSync } from 'node:fs';
 
 const out = process.env.VFORKLINT_BENCH_RSS_FILE;
 if (out) {
   process.on('exit', () => {
-    writeFileSync(out, String(process.resourceUsage().maxRSS * 1024));
+    const u = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({ rssBytes: u.maxRSS * 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
   });
 }

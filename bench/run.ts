@@ -28,6 +28,8 @@ interface RunResult {
   stdout: string;
   stderr: string;
   rssBytes?: number;
+  /** User + system CPU time of the measured process (all its threads). */
+  cpuMs?: number;
 }
 
 function run(cmd: string, args: string[], opts: { rss?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
@@ -44,10 +46,10 @@ function run(cmd: string, args: string[], opts: { rss?: boolean; env?: NodeJS.Pr
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      let rssBytes: number | undefined;
-      if (rssFile && existsSync(rssFile)) rssBytes = Number(readFileSync(rssFile, 'utf8'));
+      let usage: { rssBytes?: number; cpuMs?: number } = {};
+      if (rssFile && existsSync(rssFile)) usage = JSON.parse(readFileSync(rssFile, 'utf8')) as typeof usage;
       if (tmp) rmSync(tmp, { recursive: true, force: true });
-      resolveP({ ms, code, stdout, stderr, rssBytes });
+      resolveP({ ms, code, stdout, stderr, ...usage });
     });
   });
 }
@@ -75,6 +77,9 @@ async function cliBenchmark(): Promise<void> {
   await run('grep', ['-rlE', GREP_PATTERN, tree]);
 
   const grepMs: number[] = [];
+  const grepCpu: number[] = [];
+  const cliCpu: number[] = [];
+  const cli1Cpu: number[] = [];
   const cliMs: number[] = [];
   const cli1Ms: number[] = [];
   const rss: number[] = [];
@@ -84,31 +89,37 @@ async function cliBenchmark(): Promise<void> {
     const g = await run('grep', ['-rlE', GREP_PATTERN, tree]);
     grepMs.push(g.ms);
     grepHits = g.stdout.split('\n').filter(Boolean).length;
+    // CPU time of grep: bash's `times` reports its children's user and system time.
+    const gt = await run('bash', ['-c', 'grep -rlE "$1" "$2" >/dev/null; times', 'bash', GREP_PATTERN, tree]);
+    const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(gt.stdout.trim());
+    if (m) grepCpu.push((Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
     const c = await run(process.execPath, ['--import', join(distBench, 'rss-hook.js'), cliMain, '--no-progress', '--no-ignore', tree], { rss: true });
     if (c.code !== 0 && c.code !== 1) throw new Error(`vforklint exited ${c.code}: ${c.stderr.split('\n')[0]}`);
     cliMs.push(c.ms);
     if (c.rssBytes) rss.push(c.rssBytes);
+    if (c.cpuMs) cliCpu.push(c.cpuMs);
     cliSummary = c.stdout.trim().split('\n').pop() ?? '';
-    const c1 = await run(process.execPath, [cliMain, '--no-progress', '--no-ignore', '--jobs', '1', tree]);
+    const c1 = await run(process.execPath, ['--import', join(distBench, 'rss-hook.js'), cliMain, '--no-progress', '--no-ignore', '--jobs', '1', tree], { rss: true });
     cli1Ms.push(c1.ms);
+    if (c1.cpuMs) cli1Cpu.push(c1.cpuMs);
   }
-  const naive = await run(process.execPath, [join(distBench, 'parse-all.js'), tree], { rss: false });
+  const naive = await run(process.execPath, ['--import', join(distBench, 'rss-hook.js'), join(distBench, 'parse-all.js'), tree], { rss: true });
   const naiveMs = JSON.parse(naive.stdout).ms as number;
   const nodeStart = await run(process.execPath, ['-e', '0']);
 
   const cli = median(cliMs);
   const grep = median(grepMs);
-  const rows: Array<[string, string, string, string]> = [
-    ['grep -rlE (the floor)', fmtMs(grep), `${(manifest.files / (grep / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (grep / 1000)).toFixed(0)} MB/s`],
-    [`vforklint (--jobs ${availableParallelism()})`, fmtMs(cli), `${(manifest.files / (cli / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (cli / 1000)).toFixed(0)} MB/s`],
-    ['vforklint --jobs 1', fmtMs(median(cli1Ms)), `${(manifest.files / (median(cli1Ms) / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (median(cli1Ms) / 1000)).toFixed(0)} MB/s`],
-    ['tree-sitter parse of every file', fmtMs(naiveMs), `${(manifest.files / (naiveMs / 1000)).toFixed(0)} files/s`, `${(manifest.totalBytes / 1e6 / (naiveMs / 1000)).toFixed(0)} MB/s`],
-  ];
+  const row = (name: string, ms: number, cpu: number | undefined): string =>
+    `  ${name.padEnd(34)} ${fmtMs(ms).padStart(9)}  ${(cpu === undefined ? 'n/a' : fmtMs(cpu)).padStart(9)}  ${`${(manifest.files / (ms / 1000)).toFixed(0)} files/s`.padStart(14)}  ${`${(manifest.totalBytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`.padStart(9)}`;
   console.log('');
-  console.log(`${'wall time (median of ' + rounds + ')'.padEnd(0)}`);
-  for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(34)} ${b.padStart(9)}  ${c.padStart(14)}  ${d.padStart(9)}`);
+  console.log(`  ${`median of ${rounds}`.padEnd(34)} ${'wall'.padStart(9)}  ${'CPU'.padStart(9)}  ${'files/s'.padStart(14)}  ${'MB/s'.padStart(9)}`);
+  console.log(row('grep -rlE (the floor)', grep, grepCpu.length ? median(grepCpu) : undefined));
+  console.log(row(`vforklint (--jobs ${availableParallelism()})`, cli, cliCpu.length ? median(cliCpu) : undefined));
+  console.log(row('vforklint --jobs 1', median(cli1Ms), cli1Cpu.length ? median(cli1Cpu) : undefined));
+  console.log(row('tree-sitter parse of every file', naiveMs, naive.cpuMs));
   console.log(`  vforklint peak RSS: ${rss.length ? fmtMB(median(rss)) : 'n/a'}; node start-up alone: ${fmtMs(nodeStart.ms)}`);
-  console.log(`  vforklint / grep: ${(cli / grep).toFixed(2)}x (target <= 2x); grep matched ${grepHits} files; vforklint: ${cliSummary}`);
+  console.log(`  vforklint / grep: ${(cli / grep).toFixed(2)}x wall (target <= 2x)${grepCpu.length && cliCpu.length ? `, ${(median(cliCpu) / median(grepCpu)).toFixed(2)}x CPU` : ''}; grep matched ${grepHits} files; vforklint: ${cliSummary}`);
+  console.log(`  (the tree is under bench/out/, which .gitignore lists, so vforklint runs with --no-ignore)`);
 
   const ff = await run(process.execPath, [join(distBench, 'fork-files.js'), join(spec.root, 'manifest.json')]);
   if (ff.code !== 0) throw new Error(`fork-files benchmark failed: ${ff.stderr.split('\n')[0]}`);

@@ -151,7 +151,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const ctx: FormatContext = { results, cwd: io.cwd, root: repoRoot(io.cwd), color, toolVersion: toolVersion(), fixMode };
     if (fixMode !== 'none') {
       const report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json')).join('');
-      if (report) (human && !opts.outputFile ? io.stdout : opts.format === 'json' && !opts.outputFile ? io.stderr : opts.outputFile ? io.stdout : io.stderr)(report);
+      // On stdout unless stdout carries a machine-readable report.
+      if (report) (human || opts.outputFile ? io.stdout : io.stderr)(report);
     }
     const text = format(opts.format, ctx);
     if (opts.outputFile) {
