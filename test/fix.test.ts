@@ -304,3 +304,32 @@ test('CRLF files: the same split, with CRLF line ends throughout', () => {
     assert.ok(!/[^\r]\n/.test(out.text), `${fx.name}: a bare LF in the CRLF result`);
   }
 });
+
+test('Go: a return before the fork that carries no error is declined (the outer function could not route it)', () => {
+  const src = [
+    'package p',
+    '',
+    '//go:norace',
+    'func spawn(n int) (pid int, err Errno) {',
+    '\tif n == 0 {',
+    '\t\treturn 1, 0',
+    '\t}',
+    '\tr1, _, err1 := RawSyscall(SYS_CLONE, CLONE_VM|CLONE_VFORK, 0, 0)',
+    '\tif err1 != 0 {',
+    '\t\treturn 0, err1',
+    '\t}',
+    '\tif r1 == 0 {',
+    '\t\tfor {',
+    '\t\t\tRawSyscall(SYS_EXIT, 0, 0, 0)',
+    '\t\t}',
+    '\t}',
+    '\tpid = int(r1)',
+    '\treturn pid, 0',
+    '}',
+    '',
+  ].join('\n');
+  const f = analyze(src, 'go').findings.find((x) => x.rule === 'parent-reuses-frame');
+  assert.ok(f, 'parent-reuses-frame');
+  assert.match(f.fixDeclined ?? '', /return before the fork/);
+  assert.equal(fixSource(src, 'go').changed, false);
+});

@@ -184,6 +184,8 @@ export function buildGo(ctx: SplitContext): SplitFix {
           if (e !== '0' || f.text !== pid) assigns.push(`${f.text} = ${e}`);
         } else if (f.text !== e) decline(`a return before the fork returns \`${e}\` where the failed-fork path returns \`${f.text}\``);
       });
+      // The outer function routes the early return through the failed-fork test on the errno.
+      if (!err || !assigns.some((a) => a.startsWith(`${err} = `))) decline('a return before the fork does not return an error the outer function could tell from a fork');
       const ind = indentAt(text, r.startIndex);
       innerEdits.push({ start: r.startIndex, end: r.endIndex, newText: [...assigns, 'return'].join(`\n${ind}`) });
     }

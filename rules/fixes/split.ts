@@ -85,6 +85,10 @@ function prepare(sa: SiteAnalysis): SplitContext {
   const forkIndex = entries.findIndex((e) => contains(e, call));
   if (forkIndex < 0) decline('the fork is not a statement of the function body');
   const forkStart = entries[forkIndex].startIndex;
+  if (language === 'go' && /^(?:if_statement|expression_switch_statement|type_switch_statement)$/.test(entries[forkIndex].type)) {
+    const head = ['initializer', 'condition', 'value'].map((k) => entries[forkIndex].childForFieldName(k)).find((h) => h && contains(h, call));
+    if (head) decline('the fork is in the header of an `if` or `switch`; assign its results in a statement of their own first');
+  }
   const regions = new Regions(sa);
   regions.afterFork = entries[forkIndex].endIndex;
   const labels = new Map<string, SyntaxNode>();
