@@ -100,16 +100,29 @@ describe('ignoring', () => {
   });
 });
 
+/**
+ * How to run the CLI so that a chmod 000 file is really unreadable: as root, through
+ * setpriv as `nobody`, provided that user can read the checkout; null when impossible.
+ */
+function unprivileged(): { wrap: string[] } | { skip: string } {
+  if (process.getuid?.() !== 0) return { wrap: [] };
+  const wrap = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const probe = spawnSync(wrap[0]!, [...wrap.slice(1), process.execPath, '-e', `import(${JSON.stringify(new URL(`file://${CLI}`).href)}).then(() => process.exit(0), () => process.exit(3))`, '--', '--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { skip: `running as root and user nobody cannot load the CLI from this checkout (${(probe.stderr || probe.error?.message || '').split('\n')[0]})` };
+  return { wrap };
+}
+
 describe('unreadable entries and symbolic links', () => {
-  it('reports an unreadable file and a symlink loop, still checks the rest, exit 2', () => {
+  it('reports an unreadable file and a symlink loop, still checks the rest, exit 2', (t) => {
+    const how = unprivileged();
+    if ('skip' in how) return t.skip(how.skip);
     const root = tree({ 'ok/bad.c': BAD_C, 'ok/clean.c': CLEAN_C, 'secret/locked.c': BAD_C, 'loop/inner/x.c': CLEAN_C });
     chmodSync(join(root, 'secret/locked.c'), 0o000);
     symlinkSync('..', join(root, 'loop/inner/up'));
     symlinkSync('self', join(root, 'loop/self'));
     symlinkSync('ok', join(root, 'alias'));
-    // As root, permissions do not stop reads: run the CLI as an unprivileged user then.
-    const wrap = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const r = cli(['--format', 'compact', '.'], root, {}, wrap);
+    // As root, permissions do not stop reads: the CLI runs as an unprivileged user then.
+    const r = cli(['--format', 'compact', '.'], root, {}, how.wrap);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^vforklint: secret\/locked\.c: cannot read file \(EACCES: permission denied\)$/m);
     assert.match(r.stderr, /^vforklint: warning: loop\/inner\/up: symbolic link loop/m);
@@ -120,11 +133,21 @@ describe('unreadable entries and symbolic links', () => {
     assert.doesNotMatch(r.stdout, /locked/);
   });
 
-  it('an unreadable directory is reported, the rest still checked', () => {
+  it('a symlink loop alone is a warning: exit code from the findings', () => {
+    const root = tree({ 'ok/bad.c': BAD_C, 'loop/x.c': CLEAN_C });
+    symlinkSync('..', join(root, 'loop/up'));
+    const r = cli(['.'], root);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^vforklint: warning: loop\/up: symbolic link loop/m);
+    assert.equal(r.stdout.match(/bad\.c:8:3 error/g)?.length, 1);
+  });
+
+  it('an unreadable directory is reported, the rest still checked', (t) => {
+    const how = unprivileged();
+    if ('skip' in how) return t.skip(how.skip);
     const root = tree({ 'ok/bad.c': BAD_C, 'closed/c.c': BAD_C });
     chmodSync(join(root, 'closed'), 0o000);
-    const wrap = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-    const r = cli(['.'], root, {}, wrap);
+    const r = cli(['.'], root, {}, how.wrap);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /closed: EACCES: permission denied/);
     assert.match(r.stdout, /^ok\/bad\.c:8:3 error/m);
