@@ -111,9 +111,11 @@ export function fixSource(text: string, language: Language, config: VforklintCon
     errors = Math.min(errors, parseErrors(current, language));
     last = analyze(current, language, config);
   }
+  // One entry per reason: a declined split is reported once, at its function's first finding.
+  const seenReasons = new Set<string>();
   const declined = [
     ...rejected,
     ...last.findings.filter((f) => f.fixDeclined).map((f) => ({ rule: f.rule, line: f.range.start.line, reason: f.fixDeclined! })),
-  ];
+  ].filter((d) => !seenReasons.has(`${d.rule}:${d.reason}`) && seenReasons.add(`${d.rule}:${d.reason}`));
   return { text: current, changed: current !== text, applied, declined };
 }
