@@ -1,4 +1,5 @@
 import type { SyntaxNode } from '../parser.js';
+import { goAdapter } from '../language/go-adapter.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import { field, operatorOf, walk } from '../syntax.js';
 
@@ -12,6 +13,7 @@ function touchesMemory(fn: SyntaxNode): boolean {
   let touches = false;
   walk(body, (n) => {
     if (touches) return false;
+    if (n.type === 'call_expression' && goAdapter.isConversion(n)) return true; // `uint(x)`: arithmetic
     if (n.type === 'index_expression' || n.type === 'selector_expression' || n.type === 'call_expression' || n.type === 'func_literal') touches = true;
     if (n.type === 'unary_expression' && (operatorOf(n) === '*' || operatorOf(n) === '&')) touches = true;
     return !touches;
