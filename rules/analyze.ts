@@ -159,7 +159,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     let ctx = variants.get(v);
     if (!ctx) {
       const masked = maskPreprocessor(file.text, v);
-      ctx = new FileContext(masked, parseSource(masked, 'c').rootNode, file.adapter, config);
+      ctx = new FileContext(masked, parseSource(masked, 'c').rootNode, file.adapter, config, file.text);
       variants.set(v, ctx);
     }
     return ctx;

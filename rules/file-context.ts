@@ -16,7 +16,14 @@ export class FileContext {
     readonly root: SyntaxNode,
     readonly adapter: LanguageAdapter,
     readonly config: VforklintConfig,
+    /** Set when `text` is a copy with preprocessor directives blanked out: the text as written. */
+    readonly originalText?: string,
   ) {}
+
+  /** Was this tree parsed from a preprocessor-masked copy of the file? */
+  get masked(): boolean {
+    return this.originalText !== undefined;
+  }
 
   get strict(): boolean {
     return this.config.strict === true;

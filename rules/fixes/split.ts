@@ -73,7 +73,8 @@ function prepare(sa: SiteAnalysis): SplitContext {
   const text = file.text;
   const fnText = text.slice(fn.startIndex, fn.endIndex);
   // Directive lines (or the blanks the analysis masked them with) inside the function.
-  if (/^[ \t]*#/m.test(fnText) || (language === 'c' && /^\t* *  +\t*$/m.test(fnText))) decline('preprocessor directives inside the function hide which code is compiled');
+  const written = (file.originalText ?? text).slice(fn.startIndex, fn.endIndex);
+  if (file.masked || /^[ \t]*#/m.test(written)) decline('preprocessor directives inside the function hide which code is compiled');
   if (language === 'go' && field(fn, 'type_parameters')) decline('the function has type parameters; split it by hand');
   // Loops and gotos across the fork.
   for (let n = call.parent; n && n.id !== fn.id; n = n.parent) {
