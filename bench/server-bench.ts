@@ -194,7 +194,7 @@ function rssOf(pid: number): number {
   return kb / 1024;
 }
 
-async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{ rss: number; idle: number }> {
+async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{ rss: number; busy: number; idle: number }> {
   const s = startServer();
   await s.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } }, initializationOptions: { debounceMs: 0 } });
   await s.connection.sendNotification('initialized', {});
@@ -209,12 +209,14 @@ async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{
     await s.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: language, version: 1, text } });
     await done;
   }
-  await new Promise((r) => setTimeout(r, 500));
+  const busy = rssOf(s.proc.pid!);
+  // Settled: the server collects dropped trees when idle (server/memory.ts).
+  await new Promise((r) => setTimeout(r, 3000));
   const rss = rssOf(s.proc.pid!);
   await s.connection.sendRequest('shutdown');
   await s.connection.sendNotification('exit');
   s.connection.dispose();
-  return { rss, idle };
+  return { rss, busy, idle };
 }
 
 async function main() {
@@ -229,7 +231,7 @@ async function main() {
     console.log(`  ${language.padEnd(2)} tree-sitter incremental reparse alone: ${fmt(alone)}`);
   }
   const mem = await rssWithOpenFiles(c, go, OPEN_FILES);
-  console.log(`  server RSS: ${mem.rss.toFixed(0)} MB with ${OPEN_FILES} files open (${mem.idle.toFixed(0)} MB idle)`);
+  console.log(`  server RSS with ${OPEN_FILES} files open: ${mem.rss.toFixed(0)} MB settled (3 s after the last open), ${mem.busy.toFixed(0)} MB right after the last open, ${mem.idle.toFixed(0)} MB with none`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

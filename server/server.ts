@@ -121,7 +121,9 @@ export function startServer(connection: Connection): void {
       result = { findings: [], forkSites: [], skipped: true };
     } else {
       const tree = doc.treeFor(eff.config);
-      result = analyze(text, doc.language, eff.config, tree ? { tree } : {});
+      // structuredClone: the core's strings (fix texts, messages) can be slices of much larger
+      // strings it built; a cached result would keep those alive. The clone holds only its own.
+      result = structuredClone(analyze(text, doc.language, eff.config, tree ? { tree } : {}));
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }
