@@ -38,6 +38,15 @@ export interface FileJob {
   path: string;
   language: Language;
   config: VforklintConfig;
+  /**
+   * Keep `fixes` and `fixDeclined` (json and sarif print them). The core computes the
+   * frame split lazily when they are read, so the other formats drop them unread.
+   */
+  keepFixes?: boolean;
+}
+
+function withoutFixes(f: Finding): Finding {
+  return { rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] };
 }
 
 function errorNodes(text: string, language: Language): number {
@@ -64,7 +73,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
-      return { ...base, findings: r.findings, parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
+      return { ...base, findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -94,8 +103,13 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
 /** One read buffer per thread, reused across files (no per-file allocation for the many files with nothing to report). */
 let scratch = Buffer.allocUnsafe(1 << 20);
 
-/** Read a whole file into the scratch buffer; returns its length. */
-function readIntoScratch(path: string): number {
+/**
+ * Read a whole file into the scratch buffer; returns its length. For linting, a short
+ * read of a regular file is its end (saves one read call per file, 20,000 on a large
+ * tree); `exact` (used by --fix, which compares bytes before writing) reads until read
+ * returns 0.
+ */
+function readIntoScratch(path: string, exact: boolean): number {
   const fd = openSync(path, 'r');
   try {
     let len = 0;
@@ -105,9 +119,11 @@ function readIntoScratch(path: string): number {
         scratch.copy(bigger, 0, 0, len);
         scratch = bigger;
       }
-      const n = readSync(fd, scratch, len, scratch.length - len, null);
+      const want = scratch.length - len;
+      const n = readSync(fd, scratch, len, want, null);
       if (n === 0) return len;
       len += n;
+      if (!exact && n < want) return len;
     }
   } finally {
     closeSync(fd);
@@ -126,7 +142,7 @@ export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fi
   let mtimeMs = 0;
   try {
     if (fixMode === 'fix') mtimeMs = statSync(job.path).mtimeMs;
-    len = readIntoScratch(job.path);
+    len = readIntoScratch(job.path, fixMode !== 'none');
   } catch (e) {
     return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
   }

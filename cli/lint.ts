@@ -16,6 +16,8 @@ export type { FileResult, FixMode } from './lint-file.js';
 export interface LintOptions {
   jobs: number;
   fixMode: FixMode;
+  /** The report prints fixes (json, sarif). */
+  keepFixes: boolean;
   configs: ConfigResolver;
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,7 +43,7 @@ export class Linter {
   }
 
   private job(path: string, language: Language): FileJob {
-    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)) };
+    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)), keepFixes: this.opts.keepFixes };
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */

@@ -119,7 +119,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    linter = new Linter({ jobs: opts.jobs, fixMode, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
 
     let results: FileResult[];
     let fatal = false;

@@ -9,10 +9,7 @@ export function summaryLine(ctx: FormatContext): string {
   const problems = c.errors + c.warnings;
   const scope = `in ${plural(c.files, 'file')} (${c.parsed} parsed)`;
   if (problems === 0) return `${paint(ctx.color, '32', '✔')} no problems ${scope}`;
-  let s = `${paint(ctx.color, '31', '✖')} ${plural(problems, 'problem')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}) ${scope}`;
-  const fixable = c.fixableErrors + c.fixableWarnings;
-  if (fixable && ctx.fixMode === 'none') s += `; ${fixable} fixable with --fix`;
-  return s;
+  return `${paint(ctx.color, '31', '✖')} ${plural(problems, 'problem')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}) ${scope}`;
 }
 
 export function formatStylish(ctx: FormatContext): string {
