@@ -34,6 +34,16 @@ import { FIX_ALL_KIND, fixAllAction, fixAllEdit, hoverAt, quickFixes, toDiagnost
 export const FIX_ALL_COMMAND = 'vforklint.applyFixAll';
 const DEFAULT_DEBOUNCE_MS = 50;
 
+/** A copy of a result without fixes (and without getters that would compute them), detached from the core's strings. */
+function slimCopy(r: AnalysisResult): AnalysisResult {
+  return structuredClone({
+    skipped: r.skipped,
+    ...(r.internalError ? { internalError: r.internalError } : {}),
+    forkSites: r.forkSites,
+    findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] })),
+  });
+}
+
 interface CachedAnalysis {
   version: number;
   generation: number;
@@ -121,15 +131,28 @@ export function startServer(connection: Connection): void {
       result = { findings: [], forkSites: [], skipped: true };
     } else {
       const tree = doc.treeFor(eff.config);
-      // structuredClone: the core's strings (fix texts, messages) can be slices of much larger
-      // strings it built; a cached result would keep those alive. The clone holds only its own.
-      result = structuredClone(analyze(text, doc.language, eff.config, tree ? { tree } : {}));
+      // Diagnostics need no fixes: the frame split is computed only when a code action or a
+      // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
+      // strings, which can be slices of much larger ones.
+      result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree } : {}));
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }
     const entry: CachedAnalysis = { version: doc.version, generation: gen, snapshot: TextDocument.create(doc.uri, doc.text.languageId, doc.version, text), result };
     analyses.set(doc.uri, entry);
     return entry;
+  }
+
+  /** The analysis with its fixes (the split is computed on first read), for one document version at a time. */
+  let full: { uri: string; version: number; generation: number; result: AnalysisResult } | undefined;
+  async function fullAnalysisOf(doc: LintDocument, a: CachedAnalysis): Promise<AnalysisResult> {
+    if (full && full.uri === doc.uri && full.version === a.version && full.generation === a.generation) return full.result;
+    if (a.result.skipped || !doc.language || a.result.findings.length === 0) return a.result;
+    const eff = await configFor(doc);
+    const tree = doc.version === a.version ? doc.treeFor(eff.config) : undefined;
+    const result = analyze(a.snapshot.getText(), doc.language, eff.config, tree ? { tree } : {});
+    full = { uri: doc.uri, version: a.version, generation: a.generation, result };
+    return result;
   }
 
   async function publish(uri: string): Promise<void> {
@@ -265,7 +288,9 @@ export function startServer(connection: Connection): void {
       if (a.version !== doc.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'document changed');
       const target = editTarget(doc.uri, a.version);
       const only = params.context.only;
-      const actions = quickFixes(a.result, a.snapshot, target, params.range, {
+      const withFixes = await fullAnalysisOf(doc, a);
+      checkCancelled(token);
+      const actions = quickFixes(withFixes, a.snapshot, target, params.range, {
         only,
         disabledSupport: caps.textDocument?.codeAction?.disabledSupport === true,
       });
@@ -305,7 +330,8 @@ export function startServer(connection: Connection): void {
       if (!doc) return null;
       const a = await analysisOf(doc);
       checkCancelled(token);
-      return hoverAt(a.result, a.snapshot.offsetAt(params.position)) ?? null;
+      const withFixes = await fullAnalysisOf(doc, a);
+      return hoverAt(withFixes, a.snapshot.offsetAt(params.position)) ?? null;
     }),
   );
 

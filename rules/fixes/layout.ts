@@ -87,8 +87,10 @@ export function indentUnitOf(text: string, body: SyntaxNode): string {
 }
 
 /** The text without comments (for "is this name free?" checks). */
+let codeOnlyCache: { text: string; code: string } | undefined;
 export function codeOnly(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  if (codeOnlyCache?.text !== text) codeOnlyCache = { text, code: text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ') };
+  return codeOnlyCache.code;
 }
 
 /** Does a comment entry sit at the end of the previous entry's last line? */
