@@ -192,9 +192,11 @@ function readAllStdin(): Promise<Buffer> {
   });
 }
 
+const closedPipes = new Set<number>();
+
 function writeSync(fd: 1 | 2) {
   return (s: string): void => {
-    if (s) (fd === 1 ? process.stdout : process.stderr).write(s);
+    if (s && !closedPipes.has(fd)) (fd === 1 ? process.stdout : process.stderr).write(s);
   };
 }
 
@@ -208,6 +210,13 @@ function invokedPath(): string {
 
 const isMain = process.argv[1] !== undefined && invokedPath().replace(/\.js$/, '') === fileURLToPath(import.meta.url).replace(/\.js$/, '');
 if (isMain) {
+  // A closed pipe (`vforklint ... | head`): stop writing to it, finish, exit with the lint's code.
+  for (const [fd, stream] of [[1, process.stdout], [2, process.stderr]] as const) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closedPipes.add(fd);
+    });
+  }
   const code = await runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     stdout: writeSync(1),

@@ -146,6 +146,16 @@ describe('exit codes and the default output', () => {
     assert.equal(cli(['.'], { cwd: root }).code, 1, 'a FIFO met while walking is skipped');
   });
 
+  it('a reader that closes the pipe early does not crash it', () => {
+    // More output than a pipe buffer holds (64 KiB), so writes are still pending when head exits.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 350; i++) files[`f${i}.c`] = SAMPLES['bad.c']!;
+    const root = tree(files);
+    const r = spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} . | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: root, encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|Error/);
+    assert.equal(r.stdout.trim(), '1', 'exit code of the lint, not of a crash');
+  });
+
   it('a file without a fork spelling is never parsed', () => {
     const root = tree({ 'plain.c': SAMPLES['plain.c']!, 'bad.c': SAMPLES['bad.c']! });
     const r = cli(['.'], { cwd: root });
