@@ -111,7 +111,7 @@ describe('exit codes and the default output', () => {
     assert.match(strict.stdout, /warn\.c:7:3 error .*child-unsafe-call/);
     for (const bad of ['child-return:error', 'child-returns:fatal', 'child-returns']) {
       const r = cli(['--rule', bad, 'bad.c'], { cwd: root });
-      assert.equal(r.code, 2, bad);
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1);
       assert.match(r.stderr, /--rule/);
     }
@@ -121,7 +121,7 @@ describe('exit codes and the default output', () => {
     const root = tree({ 'bad.c': SAMPLES['bad.c']! });
     for (const args of [['--no-such-option'], ['--format', 'xml', 'bad.c'], ['--jobs', '0', 'bad.c'], ['--fix', '--fix-dry-run', 'bad.c'], ['--stdin-filename', 'x.c', 'bad.c']]) {
       const r = cli(args, { cwd: root });
-      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, /^vforklint: /);
       assert.equal(r.stdout, '');
