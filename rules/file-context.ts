@@ -29,9 +29,40 @@ export class FileContext {
     return this.config.strict === true;
   }
 
+  /** Every top-level function by name. Walks the whole file: prefer `functionNamed`. */
   get functions(): Map<string, SyntaxNode> {
     this.functionsCache ??= this.adapter.topLevelFunctions(this.root);
     return this.functionsCache;
+  }
+
+  private readonly byName = new Map<string, SyntaxNode | null>();
+
+  /**
+   * The function defined in this file under `name`, found from the places its name is
+   * written (a text search), so a large file is never walked to answer it.
+   */
+  functionNamed(name: string): SyntaxNode | undefined {
+    if (this.functionsCache) return this.functionsCache.get(name);
+    const known = this.byName.get(name);
+    if (known !== undefined) return known ?? undefined;
+    let found: SyntaxNode | undefined;
+    if (/^[A-Za-z_]\w*$/.test(name)) {
+      const re = new RegExp(`\\b${name}\\s*[(\\[]`, 'g');
+      for (const m of this.text.matchAll(re)) {
+        const id = this.root.descendantForIndex(m.index!, m.index! + name.length);
+        let n: SyntaxNode | null = id;
+        for (let i = 0; n && i < 12; i++, n = n.parent) {
+          if (this.adapter.functionTypes.has(n.type) && n.type !== 'func_literal') {
+            const body = this.adapter.functionBody(n);
+            if (body && m.index! < body.startIndex && this.adapter.functionName(n) === name && !this.adapter.functionTypes.has(n.parent?.type ?? '')) found = n;
+            break;
+          }
+        }
+        if (found) break;
+      }
+    }
+    this.byName.set(name, found ?? null);
+    return found;
   }
 
   get lines(): LineIndex {

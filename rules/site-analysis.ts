@@ -33,7 +33,7 @@ export class SiteAnalysis {
   ) {
     const a = file.adapter;
     if (site.kind === 'clone-fn') {
-      this.childFunction = site.childFunction ? file.functions.get(site.childFunction) : undefined;
+      this.childFunction = site.childFunction ? file.functionNamed(site.childFunction) : undefined;
     } else {
       this.childFunction = site.fn;
     }

@@ -83,7 +83,7 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   if (nr && EXIT_SYSCALLS.has(nr)) return true;
   if (isLast && isExecCall(ctx, call)) return true;
   if (ctx.declaredNoReturn.has(name)) return true;
-  if (ctx.adapter.calleeIsName(call) && ctx.functions.has(name) && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
+  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
   return false;
 }
 
@@ -98,7 +98,7 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
   const memo = ctx.memo.get(key);
   if (memo !== undefined) return memo === true;
   ctx.memo.set(key, false); // in progress: assume it returns
-  const fn = ctx.functions.get(name);
+  const fn = ctx.functionNamed(name);
   const body = fn && ctx.adapter.functionBody(fn);
   let result = false;
   if (body) {
@@ -149,7 +149,7 @@ export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: Synt
     if (KNOWN_UNSAFE.has(name)) return { kind: 'unsafe', chain: [name], reason: unsafeReason(name) };
     if (ASYNC_SIGNAL_SAFE.has(name) || NO_RETURN.has(name) && name !== 'exit') return { kind: 'safe' };
     if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof') return { kind: 'safe' };
-    if (ctx.functions.has(name)) return followCallee(ctx, name, depth);
+    if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
     if (MACRO.test(name)) return { kind: 'macro' };
     const pub = publicName(name);
     if (KNOWN_UNSAFE.has(pub)) return { kind: 'unsafe', chain: [name], reason: unsafeReason(pub) };
@@ -160,8 +160,8 @@ export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: Synt
   // Go
   if (GO_SAFE.test(callee) || GO_BUILTINS_SAFE.has(callee)) return { kind: 'safe' };
   if (GO_ALLOCATING_BUILTINS.has(callee)) return { kind: 'safe' }; // reported by child-allocates
-  if (isName && ctx.functions.has(callee)) {
-    const fn = ctx.functions.get(callee)!;
+  if (isName && ctx.functionNamed(callee) !== undefined) {
+    const fn = ctx.functionNamed(callee)!;
     if (isGoNosplit(ctx, fn)) return { kind: 'safe' };
     return followCallee(ctx, callee, depth);
   }
@@ -191,7 +191,7 @@ function followCallee(ctx: FileContext, name: string, depth: number): CallVerdic
   if (memo) return prefix(name, memo.verdict);
   if (depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
   ctx.memo.set(key, null);
-  const fn = ctx.functions.get(name)!;
+  const fn = ctx.functionNamed(name)!;
   const body = ctx.adapter.functionBody(fn);
   let verdict: CallVerdict = { kind: 'safe' };
   if (!body) verdict = { kind: 'unknown', chain: [], reason: 'has no body in this file' };

@@ -163,7 +163,7 @@ function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxN
   if (ASYNC_SIGNAL_SAFE.has(name) || ASYNC_SIGNAL_SAFE.has(pub) || (ctx.config.safeFunctions ?? []).includes(name)) return { positions: [] };
   const v = classifyCall(ctx, call, enclosing, depth);
   if (v.kind === 'macro') return { positions: [] };
-  if (ctx.adapter.calleeIsName(call) && ctx.functions.has(name) && depth < 8) {
+  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < 8) {
     const summary = calleeWrites(ctx, name, depth + 1);
     return { positions: summary.paramPositions, chain: [name], calleeWrites: summary.sharedWrites };
   }
@@ -183,7 +183,7 @@ function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWrit
   if (memo) return memo;
   if (memo === null) return { paramPositions: [], sharedWrites: [] };
   ctx.memo.set(key, null);
-  const fn = ctx.functions.get(name)!;
+  const fn = ctx.functionNamed(name)!;
   const body = ctx.adapter.functionBody(fn);
   const scope = scopeOf(ctx, fn);
   const positions = new Set<number>();
@@ -238,7 +238,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
       case 'call_expression': {
         const args = ctx.adapter.arguments(n);
         const addrArgs = args.map((a, i) => [i, addressOperand(ctx, a)] as const).filter(([, t]) => t);
-        const needsCallee = addrArgs.length > 0 || (ctx.adapter.calleeIsName(n) && ctx.functions.has(lastName(ctx.adapter.calleeText(n) ?? '')));
+        const needsCallee = addrArgs.length > 0 || (ctx.adapter.calleeIsName(n) && ctx.functionNamed(lastName(ctx.adapter.calleeText(n) ?? '')) !== undefined);
         if (!needsCallee) break;
         const known = writtenPositions(ctx, n, scope.fn, depth);
         for (const [i, t] of addrArgs) {

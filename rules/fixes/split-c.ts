@@ -57,7 +57,7 @@ function localType(ctx: SplitContext, name: string): { type: string; declarator:
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = i === 1 ? `${base}_vfork` : `${base}_vfork${i}`;
-    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
+    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }

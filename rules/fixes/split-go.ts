@@ -46,7 +46,7 @@ function paramNames(list: SyntaxNode | undefined): string[] {
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = `${base}${i}`;
-    if (!ctx.sa.file.functions.has(cand) && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
+    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }

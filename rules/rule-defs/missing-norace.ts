@@ -47,7 +47,7 @@ export const missingNorace: RuleModule = {
     }
     for (const { call } of site.childCalls()) {
       const callee = file.adapter.calleeText(call);
-      const fn = callee ? file.functions.get(callee) : undefined;
+      const fn = callee ? file.functionNamed(callee) : undefined;
       if (!fn || !file.adapter.functionBody(fn) || hasNorace(fn) || !touchesMemory(fn)) continue;
       report({ messageId: 'child', data: { fn: callee!, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
     }
