@@ -5,6 +5,7 @@
  */
 import { FileContext } from './file-context.js';
 import { attachFixes } from './fixes/index.js';
+import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
 import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
@@ -21,6 +22,11 @@ import type { AnalysisResult, Finding, ForkSiteInfo, Language, VforklintConfig }
 export interface AnalyzeOptions {
   /** A tree already parsed from exactly this text (the language server's incremental parse). */
   tree?: Tree;
+  /**
+   * Reuse per-function results between calls on versions of one file (createAnalysisCache).
+   * With a cache, rule findings carry no fixes (analyse without one to get them).
+   */
+  cache?: AnalysisCache;
 }
 
 const SPELLINGS = String.raw`\b(?:__|_)?vfork\b|\b(?:__)?clone(?:2|3|_internal)?\b|\bCLONE\b|SYS_clone\w*|__NR_clone\w*|SYS_vfork|__NR_vfork|SYS_CLONE\w*|SYS_VFORK|[Rr]awVforkSyscall`;
@@ -77,7 +83,18 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const seenSites = new Set<number>();
   clearForkSiteCaches();
   clearSyntaxCaches();
+  const cache = options.cache;
   for (const [ctx, fn, offsets] of functionsWithSpellings(file, config)) {
+    const key = cache && ctx === file ? cacheKey(file, fn, config) : undefined;
+    const hit = key !== undefined ? lookup(cache!, key) : undefined;
+    if (hit) {
+      const r = rebase(hit, fn, lines);
+      raw.push(...r.findings);
+      forkSites.push(...r.forkSites);
+      continue;
+    }
+    const firstFinding = raw.length;
+    const firstSite = forkSites.length;
     for (const site of findForkSitesAt(fn, offsets, ctx.adapter, config)) {
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
@@ -86,14 +103,15 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
       runRules(analysis, config, raw);
-      attachFixes(analysis, raw.slice(before));
+      if (!cache) attachFixes(analysis, raw.slice(before));
     }
+    if (key !== undefined) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));
   }
 
   if (language === 'go') {
     const preamble = cgoPreamble(text);
     if (preamble && mayContainForkSite(preamble, 'c', config)) {
-      const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, {});
+      const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, options.cache ? { cache: options.cache } : {});
       raw.push(...c.findings);
       forkSites.push(...c.forkSites);
     }

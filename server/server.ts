@@ -25,7 +25,10 @@ import {
   type DocumentDiagnosticReport,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { analyze, fixSource, type AnalysisResult } from '../rules/index.js';
+import { analyze, createAnalysisCache, fixSource, type AnalysisResult } from '../rules/index.js';
+
+/** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
+const functionCache = createAnalysisCache(4000);
 import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
 import { scheduleNativeGc } from './memory.js';
@@ -134,7 +137,7 @@ export function startServer(connection: Connection): void {
       // Diagnostics need no fixes: the frame split is computed only when a code action or a
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
-      result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree } : {}));
+      result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree, cache: functionCache } : { cache: functionCache }));
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }
