@@ -41,6 +41,15 @@ export type ExpressionView =
   | { kind: 'call'; call: SyntaxNode }
   | { kind: 'other' };
 
+/** `!x` and `-x` (a negative constant when x is one), the same in both languages. */
+export function unaryView(op: string, operand: SyntaxNode | undefined, expression: (n: SyntaxNode) => ExpressionView): ExpressionView {
+  if (!operand) return { kind: 'other' };
+  if (op === '!') return { kind: 'not', operand };
+  if (op !== '-') return { kind: 'other' };
+  const inner = expression(operand);
+  return inner.kind === 'integer' ? { kind: 'integer', value: -inner.value } : { kind: 'negate', operand };
+}
+
 export interface Parameter {
   name: string;
   /** Pointer, slice, map or array parameter: writes through it reach the caller's memory. */

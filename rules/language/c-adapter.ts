@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
 
 const DECLARATION = new Set(['declaration']);
-import type { ExpressionView, LanguageAdapter, LocalDeclaration, Parameter, StatementView, SwitchCase } from './adapter.js';
+import { unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
 
 const FUNCTION_TYPES = new Set(['function_definition']);
 const ALLOCATORS = new Set(['malloc', 'calloc', 'realloc', 'alloca', '__builtin_alloca', 'strdup', 'strndup', 'xmalloc', 'xzalloc', 'xstrdup']);
@@ -212,18 +212,8 @@ export const cAdapter: LanguageAdapter = {
           }
           return { kind: 'binary', op, left, right };
         }
-        case 'unary_expression': {
-          const op = operatorOf(n);
-          const arg = field(n, 'argument');
-          if (!arg) return { kind: 'other' };
-          if (op === '!') return { kind: 'not', operand: arg };
-          if (op === '-') {
-            const inner = cAdapter.expression(arg);
-            if (inner.kind === 'integer') return { kind: 'integer', value: -inner.value };
-            return { kind: 'negate', operand: arg };
-          }
-          return { kind: 'other' };
-        }
+        case 'unary_expression':
+          return unaryView(operatorOf(n), field(n, 'argument'), (x) => cAdapter.expression(x));
         case 'number_literal': {
           const v = Number.parseInt(n.text, n.text.startsWith('0x') ? 16 : 10);
           return Number.isFinite(v) ? { kind: 'integer', value: v } : { kind: 'other' };

@@ -4,7 +4,7 @@ import { codeChildren, descendants, field, namedChildren, operatorOf, walk } fro
 
 const LOCAL_DECLS = new Set(['var_spec', 'short_var_declaration', 'range_clause']);
 const FUNC_LITERAL = new Set(['func_literal']);
-import type { ExpressionView, LanguageAdapter, LocalDeclaration, Parameter, StatementView, SwitchCase } from './adapter.js';
+import { unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
 
 export const GO_BASIC_TYPES = new Set([
   'uintptr', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64',
@@ -184,18 +184,8 @@ export const goAdapter: LanguageAdapter = {
           return { kind: 'call', call: n };
         case 'binary_expression':
           return { kind: 'binary', op: operatorOf(n), left: field(n, 'left')!, right: field(n, 'right')! };
-        case 'unary_expression': {
-          const op = operatorOf(n);
-          const arg = field(n, 'operand');
-          if (!arg) return { kind: 'other' };
-          if (op === '!') return { kind: 'not', operand: arg };
-          if (op === '-') {
-            const inner = goAdapter.expression(arg);
-            if (inner.kind === 'integer') return { kind: 'integer', value: -inner.value };
-            return { kind: 'negate', operand: arg };
-          }
-          return { kind: 'other' };
-        }
+        case 'unary_expression':
+          return unaryView(operatorOf(n), field(n, 'operand'), (x) => goAdapter.expression(x));
         case 'int_literal': {
           const v = Number(n.text.replace(/_/g, ''));
           return Number.isFinite(v) ? { kind: 'integer', value: v } : { kind: 'other' };
