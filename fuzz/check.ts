@@ -1,0 +1,166 @@
+/**
+ * The properties every input must satisfy, checked against the real core:
+ * - analyze() never throws and never reports internalError (a caught core bug);
+ * - its time stays within a budget that grows linearly with the input's size;
+ * - every finding's range (and every related range) lies inside the text, start <= end,
+ *   and its line/column agree with its offset (1-based lines split at "\n", UTF-16 columns);
+ * - every fix's edits lie inside the text, do not overlap, and the fixed text has no more
+ *   parse errors than the original; no fix was declined because the split code failed;
+ * - fixSource() never throws, never returns a text with new parse errors, and (where
+ *   asked) a second run on its output changes nothing.
+ */
+import { analyze, applyEdits, fixSource, parseSource, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
+
+export interface Violation {
+  property: string;
+  detail: string;
+}
+
+export interface CheckOptions {
+  config?: VforklintConfig;
+  /** Also run fixSource (and check it). Default true. */
+  fix?: boolean;
+  /** Also run fixSource on fixSource's output and require no change. Default false. */
+  idempotent?: boolean;
+  /** Check each fix's parse errors (a parse per fix). Default true. */
+  fixParses?: boolean;
+  /** Milliseconds allowed for one analyze() of `size` characters; fixSource gets 10 times as much. */
+  budgetMs?: (size: number) => number;
+}
+
+export interface CheckReport {
+  violations: Violation[];
+  analyzeMs: number;
+  fixMs: number;
+  findings: number;
+}
+
+/** The budget of the long run: 2 s plus 50 microseconds per character (the core measures 7-25 here). */
+export const LONG_BUDGET = (size: number): number => 2000 + size * 0.05;
+/** The budget inside `npm test`: only catches hangs (a loaded CI machine must not fail it). */
+export const TEST_BUDGET = (size: number): number => 30_000 + size * 0.5;
+
+/** ERROR and MISSING nodes in the parse of `text`. */
+export function parseErrorCount(text: string, language: Language): number {
+  const root = parseSource(text, language).rootNode;
+  if (!root.hasError) return 0;
+  let n = 0;
+  const cursor = root.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) n++;
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return n;
+    }
+  }
+}
+
+/** Line starts of `text` (a line ends at "\n", as tree-sitter counts rows). */
+class Lines {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+}
+
+function rangeProblem(r: Range, text: string, lines: Lines): string | undefined {
+  for (const [which, p] of [['start', r.start], ['end', r.end]] as const) {
+    if (!Number.isInteger(p.offset) || p.offset < 0 || p.offset > text.length) return `${which} offset ${p.offset} outside the text (length ${text.length})`;
+    const want = lines.position(p.offset);
+    if (p.line !== want.line || p.column !== want.column) return `${which} ${p.line}:${p.column} does not match offset ${p.offset} (which is ${want.line}:${want.column})`;
+  }
+  if (r.start.offset > r.end.offset) return `start offset ${r.start.offset} after end offset ${r.end.offset}`;
+  return undefined;
+}
+
+function describe(f: Finding): string {
+  return `${f.rule} at ${f.range.start.line}:${f.range.start.column}`;
+}
+
+export function checkFindings(text: string, language: Language, findings: Finding[], options: { fixParses?: boolean } = {}): Violation[] {
+  const out: Violation[] = [];
+  const lines = new Lines(text);
+  let baseErrors: number | undefined;
+  for (const f of findings) {
+    const bad = rangeProblem(f.range, text, lines);
+    if (bad) out.push({ property: 'finding-range', detail: `${describe(f)}: ${bad}` });
+    for (const rel of f.related) {
+      const relBad = rangeProblem(rel.range, text, lines);
+      if (relBad) out.push({ property: 'related-range', detail: `${describe(f)}, related "${rel.message}": ${relBad}` });
+    }
+    if (f.fixDeclined && /failed on this input/.test(f.fixDeclined)) out.push({ property: 'fix-internal-error', detail: `${describe(f)}: ${f.fixDeclined}` });
+    for (const fix of f.fixes) {
+      const edits = [...fix.edits].sort((a, b) => a.start - b.start || a.end - b.end);
+      let prevEnd = 0;
+      let ok = true;
+      for (const e of edits) {
+        if (!Number.isInteger(e.start) || !Number.isInteger(e.end) || e.start < 0 || e.end > text.length || e.start > e.end) {
+          out.push({ property: 'fix-edit-range', detail: `${describe(f)}, fix "${fix.title}": edit [${e.start}, ${e.end}) outside the text (length ${text.length})` });
+          ok = false;
+        } else if (e.start < prevEnd) {
+          out.push({ property: 'fix-edits-overlap', detail: `${describe(f)}, fix "${fix.title}": edit [${e.start}, ${e.end}) overlaps the previous one (ending ${prevEnd})` });
+          ok = false;
+        }
+        prevEnd = Math.max(prevEnd, e.end);
+      }
+      if (ok && options.fixParses !== false) {
+        baseErrors ??= parseErrorCount(text, language);
+        const after = parseErrorCount(applyEdits(text, fix.edits), language);
+        if (after > baseErrors) out.push({ property: 'fix-parses', detail: `${describe(f)}, fix "${fix.title}": the fixed text has ${after} parse errors, the original ${baseErrors}` });
+      }
+    }
+  }
+  return out;
+}
+
+export function checkInput(text: string, language: Language, options: CheckOptions = {}): CheckReport {
+  const violations: Violation[] = [];
+  const budget = options.budgetMs ?? LONG_BUDGET;
+  const config = options.config ?? {};
+  let start = performance.now();
+  let findings: Finding[] = [];
+  try {
+    const r = analyze(text, language, config);
+    findings = r.findings;
+    if (r.internalError) violations.push({ property: 'no-internal-error', detail: `analyze() reported internalError: ${r.internalError}` });
+  } catch (e) {
+    violations.push({ property: 'no-throw', detail: `analyze() threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
+  }
+  const analyzeMs = performance.now() - start;
+  if (analyzeMs > budget(text.length)) violations.push({ property: 'linear-time', detail: `analyze() took ${analyzeMs.toFixed(0)} ms on ${text.length} characters (budget ${budget(text.length).toFixed(0)} ms)` });
+  violations.push(...checkFindings(text, language, findings, { fixParses: options.fixParses }));
+
+  let fixMs = 0;
+  if (options.fix !== false) {
+    start = performance.now();
+    try {
+      const out = fixSource(text, language, config);
+      fixMs = performance.now() - start;
+      if (out.changed) {
+        const before = parseErrorCount(text, language);
+        const after = parseErrorCount(out.text, language);
+        if (after > before) violations.push({ property: 'fixsource-parses', detail: `fixSource() produced ${after} parse errors, the original had ${before}` });
+        if (options.idempotent) {
+          const again = fixSource(out.text, language, config);
+          if (again.changed) violations.push({ property: 'fixsource-idempotent', detail: `a second fixSource() changed the text again (applied: ${again.applied.map((a) => `${a.rule}@${a.line}`).join(', ')})` });
+        }
+      }
+    } catch (e) {
+      fixMs = performance.now() - start;
+      violations.push({ property: 'fixsource-no-throw', detail: `fixSource() threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
+    }
+    if (fixMs > 10 * budget(text.length)) violations.push({ property: 'linear-time', detail: `fixSource() took ${fixMs.toFixed(0)} ms on ${text.length} characters (budget ${(10 * budget(text.length)).toFixed(0)} ms)` });
+  }
+  return { violations, analyzeMs, fixMs, findings: findings.length };
+}
