@@ -4,7 +4,7 @@
  * exactly what was read, then rename over it.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export type WriteOutcome = { ok: true } | { ok: false; reason: string };
@@ -16,6 +16,10 @@ export async function writeAtomically(path: string, originalBytes: Buffer, origi
     real = await fsp.realpath(path);
     const st = await fsp.stat(real);
     const mode = st.mode & 0o7777;
+    // A rename would replace a read-only file even where its mode forbids writing (and
+    // always as root): respect the mode the user set.
+    if ((mode & 0o222) === 0) return { ok: false, reason: `the file is read-only (mode ${mode.toString(8).padStart(4, '0')}); nothing written` };
+    await fsp.access(real, fsConstants.W_OK);
     tmp = join(dirname(real), `.${basename(real)}.vforklint-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     await fsp.writeFile(tmp, newText, { encoding: 'utf8', flag: 'wx', mode });
     await fsp.chmod(tmp, mode);
