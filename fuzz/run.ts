@@ -11,6 +11,8 @@
  *   --lang c|go       one language only (default: both, one worker process each)
  *   --no-extremes     skip 10,000-deep nesting and 10 MB files
  *   --out DIR         where failing inputs go (default fuzz/out)
+ *   --watchdog S      seconds before an input of 100,000 characters counts as a hang (default 8;
+ *                     scaled by size: 6 s + 0.02 ms per character at the default)
  *   --json            print the report as JSON (used between the processes)
  */
 import { fork } from 'node:child_process';
@@ -33,6 +35,8 @@ interface Options {
   out: string;
   json: boolean;
   scaling: boolean;
+  /** Seconds one input of 100,000 characters may take before it counts as a hang (scaled by size). */
+  watchdog: number;
 }
 
 export interface LanguageReport {
@@ -49,7 +53,7 @@ export interface LanguageReport {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { count: 500, seed: 20261127, langs: ['c', 'go'], extremes: true, out: join(REPO, 'fuzz', 'out'), json: false, scaling: false };
+  const o: Options = { count: 500, seed: 20261127, langs: ['c', 'go'], extremes: true, out: join(REPO, 'fuzz', 'out'), json: false, scaling: false, watchdog: 8 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -74,8 +78,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--scaling') o.scaling = true;
     else if (a === '--out') o.out = resolve(value());
     else if (a === '--json') o.json = true;
+    else if (a === '--watchdog') o.watchdog = int(value());
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(`usage: node dist/fuzz/run.js [--long] [--count N] [--seed N] [--lang c|go] [--no-extremes] [--scaling] [--out DIR] [--json]\n`);
+      process.stdout.write(`usage: node dist/fuzz/run.js [--long] [--count N] [--seed N] [--lang c|go] [--no-extremes] [--scaling] [--watchdog S] [--out DIR] [--json]\n`);
       process.exit(0);
     } else fail(`unknown option "${a}" (see --help)`);
   }
@@ -115,7 +120,8 @@ function scaling(language: Language): Array<{ size: number; ms: number; microsPe
 }
 
 async function runLanguage(language: Language, o: Options): Promise<LanguageReport> {
-  const checker = new WatchedChecker((size) => 60_000 + size * 0.5);
+  // 100,000 characters get `watchdog` seconds; 10 MB get 100 times the per-character share.
+  const checker = new WatchedChecker((size) => o.watchdog * 1000 * 0.75 + size * o.watchdog * 0.0025);
   const began = performance.now();
   const report: LanguageReport = {
     language,
