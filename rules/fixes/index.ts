@@ -71,7 +71,7 @@ export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
     const fixes: Fix[] = [...f.fixes];
     const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;
     if (small) fixes.push(matchLineEnds(small, crlf)!);
-    fixes.push(matchLineEnds(suppressFix(site.file.text, f), crlf)!);
+    fixes.push(matchLineEnds(suppressFix(site.file.text, f, site.file.lines), crlf)!);
     if (f.rule !== 'parent-reuses-frame') {
       f.fixes = fixes;
       continue;

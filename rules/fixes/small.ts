@@ -3,14 +3,16 @@
  * `exit(` -> `_exit(` in child code, and for every finding the "disable for this line"
  * edit that writes the suppression comment the core honours.
  */
+import type { LineIndex } from '../syntax.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { field } from '../syntax.js';
 import type { Finding, Fix } from '../types.js';
 import { indentAt } from './layout.js';
 
-export function suppressFix(text: string, finding: Finding): Fix {
-  const lineStart = text.lastIndexOf('\n', finding.range.start.offset - 1) + 1;
+export function suppressFix(text: string, finding: Finding, lines?: LineIndex): Fix {
+  // The line index answers in O(log n); a backwards scan would cost a line's length per finding.
+  const lineStart = lines ? lines.lineStart(finding.range.start.line) : text.lastIndexOf('\n', finding.range.start.offset - 1) + 1;
   const indent = indentAt(text, lineStart + /^[ \t]*/.exec(text.slice(lineStart))![0].length);
   // A directive already above the line: add this rule to it (a second one would only cover the first).
   const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : -1;

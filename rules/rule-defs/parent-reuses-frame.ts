@@ -2,7 +2,8 @@ import { CHILD_SIDE, PARENT_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, lineOf, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { contains, rangeOfNode } from '../syntax.js';
+import { readsIn } from '../effects/writes.js';
+import { rangeOfNode } from '../syntax.js';
 
 /** May the parent return this value straight away? The fork's results, constants, and untouched variables. */
 function valueIsSafe(site: SiteAnalysis, value: SyntaxNode, childWritten: Set<string>): boolean {
@@ -38,10 +39,12 @@ export const parentReusesFrame: RuleModule = {
     for (const w of childWrites) if (!site.isResultVariable(w.root) && !written.has(w.root)) written.set(w.root, w.node);
     const writtenNames = new Set(written.keys());
     const candidates = site.parentStatements().sort((a, b) => a.node.startIndex - b.node.startIndex);
-    const reported: SyntaxNode[] = [];
+    // Candidates come in document order: a statement inside the last reported compound
+    // statement starts before that statement ends.
+    let coveredUntil = -1;
     const fork = site.site.spelling;
     for (const s of candidates) {
-      if (reported.some((r) => contains(r, s.node))) continue;
+      if (s.node.startIndex < coveredUntil) continue;
       const view = site.file.adapter.statement(s.node);
       if (view.kind === 'goto') continue;
       // A compound statement the child also reaches is where the paths divide: judge its parts.
@@ -52,13 +55,12 @@ export const parentReusesFrame: RuleModule = {
         const bare = values.length === 0 ? [...site.scope.results] : [];
         const ok = values.every((v) => valueIsSafe(site, v, writtenNames)) && bare.every((r) => site.isResultVariable(r) || !writtenNames.has(r));
         if (!ok) {
-          reported.push(s.node);
           report({ messageId: 'returnValue', data: { fork }, node: s.node, related: [site.forkRelated] });
         }
         continue;
       }
-      reported.push(s.node);
-      const reads = [...writtenNames].find((n) => new RegExp(`\\b${n}\\b`).test(s.node.text));
+      if (s.role === 'compound') coveredUntil = s.node.endIndex;
+      const reads = writtenNames.size ? [...readsIn(site.file, s.node, site.site.fn).keys()].find((n) => writtenNames.has(n)) : undefined;
       if (reads) {
         const w = written.get(reads)!;
         report({
