@@ -136,7 +136,7 @@ export function checkInput(text: string, language: Language, options: CheckOptio
   try {
     const r = analyze(text, language, config);
     findings = r.findings;
-    if (r.internalError) violations.push({ property: 'no-internal-error', detail: `analyze() reported internalError: ${r.internalError}` });
+    if (r.internalError) violations.push({ property: 'no-internal-error', detail: `analyze() reported internalError: ${r.internalError.slice(0, 300)}` });
   } catch (e) {
     violations.push({ property: 'no-throw', detail: `analyze() threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
   }

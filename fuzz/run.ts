@@ -156,7 +156,7 @@ async function runLanguage(language: Language, o: Options): Promise<LanguageRepo
         writeFileSync(reduced, small);
       }
       report.failures.push({ label: c.label, size: c.text.length, violations: r.violations, file, reduced });
-      if (!o.json) process.stderr.write(`FAIL ${language} ${c.label}: ${r.violations.map((v) => `${v.property}: ${v.detail.split('\n')[0]}`).join('; ')}\n`);
+      if (!o.json) process.stderr.write(`FAIL ${language} ${c.label}: ${r.violations.map((v) => `${v.property}: ${v.detail.split('\n')[0].slice(0, 300)}`).join('; ')}\n`);
     }
   };
   if (o.extremes) {
@@ -173,7 +173,9 @@ async function runLanguage(language: Language, o: Options): Promise<LanguageRepo
       await one(c, c.text.length < 20_000);
       report.random++;
     }
-    if (!o.json) process.stderr.write(`${language}: ${report.random}/${o.count} random inputs, ${report.failures.length} failures\n`);
+    process.stderr.write(`${language}: ${report.random}/${o.count} random inputs, ${report.failures.length} failures\n`);
+    // The report so far, for a run stopped early.
+    writeFileSync(join(o.out, `progress-${language}.json`), JSON.stringify({ ...report, totalMs: Math.round(performance.now() - began) }, null, 1));
   }
   if (o.scaling) report.scaling = scaling(language);
   checker.close();
@@ -191,7 +193,7 @@ export function formatReport(reports: LanguageReport[]): string {
     const byProperty = new Map<string, number>();
     for (const f of r.failures) for (const v of f.violations) byProperty.set(v.property, (byProperty.get(v.property) ?? 0) + 1);
     if (byProperty.size) lines.push(`  failures by property: ${[...byProperty].map(([p, n]) => `${p} ${n}`).join(', ')}`);
-    for (const f of r.failures.slice(0, 20)) lines.push(`  - ${f.label} (${f.size} chars; ${f.reduced ?? f.file}): ${f.violations.map((v) => `${v.property}: ${v.detail.split('\n')[0]}`).join('; ')}`);
+    for (const f of r.failures.slice(0, 20)) lines.push(`  - ${f.label} (${f.size} chars; ${f.reduced ?? f.file}): ${f.violations.map((v) => `${v.property}: ${v.detail.split('\n')[0].slice(0, 300)}`).join('; ')}`);
   }
   return lines.join('\n');
 }
