@@ -46,7 +46,8 @@ export class FileContext {
     const known = this.byName.get(name);
     if (known !== undefined) return known ?? undefined;
     let found: SyntaxNode | undefined;
-    if (/^[A-Za-z_]\w*$/.test(name)) {
+    // (A name of thousands of characters is no function of this file, and would not fit a RegExp.)
+    if (/^[A-Za-z_]\w*$/.test(name) && name.length <= 1000) {
       const re = new RegExp(`\\b${name}\\s*[(\\[]`, 'g');
       for (const m of this.text.matchAll(re)) {
         const id = this.root.descendantForIndex(m.index!, m.index! + name.length);

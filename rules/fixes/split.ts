@@ -72,6 +72,7 @@ function prepare(sa: SiteAnalysis): SplitContext {
   if (sa.flow.incomplete) decline('the function nests too deeply to analyse every path');
   const text = file.text;
   const fnText = text.slice(fn.startIndex, fn.endIndex);
+  if (/\w{1000}/.test(fnText)) decline('the function holds a name of over 1,000 characters; split it by hand');
   // Directive lines (or the blanks the analysis masked them with) inside the function.
   const written = (file.originalText ?? text).slice(fn.startIndex, fn.endIndex);
   if (file.masked || /^[ \t]*#/m.test(written)) decline('preprocessor directives inside the function hide which code is compiled');

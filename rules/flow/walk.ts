@@ -257,6 +257,8 @@ class FlowWalker {
   }
 
   private pendingLabel?: string;
+  /** Bumped whenever a label's states grow (memoised loops must then run again). */
+  private labelGeneration = 0;
 
   /** The value of a test of an exec call's result, which can only be -1 when exec returns. */
   private execTest(condition: SyntaxNode): boolean | undefined {
@@ -291,6 +293,7 @@ class FlowWalker {
     if ((prev | mask) !== prev) {
       this.labelMasks.set(label, prev | mask);
       this.labelsChanged = true;
+      this.labelGeneration++;
     }
   }
 
@@ -302,7 +305,45 @@ class FlowWalker {
     return undefined;
   }
 
+  /**
+   * A loop's result depends only on the states entering it, the label states and whether
+   * the fork result still means anything: nested loops would otherwise re-run their inner
+   * fixed points at every outer iteration (2^depth). Effects on enclosing loops and
+   * switches (labelled break/continue) are replayed.
+   */
+  private readonly loopMemo = new Map<number, { mask: number; gen: number; validBefore: boolean; validAfter: boolean; out: number; effects: Array<[number, number, number, number]> }>();
+
   private execLoop(node: SyntaxNode, view: Extract<StatementView, { kind: 'loop' }>, mask: number): number {
+    const memo = this.loopMemo.get(node.id);
+    if (memo && memo.mask === mask && memo.gen === this.labelGeneration && memo.validBefore === this.resultValid) {
+      this.takeLabel();
+      for (const [i, b, c, f] of memo.effects) {
+        const t = this.targets[i];
+        if (t) {
+          t.breaks |= b;
+          t.continues |= c;
+          t.fallthrough |= f;
+        }
+      }
+      this.resultValid = memo.validAfter;
+      return memo.out;
+    }
+    const validBefore = this.resultValid;
+    const genBefore = this.labelGeneration;
+    const outer = this.targets.map((t) => [t.breaks, t.continues, t.fallthrough]);
+    const out = this.runLoop(node, view, mask);
+    if (this.labelGeneration === genBefore) {
+      const effects: Array<[number, number, number, number]> = [];
+      outer.forEach(([b, c, f], i) => {
+        const t = this.targets[i];
+        if (t && (t.breaks & ~b || t.continues & ~c || t.fallthrough & ~f)) effects.push([i, t.breaks & ~b, t.continues & ~c, t.fallthrough & ~f]);
+      });
+      this.loopMemo.set(node.id, { mask, gen: genBefore, validBefore, validAfter: this.resultValid, out, effects });
+    }
+    return out;
+  }
+
+  private runLoop(node: SyntaxNode, view: Extract<StatementView, { kind: 'loop' }>, mask: number): number {
     const target: JumpTarget = { breaks: 0, continues: 0, fallthrough: 0, label: this.takeLabel(), isLoop: true };
     this.targets.push(target);
     try {

@@ -97,7 +97,7 @@ export const childAllocates: RuleModule = {
         const what = allocationIn(n, site);
         if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
         if (n.type === 'func_literal') {
-          for (const [name, decl] of declaredAfter) if (new RegExp(`\\b${name}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
+          for (const [name, decl] of declaredAfter) if (name.length < 1000 && new RegExp(`\\b${name}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
           continue;
         }
         if (n.type === 'unary_expression' && operatorOf(n) === '&') {
