@@ -31,7 +31,8 @@ export interface Directive {
   endLine: number;
 }
 
-const DIRECTIVE = /(\/\/|\/\*)\s*vforklint-(disable-next-line|disable-line|disable|enable)\b([^\n]*?)(?:\*\/|$)/gm;
+// A `//` comment ends at any line terminator tree-sitter knows, U+2028/U+2029 included.
+const DIRECTIVE = /(\/\/|\/\*)[ \t]*vforklint-(disable-next-line|disable-line|disable|enable)\b([^\n\r\u2028\u2029]*?)(?:\*\/|(?=[\n\r\u2028\u2029])|$(?![\s\S]))/g;
 
 export function findDirectives(text: string, lines: LineIndex, isComment: (offset: number) => boolean): Directive[] {
   const out: Directive[] = [];
@@ -59,14 +60,16 @@ function covers(rules: string[], rule: RuleId): boolean {
 /** An edit that deletes a directive comment, and its whole line when nothing else is on it. */
 function removalEdit(text: string, d: Directive): { start: number; end: number; newText: string } {
   const lineStart = text.lastIndexOf('\n', d.start - 1) + 1;
-  let lineEnd = text.indexOf('\n', d.end);
-  if (lineEnd < 0) lineEnd = text.length;
+  let lineEnd = text.slice(d.end).search(/[\n\r\u2028\u2029]/);
+  lineEnd = lineEnd < 0 ? text.length : d.end + lineEnd;
   const before = text.slice(lineStart, d.start);
   const after = text.slice(d.end, lineEnd);
   if (before.trim() === '' && after.trim() === '') return { start: lineStart, end: Math.min(lineEnd + 1, text.length), newText: '' };
-  // Keep the code; drop the comment and the spaces before it.
+  // Keep the code; drop the comment and the spaces before it. A comment ended by U+2028 or
+  // U+2029 takes the separator with it (alone in code it would not parse).
   const trimmed = before.replace(/[ \t]+$/, '');
-  return { start: lineStart + trimmed.length, end: d.end, newText: '' };
+  const separator = /[\u2028\u2029]/.test(text[d.end] ?? '');
+  return { start: lineStart + trimmed.length, end: separator ? d.end + 1 : d.end, newText: separator ? ' ' : '' };
 }
 
 export function applySuppressions(findings: Finding[], directives: Directive[], lines: LineIndex, unusedSeverity: 'error' | 'warning' | 'off', text = ''): Finding[] {
