@@ -122,10 +122,21 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     throw new Error(`no quick-fix entry matching ${match}`);
   }
 
+  /**
+   * Save, then read the file once the save reached the disk: the tab can show as clean
+   * before code-server has written the file, so poll for the new content (20 s at most).
+   */
   async function saveAndRead(name: string): Promise<string> {
+    const before = readFileSync(join(ws, name), 'utf8');
     await page.keyboard.press('Control+S');
     await page.waitForSelector(`.tab[aria-label*="${name}"]:not(.dirty)`, { timeout: 20_000 });
-    return readFileSync(join(ws, name), 'utf8');
+    const deadline = Date.now() + 20_000;
+    let text = readFileSync(join(ws, name), 'utf8');
+    while (text === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      text = readFileSync(join(ws, name), 'utf8');
+    }
+    return text;
   }
 
   test('the finding appears in the Problems panel; "disable for this line" applies and it disappears', async () => {
