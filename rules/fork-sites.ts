@@ -285,7 +285,8 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
   const seen = new Set<number>();
   for (const offset of offsets) {
     let n: SyntaxNode | null = fn.descendantForIndex(offset);
-    for (let depth = 0; n && depth < 12 && n.startIndex >= fn.startIndex && !(adapter.functionTypes.has(n.type) && n.id !== fn.id ? true : n.id === fn.id); depth++, n = n.parent) {
+    // Climb to the nearest enclosing call; stop at the function (or a nested closure).
+    for (let depth = 0; n && depth < 12 && !adapter.functionTypes.has(n.type); depth++, n = n.parent) {
       if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;
       const c = classifyForkCall(n, fn, adapter, config);
       if (!c) continue;

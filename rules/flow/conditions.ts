@@ -1,7 +1,6 @@
 /** Which fork outcomes make a condition true or false (RULES.md section 3, "Tests that split the state"). */
 import type { LanguageAdapter } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains } from '../syntax.js';
 import { ALL_OUTCOMES, CHILD, FAILED, PARENT } from './path-state.js';
 
 export interface Split {
@@ -101,5 +100,3 @@ export class ConditionReader {
   }
 }
 
-/** Is `inner` inside `outer`? (re-exported for the walker) */
-export const within = contains;
