@@ -10,14 +10,15 @@ import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
-import { parseSource, type SyntaxNode, type Tree } from './parser.js';
+import { blankRanges, parseSource, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
 import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
 import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
+import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
-import { LineIndex, ancestor, clearSyntaxCaches, rangeOfNode } from './syntax.js';
-import type { AnalysisResult, Finding, ForkSiteInfo, Language, VforklintConfig } from './types.js';
+import { LineIndex, PathLocator, clearSyntaxCaches, rangeOfNode } from './syntax.js';
+import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
   /** A tree already parsed from exactly this text (the language server's incremental parse). */
@@ -76,7 +77,11 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   }
   const tree = options.tree ?? parseSource(text, language);
   const adapter = adapterFor(language);
-  const file = new FileContext(text, tree.rootNode, adapter, config);
+  const notAnalysed: NotAnalysed[] = [];
+  // Lines the parser could not get through in time were blanked: analyse the text it saw.
+  const blanked = unparsedRanges(tree);
+  for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its time budget (pathological syntax); not analysed' });
+  const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config);
   const raw: Finding[] = [];
   const forkSites: ForkSiteInfo[] = [];
 
@@ -99,6 +104,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
       const analysis = new SiteAnalysis(ctx, site);
+      if (analysis.flow.incomplete) notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
       const sets = analysis.lineSets();
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
@@ -114,13 +120,24 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, options.cache ? { cache: options.cache } : {});
       raw.push(...c.findings);
       forkSites.push(...c.forkSites);
+      notAnalysed.push(...(c.notAnalysed ?? []));
     }
   }
 
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
   const root = tree.rootNode;
   const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))));
-  return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false };
+  return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueNotAnalysed(notAnalysed) } : {}) };
+}
+
+function uniqueNotAnalysed(list: NotAnalysed[]): NotAnalysed[] {
+  const seen = new Set<string>();
+  return list.filter((n) => {
+    const key = `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
@@ -183,21 +200,23 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     return ctx;
   };
   const types = file.adapter.functionTypes;
-  const enclosing = (ctx: FileContext, offset: number) => {
-    const n = ctx.root.descendantForIndex(offset);
-    return types.has(n.type) ? n : ancestor(n, types);
+  // Matches come in text order: one forward cursor walk per tree finds what encloses each.
+  const locators = new Map<FileContext, PathLocator>();
+  const pathAt = (ctx: FileContext, offset: number) => {
+    let l = locators.get(ctx);
+    if (!l) locators.set(ctx, (l = new PathLocator(ctx.root)));
+    return l.enclosing(offset);
   };
-  const inErrorOrFunction = (offset: number) => {
-    const n = file.root.descendantForIndex(offset);
-    if (n.type === 'comment' || /string|char_literal/.test(n.type)) return false;
-    return n.type === 'ERROR' || n.hasError || !!ancestor(n, ERROR_OR_FUNCTION);
-  };
+  const enclosing = (ctx: FileContext, offset: number) => pathAt(ctx, offset).find((n) => types.has(n.type));
   for (const m of file.text.matchAll(re)) {
     const offset = m.index!;
+    const path = pathAt(file, offset);
+    const leaf = path[0];
     // A spelling in a comment, a string, or in top-level code the parser understood holds no fork site.
-    if (!inErrorOrFunction(offset)) continue;
+    if (leaf.type === 'comment' || /string|char_literal/.test(leaf.type)) continue;
+    if (!(leaf.type === 'ERROR' || leaf.hasError || path.slice(1).some((n) => ERROR_OR_FUNCTION.has(n.type)))) continue;
     let ctx = file;
-    let fn = enclosing(file, offset);
+    let fn = path.find((n) => types.has(n.type));
     const broken = (f: SyntaxNode | undefined) => !f || !!file.adapter.functionBody(f)?.hasError || !file.adapter.functionBody(f);
     if (file.adapter.language === 'c' && broken(fn)) {
       // Try the masked copies; keep the first whose function body parses cleanly, or the one with fewest errors.

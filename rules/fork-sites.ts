@@ -4,7 +4,7 @@
  */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { codeChildren, field, walk } from './syntax.js';
+import { PathLocator, codeChildren, field, walk } from './syntax.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
 export interface ForkSite {
@@ -283,10 +283,12 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
 export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
   const sites: ForkSite[] = [];
   const seen = new Set<number>();
-  for (const offset of offsets) {
-    let n: SyntaxNode | null = fn.descendantForIndex(offset);
+  const locator = new PathLocator(fn);
+  for (const offset of [...offsets].sort((a, b) => a - b)) {
     // Climb to the nearest enclosing call; stop at the function (or a nested closure).
-    for (let depth = 0; n && depth < 12 && !adapter.functionTypes.has(n.type); depth++, n = n.parent) {
+    const path = offset >= fn.startIndex && offset < fn.endIndex ? locator.enclosing(offset) : [];
+    for (let depth = 0; depth < 12 && depth < path.length && !adapter.functionTypes.has(path[depth].type); depth++) {
+      const n = path[depth];
       if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;
       const c = classifyForkCall(n, fn, adapter, config);
       if (!c) continue;

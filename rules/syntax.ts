@@ -161,3 +161,55 @@ export class LineIndex {
     return this.starts.length;
   }
 }
+
+/**
+ * The nodes enclosing a sequence of non-decreasing offsets, found with one forward walk
+ * of a tree cursor: each node is stepped over at most once in all, so locating N spelling
+ * matches costs the size of the tree, not N times the width of a flat ERROR node (which
+ * `descendantForIndex` followed by `parent` calls would).
+ */
+export class PathLocator {
+  private readonly cursor;
+  /** The cursor's path from the root: nodes, materialised only when they hold an offset asked for. */
+  private readonly path: Array<{ start: number; end: number; node?: SyntaxNode }>;
+  private last = -1;
+
+  constructor(private readonly root: SyntaxNode) {
+    this.cursor = root.walk();
+    this.path = [{ start: root.startIndex, end: root.endIndex, node: root }];
+  }
+
+  /** Innermost first: the nodes that hold `offset` (start <= offset < end), ending with the root. */
+  enclosing(offset: number): SyntaxNode[] {
+    if (offset < this.last) throw new Error('PathLocator: offsets must not decrease');
+    this.last = offset;
+    const c = this.cursor;
+    const path = this.path;
+    // Up and forward: leave nodes that end at or before the offset.
+    while (path.length > 1 && path[path.length - 1].end <= offset) {
+      if (c.gotoNextSibling()) path[path.length - 1] = { start: c.startIndex, end: c.endIndex };
+      else {
+        c.gotoParent();
+        path.pop();
+      }
+    }
+    // The cursor is always at the path's last node: name it before going further down.
+    const top = path[path.length - 1];
+    if (top.start <= offset && offset < top.end) {
+      top.node ??= c.currentNode;
+      // Down: into the child holding the offset, as long as there is one.
+      while (c.gotoFirstChild()) {
+        while (c.endIndex <= offset && c.gotoNextSibling());
+        const holds = c.startIndex <= offset && offset < c.endIndex;
+        path.push({ start: c.startIndex, end: c.endIndex, node: holds ? c.currentNode : undefined });
+        if (!holds) break;
+      }
+    }
+    const out: SyntaxNode[] = [];
+    for (let i = path.length - 1; i >= 0; i--) {
+      const p = path[i];
+      if (p.node && ((p.start <= offset && offset < p.end) || i === 0)) out.push(p.node);
+    }
+    return out;
+  }
+}

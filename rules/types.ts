@@ -104,4 +104,15 @@ export interface AnalysisResult {
   skipped: boolean;
   /** Set when the analysis itself failed on this input (a bug to report); findings are then empty. */
   internalError?: string;
+  /**
+   * Parts of the text the analysis could not cover, each with the reason: lines tree-sitter
+   * could not parse within its time budget (pathological syntax), functions nested deeper than
+   * the flow pass follows. Findings there may be missing; the front ends say so.
+   */
+  notAnalysed?: NotAnalysed[];
+}
+
+export interface NotAnalysed {
+  range: Range;
+  reason: string;
 }

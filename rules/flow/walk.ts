@@ -56,7 +56,8 @@ interface JumpTarget {
   isLoop: boolean;
 }
 
-const MAX_DEPTH = 400;
+/** Statement nesting the flow pass follows (deeper paths are cut off and the result is marked incomplete). */
+export const MAX_FLOW_DEPTH = 400;
 
 export function analyseFlow(input: FlowInput): FlowResult {
   return new FlowWalker(input).run();
@@ -162,7 +163,7 @@ class FlowWalker {
   // ----- statements ------------------------------------------------------------------
 
   private exec(node: SyntaxNode, mask: number, isLast: boolean): number {
-    if (++this.depth > MAX_DEPTH) throw new TooDeep();
+    if (++this.depth > MAX_FLOW_DEPTH) throw new TooDeep();
     try {
       return this.execView(node, this.input.adapter.statement(node), mask, isLast);
     } finally {
