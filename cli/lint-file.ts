@@ -5,8 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, mayContainForkSite, parseSource } from '../rules/index.js';
-import type { Finding, FixOutcome, Language, VforklintConfig } from '../rules/index.js';
+import { analyze, fixSource, mayContainForkSite, parseShared } from '../rules/index.js';
+import type { Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
@@ -31,6 +31,8 @@ export interface FileResult {
   parsed: boolean;
   /** Unreadable file or analysis failure: reported on stderr, exit code 2. */
   error?: string;
+  /** Parts of the file the analysis could not cover (AnalysisResult.notAnalysed): a warning on stderr. */
+  notAnalysed?: NotAnalysed[];
   fix?: FixReport;
 }
 
@@ -50,7 +52,7 @@ function withoutFixes(f: Finding): Finding {
 }
 
 function errorNodes(text: string, language: Language): number {
-  const root = parseSource(text, language).rootNode;
+  const root = parseShared(text, language).rootNode;
   return root.hasError ? root.descendantsOfType('ERROR').length + 1 : 0;
 }
 
@@ -73,7 +75,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
-      return { ...base, findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
+      return { ...base, findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -94,7 +96,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
     const r = analyze(finalText, language, config);
     const keepText = r.findings.length > 0 || report.output !== undefined;
-    return { ...base, findings: r.findings, parsed: !r.skipped, fix: report, text: keepText ? finalText : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}` };
+    return { ...base, findings: r.findings, parsed: !r.skipped, fix: report, text: keepText ? finalText : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
   } catch (e) {
     return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
   }

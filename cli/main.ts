@@ -139,6 +139,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     progress?.clear();
 
     for (const r of results) {
+      for (const n of r.notAnalysed ?? []) {
+        const lines = n.range.start.line === n.range.end.line ? `line ${n.range.start.line}` : `lines ${n.range.start.line}-${n.range.end.line}`;
+        io.stderr(`vforklint: warning: ${relative(io.cwd, r.path) || r.path}:${n.range.start.line}: ${lines} not fully analysed: ${n.reason}\n`);
+      }
       if (r.error) {
         io.stderr(`vforklint: ${relative(io.cwd, r.path) || r.path}: ${r.error}\n`);
         fatal = true;

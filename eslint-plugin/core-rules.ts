@@ -141,6 +141,9 @@ function isVforklintSourceCode(sc: unknown): sc is VforklintSourceCode {
   return !!sc && typeof (sc as VforklintSourceCode).enableRule === 'function' && typeof (sc as VforklintSourceCode).analysis === 'function';
 }
 
+/** The start of the message for a part of a file the analysis could not cover. */
+export const NOT_ANALYSED_PREFIX = 'vforklint did not fully analyse this: ';
+
 export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
   return {
     meta: {
@@ -170,6 +173,15 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
         }
         for (const finding of result.findings) {
           if (finding.rule === meta.id) context.report(toReport(finding, meta) as Parameters<typeof context.report>[0]);
+        }
+        // Parts the analysis could not cover are said once per file, by the first enabled rule.
+        if ([...sourceCode.enabledRules][0] === meta.id) {
+          for (const n of result.notAnalysed ?? []) {
+            context.report({
+              loc: { start: { line: n.range.start.line, column: n.range.start.column - 1 }, end: { line: n.range.end.line, column: n.range.end.column - 1 } },
+              message: `${NOT_ANALYSED_PREFIX}${n.reason}.`,
+            });
+          }
         }
       };
       return { translation_unit: run, source_file: run };

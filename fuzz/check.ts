@@ -10,7 +10,7 @@
  * - fixSource() never throws, never returns a text with new parse errors, and (where
  *   asked) a second run on its output changes nothing.
  */
-import { analyze, applyEdits, fixSource, parseSource, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
+import { analyze, applyEdits, fixSource, parseShared, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
 
 export interface Violation {
   property: string;
@@ -41,9 +41,12 @@ export const LONG_BUDGET = (size: number): number => 2000 + size * 0.05;
 /** The budget inside `npm test`: only catches hangs (a loaded CI machine must not fail it). */
 export const TEST_BUDGET = (size: number): number => 30_000 + size * 0.5;
 
+/** Fixes per input whose result is parsed to check it (see checkFindings). */
+export const FIX_PARSE_CHECKS = 50;
+
 /** ERROR and MISSING nodes in the parse of `text`. */
 export function parseErrorCount(text: string, language: Language): number {
-  const root = parseSource(text, language).rootNode;
+  const root = parseShared(text, language).rootNode;
   if (!root.hasError) return 0;
   let n = 0;
   const cursor = root.walk();
@@ -93,6 +96,7 @@ export function checkFindings(text: string, language: Language, findings: Findin
   const out: Violation[] = [];
   const lines = new Lines(text);
   let baseErrors: number | undefined;
+  let parseChecks = 0;
   for (const f of findings) {
     const bad = rangeProblem(f.range, text, lines);
     if (bad) out.push({ property: 'finding-range', detail: `${describe(f)}: ${bad}` });
@@ -115,7 +119,9 @@ export function checkFindings(text: string, language: Language, findings: Findin
         }
         prevEnd = Math.max(prevEnd, e.end);
       }
-      if (ok && options.fixParses !== false) {
+      // Each check parses the whole fixed text: on an input with thousands of findings only
+      // the first FIX_PARSE_CHECKS fixes are parsed (the cost would be findings x size).
+      if (ok && options.fixParses !== false && parseChecks++ < FIX_PARSE_CHECKS) {
         baseErrors ??= parseErrorCount(text, language);
         // On a text that already has parse errors, tree-sitter's recovery may count an
         // unrelated insertion differently; the writers (fixSource, --fix) guard that case.

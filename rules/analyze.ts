@@ -10,7 +10,7 @@ import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
-import { blankRanges, parseSource, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
+import { blankRanges, parseShared, parseSource, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
 import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
 import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
@@ -75,12 +75,12 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     const directives = findDirectives(text, lines, () => true);
     return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
-  const tree = options.tree ?? parseSource(text, language);
+  const tree = options.tree ?? parseShared(text, language);
   const adapter = adapterFor(language);
   const notAnalysed: NotAnalysed[] = [];
   // Lines the parser could not get through in time were blanked: analyse the text it saw.
   const blanked = unparsedRanges(tree);
-  for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its time budget (pathological syntax); not analysed' });
+  for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its budget (pathological syntax), so it was left out' });
   const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config);
   const raw: Finding[] = [];
   const forkSites: ForkSiteInfo[] = [];

@@ -1,7 +1,7 @@
 /** Per-file facts shared by every function's analysis: the tree, same-file functions, configuration. */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { LineIndex } from './syntax.js';
+import { LineIndex, PathLocator } from './syntax.js';
 import type { VforklintConfig } from './types.js';
 
 export class FileContext {
@@ -49,10 +49,10 @@ export class FileContext {
     // (A name of thousands of characters is no function of this file, and would not fit a RegExp.)
     if (/^[A-Za-z_]\w*$/.test(name) && name.length <= 1000) {
       const re = new RegExp(`\\b${name}\\s*[(\\[]`, 'g');
+      // Matches come in text order: one forward cursor walk finds what encloses each.
+      const locator = new PathLocator(this.root);
       for (const m of this.text.matchAll(re)) {
-        const id = this.root.descendantForIndex(m.index!, m.index! + name.length);
-        let n: SyntaxNode | null = id;
-        for (let i = 0; n && i < 12; i++, n = n.parent) {
+        for (const n of locator.enclosing(m.index!, 12)) {
           if (this.adapter.functionTypes.has(n.type) && n.type !== 'func_literal') {
             const body = this.adapter.functionBody(n);
             if (body && m.index! < body.startIndex && this.adapter.functionName(n) === name && !this.adapter.functionTypes.has(n.parent?.type ?? '')) found = n;
@@ -88,14 +88,17 @@ export class FileContext {
 
   /** The comment lines directly above a node (Go directives such as `//go:norace`). */
   leadingComments(node: SyntaxNode): string[] {
+    // Read from the text, not the tree: in a broken file the comments need not be the
+    // function's siblings, and a fix that added a directive must see it next time.
     const out: string[] = [];
-    let prev = node.previousSibling;
-    let expectRow = node.startPosition.row - 1;
-    while (prev && prev.type === 'comment' && prev.endPosition.row >= expectRow - 0 && prev.endPosition.row <= expectRow) {
-      out.push(prev.text);
-      expectRow = prev.startPosition.row - 1;
-      prev = prev.previousSibling;
+    const lines = this.lines;
+    for (let line = node.startPosition.row; line >= 1; line--) {
+      // Line `line` (1-based) lies above the node's row (0-based): it always has a successor.
+      const text = this.text.slice(lines.lineStart(line), lines.lineStart(line + 1) - 1).trim();
+      if (!text.startsWith('//')) break;
+      out.push(text);
     }
     return out;
   }
+
 }

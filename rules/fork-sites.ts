@@ -286,7 +286,7 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
   const locator = new PathLocator(fn);
   for (const offset of [...offsets].sort((a, b) => a - b)) {
     // Climb to the nearest enclosing call; stop at the function (or a nested closure).
-    const path = offset >= fn.startIndex && offset < fn.endIndex ? locator.enclosing(offset) : [];
+    const path = offset >= fn.startIndex && offset < fn.endIndex ? locator.enclosing(offset, 13) : [];
     for (let depth = 0; depth < 12 && depth < path.length && !adapter.functionTypes.has(path[depth].type); depth++) {
       const n = path[depth];
       if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;

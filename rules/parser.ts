@@ -52,6 +52,15 @@ export function parseBudget(size: number): number {
   return 1000 + Math.ceil(size / 10);
 }
 
+/**
+ * The time one attempt may take, as a safety net: in some error recoveries a single
+ * operation is slow (many stack versions), so the work count alone does not bound time.
+ * Real code parses at about 1 microsecond per character; this allows ten times that.
+ */
+export function parseTimeBudgetMs(size: number): number {
+  return 500 + size * 0.01;
+}
+
 /** Lines blanked around the stuck point on each retry (the last attempt blanks everything). */
 const WINDOWS = [0, 16, 512];
 
@@ -63,14 +72,16 @@ export function unparsedRanges(tree: Tree): UnparsedRange[] {
 }
 
 /** One attempt under a budget: the tree, or the UTF-16 offset the parser was at when the budget ran out. */
-function attempt(parser: Parser, text: string, oldTree: Tree | undefined, budget: number): Tree | number {
+function attempt(parser: Parser, text: string, oldTree: Tree | undefined, budget: number, timeBudgetMs: number): Tree | number {
   let at = 0;
   let calls = 0;
+  const began = performance.now();
   const tree = parser.parse(textInput(text), oldTree, {
     bufferSize: 1024 * 1024,
     progressCallback: (index: number) => {
       at = index;
-      return ++calls > budget;
+      // The clock is read every 16th call: the callback runs very often on real code.
+      return ++calls > budget || ((calls & 15) === 0 && performance.now() - began > timeBudgetMs);
     },
   }) as Tree | null;
   if (tree) return tree;
@@ -132,12 +143,13 @@ function merge(ranges: UnparsedRange[]): UnparsedRange[] {
 export function parseSource(text: string, language: Language, oldTree?: Tree): Tree {
   const parser = parserFor(language);
   const budget = parseBudget(text.length);
+  const timeBudget = parseTimeBudgetMs(text.length);
   // A tree parsed from blanked text does not describe the old text: start afresh.
   let reuse = oldTree && !unparsed.has(oldTree) ? oldTree : undefined;
   let ranges: UnparsedRange[] = [];
   let current = text;
   for (const window of WINDOWS) {
-    const r = attempt(parser, current, reuse, budget);
+    const r = attempt(parser, current, reuse, budget, timeBudget);
     if (typeof r !== 'number') {
       if (ranges.length) unparsed.set(r, ranges);
       return r;
@@ -150,5 +162,20 @@ export function parseSource(text: string, language: Language, oldTree?: Tree): T
   const all = [{ start: 0, end: text.length }];
   const tree = parser.parse(textInput(blankRanges(text, all)), undefined, { bufferSize: 1024 * 1024 });
   unparsed.set(tree, all);
+  return tree;
+}
+
+const shared = new Map<Language, { text: string; tree: Tree }>();
+
+/**
+ * `parseSource` without an old tree, remembering the last tree per language: analysing a
+ * text and counting its parse errors (fixSource does both for every pass) parse it once.
+ * The tree is shared: callers must not `edit()` it (the language server parses its own).
+ */
+export function parseShared(text: string, language: Language): Tree {
+  const last = shared.get(language);
+  if (last && last.text === text) return last.tree;
+  const tree = parseSource(text, language);
+  shared.set(language, { text, tree });
   return tree;
 }

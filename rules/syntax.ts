@@ -179,8 +179,8 @@ export class PathLocator {
     this.path = [{ start: root.startIndex, end: root.endIndex, node: root }];
   }
 
-  /** Innermost first: the nodes that hold `offset` (start <= offset < end), ending with the root. */
-  enclosing(offset: number): SyntaxNode[] {
+  /** Innermost first: the nodes that hold `offset` (start <= offset < end), ending with the root; at most `limit` of them. */
+  enclosing(offset: number, limit = Infinity): SyntaxNode[] {
     if (offset < this.last) throw new Error('PathLocator: offsets must not decrease');
     this.last = offset;
     const c = this.cursor;
@@ -206,7 +206,7 @@ export class PathLocator {
       }
     }
     const out: SyntaxNode[] = [];
-    for (let i = path.length - 1; i >= 0; i--) {
+    for (let i = path.length - 1; i >= 0 && out.length < limit; i--) {
       const p = path[i];
       if (p.node && ((p.start <= offset && offset < p.end) || i === 0)) out.push(p.node);
     }

@@ -32,7 +32,7 @@ const functionCache = createAnalysisCache(4000);
 import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
 import { scheduleNativeGc } from './memory.js';
-import { FIX_ALL_KIND, fixAllAction, fixAllEdit, hoverAt, quickFixes, toDiagnostic, type EditTarget } from './translate.js';
+import { FIX_ALL_KIND, diagnosticsOf, fixAllAction, fixAllEdit, hoverAt, quickFixes, type EditTarget } from './translate.js';
 
 export const FIX_ALL_COMMAND = 'vforklint.applyFixAll';
 const DEFAULT_DEBOUNCE_MS = 50;
@@ -42,6 +42,7 @@ function slimCopy(r: AnalysisResult): AnalysisResult {
   return structuredClone({
     skipped: r.skipped,
     ...(r.internalError ? { internalError: r.internalError } : {}),
+    ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
     forkSites: r.forkSites,
     findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] })),
   });
@@ -165,7 +166,7 @@ export function startServer(connection: Connection): void {
     const a = await analysisOf(doc);
     // A newer version arrived meanwhile: its own run publishes; never publish stale results.
     if (documents.get(uri) !== doc || doc.version !== a.version) return;
-    await connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.result.findings.map((f) => toDiagnostic(f, uri)) });
+    await connection.sendDiagnostics({ uri, version: a.version, diagnostics: diagnosticsOf(a.result, uri) });
   }
 
   /** Debounced re-analysis: at once when the document was quiet, else at most once per window. */
@@ -278,7 +279,7 @@ export function startServer(connection: Connection): void {
       checkCancelled(token);
       const resultId = `${a.version}:${a.generation}`;
       if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
-      return { kind: DocumentDiagnosticReportKind.Full, resultId, items: a.result.findings.map((f) => toDiagnostic(f, doc.uri)) };
+      return { kind: DocumentDiagnosticReportKind.Full, resultId, items: diagnosticsOf(a.result, doc.uri) };
     }),
   );
 

@@ -42,6 +42,15 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   return d;
 }
 
+/** Every diagnostic of a result: the findings, then an Information note per part the analysis could not cover. */
+export function diagnosticsOf(r: AnalysisResult, uri: string): Diagnostic[] {
+  const out = r.findings.map((f) => toDiagnostic(f, uri));
+  for (const n of r.notAnalysed ?? []) {
+    out.push({ range: toLspRange(n.range), severity: DiagnosticSeverity.Information, code: 'not-analysed', source: SOURCE, message: `vforklint did not fully analyse this: ${n.reason}.` });
+  }
+  return out;
+}
+
 export function rangesOverlap(a: Range, b: Range): boolean {
   const before = (p: Position, q: Position) => p.line < q.line || (p.line === q.line && p.character < q.character);
   return !before(a.end, b.start) && !before(b.end, a.start);

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
 import { parseSource } from '../rules/index.js';
+import { NOT_ANALYSED_PREFIX } from '../eslint-plugin/core-rules.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}dist/cli/main.js`;
@@ -47,7 +48,8 @@ async function compare(cliArgs: string[], languageOptions: Record<string, unknow
 
   const cli = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-config-lookup', '--no-progress', ...cliArgs, ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
-  const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[] }>;
+  const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[]; notAnalysed?: Array<{ line: number; endLine: number }> }>;
+  const cliNotAnalysed = new Map(cliResults.map((r) => [r.filePath, r.notAnalysed ?? []]));
   const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, m)).sort()]));
 
   const overrideConfig = [
@@ -67,7 +69,11 @@ async function compare(cliArgs: string[], languageOptions: Record<string, unknow
     // (the fuzzer's regressions) are compared for that verdict only.
     if (fatal.length && r.filePath.endsWith('.go') && parseSource(readFileSync(r.filePath, 'utf8'), 'go').rootNode.hasError) continue;
     assert.deepEqual(fatal, [], `${r.filePath}: ESLint could not parse it`);
-    const mine = r.messages.map((m) => key(m.ruleId, m as Message)).sort();
+    // Parts the analysis could not cover: the CLI lists them apart (notAnalysed), ESLint as messages.
+    const notes = r.messages.filter((m) => m.message.startsWith(NOT_ANALYSED_PREFIX)).map((m) => `${m.line}-${m.endLine}`).sort();
+    const cliNotes = (cliNotAnalysed.get(r.filePath) ?? []).map((n) => `${n.line}-${n.endLine}`).sort();
+    if (notes.join() !== cliNotes.join()) mismatches.push(`${r.filePath}: not analysed: ESLint [${notes.join(', ')}], CLI [${cliNotes.join(', ')}]`);
+    const mine = r.messages.filter((m) => !m.message.startsWith(NOT_ANALYSED_PREFIX)).map((m) => key(m.ruleId, m as Message)).sort();
     const theirs = cliByFile.get(r.filePath) ?? [];
     findings += theirs.length;
     for (const k of theirs.filter((x) => !mine.includes(x))) mismatches.push(`${r.filePath}: only the CLI: ${k}`);

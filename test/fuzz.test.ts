@@ -17,26 +17,6 @@ import { WatchedChecker } from '../fuzz/pool.js';
 const SEED = 424242;
 const RANDOM_PER_LANGUAGE = 60;
 
-/**
- * Open core problems the fuzzer found (README, "Robustness"): each is skipped here with its
- * reason, so `npm test` reports it without spending a watchdog period on it, and the long
- * run (`npm run fuzz`) still counts it.
- */
-const KNOWN = {
-  operatorRun: 'open: tree-sitter error recovery is super-linear on a long run of operators (fuzz-regression-operator-run)',
-  nestedCallsC: 'open: C child code with calls nested thousands deep is quadratic (fuzz-regression-nested-calls.c)',
-  deepParentGo: 'open: the Go split on an expression nested hundreds deep in the parent is slow (fuzz-regression-deep-parent-expression.go)',
-  elseIfChild: 'open: an else-if chain 10,000 long in child code is slow to analyse and fix',
-  statementLine: 'open: fixing a 100,000-character line of statements is slow',
-};
-/** Random inputs that hit an open problem above (counted by `npm run fuzz`, not here). */
-const knownSlow = (label: string) => /operators line|statements line/.test(label);
-const KNOWN_FIXTURES: Record<string, string> = {
-  'fuzz-regression-operator-run.c': KNOWN.operatorRun,
-  'fuzz-regression-operator-run.go': KNOWN.operatorRun,
-  'fuzz-regression-nested-calls.c': KNOWN.nestedCallsC,
-  'fuzz-regression-deep-parent-expression.go': KNOWN.deepParentGo,
-};
 const LANGUAGES: Language[] = ['c', 'go'];
 
 // Only hangs are caught here: 60 s plus 10 ms per 1,000 characters (10 MB: 160 s).
@@ -59,25 +39,20 @@ async function assertAllPass(cases: FuzzCase[], options: { idempotent?: boolean 
 describe('fuzz (short, fixed seed)', () => {
   for (const language of LANGUAGES) {
     test(`${RANDOM_PER_LANGUAGE} mutated ${language} inputs (flips, truncations, splices, braces, bytes, line endings, long lines, nesting)`, async () => {
-      await assertAllPass(fc.sample(fuzzCase(language), { seed: SEED, numRuns: RANDOM_PER_LANGUAGE }).filter((c) => !knownSlow(c.label)));
+      await assertAllPass(fc.sample(fuzzCase(language), { seed: SEED, numRuns: RANDOM_PER_LANGUAGE }));
     });
 
-    test(`${language}: 10,000-deep nesting of every shape, in the child and in the parent`, async () => {
-      const shapes: NestShape[] = ['blocks', 'ifs', 'else-if', 'parens', 'loops', 'switch', 'binary', 'calls', 'unclosed'].filter((s) => !(language === 'c' && s === 'calls')) as NestShape[];
-      const cases = shapes.flatMap((shape) => (['child', 'parent'] as const).filter((place) => !(shape === 'else-if' && place === 'child') && !(language === 'go' && place === 'parent' && ['binary', 'calls', 'parens'].includes(shape))).map((place) => ({ language, label: `${shape} nested 10000 deep (${place})`, text: deepNesting(language, shape, 10_000, place) })));
+    test(`${language}: 10,000-deep nesting of every shape, in the child, in the parent, before the fork and after it`, async () => {
+      const shapes: NestShape[] = ['blocks', 'ifs', 'else-if', 'parens', 'loops', 'switch', 'binary', 'calls', 'unclosed'];
+      const cases = shapes.flatMap((shape) => (['child', 'parent', 'before-fork', 'after-test'] as const).map((place) => ({ language, label: `${shape} nested 10000 deep (${place})`, text: deepNesting(language, shape, 10_000, place) })));
       await assertAllPass(cases, { idempotent: false });
     });
-    if (language === 'c') test('c: calls nested 10,000 deep in the child', { skip: KNOWN.nestedCallsC }, () => undefined);
-    test(`${language}: an else-if chain 10,000 long in the child`, { skip: KNOWN.elseIfChild }, () => undefined);
-    if (language === 'go') test('go: expressions nested 10,000 deep in the parent', { skip: KNOWN.deepParentGo }, () => undefined);
 
     test(`${language}: 100,000-character lines of every kind`, async () => {
       const seed = seeds(language).find((s) => s.name.startsWith('split-')) ?? seeds(language)[0];
-      const kinds: LongKind[] = ['identifier', 'comment', 'string', 'spaces', 'number', 'joined'];
+      const kinds: LongKind[] = ['identifier', 'comment', 'string', 'spaces', 'number', 'joined', 'statements', 'operators'];
       await assertAllPass(kinds.map((kind, i) => ({ language, label: `${seed.name} with a 100,000-character ${kind} line`, text: longLine(seed, language, i * 37, kind) })), { idempotent: false });
     });
-    test(`${language}: a 100,000-character line of operators`, { skip: KNOWN.operatorRun }, () => undefined);
-    test(`${language}: a 100,000-character line of statements`, { skip: KNOWN.statementLine }, () => undefined);
 
     // The short run uses 2 MB; `npm run fuzz` runs the 10 MB files.
     test(`${language}: a 2 MB file`, async () => {
@@ -129,13 +104,11 @@ describe('fuzz (short, fixed seed)', () => {
     assert.deepEqual(v.map((x) => x.property).sort(), ['finding-range', 'finding-range', 'fix-edits-overlap']);
   });
 
-  for (const [name, reason] of Object.entries(KNOWN_FIXTURES)) test(`regression ${name}`, { skip: reason }, () => undefined);
-
   test('every fuzz regression fixture passes every property', async () => {
     const cases: FuzzCase[] = [];
     for (const language of LANGUAGES) {
       const dir = join(REPO, 'fixtures', language);
-      for (const name of readdirSync(dir).filter((n) => n.startsWith('fuzz-regression-') && !KNOWN_FIXTURES[n])) cases.push({ language, label: name, text: readFileSync(join(dir, name), 'utf8') });
+      for (const name of readdirSync(dir).filter((n) => n.startsWith('fuzz-regression-'))) cases.push({ language, label: name, text: readFileSync(join(dir, name), 'utf8') });
     }
     await assertAllPass(cases);
   });

@@ -44,6 +44,7 @@ function fileResult(r: FileResult, ctx: FormatContext): Record<string, unknown> 
     fixableWarningCount: one.fixableWarnings,
     usedDeprecatedRules: [],
   };
+  if (r.notAnalysed) out.notAnalysed = r.notAnalysed.map((n) => ({ line: n.range.start.line, column: n.range.start.column, endLine: n.range.end.line, endColumn: n.range.end.column, reason: n.reason }));
   if (r.fix) {
     if (r.fix.output !== undefined) out.output = r.fix.output;
     out.fixesApplied = r.fix.applied;

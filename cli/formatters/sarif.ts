@@ -50,6 +50,10 @@ export function formatSarif(ctx: FormatContext): string {
     if (r.error) {
       notifications.push({ level: 'error', message: { text: `${uri}: ${r.error}` }, locations: [{ physicalLocation: { artifactLocation } }] });
     }
+    for (const n of r.notAnalysed ?? []) {
+      const region = { startLine: n.range.start.line, startColumn: n.range.start.column, endLine: n.range.end.line, endColumn: n.range.end.column };
+      notifications.push({ level: 'warning', message: { text: `not fully analysed: ${n.reason}` }, locations: [{ physicalLocation: { artifactLocation, region } }] });
+    }
     if (!r.findings.length) continue;
     const lines = new Lines(r.text ?? '');
     const seen = new Map<string, number>();
@@ -98,7 +102,7 @@ export function formatSarif(ctx: FormatContext): string {
       {
         tool: { driver: { name: 'vforklint', version: ctx.toolVersion, semanticVersion: ctx.toolVersion, informationUri: INFORMATION_URI, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(ctx.root).href.replace(/\/?$/, '/') } },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [{ executionSuccessful: !ctx.results.some((r) => r.error), toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
         results,
       },

@@ -5,7 +5,7 @@
  */
 import { analyze } from '../analyze.js';
 import { applyEdits } from '../edits.js';
-import { parseSource } from '../parser.js';
+import { parseShared } from '../parser.js';
 import type { Finding, Fix, Language, RuleId, TextEdit, VforklintConfig } from '../types.js';
 
 export interface FixOutcome {
@@ -27,7 +27,7 @@ function frameFindings(findings: Finding[]): number {
 
 /** ERROR and MISSING nodes in a parse of `text`. */
 export function parseErrors(text: string, language: Language): number {
-  const root = parseSource(text, language).rootNode;
+  const root = parseShared(text, language).rootNode;
   if (!root.hasError) return 0;
   let n = 0;
   const cursor = root.walk();

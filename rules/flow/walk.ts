@@ -207,15 +207,27 @@ class FlowWalker {
         if (view.values.length === 0) this.noteEvaluation(node, mask);
         return 0;
       case 'if': {
-        this.noteStatement(node, mask, 'compound');
-        let m = this.evaluate(view.init, mask);
-        m = this.evaluate(view.condition, m);
-        const split = this.conditions.split(view.condition);
-        const known = this.execTest(view.condition);
-        const thenOut = this.exec(view.then, known === false ? 0 : restrict(m, split.whenTrue), isLast);
-        const elseIn = known === true ? 0 : restrict(m, split.whenFalse);
-        const elseOut = view.else ? this.exec(view.else, elseIn, isLast) : elseIn;
-        return thenOut | elseOut;
+        // An `else if` chain is followed in a loop, not by recursion: chains of thousands
+        // of branches are real (generated code) and must not hit the nesting limit.
+        let out = 0;
+        let ifNode = node;
+        let ifView = view;
+        let entry = mask;
+        for (;;) {
+          this.noteStatement(ifNode, entry, 'compound');
+          let m = this.evaluate(ifView.init, entry);
+          m = this.evaluate(ifView.condition, m);
+          const split = this.conditions.split(ifView.condition);
+          const known = this.execTest(ifView.condition);
+          out |= this.exec(ifView.then, known === false ? 0 : restrict(m, split.whenTrue), isLast);
+          const elseIn = known === true ? 0 : restrict(m, split.whenFalse);
+          if (!ifView.else) return out | elseIn;
+          const elseView = this.input.adapter.statement(ifView.else);
+          if (elseView.kind !== 'if') return out | this.exec(ifView.else, elseIn, isLast);
+          ifNode = ifView.else;
+          ifView = elseView;
+          entry = elseIn;
+        }
       }
       case 'loop':
         this.noteStatement(node, mask, 'compound');
