@@ -241,6 +241,19 @@ test('the server survives hostile input and still answers exactly', async () => 
   }
 });
 
+test('a header block without Content-Length is skipped: the next frame is still answered', async () => {
+  const peer = new RawPeer();
+  try {
+    await initialized(peer, pathToFileURL(work).href);
+    peer.raw('X-Garbage: no length\r\n\r\n');
+    peer.raw('Content-Type: application/vscode-jsonrpc\r\n\r\n');
+    const r = await peer.request('textDocument/hover', { textDocument: { uri: pathToFileURL(join(work, 'never-opened.c')).href }, position: { line: 0, character: 0 } }, 10_000);
+    assert.ok('result' in r || 'error' in r, 'the server answered the request after the bad headers');
+  } finally {
+    await peer.stop();
+  }
+});
+
 test('a frame with a wrong Content-Length does not take the server down silently', async () => {
   const peer = new RawPeer();
   try {
