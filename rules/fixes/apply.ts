@@ -66,7 +66,12 @@ export function fixSource(text: string, language: Language, config: VforklintCon
     // Splits first: they rewrite whole functions, the small fixes come back next pass if still needed.
     candidates.sort((a, b) => Number(b.fix.kind === 'split') - Number(a.fix.kind === 'split'));
     let splits = 0;
+    const seenFixes = new Set<Fix>();
     for (const c of candidates) {
+      // Findings of one function share their split: compare by identity before by content
+      // (a split's edits can be the whole function, and there can be thousands of findings).
+      if (seenFixes.has(c.fix)) continue;
+      seenFixes.add(c.fix);
       const key = JSON.stringify(c.fix.edits);
       if (seen.has(key) || refused.has(key)) continue;
       seen.add(key);
