@@ -99,11 +99,14 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       continue;
     }
     const firstFinding = raw.length;
+    // A function the flow pass could not follow to the end is not cached: its note must come back too.
+    let incomplete = false;
     const firstSite = forkSites.length;
     for (const site of findForkSitesAt(fn, offsets, ctx.adapter, config)) {
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
       const analysis = new SiteAnalysis(ctx, site);
+      if (analysis.flow.incomplete) incomplete = true;
       if (analysis.flow.incomplete) notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
       const sets = analysis.lineSets();
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
@@ -111,7 +114,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       runRules(analysis, config, raw);
       if (!cache) attachFixes(analysis, raw.slice(before));
     }
-    if (key !== undefined) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));
+    if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));
   }
 
   if (language === 'go') {

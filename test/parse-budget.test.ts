@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyze, fixSource, parseSource, unparsedRanges, type Language } from '../rules/index.js';
+import { analyze, createAnalysisCache, fixSource, parseSource, unparsedRanges, type Language } from '../rules/index.js';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../cli/main.js');
 const OPERATORS = '+-*/&|^!~<>=?:,;.'.repeat(6000).slice(0, 100_000);
@@ -54,6 +54,25 @@ describe('parse budget', () => {
       assert.equal(out.text.split('\n').find((l) => l.includes(OPERATORS)), text.split('\n')[badLine - 1]);
     });
   }
+
+  it('a function nested deeper than the flow pass follows is named, with and without the per-function cache', () => {
+    const text = `#include <unistd.h>\nint g;\nint f(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n${'{'.repeat(600)}g++;${'}'.repeat(600)}\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n`;
+    const cache = createAnalysisCache();
+    for (const options of [{}, { cache }, { cache }]) {
+      const r = analyze(text, 'c', {}, options);
+      assert.equal(r.internalError, undefined);
+      assert.deepEqual(r.notAnalysed?.map((n) => [n.range.start.line, n.range.end.line]), [[3, 11]]);
+      assert.match(r.notAnalysed![0].reason, /nests more than 400/);
+    }
+  });
+
+  it('an else-if chain of 3,000 branches is followed to the end (no nesting limit)', () => {
+    const chain = Array.from({ length: 3000 }, (_, i) => `${i ? 'else ' : ''}if (x == ${i}) g = ${i};`).join('\n');
+    const text = `#include <unistd.h>\nint g;\nint f(int x)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n${chain}\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n`;
+    const r = analyze(text, 'c');
+    assert.equal(r.notAnalysed, undefined);
+    assert.equal(r.findings.filter((f) => f.rule === 'child-writes-shared').length, 3000);
+  });
 
   it('a file that parses normally reports nothing as not analysed', () => {
     const text = 'int f(void)\n{\n\treturn vfork();\n}\n';
