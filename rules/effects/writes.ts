@@ -60,7 +60,8 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
   let n: SyntaxNode | undefined = node;
   let indirect = false;
   let sawPointerStep = false;
-  for (let i = 0; n && i < 100; i++) {
+  // Iterative and unbounded: each step goes one node down, so `x->a->...->a` of any length ends.
+  while (n) {
     switch (n.type) {
       case 'identifier':
         return { root: n.text, indirect, throughValue: indirect && !sawPointerStep };
@@ -69,7 +70,7 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
         break;
       case 'field_expression': {
         // C: `p->f` goes through a pointer; `s.f` stays in s.
-        if (operatorOf(n) === '->' || n.text.includes('->')) sawPointerStep = true;
+        if (operatorOf(n) === '->') sawPointerStep = true;
         indirect = true;
         n = field(n, 'argument');
         break;
