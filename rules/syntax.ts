@@ -76,7 +76,39 @@ export function descendants(node: SyntaxNode, types: ReadonlySet<string>, stopAt
   return found.filter((n) => !stops.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex && s.id !== n.id));
 }
 
-const indexCache = new Map<string, { nodes: SyntaxNode[]; stops: SyntaxNode[] }>();
+/** Nodes in document order with their offsets read once (each tree-sitter getter is a native call). */
+interface NodeList {
+  nodes: SyntaxNode[];
+  starts: Int32Array;
+  ends: Int32Array;
+  types: string[];
+}
+
+function nodeList(nodes: SyntaxNode[]): NodeList {
+  const starts = new Int32Array(nodes.length);
+  const ends = new Int32Array(nodes.length);
+  const types: string[] = [];
+  nodes.forEach((n, i) => {
+    starts[i] = n.startIndex;
+    ends[i] = n.endIndex;
+    types.push(n.type);
+  });
+  return { nodes, starts, ends, types };
+}
+
+/** The first index whose start is at or after `offset`. */
+function firstAtOrAfter(starts: Int32Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const indexCache = new Map<string, { found: NodeList; stops: NodeList }>();
 
 /** Forget the per-function indexes (node ids are only unique within one tree). */
 export function clearSyntaxCaches(): void {
@@ -93,24 +125,38 @@ export function descendantsWithin(root: SyntaxNode, node: SyntaxNode, types: Rea
   const key = `${root.id}:${root.startIndex}:${root.endIndex}:${[...types].join(',')}:${stopAt ? [...stopAt].join(',') : ''}`;
   let index = indexCache.get(key);
   if (!index) {
-    index = { nodes: root.descendantsOfType([...types]), stops: stopAt && stopAt.size ? root.descendantsOfType([...stopAt]) : [] };
+    index = { found: nodeList(root.descendantsOfType([...types])), stops: nodeList(stopAt && stopAt.size ? root.descendantsOfType([...stopAt]) : []) };
     indexCache.set(key, index);
   }
-  const { nodes, stops } = index;
-  let lo = 0;
-  let hi = nodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (nodes[mid].startIndex < node.startIndex) lo = mid + 1;
-    else hi = mid;
+  const { found, stops } = index;
+  const nodeStart = node.startIndex;
+  const nodeEnd = node.endIndex;
+  const nodeType = node.type;
+  // The stop nodes strictly inside `node` (not `node` itself), in document order.
+  const inner: number[] = [];
+  for (let j = firstAtOrAfter(stops.starts, nodeStart); j < stops.nodes.length && stops.starts[j] < nodeEnd; j++) {
+    if (stops.ends[j] > nodeEnd) continue;
+    if (stops.starts[j] === nodeStart && stops.ends[j] === nodeEnd && stops.types[j] === nodeType) continue;
+    inner.push(j);
   }
-  const inner = stops.filter((s) => s.startIndex >= node.startIndex && s.endIndex <= node.endIndex && !(s.startIndex === node.startIndex && s.endIndex === node.endIndex && s.type === node.type));
   const out: SyntaxNode[] = [];
-  for (let i = lo; i < nodes.length && nodes[i].startIndex < node.endIndex; i++) {
-    const n = nodes[i];
-    if (n.endIndex > node.endIndex) continue;
-    if (inner.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex && !(s.startIndex === n.startIndex && s.endIndex === n.endIndex && s.type === n.type))) continue;
-    out.push(n);
+  let k = 0; // inner stops that end before the current node are behind us
+  let reach = -1; // the furthest end among the inner stops started so far
+  let reachStart = -1;
+  for (let i = firstAtOrAfter(found.starts, nodeStart); i < found.nodes.length && found.starts[i] < nodeEnd; i++) {
+    const start = found.starts[i];
+    const end = found.ends[i];
+    if (end > nodeEnd) continue;
+    while (k < inner.length && stops.starts[inner[k]] <= start) {
+      const j = inner[k++];
+      if (stops.ends[j] > reach) {
+        reach = stops.ends[j];
+        reachStart = j;
+      }
+    }
+    // Inside a stop node (other than itself: a closure is found, its body is not entered).
+    if (reach >= end && !(stops.starts[reachStart] === start && stops.ends[reachStart] === end && stops.types[reachStart] === found.types[i])) continue;
+    out.push(found.nodes[i]);
   }
   return out;
 }
