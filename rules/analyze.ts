@@ -102,7 +102,14 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     // A function the flow pass could not follow to the end is not cached: its note must come back too.
     let incomplete = false;
     const firstSite = forkSites.length;
-    for (const site of findForkSitesAt(fn, offsets, ctx.adapter, config)) {
+    const sites = findForkSitesAt(fn, offsets, ctx.adapter, config);
+    if (sites.length > MAX_SITES_PER_FUNCTION) {
+      // Each site's analysis covers the whole function: thousands of sites (a comment the
+      // parser read as code) would cost sites x size.
+      incomplete = true;
+      notAnalysed.push({ range: rangeOfNode(fn), reason: `this function holds ${sites.length} fork sites; only the first ${MAX_SITES_PER_FUNCTION} were analysed` });
+    }
+    for (const site of sites.slice(0, MAX_SITES_PER_FUNCTION)) {
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
       const analysis = new SiteAnalysis(ctx, site);
@@ -142,6 +149,9 @@ function uniqueNotAnalysed(list: NotAnalysed[]): NotAnalysed[] {
     return true;
   });
 }
+
+/** Fork sites analysed per function (real code has a handful; Go's per-arch switch four). */
+export const MAX_SITES_PER_FUNCTION = 16;
 
 function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
   const language = analysis.file.adapter.language;
@@ -202,6 +212,15 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     }
     return ctx;
   };
+  // Every spelling in a broken function asks again: count each function's errors once (ids are per tree).
+  const errorCounts = new Map<FileContext, Map<number, number>>();
+  const errorsOf = (ctx: FileContext, f: SyntaxNode) => {
+    let m = errorCounts.get(ctx);
+    if (!m) errorCounts.set(ctx, (m = new Map()));
+    let n = m.get(f.id);
+    if (n === undefined) m.set(f.id, (n = errorCount(f)));
+    return n;
+  };
   const types = file.adapter.functionTypes;
   // Matches come in text order: one forward cursor walk per tree finds what encloses each.
   const locators = new Map<FileContext, PathLocator>();
@@ -223,12 +242,12 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     const broken = (f: SyntaxNode | undefined) => !f || !!file.adapter.functionBody(f)?.hasError || !file.adapter.functionBody(f);
     if (file.adapter.language === 'c' && broken(fn)) {
       // Try the masked copies; keep the first whose function body parses cleanly, or the one with fewest errors.
-      let best: [FileContext, SyntaxNode, number] | undefined = fn ? [file, fn, errorCount(fn)] : undefined;
+      let best: [FileContext, SyntaxNode, number] | undefined = fn ? [file, fn, errorsOf(file, fn)] : undefined;
       for (const v of ['directives', 'first-branch', 'else-branch'] as MaskVariant[]) {
         const vctx = variant(v);
         const vfn = enclosing(vctx, offset);
         if (!vfn) continue;
-        const errors = broken(vfn) ? errorCount(vfn) : 0;
+        const errors = broken(vfn) ? errorsOf(vctx, vfn) : 0;
         if (!best || errors < best[2]) best = [vctx, vfn, errors];
         if (errors === 0) break;
       }

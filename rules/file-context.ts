@@ -1,5 +1,5 @@
 /** Per-file facts shared by every function's analysis: the tree, same-file functions, configuration. */
-import type { LanguageAdapter } from './language/adapter.js';
+import type { ExpressionView, LanguageAdapter, StatementView } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
 import { LineIndex, PathLocator } from './syntax.js';
 import type { VforklintConfig } from './types.js';
@@ -64,6 +64,42 @@ export class FileContext {
     }
     this.byName.set(name, found ?? null);
     return found;
+  }
+
+  private viewAdapterCache?: LanguageAdapter;
+
+  /**
+   * The adapter with `statement` and `expression` views remembered per node: the flow pass
+   * runs once per fork site over the same function and asks for the same views each time.
+   */
+  get viewAdapter(): LanguageAdapter {
+    if (!this.viewAdapterCache) {
+      const base = this.adapter;
+      const statements = new Map<number, StatementView>();
+      const expressions = new Map<number, ExpressionView>();
+      this.viewAdapterCache = Object.assign(Object.create(base) as LanguageAdapter, {
+        statement(node: SyntaxNode): StatementView {
+          let v = statements.get(node.id);
+          if (!v) statements.set(node.id, (v = base.statement(node)));
+          return v;
+        },
+        expression(node: SyntaxNode): ExpressionView {
+          let v = expressions.get(node.id);
+          if (!v) expressions.set(node.id, (v = base.expression(node)));
+          return v;
+        },
+      });
+    }
+    return this.viewAdapterCache;
+  }
+
+  /** The adapter's `calleeText`, remembered per call (each fork site of a function asks about the same calls). */
+  calleeText(call: SyntaxNode): string | undefined {
+    const key = `callee:${call.id}`;
+    if (this.memo.has(key)) return this.memo.get(key) as string | undefined;
+    const text = this.adapter.calleeText(call);
+    this.memo.set(key, text);
+    return text;
   }
 
   get lines(): LineIndex {

@@ -45,7 +45,7 @@ export class SiteAnalysis {
       this.flow = empty;
     } else {
       this.flow = analyseFlow({
-        adapter: a,
+        adapter: file.viewAdapter,
         body,
         forkCall: site.kind === 'clone-fn' ? undefined : site.call,
         pidVar: site.pidVar,

@@ -38,7 +38,7 @@ function lastName(text: string): string {
 
 /** The syscall a raw syscall call or a syscall-naming macro performs (`exit_group`, `dup2`). */
 export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefined {
-  const callee = ctx.adapter.calleeText(call);
+  const callee = ctx.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
   const isRaw = ctx.adapter.language === 'go'
@@ -51,7 +51,7 @@ export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefine
 }
 
 export function isExecCall(ctx: FileContext, call: SyntaxNode): boolean {
-  const callee = ctx.adapter.calleeText(call);
+  const callee = ctx.calleeText(call);
   if (callee && EXEC_FUNCTIONS.test(lastName(callee))) return true;
   // A pointer call whose name says it is an exec (musl's `exec(...)`, glibc's `args->exec(...)`).
   if (callee && !ctx.adapter.calleeIsName(call) && /exec/i.test(lastName(callee))) return true;
@@ -73,7 +73,7 @@ export function statementCall(ctx: FileContext, statement: SyntaxNode): SyntaxNo
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
 export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boolean, depth = 0): boolean {
-  const callee = ctx.adapter.calleeText(call);
+  const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
   if (NO_RETURN.has(callee) || NO_RETURN.has(name)) return true;
@@ -88,8 +88,14 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
 }
 
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
+  // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
+  const key = depth === 0 ? `ends:${statement.id}:${isLast}` : undefined;
+  const known = key !== undefined ? (ctx.memo.get(key) as boolean | undefined) : undefined;
+  if (known !== undefined) return known;
   const call = statementCall(ctx, statement);
-  return !!call && callNeverReturns(ctx, call, isLast, depth);
+  const ends = !!call && callNeverReturns(ctx, call, isLast, depth);
+  if (key !== undefined) ctx.memo.set(key, ends);
+  return ends;
 }
 
 /** A same-file function none of whose paths returns (e.g. a Go helper looping on SYS_EXIT). */
@@ -126,8 +132,21 @@ function isGoNosplit(ctx: FileContext, fn: SyntaxNode): boolean {
   return ctx.leadingComments(fn).some((c) => /^\/\/go:nosplit\b/.test(c.trim()));
 }
 
-/** Classify a call made in child code. `enclosing` is the function the call is written in. */
+/**
+ * Classify a call made in child code. `enclosing` is the function the call is written in.
+ * Remembered per file: every fork site of a function asks about the same calls (and the
+ * rules ask twice, for unsafe calls and for what the call writes).
+ */
 export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth = 0): CallVerdict {
+  const key = `call:${call.id}:${enclosing?.id ?? ''}:${depth}`;
+  const known = ctx.memo.get(key) as CallVerdict | undefined;
+  if (known) return known;
+  const verdict = classifyCallUncached(ctx, call, enclosing, depth);
+  ctx.memo.set(key, verdict);
+  return verdict;
+}
+
+function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth: number): CallVerdict {
   const a = ctx.adapter;
   const callee = a.calleeText(call);
   const safeExtra = ctx.config.safeFunctions ?? [];

@@ -151,9 +151,20 @@ function lastName(text: string): string {
   return m ? m[1] : text;
 }
 
-/** Argument positions a call writes through, or undefined when unknown (then every address counts). */
-function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): { positions?: number[]; chain?: string[]; calleeWrites?: Write[] } {
-  const callee = ctx.adapter.calleeText(call);
+type WrittenPositions = { positions?: number[]; chain?: string[]; calleeWrites?: Write[] };
+
+/** Argument positions a call writes through, or undefined when unknown (then every address counts). Remembered per file. */
+function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
+  const key = `written:${call.id}:${enclosing.id}:${depth}`;
+  const known = ctx.memo.get(key) as WrittenPositions | undefined;
+  if (known) return known;
+  const r = writtenPositionsUncached(ctx, call, enclosing, depth);
+  ctx.memo.set(key, r);
+  return r;
+}
+
+function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
+  const callee = ctx.calleeText(call);
   const nr = syscallOf(ctx, call);
   if (nr) return { positions: (SYSCALL_WRITES[nr] ?? []).map((p) => p + 1) };
   if (!callee) return {};
@@ -204,8 +215,20 @@ function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWrit
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
 const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_statement']);
 
-/** Every write an expression or statement performs, classified for `scope`. */
-export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): Write[] {
+/**
+ * Every write an expression or statement performs, classified for `scope`. Remembered per
+ * file (every fork site of a function asks about the same statements): do not modify the result.
+ */
+export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): readonly Write[] {
+  const key = `writesIn:${node.id}:${scope.fn.id}:${depth}`;
+  const known = ctx.memo.get(key) as Write[] | undefined;
+  if (known) return known;
+  const out = writesInUncached(ctx, node, scope, depth);
+  ctx.memo.set(key, out);
+  return out;
+}
+
+function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Write[] {
   const out: Write[] = [];
   const add = (reportAt: SyntaxNode, targetNode: SyntaxNode, extra: Partial<Write> = {}) => {
     const t = targetOf(targetNode, scope);
@@ -239,7 +262,7 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
       case 'call_expression': {
         const args = ctx.adapter.arguments(n);
         const addrArgs = args.map((a, i) => [i, addressOperand(ctx, a)] as const).filter(([, t]) => t);
-        const needsCallee = addrArgs.length > 0 || (ctx.adapter.calleeIsName(n) && ctx.functionNamed(lastName(ctx.adapter.calleeText(n) ?? '')) !== undefined);
+        const needsCallee = addrArgs.length > 0 || (ctx.adapter.calleeIsName(n) && ctx.functionNamed(lastName(ctx.calleeText(n) ?? '')) !== undefined);
         if (!needsCallee) break;
         const known = writtenPositions(ctx, n, scope.fn, depth);
         for (const [i, t] of addrArgs) {
@@ -268,7 +291,17 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
 }
 
 /** Identifiers an expression reads (all mentions except the plain target of `=`). */
-export function readsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = node): Map<string, SyntaxNode> {
+export function readsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = node): ReadonlyMap<string, SyntaxNode> {
+  // Remembered per file (every fork site of a function asks about the same statements).
+  const key = `readsIn:${node.id}:${root.id}`;
+  const known = ctx.memo.get(key) as Map<string, SyntaxNode> | undefined;
+  if (known) return known;
+  const out = readsInUncached(ctx, node, root);
+  ctx.memo.set(key, out);
+  return out;
+}
+
+function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): Map<string, SyntaxNode> {
   const out = new Map<string, SyntaxNode>();
   const skip = new Set<number>();
   for (const n of descendantsWithin(root, node, READ_NODES)) {

@@ -21,7 +21,7 @@ export const childUnsafeCall: RuleModule = {
     const fork = site.site.spelling;
     const strict = site.file.strict;
     for (const { call, verdict } of site.childCalls()) {
-      const callee = site.file.adapter.calleeText(call) ?? call.text.slice(0, 40);
+      const callee = site.file.calleeText(call) ?? call.text.slice(0, 40);
       if (verdict.kind === 'unsafe') {
         if (verdict.chain.length > 1) {
           report({ messageId: 'unsafeChain', data: { fork, callee, last: verdict.chain[verdict.chain.length - 1], chain: verdict.chain.join(' -> '), reason: verdict.reason }, node: call, related: [site.forkRelated] });

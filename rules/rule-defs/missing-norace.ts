@@ -46,7 +46,7 @@ export const missingNorace: RuleModule = {
       report({ messageId: 'forks', data: { fn: file.adapter.functionName(site.site.fn) }, node: nameNode(site.site.fn), related: [site.forkRelated] });
     }
     for (const { call } of site.childCalls()) {
-      const callee = file.adapter.calleeText(call);
+      const callee = file.calleeText(call);
       const fn = callee ? file.functionNamed(callee) : undefined;
       if (!fn || !file.adapter.functionBody(fn) || hasNorace(fn) || !touchesMemory(fn)) continue;
       report({ messageId: 'child', data: { fn: callee!, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
