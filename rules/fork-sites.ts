@@ -4,7 +4,7 @@
  */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { PathLocator, codeChildren, field, walk } from './syntax.js';
+import { PathLocator, codeChildren, field, lastName, walk } from './syntax.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
 export interface ForkSite {
@@ -34,10 +34,6 @@ const C_CLONE_FN = new Set(['clone', '__clone', '__clone2', 'CLONE', '__clone_in
 const GO_RAW = /^(?:\w+\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError)$/;
 const GO_VFORK = /^(?:\w+\.)?(?:rawVforkSyscall|RawVforkSyscall)$/;
 
-function lastName(text: string): string {
-  const m = /([A-Za-z_]\w*)\s*$/.exec(text);
-  return m ? m[1] : text;
-}
 
 function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
   if (!node) return true;
@@ -46,7 +42,8 @@ function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean
 }
 
 function syscallName(node: SyntaxNode | undefined): string {
-  if (!node) return '';
+  // A syscall number is a name or a number: a huge argument (a broken string) is neither.
+  if (!node || node.endIndex - node.startIndex > 256) return '';
   return lastName(node.text).replace(/^(?:SYS_|__NR_)/, '').toLowerCase();
 }
 

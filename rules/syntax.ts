@@ -161,6 +161,23 @@ export function descendantsWithin(root: SyntaxNode, node: SyntaxNode, types: Rea
   return out;
 }
 
+const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * The identifier `text` ends with (`a.b->c` gives `c`), or `text` itself when it ends in
+ * none. A scan from the end: the RegExp `([A-Za-z_]\w*)\s*$` backtracks quadratically on
+ * a long run of word characters followed by something else.
+ */
+export function lastName(text: string): string {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1])) end--;
+  let start = end;
+  while (start > 0 && isWordCode(text.charCodeAt(start - 1))) start--;
+  // An identifier starts with a letter or `_`.
+  while (start < end && text.charCodeAt(start) >= 48 && text.charCodeAt(start) <= 57) start++;
+  return start < end ? text.slice(start, end) : text;
+}
+
 export function ancestor(node: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | undefined {
   let n: SyntaxNode | null = node.parent;
   while (n) {

@@ -6,7 +6,7 @@ import type { FileContext } from '../file-context.js';
 import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendantsWithin, field } from '../syntax.js';
+import { descendantsWithin, field, lastName } from '../syntax.js';
 import { ASYNC_SIGNAL_SAFE, EXEC_FUNCTIONS, EXIT_SYSCALLS, GO_ALLOCATING_BUILTINS, GO_BUILTINS_SAFE, GO_SAFE, GO_UNSAFE, KNOWN_UNSAFE, NO_RETURN } from './call-lists.js';
 
 export type CallVerdict =
@@ -31,10 +31,6 @@ export function publicName(name: string): string {
     .replace(/^(?:local_|internal_)/, '');
 }
 
-function lastName(text: string): string {
-  const m = /([A-Za-z_]\w*)\s*$/.exec(text);
-  return m ? m[1] : text;
-}
 
 /** The syscall a raw syscall call or a syscall-naming macro performs (`exit_group`, `dup2`). */
 export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefined {

@@ -6,7 +6,7 @@
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendantsWithin, field, operatorOf } from '../syntax.js';
+import { codeChildren, descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
 import { classifyCall, syscallOf } from './calls.js';
 import { ASYNC_SIGNAL_SAFE, SYSCALL_WRITES, WRITES_THROUGH } from './call-lists.js';
 
@@ -146,10 +146,6 @@ function addressOperand(ctx: FileContext, arg: SyntaxNode): SyntaxNode | undefin
   return undefined;
 }
 
-function lastName(text: string): string {
-  const m = /([A-Za-z_]\w*)\s*$/.exec(text);
-  return m ? m[1] : text;
-}
 
 type WrittenPositions = { positions?: number[]; chain?: string[]; calleeWrites?: Write[] };
 

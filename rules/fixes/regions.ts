@@ -18,19 +18,35 @@ export function decline(reason: string): never {
 export type Side = 'child' | 'parent' | 'mixed';
 
 export class Regions {
-  private readonly recorded: Array<{ node: SyntaxNode; mask: number }>;
+  /** The flow pass's statements by start offset: their offsets and masks in typed arrays. */
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly masks: Int32Array;
   private readonly cache = new Map<number, number>();
 
   constructor(readonly sa: SiteAnalysis) {
-    this.recorded = [...sa.flow.statements.values()].map((s) => ({ node: s.node, mask: s.mask }));
+    const recorded = [...sa.flow.statements.values()].map((s) => ({ start: s.node.startIndex, end: s.node.endIndex, mask: s.mask })).sort((a, b) => a.start - b.start);
+    this.starts = Int32Array.from(recorded, (r) => r.start);
+    this.ends = Int32Array.from(recorded, (r) => r.end);
+    this.masks = Int32Array.from(recorded, (r) => r.mask);
   }
 
   /** States reaching any statement inside `node` (itself included). */
   subtreeMask(node: SyntaxNode): number {
     const hit = this.cache.get(node.id);
     if (hit !== undefined) return hit;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    // The statements inside `node` are those starting in [start, end] that end by `end`.
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
     let m = 0;
-    for (const r of this.recorded) if (contains(node, r.node)) m |= r.mask;
+    for (let i = lo; i < this.starts.length && this.starts[i] <= end; i++) if (this.ends[i] <= end) m |= this.masks[i];
     this.cache.set(node.id, m);
     return m;
   }

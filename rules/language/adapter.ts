@@ -96,3 +96,6 @@ export interface LocalDeclaration {
   /** The memory a pointer-like local refers to was allocated by this function (malloc, make, &local). */
   ownsPointee: boolean;
 }
+
+/** Longest callee expression whose text `calleeText` returns. */
+export const MAX_CALLEE_CHARS = 1024;

@@ -3,7 +3,7 @@ import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
 
 const DECLARATION = new Set(['declaration']);
-import { unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
+import { MAX_CALLEE_CHARS, unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
 
 const FUNCTION_TYPES = new Set(['function_definition']);
 const ALLOCATORS = new Set(['malloc', 'calloc', 'realloc', 'alloca', '__builtin_alloca', 'strdup', 'strndup', 'xmalloc', 'xzalloc', 'xstrdup']);
@@ -235,7 +235,8 @@ export const cAdapter: LanguageAdapter = {
 
   calleeText(call) {
     const f = field(call, 'function');
-    if (!f) return undefined;
+    // No callee name runs to a thousand characters: a huge one is broken text (and reading it is slow).
+    if (!f || f.endIndex - f.startIndex > MAX_CALLEE_CHARS) return undefined;
     if (f.type === 'identifier' || f.type === 'field_expression') return f.text;
     if (f.type === 'parenthesized_expression') {
       const inner = f.namedChild(0);

@@ -4,7 +4,7 @@ import { codeChildren, descendants, field, namedChildren, operatorOf, walk } fro
 
 const LOCAL_DECLS = new Set(['var_spec', 'short_var_declaration', 'range_clause']);
 const FUNC_LITERAL = new Set(['func_literal']);
-import { unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
+import { MAX_CALLEE_CHARS, unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
 
 export const GO_BASIC_TYPES = new Set([
   'uintptr', 'int', 'int8', 'int16', 'int32', 'int64', 'uint', 'uint8', 'uint16', 'uint32', 'uint64',
@@ -203,7 +203,8 @@ export const goAdapter: LanguageAdapter = {
 
   calleeText(call) {
     const f = field(call, 'function');
-    if (!f) return undefined;
+    // No callee name runs to a thousand characters: a huge one is broken text (and reading it is slow).
+    if (!f || f.endIndex - f.startIndex > MAX_CALLEE_CHARS) return undefined;
     if (f.type === 'identifier' || f.type === 'selector_expression') return f.text;
     return undefined;
   },
