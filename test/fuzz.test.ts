@@ -19,7 +19,7 @@ const RANDOM_PER_LANGUAGE = 60;
 
 const LANGUAGES: Language[] = ['c', 'go'];
 
-// Only hangs are caught here: 60 s plus 10 ms per 1,000 characters (10 MB: 160 s).
+// Only hangs are caught here: 30 s plus 10 ms per 1,000 characters (2 MB: 50 s).
 const checker = new WatchedChecker((size) => 30_000 + size * 0.01);
 after(() => checker.close());
 

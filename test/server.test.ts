@@ -65,6 +65,24 @@ describe('vforklint-lsp over stdio', () => {
     }
   });
 
+  test('a line tree-sitter cannot parse in time: an Information diagnostic on it, the finding above it still reported', async () => {
+    const c = await LspTestClient.start();
+    try {
+      const ops = '+-*/&|^!~<>=?:,;.'.repeat(6000).slice(0, 100_000);
+      const text = `#include <unistd.h>\nint f(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0)\n\t\treturn 1;\n\treturn pid;\n}\nint g = 1${ops};\n`;
+      const uri = await c.open(join(work, 'operators.c'), 'c', text);
+      const diags = await c.diagnosticsFor(uri, 30_000);
+      const note = diags.find((d) => d.code === 'not-analysed');
+      assert.ok(note, `a not-analysed note: ${JSON.stringify(diags.map((d) => d.code))}`);
+      assert.equal(note.severity, 3, 'Information');
+      assert.equal(note.range.start.line, 8);
+      assert.match(String(note.message), /could not parse/);
+      assert.ok(diags.some((d) => d.code === 'child-returns' && d.range.start.line === 5));
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('a Go input: findings on the wanted lines', async () => {
     const c = await LspTestClient.start();
     try {
