@@ -2,7 +2,7 @@
 export { analyze, languageForPath, mayContainForkSite, type AnalyzeOptions } from './analyze.js';
 export { applyEdits } from './edits.js';
 export { createAnalysisCache, type AnalysisCache } from './function-cache.js';
-export { parseShared, parseSource, unparsedRanges, type Tree, type SyntaxNode, type Edit, type UnparsedRange } from './parser.js';
+export { forgetSharedParses, parseShared, parseSource, unparsedRanges, type Tree, type SyntaxNode, type Edit, type UnparsedRange } from './parser.js';
 export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from './registry.js';
 export { docsUrl, formatMessage, type RuleMeta } from './rule-kit.js';
 export type * from './types.js';

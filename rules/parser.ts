@@ -179,3 +179,8 @@ export function parseShared(text: string, language: Language): Tree {
   shared.set(language, { text, tree });
   return tree;
 }
+
+/** Drop the trees `parseShared` remembers (a long-lived process that is done with a file). */
+export function forgetSharedParses(): void {
+  shared.clear();
+}

@@ -25,7 +25,7 @@ import {
   type DocumentDiagnosticReport,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { analyze, createAnalysisCache, fixSource, type AnalysisResult } from '../rules/index.js';
+import { analyze, createAnalysisCache, fixSource, forgetSharedParses, type AnalysisResult } from '../rules/index.js';
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
 const functionCache = createAnalysisCache(4000);
@@ -139,6 +139,7 @@ export function startServer(connection: Connection): void {
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
       result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree, cache: functionCache } : { cache: functionCache }));
+      forgetSharedParses();
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }
@@ -155,6 +156,8 @@ export function startServer(connection: Connection): void {
     const eff = await configFor(doc);
     const tree = doc.version === a.version ? doc.treeFor(eff.config) : undefined;
     const result = analyze(a.snapshot.getText(), doc.language, eff.config, tree ? { tree } : {});
+    // The server keeps its own trees: do not hold on to one the core parsed for itself.
+    forgetSharedParses();
     full = { uri: doc.uri, version: a.version, generation: a.generation, result };
     return result;
   }
@@ -304,6 +307,7 @@ export function startServer(connection: Connection): void {
         const wantsFixAll = only.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`));
         if (eff.enable && wantsFixAll) {
           const fixed = fixSource(before, doc.language, eff.config);
+          forgetSharedParses();
           const action = fixAllAction(before, fixed.text, target, only);
           if (action) actions.push(action);
         }
@@ -321,6 +325,7 @@ export function startServer(connection: Connection): void {
       const eff = await configFor(doc);
       const before = doc.getText();
       const fixed = fixSource(before, doc.language, eff.config);
+      forgetSharedParses();
       for (const d of fixed.declined) log(`vforklint: fix all: line ${d.line} (${d.rule}) not fixed: ${d.reason}`);
       if (!fixed.changed || fixed.text === before) return { applied: 0 };
       const res = await connection.workspace.applyEdit({ label: 'vforklint: fix all', edit: fixAllEdit(before, fixed.text, editTarget(doc.uri, doc.version)) });
