@@ -21,7 +21,7 @@ export interface ForkSite {
   spelling: string;
 }
 
-const FLAG_NODES = new Set(['selector_expression', 'field_expression', 'identifier']);
+const FLAG_WALK_NODES = new Set(['selector_expression', 'field_expression', 'identifier', 'call_expression']);
 const ASSIGN_NODES = new Set(['assignment_expression', 'init_declarator', 'assignment_statement', 'short_var_declaration', 'var_spec']);
 const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression']);
 
@@ -56,9 +56,16 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
   const seenVars = new Set<string>();
   const pending: SyntaxNode[] = [expr];
   let assignments: Map<string, SyntaxNode[]> | undefined;
+  // Callees seen on the way down (a `parent` lookup per identifier costs the tree's width).
+  const callees = new Set<number>();
   while (pending.length) {
     const e = pending.pop()!;
     walk(e, (n) => {
+      if (n.type === 'call_expression') {
+        const callee = n.childForFieldName('function');
+        if (callee?.type === 'identifier') callees.add(callee.id);
+        return true;
+      }
       if (n.type === 'selector_expression' || n.type === 'field_expression') {
         const f = field(n, 'field');
         if (f && /^[A-Z][A-Z0-9_]+$/.test(f.text)) names.add(f.text);
@@ -67,7 +74,7 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       }
       if (n.type !== 'identifier') return true;
       // A callee (`uintptr(...)`) or a type conversion is no variable.
-      if (n.parent?.type === 'call_expression' && n.parent.childForFieldName('function')?.id === n.id) return true;
+      if (callees.has(n.id)) return true;
       if (/^[A-Z][A-Z0-9_]+$/.test(n.text)) {
         names.add(n.text);
         return true;
@@ -78,7 +85,7 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       assignmentsCache.set(fn.id, assignments);
       for (const v of assignments.get(n.text) ?? []) pending.push(v);
       return true;
-    }, { only: FLAG_NODES });
+    }, { only: FLAG_WALK_NODES });
   }
   return names;
 }
