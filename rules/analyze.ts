@@ -72,7 +72,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
-    const directives = findDirectives(text, lines, () => true);
+    const directives = findDirectives(text, lines, () => true, language);
     return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
   const tree = options.tree ?? parseShared(text, language);
@@ -136,7 +136,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
 
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
   const root = tree.rootNode;
-  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))));
+  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
   return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueNotAnalysed(notAnalysed) } : {}) };
 }
 

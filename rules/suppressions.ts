@@ -7,7 +7,7 @@
  */
 import { docsUrl, type RuleMeta } from './rule-kit.js';
 import type { LineIndex } from './syntax.js';
-import type { Finding, RuleId } from './types.js';
+import type { Finding, Language, RuleId } from './types.js';
 
 export const unusedDisableDirectiveMeta: RuleMeta = {
   id: 'unused-disable-directive',
@@ -31,20 +31,28 @@ export interface Directive {
   endLine: number;
 }
 
-// A `//` comment ends at any line terminator tree-sitter knows, U+2028/U+2029 included.
-const DIRECTIVE = /(\/\/|\/\*)[ \t]*vforklint-(disable-next-line|disable-line|disable|enable)\b([^\n\r\u2028\u2029]*?)(?:\*\/|(?=[\n\r\u2028\u2029])|$(?![\s\S]))/g;
+/**
+ * Directive comments as tree-sitter reads them: a block comment runs to its `*\/` (across
+ * lines); a line comment runs to the newline (not to a lone CR or U+2028, which tree-sitter
+ * keeps inside the comment), and in C a backslash before the newline continues it.
+ */
+function directivePattern(language: Language): RegExp {
+  const kinds = '(disable-next-line|disable-line|disable|enable)';
+  const lineBody = language === 'c' ? String.raw`(?:\\\r?\n|[^\n])` : String.raw`[^\n]`;
+  return new RegExp(String.raw`\/\*[ \t]*vforklint-${kinds}\b([\s\S]*?)\*\/|\/\/[ \t]*vforklint-${kinds}\b(${lineBody}*?)(?=\r?\n|$(?![\s\S]))`, 'g');
+}
 
-export function findDirectives(text: string, lines: LineIndex, isComment: (offset: number) => boolean): Directive[] {
+export function findDirectives(text: string, lines: LineIndex, isComment: (offset: number) => boolean, language: Language): Directive[] {
   const out: Directive[] = [];
   if (!text.includes('vforklint-')) return out;
-  for (const m of text.matchAll(DIRECTIVE)) {
+  for (const m of text.matchAll(directivePattern(language))) {
     const start = m.index!;
     if (!isComment(start)) continue;
-    let body = m[3];
+    let body = m[2] ?? m[4] ?? '';
     const dash = body.indexOf('--');
     if (dash >= 0) body = body.slice(0, dash);
     const rules = body.split(/[\s,]+/).map((r) => r.trim()).filter(Boolean).map((r) => r.replace(/^vforklint\//, ''));
-    const kindWord = m[2];
+    const kindWord = m[1] ?? m[3];
     const kind = kindWord === 'disable-next-line' ? 'next-line' : kindWord === 'disable-line' ? 'line' : kindWord === 'disable' ? 'disable' : 'enable';
     const end = start + m[0].length;
     out.push({ kind, rules, start, end, line: lines.position(start).line, endLine: lines.position(end).line });
@@ -60,16 +68,14 @@ function covers(rules: string[], rule: RuleId): boolean {
 /** An edit that deletes a directive comment, and its whole line when nothing else is on it. */
 function removalEdit(text: string, d: Directive): { start: number; end: number; newText: string } {
   const lineStart = text.lastIndexOf('\n', d.start - 1) + 1;
-  let lineEnd = text.slice(d.end).search(/[\n\r\u2028\u2029]/);
-  lineEnd = lineEnd < 0 ? text.length : d.end + lineEnd;
+  let lineEnd = text.indexOf('\n', d.end);
+  if (lineEnd < 0) lineEnd = text.length;
   const before = text.slice(lineStart, d.start);
   const after = text.slice(d.end, lineEnd);
   if (before.trim() === '' && after.trim() === '') return { start: lineStart, end: Math.min(lineEnd + 1, text.length), newText: '' };
-  // Keep the code; drop the comment and the spaces before it. A comment ended by U+2028 or
-  // U+2029 takes the separator with it (alone in code it would not parse).
+  // Keep the code; drop the comment and the spaces before it.
   const trimmed = before.replace(/[ \t]+$/, '');
-  const separator = /[\u2028\u2029]/.test(text[d.end] ?? '');
-  return { start: lineStart + trimmed.length, end: separator ? d.end + 1 : d.end, newText: separator ? ' ' : '' };
+  return { start: lineStart + trimmed.length, end: d.end, newText: '' };
 }
 
 export function applySuppressions(findings: Finding[], directives: Directive[], lines: LineIndex, unusedSeverity: 'error' | 'warning' | 'off', text = ''): Finding[] {

@@ -276,3 +276,8 @@ export class PathLocator {
     return out;
   }
 }
+
+/** `text` with RegExp metacharacters escaped (names from broken code can hold anything). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -6,7 +6,7 @@
  */
 import { FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, field, namedChildren, walk } from '../syntax.js';
+import { contains, escapeRegExp, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline, declaratorName } from './regions.js';
@@ -57,7 +57,7 @@ function localType(ctx: SplitContext, name: string): { type: string; declarator:
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = i === 1 ? `${base}_vfork` : `${base}_vfork${i}`;
-    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
+    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${escapeRegExp(cand)}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }
@@ -130,10 +130,10 @@ export function buildC(ctx: SplitContext): SplitFix {
   const outArgs: string[] = [];
   for (const name of ctx.needed.carried) {
     const { type, declarator } = localType(ctx, name);
-    const ptr = declarator.replace(new RegExp(`\\b${name}\\b`), '');
+    const ptr = declarator.replace(new RegExp(`\\b${escapeRegExp(name)}\\b`), '');
     const fnCode = codeOnly(text.slice(fn.startIndex, fn.endIndex));
     let out = `${name}_out`;
-    for (let i = 2; new RegExp(`\\b${out}\\b`).test(fnCode) || outParams.some((p) => p.endsWith(`*${out}`)); i++) out = `${name}_out${i}`;
+    for (let i = 2; new RegExp(`\\b${escapeRegExp(out)}\\b`).test(fnCode) || outParams.some((p) => p.endsWith(`*${out}`)); i++) out = `${name}_out${i}`;
     outParams.push(`${type} ${ptr}*${out}`);
     outDecls.push(`${type} ${declarator};`);
     outArgs.push(`&${name}`);
@@ -170,7 +170,7 @@ export function buildC(ctx: SplitContext): SplitFix {
   const declared = decls.flatMap((d) => d.childrenForFieldName('declarator').map((x) => declaratorName(x) ?? '')).filter((n) => n && n !== pid);
   let innerBody = build(new Set());
   const innerText = innerBody.map((i) => i.lines.join('\n')).join('\n');
-  const unused = declared.filter((n) => (innerText.match(new RegExp(`(?<![\\w.>])${n}\\b`, 'g')) ?? []).length <= 1);
+  const unused = declared.filter((n) => (innerText.match(new RegExp(`(?<![\\w.>])${escapeRegExp(n)}\\b`, 'g')) ?? []).length <= 1);
   if (unused.length) innerBody = build(new Set(unused));
   // A parent path that falls off the end still returns the fork's result.
   if (sa.flow.endMask & (PARENT | FAILED)) {
@@ -181,7 +181,7 @@ export function buildC(ctx: SplitContext): SplitFix {
   const parentBody = outerItems(ctx, viewContext(ctx, outerEdits, new Set(), `return ${pid};`, []));
   const parentText = parentBody.map((i) => i.lines.join('\n')).join('\n');
   const args = [...params, ...outArgs].join(', ');
-  const callLine = new RegExp(`(?<![\\w.>])${pid}\\b`).test(parentText) ? `${pidDecl.type} ${pid} = ${inner}(${args});` : `(void)${inner}(${args});`;
+  const callLine = new RegExp(`(?<![\\w.>])${escapeRegExp(pid)}\\b`).test(parentText) ? `${pidDecl.type} ${pid} = ${inner}(${args});` : `(void)${inner}(${args});`;
   const outer: Item[] = [...outDecls.map((d) => item(d)), item(callLine), ...parentBody];
   if (parentBody[0]) parentBody[0].blankBefore = true;
 

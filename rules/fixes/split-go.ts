@@ -6,7 +6,7 @@
  */
 import { CHILD_SIDE, FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, field, namedChildren, walk } from '../syntax.js';
+import { contains, escapeRegExp, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline } from './regions.js';
@@ -46,7 +46,7 @@ function paramNames(list: SyntaxNode | undefined): string[] {
 function freeName(ctx: SplitContext, base: string): string {
   for (let i = 1; i < 100; i++) {
     const cand = `${base}${i}`;
-    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${cand}\\b`).test(codeOnly(ctx.text))) return cand;
+    if (ctx.sa.file.functionNamed(cand) === undefined && !new RegExp(`\\b${escapeRegExp(cand)}\\b`).test(codeOnly(ctx.text))) return cand;
   }
   return decline('no free name for the inner function');
 }
@@ -159,7 +159,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
       });
       return hit;
     });
-    const redeclared = prefixAndChild.some((e) => new RegExp(`\\b${r}\\b[^=\\n]*:=|var\\s+${r}\\b`).test(e.text));
+    const redeclared = prefixAndChild.some((e) => new RegExp(`\\b${escapeRegExp(r)}\\b[^=\\n]*:=|var\\s+${escapeRegExp(r)}\\b`).test(e.text));
     if (used && !redeclared) decline(`the code that stays in the inner function uses the result \`${r}\``);
   }
 
@@ -172,7 +172,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
     const failure = [...sa.flow.statements.values()].find((s) => s.role === 'return' && s.mask & FAILED && !(s.mask & (CHILD_SIDE | PARENT)));
     if (!failure) decline('a return before the fork, and no failed-fork path in the parent to carry it to');
     const fvals = returnValues(failure.node);
-    const taken = (n: string) => new RegExp(`\\b${n}\\b`).test(text.slice(fn.startIndex, fn.endIndex));
+    const taken = (n: string) => new RegExp(`\\b${escapeRegExp(n)}\\b`).test(text.slice(fn.startIndex, fn.endIndex));
     flag = localVar(taken, /runtime_BeforeFork\s*\(/.test(text.slice(body.startIndex, fork.startIndex)) ? 'locked' : 'forked');
     for (const r of ctx.earlyReturns) {
       const evals = returnValues(r);
@@ -245,7 +245,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
   const remove = new Set(results);
   let innerBody = build(remove);
   const innerText = innerBody.map((i) => i.lines.join('\n')).join('\n');
-  const unused = [...sa.scope.locals.keys()].filter((n) => varDecls.some((d) => new RegExp(`\\b${n}\\b`).test(d.text)) && (innerText.match(new RegExp(`(?<![\\w.])${n}\\b`, 'g')) ?? []).length <= 1);
+  const unused = [...sa.scope.locals.keys()].filter((n) => varDecls.some((d) => new RegExp(`\\b${escapeRegExp(n)}\\b`).test(d.text)) && (innerText.match(new RegExp(`(?<![\\w.])${escapeRegExp(n)}\\b`, 'g')) ?? []).length <= 1);
   if (unused.length) innerBody = build(new Set([...remove, ...unused]));
 
   // The outer function: call, flag, the parent's post-fork work.
@@ -259,7 +259,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
   const outerView = viewContext(ctx, outerEdits, outerSkip, 'return', []);
   const parentBody = outerItems(ctx, outerView);
   const parentText = [...hoisted, ...parentBody].map((i) => i.lines.join('\n')).join('\n');
-  const lhsNames = [...results, ...(flag ? [flag] : [])].map((n) => (n === flag || new RegExp(`(?<![\\w.])${n}\\b`).test(parentText) ? n : '_'));
+  const lhsNames = [...results, ...(flag ? [flag] : [])].map((n) => (n === flag || new RegExp(`(?<![\\w.])${escapeRegExp(n)}\\b`).test(parentText) ? n : '_'));
   const callee = receiverName ? `${receiverName}.${inner}` : inner;
   const callText = `${callee}(${params.join(', ')})`;
   const named = lhsNames.filter((n) => n !== '_');

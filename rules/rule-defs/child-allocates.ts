@@ -2,7 +2,7 @@ import { CHILD_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { descendantsWithin, field, operatorOf, rangeOfNode } from '../syntax.js';
+import { descendantsWithin, escapeRegExp, field, operatorOf, rangeOfNode } from '../syntax.js';
 
 const FUNC_LITERAL = new Set(['func_literal']);
 
@@ -97,7 +97,7 @@ export const childAllocates: RuleModule = {
         const what = allocationIn(n, site);
         if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
         if (n.type === 'func_literal') {
-          for (const [name, decl] of declaredAfter) if (name.length < 1000 && new RegExp(`\\b${name}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
+          for (const [name, decl] of declaredAfter) if (name.length < 1000 && new RegExp(`\\b${escapeRegExp(name)}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
           continue;
         }
         if (n.type === 'unary_expression' && operatorOf(n) === '&') {

@@ -1,5 +1,5 @@
 import { docsUrl, lineOf, type RuleModule } from '../rule-kit.js';
-import { rangeOfNode } from '../syntax.js';
+import { escapeRegExp, rangeOfNode } from '../syntax.js';
 
 /** The child writes memory the parent can still reach after the fork. */
 export const childWritesShared: RuleModule = {
@@ -29,7 +29,7 @@ export const childWritesShared: RuleModule = {
     if (cloneChild) {
       for (const local of site.scope.locals.values()) {
         const value = local.node.childForFieldName('value');
-        if (value && value.text.length < 2000 && [...channel].some((p) => p.length < 1000 && new RegExp(`^\\W*(?:\\([^)]*\\)\\s*)?${p}\\W*$`).test(value.text))) channel.add(local.name);
+        if (value && value.text.length < 2000 && [...channel].some((p) => p.length < 1000 && new RegExp(`^\\W*(?:\\([^)]*\\)\\s*)?${escapeRegExp(p)}\\W*$`).test(value.text))) channel.add(local.name);
       }
     }
     // Writes made inside one same-file callee are reported once, at the call.
