@@ -287,6 +287,7 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
 export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
   const sites: ForkSite[] = [];
   const seen = new Set<number>();
+  const notSites = new Set<string>();
   const locator = new PathLocator(fn);
   for (const offset of [...offsets].sort((a, b) => a - b)) {
     // Climb to the nearest enclosing call; stop at the function (or a nested closure).
@@ -294,8 +295,14 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
     for (let depth = 0; depth < 12 && depth < path.length && !adapter.functionTypes.has(path[depth].type); depth++) {
       const n = path[depth];
       if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;
+      // Thousands of spellings can sit inside one call (a broken string): classify it once.
+      const key = `${n.startIndex}:${n.endIndex}`;
+      if (notSites.has(key)) continue;
       const c = classifyForkCall(n, fn, adapter, config);
-      if (!c) continue;
+      if (!c) {
+        notSites.add(key);
+        continue;
+      }
       seen.add(n.startIndex);
       sites.push(makeSite(n, fn, c, adapter));
       break;
