@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { analyze, fixSource, mayContainForkSite, parseShared } from '../rules/index.js';
-import type { Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
@@ -51,6 +51,11 @@ function withoutFixes(f: Finding): Finding {
   return { rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] };
 }
 
+/** What a file result takes from the analysis besides its findings. */
+function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error' | 'notAnalysed'> {
+  return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
+}
+
 function errorNodes(text: string, language: Language): number {
   const root = parseShared(text, language).rootNode;
   return root.hasError ? root.descendantsOfType('ERROR').length + 1 : 0;
@@ -75,7 +80,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
-      return { ...base, findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), parsed: !r.skipped, text: r.findings.length ? text : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
+      return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -96,7 +101,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
     const r = analyze(finalText, language, config);
     const keepText = r.findings.length > 0 || report.output !== undefined;
-    return { ...base, findings: r.findings, parsed: !r.skipped, fix: report, text: keepText ? finalText : undefined, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
+    return { ...base, ...analysisOutcome(r), findings: r.findings, fix: report, text: keepText ? finalText : undefined };
   } catch (e) {
     return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
   }

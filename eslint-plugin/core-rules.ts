@@ -161,9 +161,10 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
       sourceCode.enableRule(meta.id);
       const run = () => {
         const result = sourceCode.analysis();
+        // File-level notes are said once per file, by the first enabled rule, never as a crash.
+        const saysFileNotes = [...sourceCode.enabledRules][0] === meta.id;
         if (result.internalError) {
-          // Said once per file, by the first enabled rule, never as a crash.
-          if ([...sourceCode.enabledRules][0] === meta.id) {
+          if (saysFileNotes) {
             context.report({
               loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
               message: `vforklint could not analyse this file (internal error: ${result.internalError}); please report it.`,
@@ -174,14 +175,12 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
         for (const finding of result.findings) {
           if (finding.rule === meta.id) context.report(toReport(finding, meta) as Parameters<typeof context.report>[0]);
         }
-        // Parts the analysis could not cover are said once per file, by the first enabled rule.
-        if ([...sourceCode.enabledRules][0] === meta.id) {
-          for (const n of result.notAnalysed ?? []) {
-            context.report({
-              loc: { start: { line: n.range.start.line, column: n.range.start.column - 1 }, end: { line: n.range.end.line, column: n.range.end.column - 1 } },
-              message: `${NOT_ANALYSED_PREFIX}${n.reason}.`,
-            });
-          }
+        // Parts the analysis could not cover.
+        for (const n of saysFileNotes ? (result.notAnalysed ?? []) : []) {
+          context.report({
+            loc: { start: { line: n.range.start.line, column: n.range.start.column - 1 }, end: { line: n.range.end.line, column: n.range.end.column - 1 } },
+            message: `${NOT_ANALYSED_PREFIX}${n.reason}.`,
+          });
         }
       };
       return { translation_unit: run, source_file: run };

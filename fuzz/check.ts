@@ -10,6 +10,7 @@
  * - fixSource() never throws, never returns a text with new parse errors, and (where
  *   asked) a second run on its output changes nothing.
  */
+import { parseErrors } from '../rules/fixes/apply.js';
 import { analyze, applyEdits, fixSource, parseShared, unparsedRanges, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
 
 export interface Violation {
@@ -43,22 +44,6 @@ export const TEST_BUDGET = (size: number): number => 30_000 + size * 0.5;
 
 /** Fixes per input whose result is parsed to check it (see checkFindings). */
 export const FIX_PARSE_CHECKS = 20;
-
-/** ERROR and MISSING nodes in the parse of `text`. */
-export function parseErrorCount(text: string, language: Language): number {
-  const root = parseShared(text, language).rootNode;
-  if (!root.hasError) return 0;
-  let n = 0;
-  const cursor = root.walk();
-  for (;;) {
-    const node = cursor.currentNode;
-    if (node.type === 'ERROR' || node.isMissing) n++;
-    if (node.hasError && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return n;
-    }
-  }
-}
 
 /** Did the parse of `text` run out of budget (and blank some of it)? */
 export function budgetLimited(text: string, language: Language): boolean {
@@ -128,13 +113,13 @@ export function checkFindings(text: string, language: Language, findings: Findin
       // Each check parses the whole fixed text: on an input with thousands of findings only
       // the first FIX_PARSE_CHECKS fixes are parsed (the cost would be findings x size).
       if (ok && options.fixParses !== false && parseChecks++ < FIX_PARSE_CHECKS) {
-        baseErrors ??= parseErrorCount(text, language);
+        baseErrors ??= parseErrors(text, language);
         baseLimited ??= budgetLimited(text, language);
         // On a text that already has parse errors, tree-sitter's recovery may count an
         // unrelated insertion differently; the writers (fixSource, --fix) guard that case.
         // A parse that ran out of budget blanked text (parser.ts): its error count says nothing.
         const fixed = baseErrors === 0 ? applyEdits(text, fix.edits) : '';
-        const after = baseErrors === 0 && !baseLimited ? parseErrorCount(fixed, language) : 0;
+        const after = baseErrors === 0 && !baseLimited ? parseErrors(fixed, language) : 0;
         if (after > baseErrors && !budgetLimited(fixed, language)) out.push({ property: 'fix-parses', detail: `${describe(f)}, fix "${fix.title}": the fixed text has ${after} parse errors, the original ${baseErrors}` });
       }
     }
@@ -166,8 +151,8 @@ export function checkInput(text: string, language: Language, options: CheckOptio
       const out = fixSource(text, language, config);
       fixMs = performance.now() - start;
       if (out.changed) {
-        const before = parseErrorCount(text, language);
-        const after = parseErrorCount(out.text, language);
+        const before = parseErrors(text, language);
+        const after = parseErrors(out.text, language);
         if (after > before && !budgetLimited(text, language) && !budgetLimited(out.text, language)) violations.push({ property: 'fixsource-parses', detail: `fixSource() produced ${after} parse errors, the original had ${before}` });
         if (options.idempotent) {
           const again = fixSource(out.text, language, config);

@@ -17,7 +17,7 @@ import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
-import { LineIndex, PathLocator, clearSyntaxCaches, rangeOfNode } from './syntax.js';
+import { LineIndex, PathLocator, clearSyntaxCaches, escapeRegExp, rangeOfNode } from './syntax.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -32,12 +32,8 @@ export interface AnalyzeOptions {
 
 const SPELLINGS = String.raw`\b(?:__|_)?vfork\b|\b(?:__)?clone(?:2|3|_internal)?\b|\bCLONE\b|SYS_clone\w*|__NR_clone\w*|SYS_vfork|__NR_vfork|SYS_CLONE\w*|SYS_VFORK|[Rr]awVforkSyscall`;
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function spellingPattern(config: VforklintConfig): RegExp {
-  const extra = (config.forkFunctions ?? []).map((f) => f.split(':')[0]).filter(Boolean).map((f) => `\\b${escapeRe(f)}\\b`);
+  const extra = (config.forkFunctions ?? []).map((f) => f.split(':')[0]).filter(Boolean).map((f) => `\\b${escapeRegExp(f)}\\b`);
   return new RegExp([SPELLINGS, ...extra].join('|'), 'g');
 }
 
@@ -113,8 +109,10 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       if (seenSites.has(site.call.startIndex)) continue;
       seenSites.add(site.call.startIndex);
       const analysis = new SiteAnalysis(ctx, site);
-      if (analysis.flow.incomplete) incomplete = true;
-      if (analysis.flow.incomplete) notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
+      if (analysis.flow.incomplete) {
+        incomplete = true;
+        notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
+      }
       const sets = analysis.lineSets();
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
@@ -137,15 +135,16 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
   const root = tree.rootNode;
   const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
-  return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueNotAnalysed(notAnalysed) } : {}) };
+  return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueBy(notAnalysed, (n) => `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`) } : {}) };
 }
 
-function uniqueNotAnalysed(list: NotAnalysed[]): NotAnalysed[] {
+/** The first of each group of items with the same key. */
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();
-  return list.filter((n) => {
-    const key = `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
     return true;
   });
 }
@@ -184,14 +183,8 @@ function errorCount(fn: SyntaxNode): number {
 }
 
 function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    // Several fork sites in one function (Go's per-arch switch) find the same hazard once.
-    const key = `${f.rule}:${f.range.start.offset}:${f.range.end.offset}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // Several fork sites in one function (Go's per-arch switch) find the same hazard once.
+  return uniqueBy(findings, (f) => `${f.rule}:${f.range.start.offset}:${f.range.end.offset}`);
 }
 
 /**
@@ -213,15 +206,9 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     return ctx;
   };
   // Every spelling in a broken function asks again: count each function's errors once (ids are per tree).
-  const errorCounts = new Map<FileContext, Map<number, number>>();
-  const errorsOf = (ctx: FileContext, f: SyntaxNode) => {
-    let m = errorCounts.get(ctx);
-    if (!m) errorCounts.set(ctx, (m = new Map()));
-    let n = m.get(f.id);
-    if (n === undefined) m.set(f.id, (n = errorCount(f)));
-    return n;
-  };
+  const errorsOf = (ctx: FileContext, f: SyntaxNode) => ctx.remember(`errors:${f.id}`, () => errorCount(f));
   const types = file.adapter.functionTypes;
+  const innermostFunction = (path: SyntaxNode[]) => path.find((n) => types.has(n.type));
   // Matches come in text order: one forward cursor walk per tree finds what encloses each.
   const locators = new Map<FileContext, PathLocator>();
   const pathAt = (ctx: FileContext, offset: number) => {
@@ -229,7 +216,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     if (!l) locators.set(ctx, (l = new PathLocator(ctx.root)));
     return l.enclosing(offset);
   };
-  const enclosing = (ctx: FileContext, offset: number) => pathAt(ctx, offset).find((n) => types.has(n.type));
+  const enclosing = (ctx: FileContext, offset: number) => innermostFunction(pathAt(ctx, offset));
   for (const m of file.text.matchAll(re)) {
     const offset = m.index!;
     const path = pathAt(file, offset);
@@ -238,7 +225,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     if (leaf.type === 'comment' || /string|char_literal/.test(leaf.type)) continue;
     if (!(leaf.type === 'ERROR' || leaf.hasError || path.slice(1).some((n) => ERROR_OR_FUNCTION.has(n.type)))) continue;
     let ctx = file;
-    let fn = path.find((n) => types.has(n.type));
+    let fn = innermostFunction(path);
     const broken = (f: SyntaxNode | undefined) => !f || !!file.adapter.functionBody(f)?.hasError || !file.adapter.functionBody(f);
     if (file.adapter.language === 'c' && broken(fn)) {
       // Try the masked copies; keep the first whose function body parses cleanly, or the one with fewest errors.

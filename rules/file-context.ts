@@ -93,13 +93,17 @@ export class FileContext {
     return this.viewAdapterCache;
   }
 
+  /** `compute()`, remembered in `memo` under `key` for the rest of this file's analysis. */
+  remember<T>(key: string, compute: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = compute();
+    this.memo.set(key, value);
+    return value;
+  }
+
   /** The adapter's `calleeText`, remembered per call (each fork site of a function asks about the same calls). */
   calleeText(call: SyntaxNode): string | undefined {
-    const key = `callee:${call.id}`;
-    if (this.memo.has(key)) return this.memo.get(key) as string | undefined;
-    const text = this.adapter.calleeText(call);
-    this.memo.set(key, text);
-    return text;
+    return this.remember(`callee:${call.id}`, () => this.adapter.calleeText(call));
   }
 
   get lines(): LineIndex {
@@ -136,5 +140,4 @@ export class FileContext {
     }
     return out;
   }
-
 }

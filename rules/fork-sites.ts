@@ -34,7 +34,6 @@ const C_CLONE_FN = new Set(['clone', '__clone', '__clone2', 'CLONE', '__clone_in
 const GO_RAW = /^(?:\w+\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError)$/;
 const GO_VFORK = /^(?:\w+\.)?(?:rawVforkSyscall|RawVforkSyscall)$/;
 
-
 function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
   if (!node) return true;
   const v = adapter.expression(node);

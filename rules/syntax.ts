@@ -96,8 +96,8 @@ function nodeList(nodes: SyntaxNode[]): NodeList {
   return { nodes, starts, ends, types };
 }
 
-/** The first index whose start is at or after `offset`. */
-function firstAtOrAfter(starts: Int32Array, offset: number): number {
+/** The first index whose start is at or after `offset` (`starts` ascending). */
+export function firstAtOrAfter(starts: Int32Array, offset: number): number {
   let lo = 0;
   let hi = starts.length;
   while (lo < hi) {
@@ -237,7 +237,7 @@ export class PathLocator {
   private readonly path: Array<{ start: number; end: number; node?: SyntaxNode }>;
   private last = -1;
 
-  constructor(private readonly root: SyntaxNode) {
+  constructor(root: SyntaxNode) {
     this.cursor = root.walk();
     this.path = [{ start: root.startIndex, end: root.endIndex, node: root }];
   }

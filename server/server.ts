@@ -139,7 +139,6 @@ export function startServer(connection: Connection): void {
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
       result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree, cache: functionCache } : { cache: functionCache }));
-      forgetSharedParses();
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }

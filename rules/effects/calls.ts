@@ -31,7 +31,6 @@ export function publicName(name: string): string {
     .replace(/^(?:local_|internal_)/, '');
 }
 
-
 /** The syscall a raw syscall call or a syscall-naming macro performs (`exit_group`, `dup2`). */
 export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefined {
   const callee = ctx.calleeText(call);
@@ -84,14 +83,12 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
 }
 
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
+  const ends = () => {
+    const call = statementCall(ctx, statement);
+    return !!call && callNeverReturns(ctx, call, isLast, depth);
+  };
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
-  const key = depth === 0 ? `ends:${statement.id}:${isLast}` : undefined;
-  const known = key !== undefined ? (ctx.memo.get(key) as boolean | undefined) : undefined;
-  if (known !== undefined) return known;
-  const call = statementCall(ctx, statement);
-  const ends = !!call && callNeverReturns(ctx, call, isLast, depth);
-  if (key !== undefined) ctx.memo.set(key, ends);
-  return ends;
+  return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
 }
 
 /** A same-file function none of whose paths returns (e.g. a Go helper looping on SYS_EXIT). */
@@ -134,17 +131,12 @@ function isGoNosplit(ctx: FileContext, fn: SyntaxNode): boolean {
  * rules ask twice, for unsafe calls and for what the call writes).
  */
 export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth = 0): CallVerdict {
-  const key = `call:${call.id}:${enclosing?.id ?? ''}:${depth}`;
-  const known = ctx.memo.get(key) as CallVerdict | undefined;
-  if (known) return known;
-  const verdict = classifyCallUncached(ctx, call, enclosing, depth);
-  ctx.memo.set(key, verdict);
-  return verdict;
+  return ctx.remember(`call:${call.id}:${enclosing?.id ?? ''}:${depth}`, () => classifyCallUncached(ctx, call, enclosing, depth));
 }
 
 function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth: number): CallVerdict {
   const a = ctx.adapter;
-  const callee = a.calleeText(call);
+  const callee = ctx.calleeText(call);
   const safeExtra = ctx.config.safeFunctions ?? [];
   if (callee && safeExtra.includes(callee)) return { kind: 'safe' };
   if (a.isConversion(call)) return { kind: 'safe' };

@@ -146,17 +146,11 @@ function addressOperand(ctx: FileContext, arg: SyntaxNode): SyntaxNode | undefin
   return undefined;
 }
 
-
 type WrittenPositions = { positions?: number[]; chain?: string[]; calleeWrites?: Write[] };
 
 /** Argument positions a call writes through, or undefined when unknown (then every address counts). Remembered per file. */
 function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
-  const key = `written:${call.id}:${enclosing.id}:${depth}`;
-  const known = ctx.memo.get(key) as WrittenPositions | undefined;
-  if (known) return known;
-  const r = writtenPositionsUncached(ctx, call, enclosing, depth);
-  ctx.memo.set(key, r);
-  return r;
+  return ctx.remember(`written:${call.id}:${enclosing.id}:${depth}`, () => writtenPositionsUncached(ctx, call, enclosing, depth));
 }
 
 function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
@@ -216,12 +210,7 @@ const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_s
  * file (every fork site of a function asks about the same statements): do not modify the result.
  */
 export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): readonly Write[] {
-  const key = `writesIn:${node.id}:${scope.fn.id}:${depth}`;
-  const known = ctx.memo.get(key) as Write[] | undefined;
-  if (known) return known;
-  const out = writesInUncached(ctx, node, scope, depth);
-  ctx.memo.set(key, out);
-  return out;
+  return ctx.remember(`writesIn:${node.id}:${scope.fn.id}:${depth}`, () => writesInUncached(ctx, node, scope, depth));
 }
 
 function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Write[] {
@@ -289,12 +278,7 @@ function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, dept
 /** Identifiers an expression reads (all mentions except the plain target of `=`). */
 export function readsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = node): ReadonlyMap<string, SyntaxNode> {
   // Remembered per file (every fork site of a function asks about the same statements).
-  const key = `readsIn:${node.id}:${root.id}`;
-  const known = ctx.memo.get(key) as Map<string, SyntaxNode> | undefined;
-  if (known) return known;
-  const out = readsInUncached(ctx, node, root);
-  ctx.memo.set(key, out);
-  return out;
+  return ctx.remember(`readsIn:${node.id}:${root.id}`, () => readsInUncached(ctx, node, root));
 }
 
 function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): Map<string, SyntaxNode> {

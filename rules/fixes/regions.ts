@@ -7,7 +7,7 @@
 import { CHILD_SIDE, PARENT_SIDE, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { contains, namedChildren } from '../syntax.js';
+import { contains, firstAtOrAfter, namedChildren } from '../syntax.js';
 
 export class Decline extends Error {}
 
@@ -17,36 +17,69 @@ export function decline(reason: string): never {
 
 export type Side = 'child' | 'parent' | 'mixed';
 
-export class Regions {
-  /** The flow pass's statements by start offset: their offsets and masks in typed arrays. */
+/**
+ * The flow pass's statements ordered by position (outer before inner at the same start),
+ * their offsets and masks read once into typed arrays, each with the innermost statement
+ * around it. Which statement holds a node is a binary search and a short climb (a climb
+ * through tree-sitter's `parent` costs the depth of the tree at every step), and the
+ * states inside a node are one contiguous run.
+ */
+class StatementIndex {
+  private readonly nodes: SyntaxNode[];
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly masks: Int32Array;
+  private readonly up: Int32Array;
+
+  constructor(sa: SiteAnalysis) {
+    const recorded = [...sa.flow.statements.values()].sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+    this.nodes = recorded.map((r) => r.node);
+    this.starts = Int32Array.from(this.nodes, (n) => n.startIndex);
+    this.ends = Int32Array.from(this.nodes, (n) => n.endIndex);
+    this.masks = Int32Array.from(recorded, (r) => r.mask);
+    this.up = new Int32Array(this.nodes.length);
+    const open: number[] = [];
+    for (let i = 0; i < this.nodes.length; i++) {
+      while (open.length && this.ends[open[open.length - 1]] < this.ends[i]) open.pop();
+      this.up[i] = open.length ? open[open.length - 1] : -1;
+      open.push(i);
+    }
+  }
+
+  /** The innermost recorded statement holding `n` (`n` itself when it is one). */
+  innermost(n: SyntaxNode): SyntaxNode | undefined {
+    let i = firstAtOrAfter(this.starts, n.startIndex + 1) - 1;
+    while (i >= 0 && this.ends[i] < n.endIndex) i = this.up[i];
+    return i >= 0 ? this.nodes[i] : undefined;
+  }
+
+  /** States reaching any recorded statement within [start, end]. */
+  maskWithin(start: number, end: number): number {
+    let m = 0;
+    for (let i = firstAtOrAfter(this.starts, start); i < this.starts.length && this.starts[i] <= end; i++) if (this.ends[i] <= end) m |= this.masks[i];
+    return m;
+  }
+}
+
+const statementIndexes = new WeakMap<SiteAnalysis, StatementIndex>();
+
+/** The statement index of a site's flow result, built once. */
+export function statementIndex(sa: SiteAnalysis): StatementIndex {
+  let index = statementIndexes.get(sa);
+  if (!index) statementIndexes.set(sa, (index = new StatementIndex(sa)));
+  return index;
+}
+
+export class Regions {
   private readonly cache = new Map<number, number>();
 
-  constructor(readonly sa: SiteAnalysis) {
-    const recorded = [...sa.flow.statements.values()].map((s) => ({ start: s.node.startIndex, end: s.node.endIndex, mask: s.mask })).sort((a, b) => a.start - b.start);
-    this.starts = Int32Array.from(recorded, (r) => r.start);
-    this.ends = Int32Array.from(recorded, (r) => r.end);
-    this.masks = Int32Array.from(recorded, (r) => r.mask);
-  }
+  constructor(readonly sa: SiteAnalysis) {}
 
   /** States reaching any statement inside `node` (itself included). */
   subtreeMask(node: SyntaxNode): number {
     const hit = this.cache.get(node.id);
     if (hit !== undefined) return hit;
-    const start = node.startIndex;
-    const end = node.endIndex;
-    // The statements inside `node` are those starting in [start, end] that end by `end`.
-    let lo = 0;
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid] < start) lo = mid + 1;
-      else hi = mid;
-    }
-    let m = 0;
-    for (let i = lo; i < this.starts.length && this.starts[i] <= end; i++) if (this.ends[i] <= end) m |= this.masks[i];
+    const m = statementIndex(this.sa).maskWithin(node.startIndex, node.endIndex);
     this.cache.set(node.id, m);
     return m;
   }

@@ -17,7 +17,7 @@ import type { SiteAnalysis } from '../site-analysis.js';
 import { contains, field, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { indentAt, indentUnitOf, item, renderItems, type Item } from './layout.js';
-import { Regions, blockEntries, decline, declaratorName, identifiersIn } from './regions.js';
+import { Regions, blockEntries, decline, declaratorName, identifiersIn, statementIndex } from './regions.js';
 import { childItems, parentItems, type ViewContext } from './views.js';
 import { buildC, type CPlan } from './split-c.js';
 import { buildGo, type GoPlan } from './split-go.js';
@@ -145,45 +145,8 @@ function prepare(sa: SiteAnalysis): SplitContext {
 }
 
 /** The recorded statement that holds `n` (its nearest ancestor the flow pass saw). */
-/**
- * The flow pass's statements ordered by position, each with the innermost statement around
- * it: the statement holding a node is then a binary search and a short climb, where a
- * climb through tree-sitter's `parent` costs the depth of the tree at every step.
- */
-class StatementIndex {
-  private readonly nodes: SyntaxNode[];
-  private readonly up: number[] = [];
-
-  constructor(sa: SiteAnalysis) {
-    this.nodes = [...sa.flow.statements.values()].map((r) => r.node).sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-    const open: number[] = [];
-    this.nodes.forEach((n, i) => {
-      while (open.length && this.nodes[open[open.length - 1]].endIndex < n.endIndex) open.pop();
-      this.up.push(open.length ? open[open.length - 1] : -1);
-      open.push(i);
-    });
-  }
-
-  innermost(n: SyntaxNode): SyntaxNode | undefined {
-    let lo = 0;
-    let hi = this.nodes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.nodes[mid].startIndex <= n.startIndex) lo = mid + 1;
-      else hi = mid;
-    }
-    let i = lo - 1;
-    while (i >= 0 && this.nodes[i].endIndex < n.endIndex) i = this.up[i];
-    return i >= 0 ? this.nodes[i] : undefined;
-  }
-}
-
-const statementIndexes = new WeakMap<SiteAnalysis, StatementIndex>();
-
 function statementOf(sa: SiteAnalysis, n: SyntaxNode): SyntaxNode | undefined {
-  let index = statementIndexes.get(sa);
-  if (!index) statementIndexes.set(sa, (index = new StatementIndex(sa)));
-  return index.innermost(n);
+  return statementIndex(sa).innermost(n);
 }
 
 function onParentSide(sa: SiteAnalysis, n: SyntaxNode): boolean {
