@@ -1,5 +1,5 @@
 /**
- * Fork-site recognition (RULES.md section 2): which calls create a child that shares the
+ * Fork-site recognition (docs/rules.md, section 2): which calls create a child that shares the
  * caller's memory and stack, of which kind, and which variables receive the results.
  */
 import type { LanguageAdapter } from './language/adapter.js';

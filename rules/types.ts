@@ -84,7 +84,7 @@ export interface ForkSiteInfo {
 export interface VforklintConfig {
   /** Per-rule severity; rules not named keep their default. */
   rules?: Partial<Record<RuleId, Severity>>;
-  /** POSIX-strict mode: see RULES.md section 4. */
+  /** POSIX-strict mode: see docs/rules.md, section 4. */
   strict?: boolean;
   /**
    * Extra functions that create a vfork-style child (e.g. busybox's `xvfork`). A plain name

@@ -1,11 +1,11 @@
 /**
- * The analyzer against its fixtures (RULES.md section 6): every C and Go file under
+ * The analyzer against its fixtures (CONTRIBUTING.md, "Fixtures"): every C and Go file under
  * fixtures/c and fixtures/go (verify-* and split-* included, .fixed goldens not) is
  * analysed with the configuration its `// vforklint-config:` comment names, and every
  * finding must be wanted by a `// want "rule"` comment on its line, and every want met.
  *
  * Coverage tests then check that the fixtures exercise every rule (positive and
- * negative, per language) and every fork spelling of RULES.md section 2, as the
+ * negative, per language) and every fork spelling of docs/rules.md, section 2, as the
  * analyzer classifies it.
  */
 import { test } from 'node:test';
@@ -143,7 +143,7 @@ test('every rule has a clean fixture where it does not fire, in each of its lang
 });
 
 /**
- * The fork spellings of RULES.md section 2 (and the look-alikes it says are not
+ * The fork spellings of docs/rules.md, section 2 (and the look-alikes it says are not
  * sites). `call` finds the line of the call in some fixture; the analyzer must report
  * a fork site of `kind` starting on that line (`none`: no site on that line), and a
  * positive spelling's fixture must want at least one finding.
@@ -192,7 +192,7 @@ function lineOfOffset(text: string, offset: number): number {
   return line;
 }
 
-test('every fork spelling of RULES.md section 2 is in a fixture and classified as the table says', () => {
+test('every fork spelling of docs/rules.md, section 2 is in a fixture and classified as the table says', () => {
   const gaps: string[] = [];
   for (const sp of SPELLINGS) {
     const seen: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Native verification (RULES.md section 7, issue 6).
+ * Native verification (CONTRIBUTING.md, "Native verification"; issue 6).
  *
  * Every C fixture tagged `// verify: corrupts <rule...>` or `// verify: clean`
  * (fixtures/c/verify-*.c, and any .fixed golden under fixtures/c tagged `verify: clean`) is

@@ -1,5 +1,5 @@
 /**
- * splitFrame: the cure of Go's "syscall: use CLONE_VFORK safely" (RULES.md section 5),
+ * splitFrame: the cure of Go's "syscall: use CLONE_VFORK safely" (docs/rules.md, section 5),
  * for Go and C. The forking function F becomes
  *
  *   - an inner function (Go `F1`, C `F_vfork`) holding everything through the fork, an

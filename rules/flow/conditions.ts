@@ -1,4 +1,4 @@
-/** Which fork outcomes make a condition true or false (RULES.md section 3, "Tests that split the state"). */
+/** Which fork outcomes make a condition true or false (docs/rules.md, section 3, "Tests that split the state"). */
 import type { LanguageAdapter } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
 import { ALL_OUTCOMES, CHILD, FAILED, PARENT } from './path-state.js';

@@ -1,5 +1,5 @@
 /**
- * Path states after a vfork-style fork (RULES.md section 3).
+ * Path states after a vfork-style fork (docs/rules.md, section 3).
  *
  *                      fork site
  *        PRE  ─────────────────────────▶  BOTH   (no test of the result yet:
