@@ -25,14 +25,14 @@ function inside(base: string, path: string): string | null {
   return rel.split(sep).join('/');
 }
 
-/** True when one of the patterns matches the file (or a directory above it, up to the pattern's base). */
-export function isIgnoredBy(patterns: readonly BasedPattern[] | undefined, absolutePath: string): boolean {
+/** True when one of the patterns matches the path (or a directory above it, up to the pattern's base). */
+export function isIgnoredBy(patterns: readonly BasedPattern[] | undefined, absolutePath: string, isDirectory = false): boolean {
   if (!patterns?.length) return false;
   const byBase = new Map<string, string[]>();
   for (const p of patterns) byBase.set(p.base, [...(byBase.get(p.base) ?? []), p.pattern]);
   for (const [base, list] of byBase) {
     const rel = inside(base, absolutePath);
-    if (rel !== null && matcher(list).ignores(rel)) return true;
+    if (rel !== null && matcher(list).ignores(isDirectory ? `${rel}/` : rel)) return true;
   }
   return false;
 }
