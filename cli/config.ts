@@ -1,151 +1,29 @@
 /**
- * Configuration for the CLI: finding config files from each file's directory upward,
- * validating them against vforklint.schema.json, and layering
- * defaults < discovered file < --config file < --rule/--strict flags.
+ * The CLI's configuration: the shared reader (config/) layered as
+ * defaults < nearest config file < --config file < --rule/--strict flags, per directory.
+ * Configuration errors become UsageErrors (one line, exit 2).
  */
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { resolve } from 'node:path';
+import { ConfigError, ConfigFinder, analysisConfig, layerConfig, loadConfigFile as loadSharedConfigFile, normaliseSeverity, type LoadedConfigFile, type ResolvedConfig } from '../config/index.js';
 import { RULE_IDS } from '../rules/index.js';
 import type { RuleId, Severity, VforklintConfig } from '../rules/index.js';
 import { UsageError } from './errors.js';
 
-/** VforklintConfig plus the CLI-only keys. */
-export interface CliConfig extends VforklintConfig {
-  /** .gitignore-syntax patterns, each relative to `base`. */
-  ignorePatterns?: Array<{ base: string; pattern: string }>;
-}
+export type CliConfig = ResolvedConfig;
 
-/** What a config file holds after validation (ignorePatterns still plain strings). */
-export interface FileConfig extends VforklintConfig {
-  $schema?: string;
-  ignorePatterns?: string[];
-}
-
-export const CONFIG_FILE_NAMES = ['.vforklintrc.json', 'vforklint.config.json', 'package.json'] as const;
-
-export const SCHEMA_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../vforklint.schema.json');
-
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (validator) return validator;
-  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
-  // Loaded on first use: most runs in a tree without config files never need it.
-  const mod = createRequire(import.meta.url)('ajv') as { default?: unknown };
-  const Ajv = (mod.default ?? mod) as new (o: object) => { compile(s: object): ValidateFunction };
-  const ajv = new Ajv({ allErrors: false, strict: false });
-  validator = ajv.compile(schema);
-  return validator;
-}
-
-function keyPath(err: ErrorObject): string {
-  const parts = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (err.keyword === 'additionalProperties') parts.push(String((err.params as { additionalProperty: string }).additionalProperty));
-  return parts.length ? parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[') : '(top level)';
-}
-
-function describe(err: ErrorObject): string {
-  switch (err.keyword) {
-    case 'additionalProperties': {
-      const parent = err.instancePath;
-      if (parent === '/rules') return `unknown rule (known rules: ${RULE_IDS.join(', ')})`;
-      return 'unknown key (allowed: rules, strict, forkFunctions, noReturnFunctions, safeFunctions, ignorePatterns, $schema)';
-    }
-    case 'enum':
-      return `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'type':
-      return `must be ${(err.params as { type: string }).type}`;
-    case 'pattern':
-      return 'must be a function name (letters, digits, _ and .)';
-    case 'uniqueItems':
-      return 'has duplicate entries';
-    default:
-      return err.message ?? 'is invalid';
-  }
-}
-
-/** Validate a parsed config object; throws a one-line UsageError naming the file and the key. */
-export function validateConfig(value: unknown, source: string): FileConfig {
-  const validate = schemaValidator();
-  if (!validate(value)) {
-    const err = validate.errors![0]!;
-    throw new UsageError(`${source}: "${keyPath(err)}" ${describe(err)}`);
-  }
-  return value as FileConfig;
-}
-
-function readJson(path: string): unknown {
-  let text: string;
+/** The shared reader's one-line errors as the CLI's usage errors. */
+function asUsageError<T>(read: () => T): T {
   try {
-    text = readFileSync(path, 'utf8');
+    return read();
   } catch (e) {
-    throw new UsageError(`${path}: cannot read config file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new UsageError(`${path}: invalid JSON (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
   }
 }
 
-export interface LoadedConfigFile {
-  path: string;
-  config: FileConfig;
-}
-
-/** Load one config file by explicit path (--config): plain JSON, or package.json's "vforklint" key. */
+/** Load one config file by explicit path (--config). */
 export function loadConfigFile(path: string): LoadedConfigFile {
-  const abs = resolve(path);
-  const json = readJson(abs);
-  if (abs.endsWith('package.json') && json && typeof json === 'object' && !Array.isArray(json)) {
-    const v = (json as Record<string, unknown>).vforklint;
-    if (v === undefined) throw new UsageError(`${abs}: has no "vforklint" key`);
-    return { path: abs, config: validateConfig(v, `${abs} ("vforklint" key)`) };
-  }
-  return { path: abs, config: validateConfig(json, abs) };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Finds the nearest config file for a directory, walking upward; results are cached per directory. */
-export class ConfigFinder {
-  private readonly byDir = new Map<string, LoadedConfigFile | null>();
-
-  /** The nearest config file at or above `dir` (null when there is none). */
-  nearest(dir: string): LoadedConfigFile | null {
-    const cached = this.byDir.get(dir);
-    if (cached !== undefined) return cached;
-    let found: LoadedConfigFile | null = null;
-    for (const name of CONFIG_FILE_NAMES) {
-      const p = join(dir, name);
-      if (!isFile(p)) continue;
-      if (name === 'package.json') {
-        const json = readJson(p);
-        if (json && typeof json === 'object' && !Array.isArray(json) && 'vforklint' in json) {
-          found = { path: p, config: validateConfig((json as Record<string, unknown>).vforklint, `${p} ("vforklint" key)`) };
-          break;
-        }
-        continue;
-      }
-      found = { path: p, config: validateConfig(readJson(p), p) };
-      break;
-    }
-    if (!found) {
-      const parent = dirname(dir);
-      found = parent === dir ? null : this.nearest(parent);
-    }
-    this.byDir.set(dir, found);
-    return found;
-  }
+  return asUsageError(() => loadSharedConfigFile(resolve(path)));
 }
 
 export interface CliOverrides {
@@ -153,64 +31,44 @@ export interface CliOverrides {
   strict?: boolean;
 }
 
-function union(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
-  if (!a && !b) return undefined;
-  return [...new Set([...(a ?? []), ...(b ?? [])])];
-}
-
-/** Layer one config file over an effective config. */
-export function layer(base: CliConfig, file: LoadedConfigFile | null): CliConfig {
-  if (!file) return base;
-  const c = file.config;
-  const out: CliConfig = { ...base };
-  if (c.rules) out.rules = { ...base.rules, ...c.rules };
-  if (c.strict !== undefined) out.strict = c.strict;
-  out.forkFunctions = union(base.forkFunctions, c.forkFunctions);
-  out.noReturnFunctions = union(base.noReturnFunctions, c.noReturnFunctions);
-  out.safeFunctions = union(base.safeFunctions, c.safeFunctions);
-  if (c.ignorePatterns) out.ignorePatterns = [...(base.ignorePatterns ?? []), ...c.ignorePatterns.map((pattern) => ({ base: dirname(file.path), pattern }))];
-  for (const k of ['forkFunctions', 'noReturnFunctions', 'safeFunctions', 'ignorePatterns'] as const) if (out[k] === undefined) delete out[k];
-  return out;
-}
-
-export function applyOverrides(base: CliConfig, o: CliOverrides): CliConfig {
-  const out: CliConfig = { ...base };
-  if (Object.keys(o.rules).length) out.rules = { ...base.rules, ...o.rules };
-  if (o.strict !== undefined) out.strict = o.strict;
-  return out;
-}
-
 /** Resolves the effective config for each directory (cached). */
 export class ConfigResolver {
   private readonly finder = new ConfigFinder();
   private readonly cache = new Map<string, CliConfig>();
+  private readonly flags: ResolvedConfig;
 
   constructor(
     private readonly explicit: LoadedConfigFile | null,
-    private readonly overrides: CliOverrides,
+    overrides: CliOverrides,
     private readonly lookup: boolean,
-  ) {}
+  ) {
+    this.flags = {
+      ...(Object.keys(overrides.rules).length ? { rules: overrides.rules } : {}),
+      ...(overrides.strict !== undefined ? { strict: overrides.strict } : {}),
+    };
+  }
+
+  private discovered(dir: string): LoadedConfigFile | null {
+    return this.lookup ? asUsageError(() => this.finder.nearest(dir)) : null;
+  }
 
   forDirectory(dir: string): CliConfig {
     let c = this.cache.get(dir);
     if (c) return c;
-    const discovered = this.lookup ? this.finder.nearest(dir) : null;
-    c = applyOverrides(layer(layer({}, discovered), this.explicit), this.overrides);
+    c = layerConfig(layerConfig(layerConfig({}, this.discovered(dir)?.config), this.explicit?.config), this.flags);
     this.cache.set(dir, c);
     return c;
   }
 
-  /** The analysis config (without CLI-only keys) for a directory. */
+  /** The analysis config (without front-end keys) for a directory. */
   analysisConfig(dir: string): VforklintConfig {
-    const { ignorePatterns: _ignored, ...rest } = this.forDirectory(dir);
-    void _ignored;
-    return rest;
+    return analysisConfig(this.forDirectory(dir));
   }
 
-  /** Which config file applies in this directory (for --print-config). */
+  /** Which config files apply in this directory (for --print-config). */
   sourceFor(dir: string): string[] {
     const out: string[] = [];
-    const d = this.lookup ? this.finder.nearest(dir) : null;
+    const d = this.discovered(dir);
     if (d) out.push(d.path);
     if (this.explicit) out.push(this.explicit.path);
     return out;
@@ -219,10 +77,10 @@ export class ConfigResolver {
 
 export function parseRuleFlag(value: string): [RuleId, Severity] {
   const m = /^\s*([\w-]+)\s*[:=]\s*(\w+)\s*$/.exec(value);
-  if (!m) throw new UsageError(`--rule "${value}": expected id:severity, e.g. --rule child-unsafe-call:warning`);
-  const [, id, sev] = m as unknown as [string, string, string];
+  if (!m) throw new UsageError(`--rule "${value}": expected id:severity, e.g. --rule child-unsafe-call:warn`);
+  const [, id, spelling] = m as unknown as [string, string, string];
   if (!(RULE_IDS as string[]).includes(id)) throw new UsageError(`--rule "${value}": unknown rule "${id}" (see --list-rules)`);
-  const severity = sev === 'warn' ? 'warning' : sev;
-  if (severity !== 'error' && severity !== 'warning' && severity !== 'off') throw new UsageError(`--rule "${value}": severity must be error, warning or off`);
+  const severity = normaliseSeverity(spelling);
+  if (!severity) throw new UsageError(`--rule "${value}": severity must be off, warn (or warning), error, or 0, 1, 2`);
   return [id as RuleId, severity];
 }

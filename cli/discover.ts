@@ -9,6 +9,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import ignoreModule from 'ignore';
 import type { Ignore } from 'ignore';
 import type { Language } from '../rules/index.js';
+import { isIgnoredBy } from '../config/index.js';
 import type { ConfigResolver } from './config.js';
 import { UsageError } from './errors.js';
 
@@ -100,7 +101,6 @@ export class Discovery {
   private readonly seenFiles = new Set<string>();
   private readonly seenDirs = new Set<string>();
   private readonly gitignoreCache = new Map<string, Ignore | null>();
-  private readonly configIgnoreCache = new Map<string, Ignore>();
   private readonly ignorePathLayer: IgnoreLayer | null;
 
   constructor(private readonly opts: DiscoveryOptions) {
@@ -123,23 +123,6 @@ export class Discovery {
     return ig;
   }
 
-  private configIgnore(dir: string): IgnoreLayer[] {
-    const patterns = this.opts.configs.forDirectory(dir).ignorePatterns ?? [];
-    const byBase = new Map<string, string[]>();
-    for (const p of patterns) byBase.set(p.base, [...(byBase.get(p.base) ?? []), p.pattern]);
-    const out: IgnoreLayer[] = [];
-    for (const [base, list] of byBase) {
-      const key = `${base}\0${list.join('\0')}`;
-      let ig = this.configIgnoreCache.get(key);
-      if (!ig) {
-        ig = createIgnore({ allowRelativePaths: true }).add(list);
-        this.configIgnoreCache.set(key, ig);
-      }
-      out.push({ base, ig });
-    }
-    return out;
-  }
-
   /** Whether a path is ignored by the given .gitignore layers (deepest decides) or by --ignore-path / ignorePatterns. */
   private ignored(path: string, isDir: boolean, gitLayers: IgnoreLayer[]): boolean {
     if (!this.opts.useIgnore) return false;
@@ -154,8 +137,7 @@ export class Discovery {
       if (r.unignored) break;
     }
     if (this.ignorePathLayer && test(this.ignorePathLayer).ignored) return true;
-    for (const layer of this.configIgnore(isDir ? path : dirname(path))) if (test(layer).ignored) return true;
-    return false;
+    return isIgnoredBy(this.opts.configs.forDirectory(isDir ? path : dirname(path)).ignorePatterns, path, isDir);
   }
 
   private wanted(path: string): boolean {

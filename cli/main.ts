@@ -111,8 +111,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (opts.printConfig) {
       const file = resolve(io.cwd, opts.printConfig);
       const dir = dirname(file);
-      const c = configs.forDirectory(dir);
-      const printed = { ...configs.analysisConfig(dir), ...(c.ignorePatterns ? { ignorePatterns: c.ignorePatterns.map((p) => ({ base: p.base, pattern: p.pattern })) } : {}), configFiles: configs.sourceFor(dir) };
+      const printed = { ...configs.forDirectory(dir), configFiles: configs.sourceFor(dir) };
       io.stdout(`${JSON.stringify(printed, null, 2)}\n`);
       return 0;
     }

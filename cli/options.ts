@@ -58,7 +58,7 @@ export function buildCommand(version: string): Command {
     .option('-o, --output-file <path>', 'write the report to this file instead of standard output')
     .option('-c, --config <path>', 'use this config file on top of the discovered ones')
     .option('--no-config-lookup', 'do not look for .vforklintrc.json / vforklint.config.json / package.json')
-    .option('--rule <id:severity>', 'set a rule severity (error, warning, off); repeatable', collect, [])
+    .option('--rule <id:severity>', 'set a rule severity (off, warn or warning, error, or 0, 1, 2); repeatable', collect, [])
     .option('--strict', 'POSIX-strict analysis (see the rules docs)')
     .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (-1: no limit)', integer('--max-warnings', -1), -1)
     .option('--quiet', 'report errors only')

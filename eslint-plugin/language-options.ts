@@ -1,19 +1,31 @@
 /**
- * `languageOptions` for `vforklint/c` and `vforklint/go`: the parts of VforklintConfig that
- * are not rule severities (those are ESLint's `rules`).
+ * The configuration of a C or Go file linted by ESLint, read by the shared reader (config/):
  *
- *   languageOptions: { strict: true, forkFunctions: ['xvfork'], safeFunctions: ['my_log'] }
+ * - the configuration file the CLI would use for the file (`.vforklintrc.json`,
+ *   `vforklint.config.json` or package.json's `vforklint` key, nearest at or above it);
+ * - layered under `languageOptions` for `vforklint/c` and `vforklint/go`, which take the
+ *   same keys with the same validation and messages:
+ *
+ *     languageOptions: { strict: true, forkFunctions: ['xvfork'], safeFunctions: ['my_log'] }
+ *
+ * How ESLint uses each key (decided here, for this front end):
+ * - `strict`, `forkFunctions`, `noReturnFunctions`, `safeFunctions`: the analysis, as in the CLI.
+ * - `rules`: ESLint's own `rules` decide which rules run and at what severity (ESLint gives
+ *   a rule one severity per file); a rule the vforklint configuration turns "off" reports
+ *   nothing, so ESLint never shows a finding the CLI and the editor turned off.
+ * - `ignorePatterns`: a file they match gets no findings, as the CLI skips it (ESLint's own
+ *   `ignores` remain the ESLint way to keep a file from being linted at all). In
+ *   languageOptions, patterns are relative to the working directory.
+ * A broken configuration file is a one-line parsing error on each file it governs.
  */
-export interface VforklintLanguageOptions {
-  strict?: boolean;
-  forkFunctions?: string[];
-  noReturnFunctions?: string[];
-  safeFunctions?: string[];
-  [key: string]: unknown;
-}
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { layerConfig, nearestConfigFile, validateConfig, type ResolvedConfig } from '../config/index.js';
 
-const LIST_KEYS = ['forkFunctions', 'noReturnFunctions', 'safeFunctions'] as const;
-const KNOWN = new Set<string>(['strict', ...LIST_KEYS]);
+/** The vforklint configuration keys (see vforklint.schema.json); JavaScript's keys are tolerated. */
+export type VforklintLanguageOptions = Record<string, unknown>;
+
+export const LANGUAGE_OPTIONS_NAME = 'ESLint languageOptions';
+
 /**
  * JavaScript's languageOptions keys. Flat configs often set them without `files` (and
  * `typescript-eslint`'s shared configs set `parser` globally), so they reach C and Go files
@@ -21,22 +33,33 @@ const KNOWN = new Set<string>(['strict', ...LIST_KEYS]);
  */
 const JAVASCRIPT_KEYS = new Set<string>(['ecmaVersion', 'sourceType', 'globals', 'parser', 'parserOptions']);
 
-/** Throws one line naming the bad key and what it should be. */
+const normalised = new WeakMap<object, ResolvedConfig>();
+
+/** languageOptions as a configuration; throws one line naming the bad key and what it should be. */
+export function languageOptionsConfig(options: VforklintLanguageOptions | undefined): ResolvedConfig {
+  if (options === undefined) return {};
+  if (options !== null && typeof options === 'object') {
+    const known = normalised.get(options);
+    if (known) return known;
+  }
+  const own = options !== null && typeof options === 'object' && !Array.isArray(options) ? Object.fromEntries(Object.entries(options).filter(([k]) => !JAVASCRIPT_KEYS.has(k))) : options;
+  const config = validateConfig(own, { name: LANGUAGE_OPTIONS_NAME, dir: process.cwd() });
+  normalised.set(options, config);
+  return config;
+}
+
+/** ESLint's check of the merged languageOptions. */
 export function validateLanguageOptions(options: VforklintLanguageOptions): void {
-  if (options === null || typeof options !== 'object') throw new TypeError('vforklint: languageOptions must be an object.');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key) && !JAVASCRIPT_KEYS.has(key)) {
-      throw new TypeError(`vforklint: unknown languageOptions key "${key}" (expected one of: ${[...KNOWN].join(', ')}).`);
-    }
-  }
-  if (options.strict !== undefined && typeof options.strict !== 'boolean') {
-    throw new TypeError('vforklint: languageOptions.strict must be true or false.');
-  }
-  for (const key of LIST_KEYS) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
-      throw new TypeError(`vforklint: languageOptions.${key} must be an array of function names (non-empty strings).`);
-    }
-  }
+  languageOptionsConfig(options);
+}
+
+/** Whether ESLint names a real file (not `<text>` from lintText without a file name). */
+function onDisk(path: string | undefined): path is string {
+  return !!path && !/^<.*>$/.test(path);
+}
+
+/** The configuration for one file: its configuration file, then languageOptions. Throws ConfigError. */
+export function configForFile(path: string | undefined, options: VforklintLanguageOptions | undefined): ResolvedConfig {
+  const file = onDisk(path) ? nearestConfigFile(dirname(isAbsolute(path) ? path : resolve(path))) : null;
+  return layerConfig(layerConfig({}, file?.config), languageOptionsConfig(options));
 }

@@ -13,13 +13,17 @@
  * is parsed only when the core asks (it has a fork spelling); a Go file always is, once,
  * and the same tree is handed to the core.
  */
+import { resolve } from 'node:path';
 import type { File, Language as ESLintLanguage, OkParseResult, ParseResult } from '@eslint/core';
 import { parseSource, type Language, type SyntaxNode, type Tree } from '../rules/index.js';
-import { validateLanguageOptions, type VforklintLanguageOptions } from './language-options.js';
+import { ConfigError, isIgnoredBy, type ResolvedConfig } from '../config/index.js';
+import { configForFile, validateLanguageOptions, type VforklintLanguageOptions } from './language-options.js';
 import { VforklintSourceCode, rootNodeFor, type VforklintRoot } from './source-code.js';
 
 interface VforklintParseResult extends OkParseResult<VforklintRoot> {
   tree?: Tree;
+  config: ResolvedConfig;
+  ignored: boolean;
 }
 
 /** The first ERROR or MISSING node, found by following `hasError` down from the root (no full walk). */
@@ -69,7 +73,16 @@ export function createLanguage(language: Language): VforklintLanguage {
     defaultLanguageOptions: {},
     validateLanguageOptions,
 
-    parse(file: File): ParseResult<VforklintRoot> {
+    parse(file: File, context): ParseResult<VforklintRoot> {
+      const path = file.physicalPath ?? file.path;
+      let config: ResolvedConfig;
+      try {
+        config = configForFile(path, context.languageOptions);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return { ok: false, errors: [{ message: e.message, line: 1, column: 1 }] };
+      }
+      const ignored = isIgnoredBy(config.ignorePatterns, resolve(path));
       let text: string;
       try {
         text = bodyText(file);
@@ -77,7 +90,7 @@ export function createLanguage(language: Language): VforklintLanguage {
         return { ok: false, errors: [{ message: `cannot read the file as text: ${e instanceof Error ? e.message : String(e)}`, line: 1, column: 1 }] };
       }
       const ast = rootNodeFor(text, language);
-      if (language === 'c') return { ok: true, ast };
+      if (language === 'c' || ignored) return { ok: true, ast, config, ignored } satisfies VforklintParseResult;
       let tree: Tree;
       try {
         tree = parseSource(text, language);
@@ -93,13 +106,14 @@ export function createLanguage(language: Language): VforklintLanguage {
           };
         }
       }
-      const result: VforklintParseResult = { ok: true, ast, tree };
+      const result: VforklintParseResult = { ok: true, ast, tree, config, ignored };
       return result;
     },
 
     createSourceCode(file: File, input: OkParseResult<VforklintRoot>, context): VforklintSourceCode {
-      const tree = (input as VforklintParseResult).tree;
-      return new VforklintSourceCode({ text: bodyText(file), ast: input.ast, language, ...(tree ? { tree } : {}), languageOptions: context.languageOptions });
+      const { tree, config, ignored } = input as VforklintParseResult;
+      void context;
+      return new VforklintSourceCode({ text: bodyText(file), ast: input.ast, language, ...(tree ? { tree } : {}), config, ignored });
     },
   };
 }

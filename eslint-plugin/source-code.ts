@@ -15,6 +15,7 @@ import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } fro
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';
 import { RULE_METAS, analyze, type AnalysisResult, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
 import { mayHoldDirectives, scanComments } from './comments.js';
+import { analysisConfig, type ResolvedConfig } from '../config/index.js';
 import type { VforklintLanguageOptions } from './language-options.js';
 
 export interface VforklintRoot {
@@ -70,18 +71,16 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
   /** How many times the core ran for this file (the tests hold it at one). */
   analysisRuns = 0;
 
-  constructor({ text, ast, language, tree, languageOptions }: { text: string; ast: VforklintRoot; language: Language; tree?: Tree; languageOptions?: VforklintLanguageOptions }) {
+  readonly #ignored: boolean;
+
+  /** `config`: the file's configuration (language-options.ts); `ignored`: its ignorePatterns skip this file. */
+  constructor({ text, ast, language, tree, config, ignored }: { text: string; ast: VforklintRoot; language: Language; tree?: Tree; config?: ResolvedConfig; ignored?: boolean }) {
     // tree-sitter and the core count lines at "\n" only; so must ESLint's line table.
     super({ text, ast, lineEndingPattern: /\n/u });
     this.language = language;
     this.#tree = tree;
-    const { strict, forkFunctions, noReturnFunctions, safeFunctions } = languageOptions ?? {};
-    this.#config = {
-      ...(strict !== undefined ? { strict } : {}),
-      ...(forkFunctions ? { forkFunctions: [...forkFunctions] } : {}),
-      ...(noReturnFunctions ? { noReturnFunctions: [...noReturnFunctions] } : {}),
-      ...(safeFunctions ? { safeFunctions: [...safeFunctions] } : {}),
-    };
+    this.#config = analysisConfig(config ?? {});
+    this.#ignored = ignored ?? false;
   }
 
   /** ESLint visits the root only: enter, then exit. */
@@ -113,9 +112,12 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
     if (!this.#analysis) {
       const rules: Partial<Record<RuleId, Severity>> = {};
       for (const meta of RULE_METAS) {
-        // The severity a finding carries does not change what is found; ESLint's own severity wins.
-        rules[meta.id] = this.#enabled.has(meta.id) ? (meta.defaultSeverity === 'off' ? 'error' : meta.defaultSeverity) : 'off';
+        // The severity a finding carries does not change what is found; ESLint's own severity
+        // wins. A rule the vforklint configuration turns off stays off (language-options.ts).
+        const on = this.#enabled.has(meta.id) && this.#config.rules?.[meta.id] !== 'off';
+        rules[meta.id] = on ? (meta.defaultSeverity === 'off' ? 'error' : meta.defaultSeverity) : 'off';
       }
+      if (this.#ignored) return (this.#analysis = { findings: [], forkSites: [], skipped: true });
       this.analysisRuns++;
       this.#analysis = analyze(this.text, this.language, { ...this.#config, rules }, this.#tree ? { tree: this.#tree } : {});
     }

@@ -29,6 +29,7 @@ import { analyze, createAnalysisCache, fixSource, forgetSharedParses, type Analy
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
 const functionCache = createAnalysisCache(4000);
+import { CONFIG_FILE_NAMES } from '../config/index.js';
 import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
 import { scheduleNativeGc } from './memory.js';
@@ -131,7 +132,7 @@ export function startServer(connection: Connection): void {
     if (again && again.version === doc.version && again.generation === gen) return again;
     const text = doc.getText();
     let result: AnalysisResult;
-    if (!doc.language || !eff.enable) {
+    if (!doc.language || !eff.enable || eff.ignored) {
       result = { findings: [], forkSites: [], skipped: true };
     } else {
       const tree = doc.treeFor(eff.config);
@@ -237,7 +238,7 @@ export function startServer(connection: Connection): void {
       }
       if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/.vforklintrc.json' }, { globPattern: '**/vforklint.config.json' }],
+          watchers: CONFIG_FILE_NAMES.map((name) => ({ globPattern: `**/${name}` })),
         });
       }
     }),
@@ -304,7 +305,7 @@ export function startServer(connection: Connection): void {
         const eff = await configFor(doc);
         const before = a.snapshot.getText();
         const wantsFixAll = only.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`));
-        if (eff.enable && wantsFixAll) {
+        if (eff.enable && !eff.ignored && wantsFixAll) {
           const fixed = fixSource(before, doc.language, eff.config);
           forgetSharedParses();
           const action = fixAllAction(before, fixed.text, target, only);
@@ -322,6 +323,7 @@ export function startServer(connection: Connection): void {
       const doc = typeof uri === 'string' ? documents.get(uri) : undefined;
       if (!doc || !doc.language) throw new ResponseError(-32602, `${FIX_ALL_COMMAND}: no open C or Go document ${String(uri)}`);
       const eff = await configFor(doc);
+      if (!eff.enable || eff.ignored) return { applied: 0 };
       const before = doc.getText();
       const fixed = fixSource(before, doc.language, eff.config);
       forgetSharedParses();

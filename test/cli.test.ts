@@ -316,7 +316,7 @@ describe('configuration files', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['.vforklintrc.json', JSON.stringify({ forkFunction: ['x'] }), /\.vforklintrc\.json: "forkFunction" unknown key/],
       ['.vforklintrc.json', JSON.stringify({ rules: { 'child-return': 'error' } }), /\.vforklintrc\.json: "rules\.child-return" unknown rule/],
-      ['vforklint.config.json', JSON.stringify({ rules: { 'child-returns': 'fatal' } }), /vforklint\.config\.json: "rules\.child-returns" must be one of "error", "warning", "off"/],
+      ['vforklint.config.json', JSON.stringify({ rules: { 'child-returns': 'fatal' } }), /vforklint\.config\.json: "rules\.child-returns" must be one of "off", "warn", "warning", "error", 0, 1, 2/],
       ['vforklint.config.json', JSON.stringify({ strict: 'yes' }), /vforklint\.config\.json: "strict" must be boolean/],
       ['package.json', JSON.stringify({ vforklint: { safeFunctions: ['ok', 'not a name'] } }), /package\.json \("vforklint" key\): "safeFunctions\[1\]" must be a function name/],
       ['.vforklintrc.json', '{"strict": true,', /\.vforklintrc\.json: invalid JSON/],

@@ -103,7 +103,7 @@ describe('eslint CLI on a C + Go + TypeScript project', () => {
     );
     const r = eslint('--config', 'bad.config.js', 'src/clean.c');
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /unknown languageOptions key "strcit"/);
+    assert.match(r.stderr, /ESLint languageOptions: "strcit" unknown key \(allowed: /);
   });
 
   it('--fix applies the safe fixes (exit -> _exit, //go:norace), leaves the rest, and the result re-parses', () => {

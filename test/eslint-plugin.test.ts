@@ -287,8 +287,8 @@ describe('languages', () => {
     assert.equal(plain.length, 0);
     assert.ok(coreStrict.length > 0, 'the core reports parent-reuses-frame for vfork in strict mode');
     assert.deepEqual(strict.map((m) => [m.line, m.column, m.message]), coreStrict.map((f) => [f.range.start.line, f.range.start.column, f.message]));
-    assert.throws(() => linter.verify(raw, configFor('c', rules, { strcit: true }), 'f.c'), /unknown languageOptions key "strcit"/);
-    assert.throws(() => linter.verify(raw, configFor('c', rules, { safeFunctions: 'log' }), 'f.c'), /safeFunctions must be an array/);
+    assert.throws(() => linter.verify(raw, configFor('c', rules, { strcit: true }), 'f.c'), /ESLint languageOptions: "strcit" unknown key \(allowed: /);
+    assert.throws(() => linter.verify(raw, configFor('c', rules, { safeFunctions: 'log' }), 'f.c'), /ESLint languageOptions: "safeFunctions" must be array/);
   });
 
   it('configured forkFunctions and safeFunctions reach the core', () => {

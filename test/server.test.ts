@@ -260,8 +260,8 @@ describe('vforklint-lsp over stdio', () => {
       // A broken file: one clear line to the user, the editor settings still apply, nothing lost.
       writeFileSync(rc, '{ "rules": ');
       await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: `file://${rc}`, type: 2 }] });
-      const msg = await c.until('a message about the broken file', () => c.messages.find((m) => m.includes('not valid JSON')));
-      assert.match(msg, /\.vforklintrc\.json: not valid JSON/);
+      const msg = await c.until('a message about the broken file', () => c.messages.find((m) => m.includes('invalid JSON')));
+      assert.match(msg, /\.vforklintrc\.json: invalid JSON \(.*\); fix it or delete the file$/);
       assert.equal(readFileSync(rc, 'utf8'), '{ "rules": ');
 
       // enable: false clears everything.
