@@ -314,9 +314,10 @@ class Reader {
   }
 }
 
-/** The outermost expression whose value is the call's value (through parentheses, casts, conditional arms and commas). */
-function carrier(call: SyntaxNode): SyntaxNode {
+/** The call and the expressions whose value is the call's value (through parentheses, casts, conditional arms and commas), innermost first. */
+function carriers(call: SyntaxNode): SyntaxNode[] {
   let n: SyntaxNode = call;
+  const out = [n];
   for (let guard = 0; guard < 256 && n.parent; guard++) {
     const p: SyntaxNode = n.parent;
     const at = (field: string) => p.childForFieldName(field)?.startIndex === n.startIndex;
@@ -327,8 +328,9 @@ function carrier(call: SyntaxNode): SyntaxNode {
       (p.type === 'comma_expression' && at('right'));
     if (!passes) break;
     n = p;
+    out.push(n);
   }
-  return n;
+  return out;
 }
 
 /** Where a value is stored: the declarator or lvalue it initialises or is assigned to, if any. */
@@ -352,10 +354,10 @@ export function summarize(code: MacroCode, options: SummaryOptions): MacroSummar
   const exits = noCode ? next() : reader.visit(code.body, false);
   const same = (a: SyntaxNode, b: SyntaxNode) => a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
   const forks: MacroFork[] = reader.forkCalls.map((c) => {
-    const outer = carrier(c.node);
-    const heldIn = storedIn(outer);
+    const path = carriers(c.node);
+    const heldIn = storedIn(path[path.length - 1]);
     const value = code.value;
-    const isValue = value !== undefined && (same(value, outer) || same(value, c.node) || (heldIn !== undefined && value.type === 'identifier' && value.text === heldIn));
+    const isValue = value !== undefined && (path.some((n) => same(value, n)) || (heldIn !== undefined && value.type === 'identifier' && value.text === heldIn));
     return { ...c, result: isValue ? 'value' : heldIn !== undefined ? 'held' : 'discarded', heldIn };
   });
   const summary: MacroSummary = {
