@@ -12,11 +12,13 @@
  */
 import type { RelatedLocation } from './types.js';
 import { constantValue } from './macros/constant.js';
-import type { MacroDefinition, MacroTable } from './macros/definitions.js';
+import type { MacroTable } from './macros/definitions.js';
+import type { MacroDefinition } from './macros/model.js';
 import { expandText } from './macros/expand.js';
 import type { MacroPlace, MacroUse } from './macros/view.js';
 
-export { MacroTable, signature, type MacroDefinition, type MacroLocation, type MacroLookup } from './macros/definitions.js';
+export { MacroTable } from './macros/definitions.js';
+export { signature, type MacroDefinition, type MacroLocation, type MacroLookup, type MacroScope } from './macros/model.js';
 export { expandText, expandUse, MAX_DEPTH, type ExpandedText, type NotExpanded, type UseExpansion } from './macros/expand.js';
 export { readMacroUse, valueNode, SYNTHETIC_FUNCTION, type ExpansionForm, type MacroCode, type MacroPlace, type MacroUse } from './macros/view.js';
 export { summarize, type MacroCall, type MacroFork, type MacroSummary, type MacroWrite, type SummaryOptions } from './macros/summary.js';

@@ -106,6 +106,46 @@ describe('macro definitions', () => {
     assert.match(refusal(conditional, 'Y'), /defined several ways/);
   });
 
+  it('skips #if branches the file decides: #if 0/1, constant macros, #ifndef of a defined name', () => {
+    // busybox shell/hush.c defines its debug macros, then falls back under #ifndef.
+    const hush = [
+      '#define debug_printf_exec(...)    do {} while (0)',
+      '#ifndef debug_printf_exec',
+      '#define debug_printf_exec(...) (indent(), fdprintf(2, __VA_ARGS__))',
+      '#endif',
+      // networking/inetd.c
+      '#if 1',
+      '# define dbg(...) ((void)0)',
+      '#else',
+      '# define dbg(...) do { bb_error_msg(__VA_ARGS__); } while (0)',
+      '#endif',
+      '#define DEBUG_INIT 0',
+      '#if DEBUG_INIT || defined(NOPE_NOT_DEFINED_HERE) && 0',
+      '# define trace(x) log(x)',
+      '#elif !DEBUG_INIT',
+      '# define trace(x) ((void)0)',
+      '#else',
+      '# define trace(x) other(x)',
+      '#endif',
+      // Decided by nothing in the file: a header or -D may set ENABLE_X.
+      '#if ENABLE_X',
+      '# define G_fd (G.fd)',
+      '#else',
+      '# define G_fd 0',
+      '#endif',
+      '',
+    ].join('\n');
+    const table = tableOf(hush);
+    assert.equal(textOf(table, 'debug_printf_exec("x %d", 1)'), 'do {} while (0)');
+    assert.equal(textOf(table, 'dbg("x")'), '((void)0)');
+    assert.equal(textOf(table, 'trace(1)'), '((void)0)');
+    assert.match(refusal(table, 'G_fd'), /`G_fd` is defined several ways \(line 19, line 21\)/);
+    // With the header's value the condition is decided.
+    const range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+    const withConfig = tableOf(hush, [{ name: 'ENABLE_X', body: '1', location: { file: 'include/autoconf.h', range } }]);
+    assert.equal(textOf(withConfig, 'G_fd'), '(G.fd)');
+  });
+
   it('refuses token pasting, but understands the GNU `, ## __VA_ARGS__` comma', () => {
     const table = tableOf(['#define CAT(a, b) a ## b', '#define FLAG(x) (1 << FLAG_##x)', '#define DBG(fmt, ...) printf("%s: " fmt, __func__, ## __VA_ARGS__)', ''].join('\n'));
     assert.match(refusal(table, 'CAT(x, y)'), /`CAT` pastes tokens with ##/);
@@ -136,8 +176,11 @@ describe('macro definitions', () => {
     const use = expanded(table, 'xvfork()', 24);
     assert.deepEqual(macroRelated(use), [{ range, message: '`xvfork` is defined here', file: 'include/libbb.h' }]);
     assert.deepEqual(summarize(use.code, OPTIONS).forks.map((f) => [f.spelling, f.result]), [['vfork', 'value']]);
-    // A same-file definition under #ifndef that differs from the header's: defined several ways.
-    const clash = tableOf('#ifndef xvfork\n#define xvfork() fork()\n#endif\n', [header]);
+    // `#ifndef xvfork` is false after the header: the file's fallback is not compiled.
+    const fallback = tableOf('#ifndef xvfork\n#define xvfork() fork()\n#endif\n', [header]);
+    assert.equal(textOf(fallback, 'xvfork()'), '({ pid_t p = vfork(); p; })');
+    // A same-file definition under an unknown condition that differs from the header's: defined several ways.
+    const clash = tableOf('#if ENABLE_NOMMU\n#define xvfork() fork()\n#endif\n', [header]);
     assert.match(refusal(clash, 'xvfork()'), /defined several ways \(include\/libbb\.h:1239, line 2\)/);
   });
 });

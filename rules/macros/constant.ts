@@ -80,14 +80,18 @@ class Reader {
       if (!op || !BINARY[level].ops.includes(op)) return known ? left : undefined;
       this.i++;
       const right = this.binary(level + 1);
-      // `0 && x` and `1 || x` are known whatever x is.
-      if (known && op === '&&' && left === 0n) continue;
-      if (known && op === '||' && left !== 0n) {
+      // `0 && x`, `x && 0`, `1 || x` and `x || 1` are known whatever x is.
+      const zero = (v: bigint | undefined) => v === 0n;
+      const nonzero = (v: bigint | undefined) => v !== undefined && v !== 0n;
+      if (op === '&&' && ((known && zero(left)) || zero(right))) {
+        left = 0n;
+        known = true;
+      } else if (op === '||' && ((known && nonzero(left)) || nonzero(right))) {
         left = 1n;
-        continue;
-      }
-      if (!known || right === undefined) known = false;
-      else {
+        known = true;
+      } else if (!known || right === undefined) {
+        known = false;
+      } else {
         left = BINARY[level].apply(left!, right, op);
         known = left !== undefined;
       }

@@ -9,28 +9,11 @@
  * with a reason the caller can show.
  */
 import type { SyntaxNode } from '../parser.js';
-import type { Range } from '../types.js';
 import { firstAtOrAfter, rangeOfNode } from '../syntax.js';
+import { branchKey, conditionValue, guardsOf, type ConditionContext, type Guard } from './conditions.js';
+import { expandText } from './expand.js';
+import { bodyTokensOf, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
 import { tokenize } from './tokens.js';
-
-export interface MacroLocation {
-  /** The file holding the `#define`, as the caller names it; undefined for the analysed file itself. */
-  file?: string;
-  range: Range;
-}
-
-/** A macro definition as plain data (also the shape in which headers' macros are handed in). */
-export interface MacroDefinition {
-  name: string;
-  /**
-   * Parameter names of a function-like macro, the last may be `...` or `name...` (GNU named
-   * variadic); undefined for an object-like macro. `[]` is `#define F() ...`.
-   */
-  params?: readonly string[];
-  /** The replacement text as written (continuations and comments are allowed). */
-  body: string;
-  location: MacroLocation;
-}
 
 /** A `#undef` in the analysed file. */
 interface Undefinition {
@@ -38,32 +21,6 @@ interface Undefinition {
   offset: number;
 }
 
-const tokenCache = new WeakMap<MacroDefinition, ReturnType<typeof tokenize>>();
-
-/** The body's tokens (remembered per definition). */
-export function bodyTokensOf(def: MacroDefinition): ReturnType<typeof tokenize> {
-  let tokens = tokenCache.get(def);
-  if (!tokens) tokenCache.set(def, (tokens = tokenize(def.body)));
-  return tokens;
-}
-
-/** `params` split into the named parameters and the variadic one (`__VA_ARGS__` for `...`). */
-export function signature(def: MacroDefinition): { named: string[]; variadic?: string } | undefined {
-  if (!def.params) return undefined;
-  const named = [...def.params];
-  const last = named[named.length - 1];
-  if (last === '...') {
-    named.pop();
-    return { named, variadic: '__VA_ARGS__' };
-  }
-  if (last?.endsWith('...')) {
-    named.pop();
-    return { named, variadic: last.slice(0, -3).trim() };
-  }
-  return { named };
-}
-
-const CONDITIONAL = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef', 'preproc_else']);
 const DEFINES = new Set(['preproc_def', 'preproc_function_def']);
 
 /** Offsets of the lines that start with `#define` or `#undef`: only nodes holding one are searched. */
@@ -82,28 +39,19 @@ function parseParams(text: string): string[] {
 
 interface Event {
   offset: number;
-  /** The `#if` branches (node start offsets) that hold it, outermost first, joined. */
+  /** The `#if` branches that hold it ('' when it is certainly compiled). */
   branches: string;
+  guards: Guard[];
   def?: MacroDefinition;
   undef?: Undefinition;
 }
 
-function branchesOf(node: SyntaxNode): string {
-  const out: number[] = [];
-  for (let n = node.parent; n; n = n.parent) if (CONDITIONAL.has(n.type)) out.push(n.startIndex);
-  return out.reverse().join('/');
-}
-
 /** The `#define`s and `#undef`s of a C tree, in text order. */
-function collect(root: SyntaxNode): Map<string, Event[]> {
+function collect(root: SyntaxNode): Event[] {
   const text = root.text;
   const targets = directiveOffsets(text);
-  const events = new Map<string, Event[]>();
-  const add = (name: string, e: Event) => {
-    const list = events.get(name) ?? [];
-    list.push(e);
-    events.set(name, list);
-  };
+  const events: Event[] = [];
+  const add = (e: Event) => events.push(e);
   // Descend only into nodes that hold a directive line: the walk is as long as the directives are few.
   const stack: SyntaxNode[] = [root];
   while (stack.length) {
@@ -113,9 +61,10 @@ function collect(root: SyntaxNode): Map<string, Event[]> {
       const params = node.childForFieldName('parameters');
       if (name) {
         const bodyStart = (params ?? name).endIndex;
-        add(name.text, {
+        add({
           offset: node.startIndex,
-          branches: branchesOf(node),
+          branches: branchKey(node),
+          guards: guardsOf(node),
           def: {
             name: name.text,
             params: params ? parseParams(params.text) : undefined,
@@ -128,7 +77,7 @@ function collect(root: SyntaxNode): Map<string, Event[]> {
     }
     if (node.type === 'preproc_call' && /^#\s*undef$/.test(node.childForFieldName('directive')?.text ?? '')) {
       const name = tokenize(node.childForFieldName('argument')?.text ?? '')[0];
-      if (name?.kind === 'identifier') add(name.text, { offset: node.startIndex, branches: branchesOf(node), undef: { name: name.text, offset: node.startIndex } });
+      if (name?.kind === 'identifier') add({ offset: node.startIndex, branches: branchKey(node), guards: guardsOf(node), undef: { name: name.text, offset: node.startIndex } });
       continue;
     }
     const children: SyntaxNode[] = [];
@@ -142,15 +91,8 @@ function collect(root: SyntaxNode): Map<string, Event[]> {
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
-  for (const list of events.values()) list.sort((a, b) => a.offset - b.offset);
-  return events;
+  return events.sort((a, b) => a.offset - b.offset);
 }
-
-/** What a name means at a point of the file. */
-export type MacroLookup =
-  | { kind: 'none' }
-  | { kind: 'macro'; definition: MacroDefinition }
-  | { kind: 'not-expandable'; reason: string; definitions: MacroDefinition[] };
 
 /** Bodies compared as tokens: `#define A (1)` twice, spaced differently, is one definition. */
 function sameDefinition(a: MacroDefinition, b: MacroDefinition): boolean {
@@ -169,8 +111,8 @@ function pastesTokens(def: MacroDefinition): boolean {
   return tokens.some((t, i) => t.text === '##' && !(tokens[i - 1]?.text === ',' && variadic !== undefined && tokens[i + 1]?.text === variadic));
 }
 
-export class MacroTable {
-  private readonly events: Map<string, Event[]>;
+export class MacroTable implements MacroScope {
+  private readonly events = new Map<string, Event[]>();
   private readonly cycles = new Map<string, string | undefined>();
   /** Whether a name's meaning depends on where it is used (an `#undef` or a redefinition, read in order). */
   private readonly ordered = new Set<string>();
@@ -180,13 +122,41 @@ export class MacroTable {
    * @param extra definitions from elsewhere (the project's headers), taken as in effect from the file's start
    */
   constructor(root: SyntaxNode | undefined, extra: readonly MacroDefinition[] = []) {
-    this.events = root ? collect(root) : new Map();
-    for (const def of [...extra].reverse()) {
-      const list = this.events.get(def.name) ?? [];
-      list.unshift({ offset: -1, branches: '', def });
-      this.events.set(def.name, list);
+    for (const def of extra) this.add(def.name, { offset: -1, branches: '', guards: [], def });
+    // In text order: a directive's #if conditions are decided by the definitions above it.
+    const decided = new Map<SyntaxNode['startIndex'], boolean | undefined>();
+    const context: ConditionContext = { definedAt: (name, offset) => this.definedAt(name, offset), expand: (text, offset) => expandText(this, text, offset).text };
+    for (const e of root ? collect(root) : []) {
+      let state: 'compiled' | 'skipped' | 'unknown' = 'compiled';
+      for (const g of e.guards) {
+        const key = g.node.startIndex;
+        if (!decided.has(key)) decided.set(key, conditionValue(g.node, context));
+        const v = decided.get(key);
+        if (v === undefined) state = 'unknown';
+        else if (v !== g.want) {
+          state = 'skipped';
+          break;
+        }
+      }
+      if (state === 'skipped') continue;
+      if (state === 'compiled') e.branches = '';
+      this.add((e.def ?? e.undef)!.name, e);
     }
-    for (const [name, list] of this.events) if (list.some((e) => e.undef) || new Set(list.filter((e) => e.def).map((e) => e.def)).size > 1) this.ordered.add(name);
+    this.cycles.clear();
+    for (const [name, list] of this.events) if (list.some((e) => e.undef) || list.filter((e) => e.def).length > 1) this.ordered.add(name);
+  }
+
+  private add(name: string, e: Event): void {
+    const list = this.events.get(name) ?? [];
+    list.push(e);
+    this.events.set(name, list);
+  }
+
+  /** Certainly defined (true), certainly not (false), or unknown (a header or `-D` may define it) just before `offset`. */
+  private definedAt(name: string, offset: number): boolean | undefined {
+    const before = (this.events.get(name) ?? []).filter((e) => e.offset < offset);
+    if (before.length === 0 || before.some((e) => e.branches !== '')) return undefined;
+    return before[before.length - 1].def !== undefined;
   }
 
   /** Every name defined somewhere (in any branch). */

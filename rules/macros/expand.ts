@@ -4,7 +4,7 @@
  * rescanned together with what follows, and a macro never expanded again inside its own
  * expansion (each token carries the names it must not expand: the standard's "blue paint").
  */
-import { bodyTokensOf, signature, type MacroDefinition, type MacroTable, type MacroLookup } from './definitions.js';
+import { bodyTokensOf, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
 import { joinTokens, stringize, tokenize, type Token } from './tokens.js';
 
 export type MacroToken = Token<MacroDefinition>;
@@ -36,7 +36,7 @@ const MAX_EXPANSIONS = 2000;
 const MAX_TOKENS = 50_000;
 
 interface Context {
-  table: MacroTable;
+  table: MacroScope;
   offset?: number;
   lookups: Map<string, MacroLookup>;
   used: Set<MacroDefinition>;
@@ -237,7 +237,7 @@ function expandTokens(input: MacroToken[], ctx: Context): MacroToken[] {
 }
 
 /** Every macro use in `text` expanded, as the definitions in effect at `offset` of the file say. */
-export function expandText(table: MacroTable, text: string, offset?: number): ExpandedText {
+export function expandText(table: MacroScope, text: string, offset?: number): ExpandedText {
   const ctx: Context = { table, offset, lookups: new Map(), used: new Set(), notExpanded: new Map(), expansions: 0 };
   const input: MacroToken[] = tokenize(text).map((t) => ({ ...t, origin: { use: t.offset } }));
   const tokens = expandTokens(input, ctx);
@@ -256,7 +256,7 @@ export type UseExpansion =
  * the file. Undefined when the text does not start with a use of a macro (a function-like
  * macro's name without arguments is not a use).
  */
-export function expandUse(table: MacroTable, useText: string, offset?: number): UseExpansion | undefined {
+export function expandUse(table: MacroScope, useText: string, offset?: number): UseExpansion | undefined {
   const tokens = tokenize(useText);
   const head = tokens[0];
   if (head?.kind !== 'identifier') return undefined;

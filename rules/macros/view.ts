@@ -5,7 +5,8 @@
  * Parsed once per (table, definitions in effect, use text).
  */
 import { parseSource, type SyntaxNode, type Tree } from '../parser.js';
-import type { MacroDefinition, MacroTable } from './definitions.js';
+import type { MacroTable } from './definitions.js';
+import type { MacroDefinition } from './model.js';
 import { expandUse, type ExpandedText, type MacroToken } from './expand.js';
 import { tokenize } from './tokens.js';
 
