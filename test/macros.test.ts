@@ -220,7 +220,7 @@ describe('macro expansion', () => {
       use.code.expansion.used.map((d) => d.name),
       ['OUTER', 'ONE', 'INNER'], // arguments are expanded before they are substituted
     );
-    assert.equal(use.code.form, 'statement');
+    assert.equal(use.code.parsed.form, 'statement');
     // Everything maps into the use: `k` to where it was written, `h()` to the whole use and OUTER's #define.
     const calls = summarize(use.code, OPTIONS).calls;
     const g = calls.find((c) => c.name === 'g')!;
@@ -296,8 +296,8 @@ describe('macro summaries', () => {
       '',
     ].join('\n');
     const use = expanded(tableOf(libbb), 'xvfork()');
-    assert.equal(use.code.form, 'expression');
-    assert.equal(use.code.value?.text, 'bb__xvfork_pid');
+    assert.equal(use.code.parsed.form, 'expression');
+    assert.equal(use.code.parsed.value?.text, 'bb__xvfork_pid');
     const s = summarize(use.code, OPTIONS);
     assert.deepEqual(
       s.forks.map((f) => ({ spelling: f.spelling, kind: f.kind, result: f.result, heldIn: f.heldIn, dead: f.dead })),
@@ -370,12 +370,12 @@ describe('macro summaries', () => {
     const table = tableOf('#define ALIGN1 __attribute__((aligned(1)))\n#define FAST_FUNC __attribute__((regparm(3),stdcall))\n#define NOTHING\n');
     for (const name of ['ALIGN1', 'FAST_FUNC']) {
       const use = expanded(table, name);
-      assert.equal(use.code.form, 'attribute');
+      assert.equal(use.code.parsed.form, 'attribute');
       const s = summarize(use.code, OPTIONS);
       assert.deepEqual([s.calls, s.writes, s.forks], [[], [], []]);
       assert.equal(s.fallsThrough, true);
     }
-    assert.equal(expanded(table, 'NOTHING').code.form, 'empty');
+    assert.equal(expanded(table, 'NOTHING').code.parsed.form, 'empty');
   });
 
   it('return, goto, break, writes and dead code after a path end', () => {
@@ -411,7 +411,7 @@ describe('macro summaries', () => {
 
   it('a fragment that is not code on its own is marked incomplete', () => {
     const table = tableOf('#define BEGIN {\n#define FOR_EACH(i) for (i = 0; i < n; i++)\n');
-    assert.equal(expanded(table, 'BEGIN').code.form, 'fragment');
+    assert.equal(expanded(table, 'BEGIN').code.parsed.form, 'fragment');
     assert.equal(summaryOf(table, 'BEGIN').complete, false);
     const each = summaryOf(table, 'FOR_EACH(k)');
     assert.equal(each.complete, true);

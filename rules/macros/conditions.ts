@@ -17,24 +17,24 @@ export interface Guard {
 const GUARDED = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef']);
 export const CONDITIONAL = new Set([...GUARDED, 'preproc_else']);
 
-/** The conditions that must hold for `node` to be compiled, innermost first. */
-export function guardsOf(node: SyntaxNode): Guard[] {
-  const out: Guard[] = [];
-  let child = node;
-  for (let n = node.parent; n; child = n, n = n.parent) {
-    if (!GUARDED.has(n.type)) continue;
-    const alternative = n.childForFieldName('alternative');
-    const viaAlternative = alternative !== null && alternative.startIndex === child.startIndex && alternative.endIndex === child.endIndex;
-    out.push({ node: n, want: !viaAlternative });
-  }
-  return out;
+/** Where a directive sits among `#if` branches, tracked on the way down the tree (asking nodes for parents is slow). */
+export interface BranchPath {
+  /** The conditions that must hold for it to be compiled, innermost first. */
+  guards: Guard[];
+  /** The conditional nodes around it (start offsets, outermost first) as a string: directives with the same one follow one another in order. */
+  key: string;
 }
 
-/** A path of `#if` branches as a string: directives with the same one follow one another in order. */
-export function branchKey(node: SyntaxNode): string {
-  const out: number[] = [];
-  for (let n = node.parent; n; n = n.parent) if (CONDITIONAL.has(n.type)) out.push(n.startIndex);
-  return out.reverse().join('/');
+export const TOP: BranchPath = { guards: [], key: '' };
+
+/** The path of `child`, a child of `parent` whose path is `path`. */
+export function childPath(path: BranchPath, parent: SyntaxNode, child: SyntaxNode): BranchPath {
+  if (!CONDITIONAL.has(parent.type)) return path;
+  const key = path.key ? `${path.key}/${parent.startIndex}` : String(parent.startIndex);
+  if (!GUARDED.has(parent.type)) return { guards: path.guards, key };
+  const alternative = parent.childForFieldName('alternative');
+  const viaAlternative = alternative !== null && alternative.startIndex === child.startIndex && alternative.endIndex === child.endIndex;
+  return { guards: [{ node: parent, want: !viaAlternative }, ...path.guards], key };
 }
 
 export interface ConditionContext {

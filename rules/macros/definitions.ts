@@ -10,7 +10,7 @@
  */
 import type { SyntaxNode } from '../parser.js';
 import { firstAtOrAfter, rangeOfNode } from '../syntax.js';
-import { branchKey, conditionValue, guardsOf, type ConditionContext, type Guard } from './conditions.js';
+import { childPath, conditionValue, TOP, type BranchPath, type ConditionContext, type Guard } from './conditions.js';
 import { expandText } from './expand.js';
 import { bodyTokensOf, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
 import { tokenize } from './tokens.js';
@@ -53,9 +53,9 @@ function collect(root: SyntaxNode): Event[] {
   const events: Event[] = [];
   const add = (e: Event) => events.push(e);
   // Descend only into nodes that hold a directive line: the walk is as long as the directives are few.
-  const stack: SyntaxNode[] = [root];
+  const stack: Array<{ node: SyntaxNode; path: BranchPath }> = [{ node: root, path: TOP }];
   while (stack.length) {
-    const node = stack.pop()!;
+    const { node, path } = stack.pop()!;
     if (DEFINES.has(node.type)) {
       const name = node.childForFieldName('name');
       const params = node.childForFieldName('parameters');
@@ -63,8 +63,8 @@ function collect(root: SyntaxNode): Event[] {
         const bodyStart = (params ?? name).endIndex;
         add({
           offset: node.startIndex,
-          branches: branchKey(node),
-          guards: guardsOf(node),
+          branches: path.key,
+          guards: path.guards,
           def: {
             name: name.text,
             params: params ? parseParams(params.text) : undefined,
@@ -77,17 +77,17 @@ function collect(root: SyntaxNode): Event[] {
     }
     if (node.type === 'preproc_call' && /^#\s*undef$/.test(node.childForFieldName('directive')?.text ?? '')) {
       const name = tokenize(node.childForFieldName('argument')?.text ?? '')[0];
-      if (name?.kind === 'identifier') add({ offset: node.startIndex, branches: branchKey(node), guards: guardsOf(node), undef: { name: name.text, offset: node.startIndex } });
+      if (name?.kind === 'identifier') add({ offset: node.startIndex, branches: path.key, guards: path.guards, undef: { name: name.text, offset: node.startIndex } });
       continue;
     }
-    const children: SyntaxNode[] = [];
+    const children: Array<{ node: SyntaxNode; path: BranchPath }> = [];
     for (let i = 0; i < node.childCount; i++) {
       const c = node.child(i);
       if (!c) continue;
       const start = c.startIndex;
       const end = c.endIndex;
       const k = firstAtOrAfter(targets, start);
-      if (k < targets.length && targets[k] < end) children.push(c);
+      if (k < targets.length && targets[k] < end) children.push({ node: c, path: childPath(path, node, c) });
     }
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }

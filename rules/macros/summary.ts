@@ -5,6 +5,7 @@
  */
 import type { SyntaxNode } from '../parser.js';
 import { constantValue } from './constant.js';
+import type { MacroToken } from './expand.js';
 import { unwrap, type MacroCode } from './view.js';
 
 export interface SummaryOptions {
@@ -341,6 +342,29 @@ function storedIn(n: SyntaxNode): string | undefined {
   return undefined;
 }
 
+const STATEMENT_WORDS = new Set(['return', 'goto', 'break', 'continue', 'if', 'else', 'while', 'for', 'do', 'switch', 'case', 'default', 'asm', '__asm__', '__asm']);
+const EFFECT_PUNCTUATORS = new Set(['=', '*=', '/=', '%=', '+=', '-=', '<<=', '>>=', '&=', '^=', '|=', '++', '--', '{', '}', ';']);
+
+/**
+ * Text that can do nothing (no call, no write, no statement) and is balanced: constants,
+ * names, member accesses, casts (`0`, `(G.top)`, `((char**)NULL)`). Its summary is known
+ * without parsing it.
+ */
+function inert(tokens: ReadonlyArray<MacroToken>): boolean {
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === 'identifier' && (STATEMENT_WORDS.has(t.text) || tokens[i + 1]?.text === '(')) return false;
+    if (t.kind === 'punct') {
+      if (EFFECT_PUNCTUATORS.has(t.text)) return false;
+      if (t.text === '(' || t.text === '[') depth++;
+      else if (t.text === ')' || t.text === ']') depth--;
+      if (depth < 0) return false;
+    }
+  }
+  return depth === 0;
+}
+
 const summaries = new WeakMap<MacroCode, WeakMap<SummaryOptions, MacroSummary>>();
 
 /** The summary of a parsed expansion (remembered per options object: pass the same one each time). */
@@ -349,14 +373,20 @@ export function summarize(code: MacroCode, options: SummaryOptions): MacroSummar
   if (!byOptions) summaries.set(code, (byOptions = new WeakMap()));
   const known = byOptions.get(options);
   if (known) return known;
+  if (inert(code.expansion.tokens) && !code.expansion.truncated) {
+    const none: MacroSummary = { calls: [], writes: [], locals: [], forks: [], returns: false, gotos: [], breaks: false, fallsThrough: true, neverReturns: false, complete: true };
+    byOptions.set(options, none);
+    return none;
+  }
+  const parsed = code.parsed;
   const reader = new Reader(options);
-  const noCode = code.form === 'attribute' || code.form === 'empty';
-  const exits = noCode ? next() : reader.visit(code.body, false);
+  const noCode = parsed.form === 'attribute' || parsed.form === 'empty';
+  const exits = noCode ? next() : reader.visit(parsed.body, false);
   const same = (a: SyntaxNode, b: SyntaxNode) => a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
   const forks: MacroFork[] = reader.forkCalls.map((c) => {
     const path = carriers(c.node);
     const heldIn = storedIn(path[path.length - 1]);
-    const value = code.value;
+    const value = parsed.value;
     const isValue = value !== undefined && (path.some((n) => same(value, n)) || (heldIn !== undefined && value.type === 'identifier' && value.text === heldIn));
     return { ...c, result: isValue ? 'value' : heldIn !== undefined ? 'held' : 'discarded', heldIn };
   });
@@ -370,7 +400,7 @@ export function summarize(code: MacroCode, options: SummaryOptions): MacroSummar
     breaks: exits.has('break') || exits.has('continue'),
     fallsThrough: exits.has('next'),
     neverReturns: [...exits].every((e) => e === 'exit'),
-    complete: reader.complete && code.form !== 'fragment' && !code.expansion.truncated,
+    complete: reader.complete && parsed.form !== 'fragment' && !code.expansion.truncated,
   };
   byOptions.set(options, summary);
   return summary;

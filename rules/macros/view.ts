@@ -11,6 +11,8 @@ import { expandUse, type ExpandedText, type MacroToken } from './expand.js';
 import { tokenize } from './tokens.js';
 
 export const SYNTHETIC_FUNCTION = '__vforklint_macro';
+/** Distinct texts remembered (a long-lived server would otherwise grow without bound). */
+const CACHE_LIMIT = 4096;
 const PREFIX = `void ${SYNTHETIC_FUNCTION}(void) {\n`;
 const SUFFIX = '\n;}\n';
 
@@ -23,9 +25,8 @@ const SUFFIX = '\n;}\n';
  */
 export type ExpansionForm = 'expression' | 'statement' | 'attribute' | 'empty' | 'fragment';
 
-/** The parsed expansion, independent of where the use is (shared by every use with the same text). */
-export interface MacroCode {
-  expansion: ExpandedText;
+/** The expansion's text parsed (shared by every use that expands to the same text). */
+export interface ParsedExpansion {
   /** The synthetic source; the expansion starts at `offset` in it. */
   source: string;
   offset: number;
@@ -37,6 +38,12 @@ export interface MacroCode {
   expression?: SyntaxNode;
   /** The node whose value is the expansion's value: the expression, or a statement expression's last expression. */
   value?: SyntaxNode;
+}
+
+/** The expansion of one use text, and (parsed on first access) its code. */
+export interface MacroCode {
+  expansion: ExpandedText;
+  readonly parsed: ParsedExpansion;
 }
 
 /** Where a node of the expansion is, for a finding. */
@@ -136,12 +143,12 @@ export function valueNode(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
-function readCode(expansion: ExpandedText): MacroCode {
+function parse(expansion: ExpandedText): ParsedExpansion {
   const source = PREFIX + expansion.text + SUFFIX;
   const tree = parseSource(source, 'c');
   const fn = children(tree.rootNode).find((c) => c.type === 'function_definition');
   const body = fn?.childForFieldName('body') ?? tree.rootNode;
-  const code: MacroCode = { expansion, source, offset: PREFIX.length, tree, body, form: 'statement' };
+  const code: ParsedExpansion = { source, offset: PREFIX.length, tree, body, form: 'statement' };
   const end = PREFIX.length + expansion.text.length;
   if (expansion.tokens.length === 0) code.form = 'empty';
   else if (attributesOnly(expansion.tokens)) code.form = 'attribute';
@@ -158,9 +165,30 @@ function readCode(expansion: ExpandedText): MacroCode {
   return code;
 }
 
+/** Parsed expansions by text: uses with different arguments often expand alike (`do {} while (0)`). */
+const parsedByText = new Map<string, ParsedExpansion>();
+
+function parsedOnce(expansion: ExpandedText): ParsedExpansion {
+  let parsed = parsedByText.get(expansion.text);
+  if (!parsed) {
+    if (parsedByText.size >= CACHE_LIMIT) parsedByText.clear();
+    parsed = parse(expansion);
+    parsedByText.set(expansion.text, parsed);
+  }
+  return parsed;
+}
+
+function readCode(expansion: ExpandedText): MacroCode {
+  let parsed: ParsedExpansion | undefined;
+  return {
+    expansion,
+    get parsed() {
+      return (parsed ??= parsedOnce(expansion));
+    },
+  };
+}
+
 const codes = new WeakMap<MacroTable, Map<string, MacroCode>>();
-/** Distinct use texts remembered per table (a long-lived server would otherwise grow without bound). */
-const CACHE_LIMIT = 4096;
 
 /** A macro use, expanded and parsed, or the reason it cannot be. */
 export type MacroUse =
@@ -177,8 +205,8 @@ export type MacroUse =
 
 function placeOf(code: MacroCode, use: { start: number; end: number }, from: number, to: number): MacroPlace {
   const { tokens, starts } = code.expansion;
-  const a = from - code.offset;
-  const b = to - code.offset;
+  const a = from - code.parsed.offset;
+  const b = to - code.parsed.offset;
   let useMin = Infinity;
   let useMax = -Infinity;
   let allAtUse = true;
