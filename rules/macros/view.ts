@@ -94,8 +94,9 @@ function children(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((c) => c.type !== 'comment');
+/** Named children other than comments (web-tree-sitter may give null entries: skipped). */
+export function named(node: SyntaxNode): SyntaxNode[] {
+  return (node.namedChildren as Array<SyntaxNode | null>).filter((c): c is SyntaxNode => !!c && c.type !== 'comment');
 }
 
 /** An ERROR node or a zero-width (missing) token anywhere below. */
