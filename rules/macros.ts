@@ -41,9 +41,11 @@ export interface MacroRelatedLocation extends RelatedLocation {
 /**
  * Related information for a finding at a macro use: where the macro is defined, and, when
  * the node the finding is about came from a macro nested in it, where that one is defined.
+ * For a use that cannot be expanded: each of its definitions.
  */
-export function macroRelated(use: Extract<MacroUse, { kind: 'expanded' }>, place?: MacroPlace): MacroRelatedLocation[] {
+export function macroRelated(use: MacroUse, place?: MacroPlace): MacroRelatedLocation[] {
   const at = (def: MacroDefinition, message: string): MacroRelatedLocation => ({ range: def.location.range, message, ...(def.location.file ? { file: def.location.file } : {}) });
+  if (use.kind === 'not-expandable') return use.definitions.map((d) => at(d, `\`${use.macro}\` is defined here`));
   const out = [at(use.definition, `\`${use.macro}\` is defined here`)];
   const inner = place?.definition;
   if (inner && inner !== use.definition) out.push(at(inner, `expanding \`${inner.name}\`, defined here`));

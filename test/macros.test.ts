@@ -88,6 +88,13 @@ describe('macro definitions', () => {
     const use = readMacroUse(table, 'A', 100);
     assert.ok(use?.kind === 'not-expandable');
     assert.equal(notAnalysedMessage(use), `macro \`A\` was not analysed: ${reason}`);
+    assert.deepEqual(
+      macroRelated(use).map((r) => [r.message, r.range.start.line]),
+      [
+        ['`A` is defined here', 2],
+        ['`A` is defined here', 4],
+      ],
+    );
   });
 
   it('accepts the same body defined twice (spacing aside), as under #ifndef guards', () => {
