@@ -259,6 +259,19 @@ describe('macro expansion', () => {
     assert.ok(Date.now() - began < 5000);
   });
 
+  it('survives deep input: nested arguments, operators, parentheses', () => {
+    const table = tableOf('#define F(x) f(x)\n#define NOT(x) !x\n#define ZERO 0\n');
+    const nested = expanded(table, 'F('.repeat(1000) + '1' + ')'.repeat(1000));
+    assert.match(nested.code.expansion.truncated ?? '', /arguments nest deeper than 16/);
+    assert.equal(summarize(nested.code, OPTIONS).complete, false);
+    assert.equal(constantAt(table, '!'.repeat(5000) + 'ZERO'), undefined);
+    assert.equal(constantAt(table, '('.repeat(5000) + 'ZERO' + ')'.repeat(5000)), undefined);
+    assert.equal(constantAt(table, '!!ZERO'), 0n);
+    const deepBody = tableOf(`#define DEEP ${'('.repeat(3000)}g()${')'.repeat(3000)}\n`);
+    const s = summarize(expanded(deepBody, 'DEEP').code, OPTIONS);
+    assert.equal(s.complete, false);
+  });
+
   it('remembers the parsed expansion per use text and definitions in effect', () => {
     const table = tableOf('#define DIE(m) do { perror(m); exit(1); } while (0)\n');
     const a = expanded(table, 'DIE("x")', 100);

@@ -100,10 +100,12 @@ class Reader {
 
   private unary(): bigint | undefined {
     const t = this.tokens[this.i];
-    if (!t) return undefined;
+    if (!t || this.depth > 200) return undefined;
     if (['!', '-', '+', '~'].includes(t.text)) {
       this.i++;
+      this.depth++;
       const v = this.unary();
+      this.depth--;
       if (v === undefined) return undefined;
       return t.text === '!' ? (v ? 0n : 1n) : t.text === '-' ? -v : t.text === '~' ? ~v : v;
     }

@@ -34,6 +34,7 @@ export const MAX_DEPTH = 16;
 /** Expansions per use, and tokens produced per use: a guard against exponential bodies. */
 const MAX_EXPANSIONS = 2000;
 const MAX_TOKENS = 50_000;
+const MAX_ARGUMENT_DEPTH = MAX_DEPTH;
 
 interface Context {
   table: MacroScope;
@@ -42,6 +43,7 @@ interface Context {
   used: Set<MacroDefinition>;
   notExpanded: Map<string, NotExpanded>;
   expansions: number;
+  argumentDepth: number;
   truncated?: string;
 }
 
@@ -131,7 +133,15 @@ function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Cont
   const expandedArg = (p: string) => {
     let e = expanded.get(p);
     if (!e) {
-      e = expandTokens(raw.get(p)!, ctx);
+      // Arguments nest as deep as the use's text does (`F(F(F(...)))`): bound the recursion.
+      if (ctx.argumentDepth >= MAX_ARGUMENT_DEPTH) {
+        ctx.truncated ??= `macro arguments nest deeper than ${MAX_ARGUMENT_DEPTH}`;
+        e = raw.get(p)!;
+      } else {
+        ctx.argumentDepth++;
+        e = expandTokens(raw.get(p)!, ctx);
+        ctx.argumentDepth--;
+      }
       expanded.set(p, e);
     }
     return e;
@@ -169,43 +179,66 @@ function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Cont
 }
 
 function paint(tokens: MacroToken[], hide: ReadonlySet<string>): MacroToken[] {
+  // Tokens painted alike share one set (an argument's tokens usually carry the same one).
+  const unions = new Map<ReadonlySet<string>, ReadonlySet<string>>();
   return tokens.map((t) => {
     if (!t.hide) return { ...t, hide };
-    const both = new Set(t.hide);
-    for (const h of hide) both.add(h);
+    let both = unions.get(t.hide);
+    if (!both) {
+      const set = new Set(t.hide);
+      for (const h of hide) set.add(h);
+      unions.set(t.hide, (both = set));
+    }
     return { ...t, hide: both };
   });
 }
 
+/** The arguments of a call whose `(` is on top of `pending` (read last first), and how many tokens they take. */
+function argumentsOnStack(pending: MacroToken[]): { inner: MacroToken[]; taken: number } | undefined {
+  const open = pending.length - 1;
+  let depth = 0;
+  for (let k = open - 1; k >= 0; k--) {
+    const t = pending[k].text;
+    if (t === '(') depth++;
+    else if (t === ')') {
+      if (depth === 0) return { inner: pending.slice(k + 1, open).reverse(), taken: open - k + 1 };
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 function expandTokens(input: MacroToken[], ctx: Context): MacroToken[] {
   const out: MacroToken[] = [];
-  let rest = input;
-  let i = 0;
-  while (i < rest.length) {
-    const t = rest[i];
+  // The tokens still to read, next one last: taking one and putting a replacement back are cheap.
+  const pending = input.slice().reverse();
+  const next = () => pending[pending.length - 1] as MacroToken | undefined;
+  while (pending.length) {
+    if (ctx.truncated) {
+      for (let k = pending.length - 1; k >= 0; k--) out.push(pending[k]);
+      break;
+    }
+    const t = pending.pop()!;
     const found = t.kind === 'identifier' && !t.hide?.has(t.text) && ctx.table.has(t.text) ? lookup(ctx, t.text) : undefined;
     if (!found || found.kind === 'none') {
       out.push(t);
-      i++;
       continue;
     }
     if (found.kind === 'not-expandable') {
       note(ctx, t.text, found.reason, found.definitions);
       out.push(t);
-      i++;
       continue;
     }
     const def = found.definition;
     const sig = signature(def);
     let args: Arguments | undefined;
-    let end = i + 1;
+    let taken = 0;
     if (sig) {
       // A function-like macro's name not followed by `(` is an ordinary identifier.
-      const group = rest[i + 1]?.text === '(' ? parenthesised(rest, i + 1) : undefined;
+      const group = next()?.text === '(' ? argumentsOnStack(pending) : undefined;
       if (!group) {
-        if (rest[i + 1]?.text === '(') note(ctx, t.text, `\`${t.text}(\` is not closed`, [def]);
+        if (next()?.text === '(') note(ctx, t.text, `\`${t.text}(\` is not closed`, [def]);
         out.push(t);
-        i++;
         continue;
       }
       args = fit(splitArguments(group.inner, false), sig.named.length, sig.variadic !== undefined) ?? fit(splitArguments(group.inner, true), sig.named.length, sig.variadic !== undefined);
@@ -213,32 +246,31 @@ function expandTokens(input: MacroToken[], ctx: Context): MacroToken[] {
         const given = splitArguments(group.inner, false).filter((a, _, all) => all.length > 1 || a.length > 0).length;
         note(ctx, t.text, `\`${t.text}\` takes ${sig.named.length}${sig.variadic !== undefined ? ' or more' : ''} arguments, given ${given}`, [def]);
         out.push(t);
-        i++;
         continue;
       }
-      end = group.end;
+      taken = group.taken;
     }
     const depth = t.hide?.size ?? 0;
-    if (depth >= MAX_DEPTH || ++ctx.expansions > MAX_EXPANSIONS || out.length + rest.length > MAX_TOKENS) {
+    if (depth >= MAX_DEPTH || ++ctx.expansions > MAX_EXPANSIONS || out.length + pending.length > MAX_TOKENS) {
       ctx.truncated ??= depth >= MAX_DEPTH ? `macros nest deeper than ${MAX_DEPTH}` : 'the expansion is too large';
-      out.push(...rest.slice(i));
-      break;
+      out.push(t);
+      continue;
     }
+    pending.length -= taken;
     ctx.used.add(def);
     const hide = new Set(t.hide ?? []);
     hide.add(def.name);
     const replacement = paint(substitute(def, args, ctx), hide);
     if (replacement.length) replacement[0] = { ...replacement[0], space: t.space };
     // Rescan the replacement with what follows it (a body may end in a function-like macro's name).
-    rest = [...replacement, ...rest.slice(end)];
-    i = 0;
+    for (let k = replacement.length - 1; k >= 0; k--) pending.push(replacement[k]);
   }
   return out;
 }
 
 /** Every macro use in `text` expanded, as the definitions in effect at `offset` of the file say. */
 export function expandText(table: MacroScope, text: string, offset?: number): ExpandedText {
-  const ctx: Context = { table, offset, lookups: new Map(), used: new Set(), notExpanded: new Map(), expansions: 0 };
+  const ctx: Context = { table, offset, lookups: new Map(), used: new Set(), notExpanded: new Map(), expansions: 0, argumentDepth: 0 };
   const input: MacroToken[] = tokenize(text).map((t) => ({ ...t, origin: { use: t.offset } }));
   const tokens = expandTokens(input, ctx);
   const starts: number[] = [];

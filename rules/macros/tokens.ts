@@ -23,9 +23,11 @@ export interface Token<D = unknown> {
 
 const PUNCTUATORS = ['...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
 
-const isIdentStart = (c: string) => /[A-Za-z_$]/.test(c);
-const isIdentPart = (c: string) => /[A-Za-z0-9_$]/.test(c);
-const isDigit = (c: string) => c >= '0' && c <= '9';
+const isIdentStartCode = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+const isIdentPartCode = (c: number) => isIdentStartCode(c) || isDigitCode(c);
+const isSpaceCode = (c: number) => c === 32 || (c >= 9 && c <= 13);
+const isIdentPart = (c: string) => c !== '' && isIdentPartCode(c.charCodeAt(0));
 
 /** The text with backslash-newline continuations removed, and a map from its offsets to the original's. */
 function joinContinuations(text: string): { text: string; offsets: number[] } {
@@ -65,32 +67,35 @@ export function tokenize(source: string): Token[] {
   };
   while (i < s.length) {
     const c = s[i];
-    if (/\s/.test(c)) {
+    const code = s.charCodeAt(i);
+    if (isSpaceCode(code)) {
       space = true;
       i++;
-    } else if (s.startsWith('/*', i)) {
+    } else if (c === '/' && s[i + 1] === '*') {
       const end = s.indexOf('*/', i + 2);
       i = end < 0 ? s.length : end + 2;
       space = true;
-    } else if (s.startsWith('//', i)) {
+    } else if (c === '/' && s[i + 1] === '/') {
       const end = s.indexOf('\n', i);
       i = end < 0 ? s.length : end;
       space = true;
-    } else if (/^(?:u8|[LuU])?["']/.test(s.slice(i, i + 3)) && (c === '"' || c === "'" || !isIdentPart(s[i - 1] ?? ' '))) {
-      const prefix = /^(?:u8|[LuU])?/.exec(s.slice(i, i + 3))![0];
-      const quote = s[i + prefix.length];
-      push(quote === '"' ? 'string' : 'char', literalEnd(s, i + prefix.length, quote));
-    } else if (isIdentStart(c)) {
+    } else if (c === '"' || c === "'") {
+      push(c === '"' ? 'string' : 'char', literalEnd(s, i, c));
+    } else if ((c === 'L' || c === 'u' || c === 'U') && /^(?:u8|[LuU])["']/.test(s.slice(i, i + 3))) {
+      const prefix = s[i + 1] === '8' ? 2 : 1;
+      const quote = s[i + prefix];
+      push(quote === '"' ? 'string' : 'char', literalEnd(s, i + prefix, quote));
+    } else if (isIdentStartCode(code)) {
       let j = i + 1;
-      while (j < s.length && isIdentPart(s[j])) j++;
+      while (j < s.length && isIdentPartCode(s.charCodeAt(j))) j++;
       push('identifier', j);
-    } else if (isDigit(c) || (c === '.' && isDigit(s[i + 1] ?? ''))) {
+    } else if (isDigitCode(code) || (c === '.' && isDigitCode(s.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < s.length && (isIdentPart(s[j]) || s[j] === '.' || (/[+-]/.test(s[j]) && /[eEpP]/.test(s[j - 1])))) j++;
+      while (j < s.length && (isIdentPartCode(s.charCodeAt(j)) || s[j] === '.' || ((s[j] === '+' || s[j] === '-') && /[eEpP]/.test(s[j - 1])))) j++;
       push('number', j);
     } else {
-      const p = PUNCTUATORS.find((q) => s.startsWith(q, i));
-      push(p || /[-+*/%&|^!~<>=?:;,.()[\]{}#]/.test(c) ? 'punct' : 'other', i + (p ? p.length : 1));
+      const p = PUNCTUATORS.find((q) => q[0] === c && s.startsWith(q, i));
+      push(p || '-+*/%&|^!~<>=?:;,.()[]{}#'.includes(c) ? 'punct' : 'other', i + (p ? p.length : 1));
     }
   }
   return out;
