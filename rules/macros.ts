@@ -5,10 +5,12 @@
  *   const use = readMacroUse(table, node.text, node.startIndex);   // at a call or identifier
  *   if (use?.kind === 'expanded') summarize(use.code, options);    // calls, ends, writes, forks
  *
- * The pieces: `macros/tokens` (preprocessing tokens), `macros/definitions` (which
- * definitions hold where, and which cannot be expanded), `macros/expand` (the expansion),
- * `macros/view` (the expansion parsed as a synthetic function body, mapped back to the
- * use), `macros/summary` (what the expansion does, without the flow pass).
+ * The pieces: `macros/tokens` (preprocessing tokens), `macros/model` (a definition as
+ * plain data), `macros/definitions` (which definitions hold where, and which cannot be
+ * expanded), `macros/conditions` (the `#if` branches the file itself decides),
+ * `macros/expand` (the expansion), `macros/view` (the expansion parsed as a synthetic
+ * function body, mapped back to the use), `macros/reader` and `macros/summary` (what the
+ * expansion does, without the flow pass), `macros/constant` (integer constant values).
  */
 import type { RelatedLocation } from './types.js';
 import { constantValue } from './macros/constant.js';
@@ -20,7 +22,7 @@ import type { MacroPlace, MacroUse } from './macros/view.js';
 export { MacroTable } from './macros/definitions.js';
 export { signature, type MacroDefinition, type MacroLocation, type MacroLookup, type MacroScope } from './macros/model.js';
 export { expandText, expandUse, MAX_DEPTH, type ExpandedText, type NotExpanded, type UseExpansion } from './macros/expand.js';
-export { readMacroUse, valueNode, SYNTHETIC_FUNCTION, type ExpansionForm, type MacroCode, type MacroPlace, type MacroUse } from './macros/view.js';
+export { readMacroUse, valueNode, SYNTHETIC_FUNCTION, type ExpansionForm, type MacroCode, type MacroPlace, type MacroUse, type ParsedExpansion } from './macros/view.js';
 export { summarize, type MacroCall, type MacroFork, type MacroSummary, type MacroWrite, type SummaryOptions } from './macros/summary.js';
 export { constantValue } from './macros/constant.js';
 
