@@ -166,7 +166,11 @@ function parse(expansion: ExpandedText): ParsedExpansion {
   return code;
 }
 
-/** Parsed expansions by text: uses with different arguments often expand alike (`do {} while (0)`). */
+/**
+ * Parsed expansions by text: uses with different arguments often expand alike (`do {} while (0)`).
+ * With web-tree-sitter a tree lives in WebAssembly memory until `delete()`d: clearing this map
+ * must then delete the trees no caller still holds (today's binding collects them itself).
+ */
 const parsedByText = new Map<string, ParsedExpansion>();
 
 function parsedOnce(expansion: ExpandedText): ParsedExpansion {
