@@ -13,7 +13,6 @@ import type { RuleDefinition, RuleTextEdit, RuleTextEditor, SourceLocation } fro
 import { RULE_METAS, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
 import type { VforklintSourceCode } from './source-code.js';
 
-
 /**
  * Whether the ESLint rule offers suggestions: the core's own flag (the frame split), or any
  * rule that reports at a fork site, since the core attaches a "disable for this line"

@@ -44,8 +44,19 @@ export function docsUrl(id: RuleId): string {
   return `${DOCS_BASE}${id}.md`;
 }
 
+/** A `{{name}}` placeholder in a message template. */
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
 export function formatMessage(template: string, data: Record<string, string> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => data[k] ?? `{{${k}}}`);
+  return template.replace(PLACEHOLDER, (_, k: string) => data[k] ?? `{{${k}}}`);
+}
+
+/**
+ * A template's pieces in order: literal text at even indices, placeholder names at odd
+ * ones (`'a {{x}} b'` gives `['a ', 'x', ' b']`), for front ends with their own syntax.
+ */
+export function templateParts(template: string): string[] {
+  return template.split(new RegExp(PLACEHOLDER.source));
 }
 
 export function lineOf(node: SyntaxNode): string {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULE_METAS } from '../../rules/index.js';
+import { RULE_METAS, templateParts } from '../../rules/index.js';
 import type { Finding, Range } from '../../rules/index.js';
 import { Lines, type FormatContext } from './common.js';
 
@@ -29,20 +29,20 @@ function uriOf(ctx: FormatContext, path: string): string {
   return rel.split(sep).map(encodeURIComponent).join('/');
 }
 
-/** `{{name}}` placeholders in a core template, by first appearance: SARIF argument order. */
+/** The placeholder names of a core template, each once, by first appearance: SARIF's argument order. */
 function placeholderNames(template: string): string[] {
-  return [...new Set([...template.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!))];
+  return [...new Set(templateParts(template).filter((_, i) => i % 2 === 1))];
 }
 
 /** A core template as a SARIF message string: `{{name}}` becomes `{i}`, literal braces are doubled. */
 function sarifMessageString(template: string): string {
   const names = placeholderNames(template);
-  return template
-    .split(/(\{\{\s*\w+\s*\}\})/)
-    .map((part, i) => (i % 2 ? `{${names.indexOf(/\w+/.exec(part)![0])}}` : part.replace(/[{}]/g, '$&$&')))
+  return templateParts(template)
+    .map((part, i) => (i % 2 ? `{${names.indexOf(part)}}` : part.replace(/[{}]/g, '$&$&')))
     .join('');
 }
 
+/** The filled-in text (what code scanning shows), and the template's id with the arguments that fill it. */
 function sarifMessage(f: Finding, template: string | undefined): Record<string, unknown> {
   const message: Record<string, unknown> = { text: f.message, id: f.messageId };
   const names = template === undefined ? [] : placeholderNames(template);
@@ -91,7 +91,7 @@ export function formatSarif(ctx: FormatContext): string {
         ruleId: f.rule,
         ruleIndex: ruleIndex.get(f.rule),
         level: level(f.severity),
-        message: sarifMessage(f, RULE_METAS[ruleIndex.get(f.rule)!]?.messages[f.messageId]),
+        message: sarifMessage(f, RULE_METAS[ruleIndex.get(f.rule)!]!.messages[f.messageId]),
         locations: [{ physicalLocation: { artifactLocation, region: region(f.range) } }],
         partialFingerprints: { 'vforklintFindingHash/v1': `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}` },
       };
