@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, mayContainForkSite, parseShared } from '../rules/index.js';
+import { analyze, fixSource, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
@@ -45,10 +45,6 @@ export interface FileJob {
    * frame split lazily when they are read, so the other formats drop them unread.
    */
   keepFixes?: boolean;
-}
-
-function withoutFixes(f: Finding): Finding {
-  return { rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] };
 }
 
 /** What a file result takes from the analysis besides its findings. */

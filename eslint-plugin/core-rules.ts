@@ -4,16 +4,14 @@
  * itself on the file's VforklintSourceCode, and at the root node it reports the findings
  * of the one cached `analyze()` run that carry its id.
  *
- * Fixes: a finding's first safe fix (norace / noinline / exit: small, local edits) becomes
- * the ESLint fix that `eslint --fix` applies; the frame split, suppression comments and any
- * other fix become suggestions (offered by editors, never applied by `--fix`).
+ * Fixes: a finding's first safe fix other than the frame split (norace / noinline / exit,
+ * removing an unused vforklint-disable comment: small, local edits) becomes the ESLint fix
+ * that `eslint --fix` applies; the frame split, added suppression comments and any other
+ * fix become suggestions (offered by editors, never applied by `--fix`).
  */
 import type { RuleDefinition, RuleTextEdit, RuleTextEditor, SourceLocation } from '@eslint/core';
 import { RULE_METAS, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
 import type { VforklintSourceCode } from './source-code.js';
-
-/** Fix kinds `eslint --fix` may apply on its own; everything else is a suggestion. */
-const AUTOFIX_KINDS = new Set<Fix['kind']>(['norace', 'noinline', 'exit']);
 
 /**
  * Whether the ESLint rule offers suggestions: the core's own flag (the frame split), or any
@@ -36,75 +34,14 @@ export function eslintLanguagesFor(meta: RuleMeta): string[] {
   return [...out].sort();
 }
 
-interface MessageMatch {
-  messageId: string;
-  data: Record<string, string>;
-}
-
-/** ESLint's placeholder syntax, as its interpolate() reads it. */
-const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/gu;
-
-function interpolate(template: string, data: Record<string, string>): string {
-  return template.replace(PLACEHOLDER, (whole, key: string) => (key in data ? data[key] : whole));
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const templateCache = new Map<string, RegExp>();
-
-function templatePattern(template: string): RegExp {
-  let re = templateCache.get(template);
-  if (!re) {
-    let source = '^';
-    let last = 0;
-    const seen = new Map<string, string>();
-    for (const m of template.matchAll(PLACEHOLDER)) {
-      source += escapeRe(template.slice(last, m.index));
-      const key = m[1];
-      const group = seen.get(key);
-      if (group) source += `\\k<${group}>`;
-      else {
-        const name = `g${seen.size}`;
-        seen.set(key, name);
-        source += `(?<${name}>[\\s\\S]*?)`;
-      }
-      last = m.index! + m[0].length;
-    }
-    source += `${escapeRe(template.slice(last))}$`;
-    re = new RegExp(source, 'u');
-    templateCache.set(template, re);
-  }
-  return re;
-}
-
-/**
- * Which of the rule's message templates produced `message`, with the data that fills it.
- * The match is accepted only if ESLint's interpolation of the template gives back exactly
- * `message`; otherwise the caller reports the text as it is.
- */
-export function matchMessage(meta: RuleMeta, message: string): MessageMatch | undefined {
-  for (const [messageId, template] of Object.entries(meta.messages)) {
-    const m = templatePattern(template).exec(message);
-    if (!m) continue;
-    const keys = [...new Set([...template.matchAll(PLACEHOLDER)].map((p) => p[1]))];
-    const data: Record<string, string> = {};
-    keys.forEach((k, i) => (data[k] = m.groups?.[`g${i}`] ?? ''));
-    if (interpolate(template, data) === message) return { messageId, data };
-  }
-  return undefined;
-}
-
 function editsFor(fix: Fix) {
   return (fixer: RuleTextEditor): RuleTextEdit[] => fix.edits.map((e) => fixer.replaceTextRange([e.start, e.end], e.newText));
 }
 
 export interface ReportDescriptor {
   loc: SourceLocation;
-  messageId?: string;
-  data?: Record<string, string>;
-  message?: string;
+  messageId: string;
+  data: Record<string, string>;
   fix?: (fixer: RuleTextEditor) => RuleTextEdit[];
   suggest?: Array<{ desc: string; fix: (fixer: RuleTextEditor) => RuleTextEdit[] }>;
 }
@@ -115,10 +52,11 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
     start: { line: finding.range.start.line, column: finding.range.start.column },
     end: { line: finding.range.end.line, column: finding.range.end.column },
   };
-  const matched = matchMessage(meta, finding.message);
-  const report: ReportDescriptor = matched ? { loc, messageId: matched.messageId, data: matched.data } : { loc, message: finding.message };
+  // ESLint fills the rule's template (meta.messages, the core's own) with the finding's data.
+  const report: ReportDescriptor = { loc, messageId: finding.messageId, data: finding.data ?? {} };
   const usable = finding.fixes.filter((f) => f.edits.length > 0);
-  const autofix = meta.fixable ? usable.find((f) => f.safe && AUTOFIX_KINDS.has(f.kind)) : undefined;
+  // `eslint --fix` applies small local edits only: never the frame split, whatever its flag.
+  const autofix = meta.fixable ? usable.find((f) => f.safe && f.kind !== 'split') : undefined;
   if (autofix) report.fix = editsFor(autofix);
   if (offersSuggestions(meta)) {
     const suggestions = usable.filter((f) => f !== autofix);
@@ -178,7 +116,8 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
         // Parts the analysis could not cover.
         for (const n of saysFileNotes ? (result.notAnalysed ?? []) : []) {
           context.report({
-            loc: { start: { line: n.range.start.line, column: n.range.start.column - 1 }, end: { line: n.range.end.line, column: n.range.end.column - 1 } },
+            // The language counts columns from 1 (columnStart), as the core does: no shift.
+            loc: { start: { line: n.range.start.line, column: n.range.start.column }, end: { line: n.range.end.line, column: n.range.end.column } },
             message: `${NOT_ANALYSED_PREFIX}${n.reason}.`,
           });
         }

@@ -2,8 +2,10 @@
  * The properties every input must satisfy, checked against the real core:
  * - analyze() never throws and never reports internalError (a caught core bug);
  * - its time stays within a budget that grows linearly with the input's size;
- * - every finding's range (and every related range) lies inside the text, start <= end,
- *   and its line/column agree with its offset (1-based lines split at "\n", UTF-16 columns);
+ * - every finding's range (and every related range and step in this file) lies inside the
+ *   text, start <= end, and its line/column agree with its offset (1-based lines split at
+ *   "\n", UTF-16 columns);
+ * - every finding's message is its rule's template `messageId` filled with its data;
  * - every fix's edits lie inside the text, do not overlap, and the fixed text has no more
  *   parse errors than the original (for an original that parses cleanly); no fix was
  *   declined because the split code failed;
@@ -11,7 +13,7 @@
  *   asked) a second run on its output changes nothing.
  */
 import { parseErrors } from '../rules/fixes/apply.js';
-import { analyze, applyEdits, fixSource, parseShared, unparsedRanges, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
+import { analyze, applyEdits, fixSource, formatMessage, parseShared, ruleMeta, unparsedRanges, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
 
 export interface Violation {
   property: string;
@@ -95,6 +97,12 @@ export function checkFindings(text: string, language: Language, findings: Findin
       const relBad = rangeProblem(rel.range, text, lines);
       if (relBad) out.push({ property: 'related-range', detail: `${describe(f)}, related "${rel.message}": ${relBad}` });
     }
+    for (const step of f.steps) {
+      const stepBad = step.file === undefined ? rangeProblem(step.range, text, lines) : undefined;
+      if (stepBad) out.push({ property: 'step-range', detail: `${describe(f)}, step "${step.message}": ${stepBad}` });
+    }
+    const template = ruleMeta(f.rule).messages[f.messageId];
+    if (template === undefined || formatMessage(template, f.data) !== f.message) out.push({ property: 'message-template', detail: `${describe(f)}: "${f.message}" is not template '${f.messageId}' of ${f.rule} filled with ${JSON.stringify(f.data ?? {})}` });
     if (f.fixDeclined && /failed on this input/.test(f.fixDeclined)) out.push({ property: 'fix-internal-error', detail: `${describe(f)}: ${f.fixDeclined}` });
     for (const fix of f.fixes) {
       const edits = [...fix.edits].sort((a, b) => a.start - b.start || a.end - b.end);

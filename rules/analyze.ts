@@ -160,14 +160,19 @@ function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[
     const severity = resolveSeverity(meta.id, config);
     if (severity === 'off') continue;
     rule.check(analysis, (r) => {
+      const template = meta.messages[r.messageId];
+      if (template === undefined) throw new Error(`rule ${meta.id} reported an unknown messageId '${r.messageId}'`);
       out.push({
         rule: meta.id,
+        messageId: r.messageId,
+        ...(r.data ? { data: r.data } : {}),
         severity: severity === 'warning' ? 'warning' : r.severity ?? severity,
-        message: formatMessage(meta.messages[r.messageId] ?? r.messageId, r.data),
+        message: formatMessage(template, r.data),
         range: rangeOfNode(r.node),
         related: r.related ?? [],
         fixes: r.fixes ?? [],
         ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),
+        steps: r.steps ?? [],
       });
     });
   }

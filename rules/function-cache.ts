@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { FileContext } from './file-context.js';
 import type { SyntaxNode } from './parser.js';
 import type { LineIndex } from './syntax.js';
-import type { Finding, ForkSiteInfo, Range, VforklintConfig } from './types.js';
+import type { Finding, FindingStep, ForkSiteInfo, Range, VforklintConfig } from './types.js';
 
 export interface AnalysisCache {
   readonly entries: Map<string, CachedFunction>;
@@ -24,9 +24,12 @@ interface RelRange {
 }
 
 export interface CachedFunction {
-  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined'> & { range: RelRange; related: Array<{ range: RelRange; message: string }> }>;
+  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined' | 'steps'> & { range: RelRange; related: Array<{ range: RelRange; message: string }>; steps: CachedStep[] }>;
   forkSites: Array<Omit<ForkSiteInfo, 'range' | 'childLines' | 'parentLines' | 'bothLines'> & { range: RelRange; childLines: number[]; parentLines: number[]; bothLines: number[] }>;
 }
+
+/** A step in the analysed file is stored relative to the function; one in another file as it is. */
+type CachedStep = { message: string; range: RelRange } | FindingStep & { file: string };
 
 export function createAnalysisCache(limit = 2000): AnalysisCache {
   return { entries: new Map(), limit };
@@ -104,7 +107,16 @@ export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, finding
   const baseLine = fn.startPosition.row + 1;
   const rel = (r: Range): RelRange => ({ start: r.start.offset - base, end: r.end.offset - base });
   cache.entries.set(key, {
-    findings: findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: rel(f.range), related: f.related.map((x) => ({ range: rel(x.range), message: x.message })) })),
+    findings: findings.map((f) => ({
+      rule: f.rule,
+      messageId: f.messageId,
+      ...(f.data ? { data: f.data } : {}),
+      severity: f.severity,
+      message: f.message,
+      range: rel(f.range),
+      related: f.related.map((x) => ({ range: rel(x.range), message: x.message })),
+      steps: f.steps.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { ...x, file: x.file })),
+    })),
     forkSites: forkSites.map((s) => ({
       kind: s.kind,
       functionName: s.functionName,
@@ -122,7 +134,13 @@ export function rebase(entry: CachedFunction, fn: SyntaxNode, lines: LineIndex):
   const baseLine = fn.startPosition.row + 1;
   const abs = (r: RelRange): Range => lines.range(base + r.start, base + r.end);
   return {
-    findings: entry.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: abs(f.range), related: f.related.map((x) => ({ range: abs(x.range), message: x.message })), fixes: [] })),
+    findings: entry.findings.map((f) => ({
+      ...f,
+      range: abs(f.range),
+      related: f.related.map((x) => ({ range: abs(x.range), message: x.message })),
+      fixes: [],
+      steps: f.steps.map((x): FindingStep => ('file' in x ? x : { message: x.message, range: abs(x.range) })),
+    })),
     forkSites: entry.forkSites.map((s) => ({
       kind: s.kind,
       range: abs(s.range),

@@ -1,7 +1,7 @@
 /** The shape every rule module has (modelled on ESLint's rule modules: `meta` + one check). */
 import type { SiteAnalysis } from './site-analysis.js';
 import type { SyntaxNode } from './parser.js';
-import type { Fix, ForkKind, Language, RelatedLocation, RuleId, Severity } from './types.js';
+import type { Fix, FindingStep, ForkKind, Language, RelatedLocation, RuleId, Severity } from './types.js';
 
 export const DOCS_BASE = 'https://github.com/vforklint/vforklint/blob/main/docs/rules/';
 
@@ -31,6 +31,8 @@ export interface RuleReport {
   severity?: 'error' | 'warning';
   fixes?: Fix[];
   fixDeclined?: string;
+  /** The child's path to the hazard, in order (RULES section 9); absent: none. */
+  steps?: FindingStep[];
 }
 
 export interface RuleModule {
@@ -42,8 +44,19 @@ export function docsUrl(id: RuleId): string {
   return `${DOCS_BASE}${id}.md`;
 }
 
+/** A `{{name}}` placeholder in a message template. */
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
 export function formatMessage(template: string, data: Record<string, string> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => data[k] ?? `{{${k}}}`);
+  return template.replace(PLACEHOLDER, (_, k: string) => data[k] ?? `{{${k}}}`);
+}
+
+/**
+ * A template's pieces in order: literal text at even indices, placeholder names at odd
+ * ones (`'a {{x}} b'` gives `['a ', 'x', ' b']`), for front ends with their own syntax.
+ */
+export function templateParts(template: string): string[] {
+  return template.split(new RegExp(PLACEHOLDER.source));
 }
 
 export function lineOf(node: SyntaxNode): string {

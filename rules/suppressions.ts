@@ -5,7 +5,7 @@
  *   /* vforklint-disable rule-a *\/ ... /* vforklint-enable rule-a *\/
  * A directive that suppresses nothing is itself reported (unused-disable-directive).
  */
-import { docsUrl, type RuleMeta } from './rule-kit.js';
+import { docsUrl, formatMessage, type RuleMeta } from './rule-kit.js';
 import type { LineIndex } from './syntax.js';
 import type { Finding, Language, RuleId } from './types.js';
 
@@ -16,7 +16,10 @@ export const unusedDisableDirectiveMeta: RuleMeta = {
   languages: ['c', 'go'],
   forkKinds: [],
   docsUrl: docsUrl('unused-disable-directive'),
-  messages: { unused: 'Unused vforklint-disable directive (no {{rules}} finding to suppress here).' },
+  messages: {
+    unused: 'Unused vforklint-disable directive (no {{rules}} finding to suppress here).',
+    unusedAny: 'Unused vforklint-disable directive (no finding to suppress here).',
+  },
   fixable: true,
   hasSuggestions: false,
 };
@@ -107,15 +110,21 @@ export function applySuppressions(findings: Finding[], directives: Directive[], 
   for (const d of directives) {
     if (d.kind === 'enable') continue;
     const u = used.get(d);
-    const unusedRules = d.rules.length ? d.rules.filter((r) => !u?.has(r)) : u ? [] : ['any'];
-    if (unusedRules.length === 0) continue;
+    // A directive naming no rule covers every rule: unused when it suppressed nothing at all.
+    const unusedRules = d.rules.length ? d.rules.filter((r) => !u?.has(r)) : u ? [] : undefined;
+    if (unusedRules?.length === 0) continue;
+    const messageId = unusedRules ? 'unused' : 'unusedAny';
+    const data = unusedRules ? { rules: unusedRules.map((r) => `'${r}'`).join(', ') } : undefined;
     kept.push({
       rule: 'unused-disable-directive',
+      messageId,
+      ...(data ? { data } : {}),
       severity: unusedSeverity,
-      message: `Unused vforklint-disable directive (no ${unusedRules.map((r) => (r === 'any' ? 'finding' : `'${r}'`)).join(', ')}${unusedRules[0] === 'any' ? '' : ' finding'} to suppress here).`,
+      message: formatMessage(unusedDisableDirectiveMeta.messages[messageId], data),
       range: lines.range(d.start, d.end),
       related: [],
-      fixes: text && d.rules.length === unusedRules.length ? [{ title: 'Remove the unused vforklint-disable directive', kind: 'suppress', edits: [removalEdit(text, d)], safe: true }] : [],
+      fixes: text && unusedRules && d.rules.length === unusedRules.length ? [{ title: 'Remove the unused vforklint-disable directive', kind: 'suppress', edits: [removalEdit(text, d)], safe: true }] : [],
+      steps: [],
     });
   }
   return kept;

@@ -54,8 +54,23 @@ export interface Fix {
   safe: boolean;
 }
 
+/** One step of the child's path to a hazard (RULES section 9): where, and what happens there. */
+export interface FindingStep {
+  message: string;
+  range: Range;
+  /** The file the step is in, as the front end's host names it; absent: the analysed file. */
+  file?: string;
+}
+
 export interface Finding {
   rule: RuleId;
+  /** Which of the rule's message templates (its `meta.messages` key), as ESLint's messageId. */
+  messageId: string;
+  /**
+   * The values that fill the template's `{{name}}` placeholders (ESLint's report `data`):
+   * the rule's `meta.messages[messageId]` filled with them is exactly `message`.
+   */
+  data?: Record<string, string>;
   severity: 'error' | 'warning';
   message: string;
   range: Range;
@@ -64,6 +79,8 @@ export interface Finding {
   fixes: Fix[];
   /** When a fix was considered but declined (e.g. the frame split), why, in one line. */
   fixDeclined?: string;
+  /** The child's path to the hazard, in order; empty for site findings (RULES section 9). */
+  steps: FindingStep[];
 }
 
 export type ForkKind = 'vfork' | 'raw' | 'concurrent' | 'clone-fn';

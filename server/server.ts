@@ -25,7 +25,7 @@ import {
   type DocumentDiagnosticReport,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { analyze, createAnalysisCache, fixSource, forgetSharedParses, type AnalysisResult } from '../rules/index.js';
+import { analyze, createAnalysisCache, fixSource, forgetSharedParses, withoutFixes, type AnalysisResult } from '../rules/index.js';
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
 const functionCache = createAnalysisCache(4000);
@@ -45,7 +45,7 @@ function slimCopy(r: AnalysisResult): AnalysisResult {
     ...(r.internalError ? { internalError: r.internalError } : {}),
     ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
     forkSites: r.forkSites,
-    findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] })),
+    findings: r.findings.map(withoutFixes),
   });
 }
 

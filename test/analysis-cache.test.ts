@@ -17,7 +17,7 @@ const fixtureFiles = (['c', 'go'] as const).flatMap((lang) =>
 );
 
 function comparable(r: AnalysisResult): string {
-  return JSON.stringify({ findings: r.findings.map((f) => [f.rule, f.severity, f.message, f.range, f.related]), sites: r.forkSites });
+  return JSON.stringify({ findings: r.findings.map((f) => [f.rule, f.messageId, f.data, f.severity, f.message, f.range, f.related, f.steps]), sites: r.forkSites });
 }
 
 /** Deterministic edits of several kinds: a character typed, a line inserted, a line deleted, a function's body changed. */

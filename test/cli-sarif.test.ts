@@ -56,17 +56,23 @@ function validate(path: string): { errors: string[]; output: string } {
 interface SarifLog {
   version: string;
   runs: Array<{
-    tool: { driver: { name: string; rules: Array<{ id: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string }; helpUri: string }> } };
+    tool: { driver: { name: string; rules: Array<{ id: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string }; helpUri: string; messageStrings: Record<string, { text: string }> }> } };
     results: Array<{
       ruleId: string;
       ruleIndex: number;
       level: string;
+      message: { text: string; id: string; arguments?: string[] };
       locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }>;
       relatedLocations?: unknown[];
       fixes?: unknown[];
       partialFingerprints: Record<string, string>;
     }>;
   }>;
+}
+
+/** A SARIF message string with its arguments (SARIF 2.1.0 section 3.11.5: `{n}` placeholders, `{{` and `}}` literal braces). */
+function formatSarifMessage(template: string, args: string[]): string {
+  return template.replace(/\{\{|\}\}|\{(\d+)\}/g, (m: string, n: string | undefined) => (n === undefined ? m[0]! : args[Number(n)]!));
 }
 
 describe('SARIF', () => {
@@ -110,7 +116,24 @@ describe('SARIF', () => {
       assert.equal(run.tool.driver.rules[res.ruleIndex]!.id, res.ruleId);
       assert.ok(Object.values(res.partialFingerprints)[0], 'has a fingerprint');
       assert.ok(res.relatedLocations?.length, `${res.ruleId} points at the fork site`);
+      // The message names its template (the core's messageId) among the rule's messageStrings; with its arguments it is the text.
+      const rule = run.tool.driver.rules[res.ruleIndex]!;
+      assert.ok(res.message.id in RULE_METAS.find((m) => m.id === res.ruleId)!.messages, `${res.ruleId}: message id ${res.message.id}`);
+      assert.equal(formatSarifMessage(rule.messageStrings[res.message.id]!.text, res.message.arguments ?? []), res.message.text);
     }
+    for (const rule of run.tool.driver.rules) {
+      assert.deepEqual(Object.keys(rule.messageStrings), Object.keys(RULE_METAS.find((m) => m.id === rule.id)!.messages), `${rule.id} messageStrings`);
+    }
+    assert.deepEqual(run.results.map((x) => `${x.ruleId}/${x.message.id}`).filter((x, i, all) => all.indexOf(x) === i).sort(), [
+      'child-returns/returns',
+      'child-unsafe-call/unknown',
+      'child-unsafe-call/unsafe',
+      'child-writes-shared/local',
+      'inlinable-fork-frame/inlinable',
+      'missing-norace/forks',
+      'parent-reuses-frame/returnValue',
+      'parent-reuses-frame/work',
+    ]);
     const bad = run.results.find((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'src/bad.c')!;
     assert.equal(bad.ruleId, 'child-returns');
     assert.equal(bad.level, 'error');

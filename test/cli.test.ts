@@ -197,21 +197,30 @@ describe('formats', () => {
     assert.match(r.stdout, /^\d+ problems$/m);
   });
 
-  it('json (ESLint shape plus related locations)', () => {
+  it('json (ESLint shape with messageId, plus related locations and steps)', () => {
     const root = tree(files);
     const r = cli(['--format', 'json', '.'], { cwd: root });
     assert.equal(r.code, 1);
-    const out = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; severity: number; line: number; column: number; endLine: number; related: unknown[] }>; errorCount: number; warningCount: number }>;
+    const out = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; messageId: string; message: string; severity: number; line: number; column: number; endLine: number; related: unknown[]; steps: unknown[] }>; errorCount: number; warningCount: number }>;
     assert.equal(out.length, 4);
     const bad = out.find((f) => f.filePath === join(root, 'bad.c'))!;
     assert.equal(bad.errorCount, 1);
     assert.equal(bad.messages[0]!.ruleId, 'child-returns');
+    assert.equal(bad.messages[0]!.messageId, 'returns');
+    assert.deepEqual(bad.messages[0]!.steps, []);
+    for (const m of out.flatMap((f) => f.messages)) {
+      const meta = RULE_METAS.find((x) => x.id === m.ruleId)!;
+      assert.ok(m.messageId in meta.messages, `${m.ruleId}: messageId ${m.messageId}`);
+      assert.ok(Array.isArray(m.steps), 'steps is an array');
+    }
     assert.equal(bad.messages[0]!.severity, 2);
     assert.equal(bad.messages[0]!.line, 8);
     assert.ok(bad.messages[0]!.related.length >= 1, 'points at the fork site');
     const warn = out.find((f) => f.filePath.endsWith('warn.c'))!;
     assert.equal(warn.warningCount, 1);
     assert.equal(warn.messages[0]!.severity, 1);
+    assert.equal(warn.messages[0]!.messageId, 'unknown');
+    assert.equal(out.find((f) => f.filePath.endsWith('bad.go'))!.messages[0]!.messageId, 'work');
     assert.equal(out.find((f) => f.filePath.endsWith('plain.c'))!.messages.length, 0);
   });
 

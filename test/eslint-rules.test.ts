@@ -399,12 +399,19 @@ goTester.run('vfork-discouraged (Go)', rules['vfork-discouraged'], {
 });
 
 // Only the rule under test is on, so a directive naming another rule suppresses nothing.
+// `eslint --fix` removes an unused directive that names rules, as `vforklint --fix` does.
 cTester.run('unused-disable-directive (C)', rules['unused-disable-directive'], {
   valid: [c(C_CLEAN), c(C_CHILD_RETURNS)],
   invalid: [
     {
       ...c(C_CLEAN.replace('\tpid_t pid', '\t// vforklint-disable-next-line child-returns\n\tpid_t pid')),
-      errors: [{ message: "Unused vforklint-disable directive (no 'child-returns' finding to suppress here).", line: 4, column: 2 }],
+      output: C_CLEAN,
+      errors: [{ messageId: 'unused', data: { rules: "'child-returns'" }, line: 4, column: 2 }],
+    },
+    {
+      ...c(C_CLEAN.replace('\tpid_t pid', '\t// vforklint-disable-next-line\n\tpid_t pid')),
+      output: null,
+      errors: [{ messageId: 'unusedAny', line: 4, column: 2 }],
     },
   ],
 });
@@ -413,7 +420,8 @@ goTester.run('unused-disable-directive (Go)', rules['unused-disable-directive'],
   invalid: [
     {
       ...go(GO_CLEAN.replace('\tvar r1', '\t/* vforklint-disable child-allocates */\n\tvar r1')),
-      errors: [{ message: "Unused vforklint-disable directive (no 'child-allocates' finding to suppress here).", line: 5, column: 2 }],
+      output: GO_CLEAN,
+      errors: [{ messageId: 'unused', data: { rules: "'child-allocates'" }, line: 5, column: 2 }],
     },
   ],
 });

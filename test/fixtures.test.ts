@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze, RULE_METAS } from '../rules/index.js';
+import { analyze, formatMessage, RULE_METAS } from '../rules/index.js';
 import type { AnalysisResult, ForkKind, Language, VforklintConfig } from '../rules/index.js';
 import { compareFindings, configFor, expectationsFor, type Expectation } from './fixture-expectations.js';
 
@@ -140,6 +140,26 @@ test('every rule has a clean fixture where it does not fire, in each of its lang
     }
   }
   assert.deepEqual(gaps, []);
+});
+
+test('every finding names its message template (messageId), which its data fills to its message; every template is used', () => {
+  const problems: string[] = [];
+  const used = new Set<string>();
+  for (const fx of fixtures) {
+    for (const f of fx.result.findings) {
+      const where = `fixtures/${fx.name}:${f.range.start.line}: ${f.rule}`;
+      const template = RULE_METAS.find((m) => m.id === f.rule)!.messages[f.messageId];
+      if (template === undefined) problems.push(`${where}: messageId '${f.messageId}' is not one of the rule's messages`);
+      else if (formatMessage(template, f.data) !== f.message) problems.push(`${where}: template '${f.messageId}' with ${JSON.stringify(f.data ?? {})} is not ${JSON.stringify(f.message)}`);
+      if (/\{\{/.test(f.message)) problems.push(`${where}: a placeholder left unfilled: ${JSON.stringify(f.message)}`);
+      if (!Array.isArray(f.steps)) problems.push(`${where}: no steps array`);
+      used.add(`${f.rule}/${f.messageId}`);
+    }
+  }
+  for (const meta of RULE_METAS) {
+    for (const id of Object.keys(meta.messages)) if (!used.has(`${meta.id}/${id}`)) problems.push(`${meta.id}: no fixture finding uses message '${id}'`);
+  }
+  assert.ok(problems.length === 0, `\n${problems.join('\n')}\n`);
 });
 
 /**

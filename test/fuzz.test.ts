@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { analyze, type Language } from '../rules/index.js';
+import { analyze, formatMessage, ruleMeta, type Language } from '../rules/index.js';
 import { checkFindings } from '../fuzz/check.js';
 import { REPO, seeds } from '../fuzz/corpus.js';
 import { deepNesting, fuzzCase, hugeFile, insertBytes, lineEndings, longLine, type FuzzCase, type LongKind, type NestShape } from '../fuzz/mutate.js';
@@ -86,22 +86,28 @@ describe('fuzz (short, fixed seed)', () => {
     assert.deepEqual(differ, []);
   });
 
-  test('the property checker itself catches a bad range and an overlapping fix', () => {
+  test('the property checker itself catches a bad range, an overlapping fix and a message that is not its template', () => {
     const text = 'int f(void) {\n\treturn vfork();\n}\n';
     const pos = (offset: number, line: number, column: number) => ({ offset, line, column });
+    const data = { fork: 'vfork' };
+    const m = formatMessage(ruleMeta('child-returns').messages.returns, data);
     const v = checkFindings(text, 'c', [
-      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 2, 1), end: pos(999, 3, 1) }, related: [], fixes: [] },
-      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 1, 15), end: pos(15, 2, 2) }, related: [], fixes: [] },
+      { rule: 'child-returns', messageId: 'returns', data, severity: 'error', message: m, steps: [], range: { start: pos(14, 2, 1), end: pos(999, 3, 1) }, related: [], fixes: [] },
+      { rule: 'child-returns', messageId: 'returns', data, severity: 'error', message: m, steps: [], range: { start: pos(14, 1, 15), end: pos(15, 2, 2) }, related: [], fixes: [] },
+      { rule: 'child-returns', messageId: 'returns', data: { fork: 'clone' }, severity: 'error', message: m, steps: [], range: { start: pos(15, 2, 2), end: pos(15, 2, 2) }, related: [], fixes: [] },
       {
         rule: 'child-returns',
+        messageId: 'returns',
+        data,
         severity: 'error',
-        message: 'm',
+        message: m,
+        steps: [],
         range: { start: pos(14, 2, 1), end: pos(15, 2, 2) },
         related: [],
         fixes: [{ title: 't', kind: 'exit', safe: true, edits: [{ start: 0, end: 5, newText: '' }, { start: 3, end: 6, newText: '' }] }],
       },
     ]);
-    assert.deepEqual(v.map((x) => x.property).sort(), ['finding-range', 'finding-range', 'fix-edits-overlap']);
+    assert.deepEqual(v.map((x) => x.property).sort(), ['finding-range', 'finding-range', 'fix-edits-overlap', 'message-template']);
   });
 
   test('every fuzz regression fixture passes every property', async () => {

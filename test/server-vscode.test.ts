@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildVsix, chromiumBinary, codeServerBinary, startCodeServer, type CodeServer } from './editors/code-server.js';
 import { INPUTS, REPO, wants } from './editors/lsp-client.js';
+import { analyze, applyEdits, type Fix } from '../rules/index.js';
 
 const OUT = join(REPO, 'test-output', 'vscode');
 const bin = codeServerBinary();
@@ -123,20 +124,30 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
   }
 
   /**
-   * Save, then read the file once the save reached the disk: the tab can show as clean
-   * before code-server has written the file, so poll for the new content (20 s at most).
+   * Save, then read the file once code-server has written all of it: the tab can show as
+   * clean before the write starts, and a read during the write sees only part of it. So
+   * poll until the file holds exactly `expected` (20 s at most); on a timeout the last read
+   * is returned, for the caller's assertion to show how it differs.
    */
-  async function saveAndRead(name: string): Promise<string> {
-    const before = readFileSync(join(ws, name), 'utf8');
+  async function saveAndRead(name: string, expected: string): Promise<string> {
     await page.keyboard.press('Control+S');
     await page.waitForSelector(`.tab[aria-label*="${name}"]:not(.dirty)`, { timeout: 20_000 });
     const deadline = Date.now() + 20_000;
     let text = readFileSync(join(ws, name), 'utf8');
-    while (text === before && Date.now() < deadline) {
+    while (text !== expected && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       text = readFileSync(join(ws, name), 'utf8');
     }
     return text;
+  }
+
+  /** The file's text after the core's fix of `kind` for the `rule` finding on `line` (what the quick fix applies). */
+  function fixedText(name: string, rule: string, line: number, kind: Fix['kind']): string {
+    const text = readFileSync(join(ws, name), 'utf8');
+    const finding = analyze(text, 'c').findings.find((f) => f.rule === rule && f.range.start.line === line);
+    const fix = finding?.fixes.find((x) => x.kind === kind);
+    assert.ok(fix, `the core offers a ${kind} fix for ${name}:${line} ${rule}`);
+    return applyEdits(text, fix.edits);
   }
 
   test('the finding appears in the Problems panel; "disable for this line" applies and it disappears', async () => {
@@ -146,6 +157,7 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     const line = Number(wants(readFileSync(join(ws, 'global.c'), 'utf8'))[0].split(':')[0]);
     assert.ok(rows.some((x) => /worker_started/.test(x) && x.includes(`[Ln ${line}, Col 3]`)), `row text: ${JSON.stringify(rows)}`);
     await shot('global-problems');
+    const expected = fixedText('global.c', 'child-writes-shared', line, 'suppress');
     await gotoLine(line);
     const menu = await quickFixMenu();
     await shot('global-quick-fix-menu');
@@ -153,7 +165,8 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     await chooseAction(/Disable child-writes-shared for this line/);
     await waitForProblems('the finding to disappear', (r) => !r.some((x) => x.includes('child-writes-shared')));
     await shot('global-fixed');
-    const text = await saveAndRead('global.c');
+    const text = await saveAndRead('global.c', expected);
+    assert.equal(text, expected);
     assert.match(text, /\t\t\/\/ vforklint-disable-next-line child-writes-shared\n\t\tworker_started = 1;/);
   });
 
@@ -162,6 +175,7 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     await showProblems();
     await waitForProblems('the parent-reuses-frame findings', (r) => r.filter((x) => x.includes('parent-reuses-frame')).length >= 2);
     await shot('split-problems');
+    const expected = fixedText('split.c', 'parent-reuses-frame', 22, 'split');
     await gotoLine(22);
     const menu = await quickFixMenu();
     await shot('split-quick-fix-menu');
@@ -170,7 +184,8 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 420_000 }, () => 
     await chooseAction(/split/i);
     await waitForProblems('the split to clear the findings', (r) => !r.some((x) => /parent-reuses-frame|child-returns/.test(x)));
     await shot('split-fixed');
-    const text = await saveAndRead('split.c');
+    const text = await saveAndRead('split.c', expected);
+    assert.equal(text, expected);
     assert.notEqual(text, readFileSync(join(INPUTS, 'split.c'), 'utf8'));
     assert.match(text, /static __attribute__\(\(noinline\)\) long run_tool_vfork\(/, 'the inner half of the split');
   });

@@ -1,23 +1,27 @@
 /**
- * ESLint's JSON shape (an array of file results with `messages`), plus vforklint's own
- * `related` locations and declined-fix reasons on each message.
+ * ESLint's JSON shape (an array of file results with `messages`, each with its rule's
+ * `messageId`), plus vforklint's own `related` locations, the child's path to the hazard
+ * (`steps`, RULES section 9) and declined-fix reasons on each message.
  */
-import type { Finding } from '../../rules/index.js';
+import type { Finding, Range } from '../../rules/index.js';
 import type { FileResult } from '../lint.js';
 import { countResults, mergedEdit, type FormatContext } from './common.js';
 import { unifiedDiff } from '../diff.js';
 import { relative } from 'node:path';
 
+function span(r: Range): { line: number; column: number; endLine: number; endColumn: number } {
+  return { line: r.start.line, column: r.start.column, endLine: r.end.line, endColumn: r.end.column };
+}
+
 function message(f: Finding, text: string | undefined): Record<string, unknown> {
   const m: Record<string, unknown> = {
     ruleId: f.rule,
+    messageId: f.messageId,
     severity: f.severity === 'error' ? 2 : 1,
     message: f.message,
-    line: f.range.start.line,
-    column: f.range.start.column,
-    endLine: f.range.end.line,
-    endColumn: f.range.end.column,
-    related: f.related.map((r) => ({ message: r.message, line: r.range.start.line, column: r.range.start.column, endLine: r.range.end.line, endColumn: r.range.end.column })),
+    ...span(f.range),
+    related: f.related.map((r) => ({ message: r.message, ...span(r.range) })),
+    steps: f.steps.map((s) => ({ message: s.message, ...(s.file !== undefined ? { file: s.file } : {}), ...span(s.range) })),
   };
   if (text !== undefined) {
     const safe = f.fixes.find((x) => x.safe);
@@ -44,7 +48,7 @@ function fileResult(r: FileResult, ctx: FormatContext): Record<string, unknown> 
     fixableWarningCount: one.fixableWarnings,
     usedDeprecatedRules: [],
   };
-  if (r.notAnalysed) out.notAnalysed = r.notAnalysed.map((n) => ({ line: n.range.start.line, column: n.range.start.column, endLine: n.range.end.line, endColumn: n.range.end.column, reason: n.reason }));
+  if (r.notAnalysed) out.notAnalysed = r.notAnalysed.map((n) => ({ ...span(n.range), reason: n.reason }));
   if (r.fix) {
     if (r.fix.output !== undefined) out.output = r.fix.output;
     out.fixesApplied = r.fix.applied;

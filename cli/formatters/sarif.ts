@@ -1,12 +1,15 @@
 /**
  * SARIF 2.1.0 for GitHub code scanning: the driver lists every rule (descriptions, help
  * with the docs link, default level); results carry repo-relative URIs under %SRCROOT%,
- * UTF-16 regions, related locations, fixes and partialFingerprints.
+ * UTF-16 regions, related locations, fixes and partialFingerprints. Each rule's message
+ * templates are its `messageStrings` (SARIF's `{0}` placeholders); a result's message
+ * names its template (`id`, the core's messageId) with the `arguments`, and keeps the
+ * filled-in `text` that code scanning shows.
  */
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULE_METAS } from '../../rules/index.js';
+import { RULE_METAS, templateParts } from '../../rules/index.js';
 import type { Finding, Range } from '../../rules/index.js';
 import { Lines, type FormatContext } from './common.js';
 
@@ -26,6 +29,27 @@ function uriOf(ctx: FormatContext, path: string): string {
   return rel.split(sep).map(encodeURIComponent).join('/');
 }
 
+/** The placeholder names of a core template, each once, by first appearance: SARIF's argument order. */
+function placeholderNames(template: string): string[] {
+  return [...new Set(templateParts(template).filter((_, i) => i % 2 === 1))];
+}
+
+/** A core template as a SARIF message string: `{{name}}` becomes `{i}`, literal braces are doubled. */
+function sarifMessageString(template: string): string {
+  const names = placeholderNames(template);
+  return templateParts(template)
+    .map((part, i) => (i % 2 ? `{${names.indexOf(part)}}` : part.replace(/[{}]/g, '$&$&')))
+    .join('');
+}
+
+/** The filled-in text (what code scanning shows), and the template's id with the arguments that fill it. */
+function sarifMessage(f: Finding, template: string | undefined): Record<string, unknown> {
+  const message: Record<string, unknown> = { text: f.message, id: f.messageId };
+  const names = template === undefined ? [] : placeholderNames(template);
+  if (names.length) message.arguments = names.map((n) => f.data?.[n] ?? `{{${n}}}`);
+  return message;
+}
+
 function ruleName(id: string): string {
   return id.replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase());
 }
@@ -37,6 +61,7 @@ export function formatSarif(ctx: FormatContext): string {
     name: ruleName(m.id),
     shortDescription: { text: m.description },
     fullDescription: { text: `${m.description} Languages: ${m.languages.join(', ')}.` },
+    messageStrings: Object.fromEntries(Object.entries(m.messages).map(([id, template]) => [id, { text: sarifMessageString(template) }])),
     helpUri: m.docsUrl,
     help: { text: `${m.description} See ${m.docsUrl}`, markdown: `${m.description}\n\nSee [${m.id}](${m.docsUrl}) for the hazard, bad and good examples, and options.` },
     defaultConfiguration: { level: level(m.defaultSeverity), enabled: m.defaultSeverity !== 'off' },
@@ -66,7 +91,7 @@ export function formatSarif(ctx: FormatContext): string {
         ruleId: f.rule,
         ruleIndex: ruleIndex.get(f.rule),
         level: level(f.severity),
-        message: { text: f.message },
+        message: sarifMessage(f, RULE_METAS[ruleIndex.get(f.rule)!]!.messages[f.messageId]),
         locations: [{ physicalLocation: { artifactLocation, region: region(f.range) } }],
         partialFingerprints: { 'vforklintFindingHash/v1': `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}` },
       };

@@ -32,6 +32,21 @@ function splitFor(site: SiteAnalysis): SplitOutcome {
   }
 }
 
+/** A copy of a finding without fixes, made without reading `fixes` or `fixDeclined` (which may start the split). */
+export function withoutFixes(f: Finding): Finding {
+  return {
+    rule: f.rule,
+    messageId: f.messageId,
+    ...(f.data ? { data: f.data } : {}),
+    severity: f.severity,
+    message: f.message,
+    range: f.range,
+    related: f.related,
+    fixes: [],
+    steps: f.steps,
+  };
+}
+
 function lazyProperty<T>(target: object, key: string, compute: () => T): void {
   let value: T;
   let done = false;
