@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, mayContainForkSite, parseShared } from '../rules/index.js';
+import { analyze, fixSource, initParsers, mayContainForkSite, parseShared } from '../rules/index.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
@@ -75,6 +75,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   const { path, language, config } = job;
   const text = bytes.toString('utf8');
   const base: FileResult = { path, language, findings: [], parsed: false };
+  await initParsers(); // loads once per thread; at once afterwards
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;

@@ -14,7 +14,7 @@
  * and the same tree is handed to the core.
  */
 import type { File, Language as ESLintLanguage, OkParseResult, ParseResult } from '@eslint/core';
-import { parseSource, type Language, type SyntaxNode, type Tree } from '../rules/index.js';
+import { parseSource, releaseTree, type Language, type SyntaxNode, type Tree } from '../rules/index.js';
 import { validateLanguageOptions, type VforklintLanguageOptions } from './language-options.js';
 import { VforklintSourceCode, rootNodeFor, type VforklintRoot } from './source-code.js';
 
@@ -59,6 +59,18 @@ export type VforklintLanguage = ESLintLanguage<{
   Node: VforklintRoot;
 }>;
 
+/**
+ * The tree of the file being linted. ESLint lints one file at a time in a thread (parse,
+ * then every rule, synchronously), so the previous file's tree is released (WebAssembly
+ * memory) when the next file is parsed.
+ */
+let currentTree: Tree | undefined;
+
+function keepAsCurrent(tree: Tree | undefined): void {
+  if (currentTree && currentTree !== tree) releaseTree(currentTree);
+  currentTree = tree;
+}
+
 export function createLanguage(language: Language): VforklintLanguage {
   return {
     fileType: 'text',
@@ -77,6 +89,7 @@ export function createLanguage(language: Language): VforklintLanguage {
         return { ok: false, errors: [{ message: `cannot read the file as text: ${e instanceof Error ? e.message : String(e)}`, line: 1, column: 1 }] };
       }
       const ast = rootNodeFor(text, language);
+      keepAsCurrent(undefined);
       if (language === 'c') return { ok: true, ast };
       let tree: Tree;
       try {
@@ -84,6 +97,7 @@ export function createLanguage(language: Language): VforklintLanguage {
       } catch (e) {
         return { ok: false, errors: [{ message: `tree-sitter could not parse the file: ${e instanceof Error ? e.message : String(e)}`, line: 1, column: 1 }] };
       }
+      keepAsCurrent(tree);
       if (tree.rootNode.hasError) {
         const bad = firstSyntaxError(tree.rootNode);
         if (bad) {
