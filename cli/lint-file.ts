@@ -75,10 +75,10 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   const { path, language, config } = job;
   const text = bytes.toString('utf8');
   const base: FileResult = { path, language, findings: [], parsed: false };
-  await initParsers(); // loads once per thread; at once afterwards
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
+    await initParsers(); // loads once per thread, for the first file that needs a parse
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
       return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };

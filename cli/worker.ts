@@ -9,8 +9,9 @@ export interface BatchRequest {
   fixMode: FixMode;
 }
 
-// Load the parsers now, while the main thread is still walking directories.
-await initParsers();
+// Load the parsers now, while the main thread is still walking directories (lintBatch
+// awaits the same promise; a failure to load surfaces there).
+initParsers().catch(() => undefined);
 
 parentPort!.on('message', (req: BatchRequest) => {
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));

@@ -13,6 +13,8 @@ import { eslintLanguagesFor, matchMessage, offersSuggestions, toReport } from '.
 import { VforklintSourceCode } from '../eslint-plugin/source-code.js';
 import { RULE_METAS, analyze, initParsers, parseSource, releaseTree, ruleMeta, type Finding, type Language, type SyntaxNode } from '../rules/index.js';
 
+await initParsers();
+
 const FIXTURES = new URL('../../fixtures/', import.meta.url);
 
 function fixtureFiles(): Array<{ path: string; language: Language; text: string }> {

@@ -21,6 +21,8 @@ import { analyze, applyEdits, fixSource, initParsers, parseSource, releaseTree }
 import type { Language, SyntaxNode } from '../rules/index.js';
 import { parseErrors } from '../rules/fixes/apply.js';
 
+await initParsers();
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = here.includes(join('dist', 'test')) ? join(here, '..', '..') : join(here, '..');
 const fixturesDir = join(root, 'fixtures');
