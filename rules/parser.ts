@@ -150,7 +150,8 @@ export function letGo(holder: object, tree: Tree): void {
 /**
  * The work one parse attempt of `size` characters may do, in tree-sitter progress
  * callbacks (one per 100 parser operations). Counting work rather than time keeps the
- * result the same on every machine, however loaded. Real code needs about 1.3 callbacks
+ * result the same on every machine, however loaded (and on both builds of tree-sitter:
+ * the WebAssembly and the native parser call back at the same points). Real code needs about 1.3 callbacks
  * per 100 characters, the deepest nesting the fuzzer builds 6; the super-linear error
  * recovery on a run of operators needs 130-260 and far more as the run grows.
  */
@@ -161,22 +162,24 @@ export function parseBudget(size: number): number {
 /**
  * The time one attempt may take, as a safety net: in some error recoveries a single
  * operation is slow (many stack versions), so the work count alone does not bound time.
- * Real code parses at about 1 microsecond per character; this allows ten times that.
+ * Real code parses at about 1 microsecond per character with the native parser and up to
+ * twice that in WebAssembly; this allows ten times the WebAssembly figure. (Wall time: on
+ * a heavily loaded machine a slow-but-finite parse may still hit it.)
  */
 export function parseTimeBudgetMs(size: number): number {
-  return 500 + size * 0.01;
+  return 1000 + size * 0.02;
 }
 
 /**
- * The first parses in a process run while V8 is still compiling the grammars' WebAssembly
- * to optimised code: a 350 KB C file's first parse takes 0.7 s more than the next ones on
- * an idle machine, 2 s on a busy one. Until this much text has been parsed, the time net
- * is `WARM_UP_FACTOR` times wider, so that compilation is never taken for a stuck parse.
- * (The work budget, which decides every real case, does not change.)
+ * The first parses of a language in a process run while V8 is still compiling its
+ * grammar's WebAssembly to optimised code: a 350 KB C file's first parse takes 0.7 s more
+ * than the next ones on an idle machine, 1.5-2 s on a busy one. Until a language has
+ * parsed this much text, its time net is `WARM_UP_FACTOR` times wider, so that
+ * compilation is never taken for a stuck parse. (The work budget does not change.)
  */
 const WARM_UP_CHARS = 1_000_000;
 const WARM_UP_FACTOR = 4;
-let charsParsed = 0;
+const charsParsed = new Map<Language, number>();
 
 /** Lines blanked around the stuck point on each retry (the last attempt blanks everything). */
 const WINDOWS = [0, 16, 512];
@@ -262,8 +265,9 @@ function merge(ranges: UnparsedRange[]): UnparsedRange[] {
 export function parseSource(text: string, language: Language, oldTree?: Tree): Tree {
   const parser = parserFor(language);
   const budget = parseBudget(text.length);
-  const timeBudget = parseTimeBudgetMs(text.length) * (charsParsed < WARM_UP_CHARS ? WARM_UP_FACTOR : 1);
-  charsParsed += text.length;
+  const parsedBefore = charsParsed.get(language) ?? 0;
+  const timeBudget = parseTimeBudgetMs(text.length) * (parsedBefore < WARM_UP_CHARS ? WARM_UP_FACTOR : 1);
+  charsParsed.set(language, parsedBefore + text.length);
   // A tree parsed from blanked text does not describe the old text: start afresh.
   let reuse = oldTree && !unparsed.has(oldTree) ? oldTree : undefined;
   let ranges: UnparsedRange[] = [];
