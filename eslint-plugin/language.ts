@@ -60,9 +60,9 @@ export type VforklintLanguage = ESLintLanguage<{
 }>;
 
 /**
- * The tree of the file being linted. ESLint lints one file at a time in a thread (parse,
- * then every rule, synchronously), so the previous file's tree is released (WebAssembly
- * memory) when the next file is parsed.
+ * The tree of the Go file being linted (C files are parsed by the core, on demand). ESLint
+ * lints one file at a time in a thread (parse, then every rule, synchronously), so the
+ * previous file's tree is released (WebAssembly memory) when the next one is parsed.
  */
 let currentTree: Tree | undefined;
 
@@ -89,7 +89,6 @@ export function createLanguage(language: Language): VforklintLanguage {
         return { ok: false, errors: [{ message: `cannot read the file as text: ${e instanceof Error ? e.message : String(e)}`, line: 1, column: 1 }] };
       }
       const ast = rootNodeFor(text, language);
-      keepAsCurrent(undefined);
       if (language === 'c') return { ok: true, ast };
       let tree: Tree;
       try {
