@@ -1,0 +1,56 @@
+/**
+ * The effect model (rules/effects): the function tables, their documentation, and the
+ * messages of the findings the effect fixtures expect (the fixture harness checks rule ids).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyze } from '../rules/index.js';
+import { LIBC } from '../rules/effects/call-lists.js';
+import { renderFunctionLists } from '../rules/effects/function-lists-doc.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = here.includes(join('dist', 'test')) ? join(here, '..', '..') : join(here, '..');
+
+test('docs/function-lists.md is generated from the tables', () => {
+  const path = join(root, 'docs', 'function-lists.md');
+  const rendered = renderFunctionLists();
+  if (process.env.UPDATE_DOCS === '1') writeFileSync(path, rendered);
+  assert.equal(readFileSync(path, 'utf8'), rendered, 'docs/function-lists.md is stale: UPDATE_DOCS=1 node --test dist/test/effects.test.js');
+});
+
+test('the table holds the verdicts RULES section 4 names', () => {
+  for (const n of ['setuid', 'setgid', 'seteuid', 'setegid', 'setreuid', 'setregid', 'setresuid', 'setresgid', 'setgroups']) assert.equal(LIBC.get(n)?.kind, 'unsafe', n);
+  for (const n of ['pthread_exit', 'thrd_exit', 'quick_exit']) assert.deepEqual([LIBC.get(n)?.kind, LIBC.get(n)?.noReturn], ['unsafe', true], n);
+  for (const n of ['longjmp', 'siglongjmp', '_longjmp']) assert.equal(LIBC.get(n)?.kind, 'leaves-frame', n);
+  for (const n of ['nanosleep', 'clock_nanosleep', 'getpriority', 'setpriority', 'sethostname', 'setdomainname', 'prlimit', 'ioctl', 'fcntl', 'sched_setaffinity', 'personality', 'umask', 'chroot', 'mount', 'unshare', 'setns']) assert.equal(LIBC.get(n)?.kind, 'safe', n);
+  assert.deepEqual(LIBC.get('read')?.writes, [1]);
+  assert.deepEqual(LIBC.get('sigprocmask')?.writes, [2]);
+});
+
+/** One finding the fixture must produce, with its message. */
+const MESSAGES: Array<{ fixture: string; line: number; rule: string; message: RegExp }> = [
+  { fixture: 'c/child-writes-shared-read-into-local-array.c', line: 13, rule: 'child-writes-shared', message: /the local `buf`.*reads it after `vfork` \(line 16\)/ },
+  { fixture: 'c/child-writes-shared-strcpy-global.c', line: 12, rule: 'child-writes-shared', message: /writes `last_program`/ },
+  { fixture: 'c/child-writes-shared-memset-param.c', line: 12, rule: 'child-writes-shared', message: /writes `job`.*behind a pointer/ },
+  { fixture: 'c/child-writes-shared-block-scoped-local.c', line: 16, rule: 'child-writes-shared', message: /writes `fd`.*a global/ },
+  { fixture: 'c/child-writes-shared-const-pointer-helper.c', line: 14, rule: 'child-unsafe-call', message: /`check_state` is neither on the async-signal-safe list/ },
+  { fixture: 'c/child-writes-shared-child-allocated.c', line: 17, rule: 'child-unsafe-call', message: /`malloc`.*uses the heap/ },
+  { fixture: 'c/child-unsafe-call-setuid.c', line: 11, rule: 'child-unsafe-call', message: /`setuid`.*every thread of the process.*__nptl_setxid.*__synccall.*syscall\(SYS_/ },
+  { fixture: 'c/child-returns-longjmp.c', line: 13, rule: 'child-returns', message: /`longjmp`.*jumps into frames the parent owns/ },
+  { fixture: 'c/child-unsafe-call-pthread-exit.c', line: 12, rule: 'child-unsafe-call', message: /`pthread_exit`.*ends the calling thread.*use `_exit`/ },
+  { fixture: 'c/child-unsafe-call-execute-query-pointer.c', line: 10, rule: 'child-unsafe-call', message: /`ops->execute_query` is a call through a function pointer/ },
+  { fixture: 'go/child-writes-shared-go-copy-global.go', line: 15, rule: 'child-writes-shared', message: /writes `lastArgv0\[:\]`/ },
+];
+
+for (const m of MESSAGES) {
+  test(`message: ${m.fixture}:${m.line} ${m.rule}`, () => {
+    const text = readFileSync(join(root, 'fixtures', m.fixture), 'utf8');
+    const result = analyze(text, m.fixture.endsWith('.go') ? 'go' : 'c');
+    const found = result.findings.filter((f) => f.rule === m.rule && f.range.start.line === m.line);
+    assert.equal(found.length, 1, `${m.fixture}:${m.line}: ${JSON.stringify(result.findings.map((f) => [f.range.start.line, f.rule, f.message]))}`);
+    assert.match(found[0].message, m.message);
+  });
+}
