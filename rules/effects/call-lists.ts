@@ -25,7 +25,7 @@ export interface FunctionFacts {
   kind: CallKind;
   /** Documentation group (a key of GROUPS). */
   group: GroupId;
-  /** For `unsafe`: the reason, completing "The child calls `f`: ...". */
+  /** For `unsafe`: the reason, completing "The child calls `f`: ..."; `$` stands for the function's name. */
   why?: string;
   /** 0-based argument positions the function writes through (others it only reads). */
   writes?: readonly number[];
@@ -56,25 +56,25 @@ export const GROUPS = {
 
 const WHY = {
   exit: '`exit` runs atexit handlers and flushes stdio buffers shared with the parent; use `_exit`',
-  heap: 'it uses the heap, whose state and locks are shared with the parent',
-  stdio: 'it uses stdio buffers and locks shared with the parent',
-  locale: 'it reads locale or time-zone data under locks shared with the parent (and may allocate)',
-  env: 'it changes or reads the environment under a lock shared with the parent (and may allocate)',
-  atexit: 'it registers handlers in the parent\'s process state (and may allocate)',
-  userdb: 'it reads user databases (NSS), which allocates and takes locks shared with the parent',
-  dl: 'it takes the dynamic loader\'s lock, shared with the parent',
-  dir: 'directory streams live on the heap, whose state and locks are shared with the parent',
-  process: 'it forks or runs a shell through stdio and the heap, shared with the parent',
-  log: 'it takes syslog\'s lock and uses stdio-style buffers shared with the parent',
-  err: 'it prints through stdio, whose buffers and locks are shared with the parent (and `err`/`errx` then call `exit`)',
-  sort: 'it may allocate from the heap, whose state and locks are shared with the parent',
-  setxid: 'the libc wrapper makes every thread of the process change credentials (glibc `__nptl_setxid`, musl `__synccall` signal each thread), and those threads are the parent\'s; use the raw `syscall(SYS_...)` as glibc\'s and musl\'s posix_spawn do',
-  pthreadExit: 'it ends the calling thread, which a vfork child shares with the parent: it runs cancellation handlers and thread-specific-data destructors and unwinds the parent\'s stack; use `_exit`',
-  quickExit: 'it runs the at_quick_exit handlers the parent registered; use `_exit`',
+  heap: '$ uses the heap, whose state is shared with the parent',
+  stdio: '$ uses stdio buffers and locks shared with the parent',
+  locale: '$ reads locale or time-zone data under locks shared with the parent (and may allocate)',
+  env: '$ changes or reads the environment under a lock shared with the parent (and may allocate)',
+  atexit: '$ registers handlers in the parent\'s process state (and may allocate)',
+  userdb: '$ reads user databases (NSS), which allocates and takes locks shared with the parent',
+  dl: '$ takes the dynamic loader\'s lock, shared with the parent',
+  dir: '$ keeps directory streams on the heap, whose state and locks are shared with the parent',
+  process: '$ forks or runs a shell through stdio and the heap, shared with the parent',
+  log: '$ takes syslog\'s lock and uses stdio-style buffers shared with the parent',
+  err: '$ prints through stdio, whose buffers and locks are shared with the parent (and `err`/`errx` then call `exit`)',
+  sort: '$ may allocate from the heap, whose state and locks are shared with the parent',
+  setxid: 'the libc wrapper $ (not the raw syscall) makes every thread of the process change credentials (glibc `__nptl_setxid`, musl `__synccall` signal each thread), and those threads are the parent\'s; use the raw `syscall(SYS_...)` as glibc\'s and musl\'s posix_spawn do',
+  pthreadExit: '$ ends the calling thread, which a vfork child shares with the parent: it runs cancellation handlers and thread-specific-data destructors and unwinds the parent\'s stack; use `_exit`',
+  quickExit: '$ runs the at_quick_exit handlers the parent registered; use `_exit`',
 } as const;
 
 /** Any `pthread_*` not in the table: thread-library locks the parent's threads may hold. */
-export const PTHREAD_WHY = 'it takes thread-library locks the parent\'s threads may hold (only `pthread_sigmask`, `pthread_self` and `pthread_kill` are safe)';
+export const PTHREAD_WHY = '$ takes thread-library locks the parent\'s threads may hold (only `pthread_sigmask`, `pthread_self` and `pthread_kill` are safe)';
 
 function tableOf(defs: Array<[GroupId, string, Omit<FunctionFacts, 'group'>]>): ReadonlyMap<string, FunctionFacts> {
   const out = new Map<string, FunctionFacts>();
@@ -198,7 +198,7 @@ export const GO: ReadonlyMap<string, FunctionFacts> = tableOf([
     unsafe.StringData unsafe.SliceData runtime.KeepAlive`, safe],
   ['go', `make new append print println recover clear delete`, { kind: 'allocates' }],
   ['go', `panic`, { kind: 'allocates', noReturn: true }],
-  ['go', `os.Exit syscall.Exit runtime.Goexit`, { kind: 'unsafe', why: 'it is not a raw syscall: it may allocate, take locks or grow the stack', noReturn: true }],
+  ['go', `os.Exit syscall.Exit runtime.Goexit`, { kind: 'unsafe', why: '$ is not a raw syscall: it may allocate, take locks or grow the stack', noReturn: true }],
 ]);
 
 /** Go: raw syscalls and the runtime's fork hooks, safe in a vfork child. */

@@ -172,7 +172,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     if (INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(pub)) return { kind: 'safe' };
     const internal = LIBC.get(pub);
     if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
-    if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: PTHREAD_WHY };
+    if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
     return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
   }
 
@@ -195,11 +195,16 @@ const INTERNAL_SAFE = new Set([
   'local_seteuid', 'local_setegid', 'local_setuid', 'local_setgid',
   'is_internal_signal', 'block_all_sigs', 'block_app_sigs', 'restore_sigs', 'get_handler_set', 'syscall_cp', 'sys_dup2', 'sys_open', 'sys_close']);
 
+/** A table's reason with the function's name put in. */
+function whyFor(name: string, why = '$ is not async-signal-safe'): string {
+  return why.replace(/\$/g, `\`${name}\``);
+}
+
 /** The verdict a table entry gives a call named `name`. */
 function verdictOf(name: string, facts: FunctionFacts): CallVerdict {
   switch (facts.kind) {
     case 'unsafe':
-      return { kind: 'unsafe', chain: [name], reason: facts.why ?? 'it is not async-signal-safe' };
+      return { kind: 'unsafe', chain: [name], reason: whyFor(name, facts.why) };
     case 'leaves-frame':
       return { kind: 'leavesFrame', chain: [name] };
     default:

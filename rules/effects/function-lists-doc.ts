@@ -53,7 +53,7 @@ export function renderFunctionLists(): string {
     const verdict = [...new Set(entries.map((e) => VERDICT[e[1].kind]))].join(', ');
     lines.push(`### ${GROUPS[id].title} (${verdict})`, '', GROUPS[id].about, '');
     const why = [...new Set(entries.map((e) => e[1].why).filter(Boolean))];
-    for (const w of why) lines.push(`- Why: ${w}.`);
+    for (const w of why) lines.push(`- Why: ${w!.replace(/\$/g, '`f`')}.`);
     if (why.length) lines.push('');
     lines.push(...table(entries), '');
   }
