@@ -14,11 +14,13 @@ import { CHILD_SIDE, PARENT_SIDE } from '../flow/path-state.js';
 import type { FlowResult } from '../flow/walk.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, operatorOf } from '../syntax.js';
-import { readsIn, type Scope } from './writes.js';
+import { isDeclaredName, readsIn, type Scope } from './writes.js';
 
 type Certain = ReadonlySet<string>;
 
 const ASSIGNMENTS = new Set(['assignment_expression', 'assignment_statement', 'short_var_declaration']);
+/** Declared names start a new variable: what the child wrote to an earlier one is gone. */
+const DECLARED = new Set(['identifier']);
 const MAX_DEPTH = 400;
 
 export interface ParentReadInput {
@@ -67,6 +69,9 @@ class ParentReadWalker {
       for (const l of left ? (a.type === 'assignment_expression' ? [left] : codeChildren(left)) : []) {
         if (l.type === 'identifier') out.add(scope.names.resolve(l.text, l).key);
       }
+    }
+    for (const id of descendantsWithin(scope.fn, node, DECLARED, ctx.adapter.closureTypes)) {
+      if (isDeclaredName(id)) out.add(scope.names.resolve(id.text, id).key);
     }
     return out;
   }

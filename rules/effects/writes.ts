@@ -342,8 +342,20 @@ function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): 
       const l = field(n, 'left');
       for (const c of l ? codeChildren(l) : []) if (c.type === 'identifier') skip.add(c.id);
     }
-    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text)) out.set(n.text, n);
+    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text) && !isDeclaredName(n)) out.set(n.text, n);
   }
   void ctx;
   return out;
+}
+
+/** C declarator parents whose `declarator` field holds the declared name. */
+const DECLARATORS = new Set(['declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator']);
+
+/** The name a declaration declares (`x` in `int x;`, `char *x = ...`, Go `var x T`): not a read. */
+export function isDeclaredName(id: SyntaxNode): boolean {
+  const parent = id.parent;
+  if (!parent) return false;
+  if (DECLARATORS.has(parent.type)) return field(parent, 'declarator')?.id === id.id || (parent.type === 'parenthesized_declarator' && parent.namedChild(0)?.id === id.id);
+  if (parent.type === 'var_spec' || parent.type === 'const_spec') return parent.childrenForFieldName('name').some((c) => c.id === id.id);
+  return false;
 }
