@@ -28,6 +28,12 @@ export function readOnlyParameterPositions(ctx: FileContext, name: string): Read
   });
 }
 
+/** Every same-file prototype's pointer-to-const positions, as one string (for cache keys: a file-wide fact). */
+export function readOnlyParameterSignature(ctx: FileContext): string {
+  if (ctx.adapter.language !== 'c') return '';
+  return [...declarationsOf(ctx).keys()].sort().map((name) => `${name}:${[...readOnlyParameterPositions(ctx, name)].join('.')}`).join(',');
+}
+
 /** Top-level prototypes of the file, by function name: their parameter lists. */
 function declarationsOf(ctx: FileContext): Map<string, SyntaxNode[]> {
   return ctx.remember('const-params:declarations', () => {
