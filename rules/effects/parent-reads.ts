@@ -34,31 +34,51 @@ export interface ParentReadInput {
 /** Variables (binding keys) the parent reads after the fork, with where it first reads each. */
 export function parentReads(input: ParentReadInput): Map<string, SyntaxNode> {
   const walker = new ParentReadWalker(input);
-  const body = input.ctx.adapter.functionBody(input.scope.fn);
+  const { ctx, scope, flow } = input;
+  const body = ctx.adapter.functionBody(scope.fn);
   if (body) walker.statement(body, new Set(), 0);
-  return walker.reads;
+  // Every expression the flow pass saw evaluated on a parent path, judged by what was
+  // certain where its statement (or condition) began.
+  const reads = new Map<string, SyntaxNode>();
+  const evaluations = [...flow.evaluations.values()].filter((e) => e.mask & PARENT_SIDE).sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const e of evaluations) {
+    const certain = walker.certainAt(e.node);
+    for (const [name, at] of readsIn(ctx, e.node, scope.fn)) {
+      const key = scope.names.resolve(name, at).key;
+      if (!certain.has(key) && !reads.has(key)) reads.set(key, at);
+    }
+  }
+  for (const [key, at] of walker.bareReturnReads) if (!reads.has(key)) reads.set(key, at);
+  return reads;
 }
 
 class ParentReadWalker {
-  readonly reads = new Map<string, SyntaxNode>();
+  /** What was certain where each visited statement or expression began. */
+  private readonly entries = new Map<number, Certain>();
+  readonly bareReturnReads = new Map<string, SyntaxNode>();
 
   constructor(private readonly input: ParentReadInput) {}
 
-  private mask(node: SyntaxNode): number {
-    return this.input.flow.evaluations.get(node.id)?.mask ?? this.input.flow.statements.get(node.id)?.mask ?? 0;
+  /** The certain set at the nearest visited node enclosing `node` (empty when none was visited). */
+  certainAt(node: SyntaxNode): Certain {
+    for (let n: SyntaxNode | null = node; n; n = n.parent) {
+      const c = this.entries.get(n.id);
+      if (c) return c;
+      if (n.id === this.input.scope.fn.id) break;
+    }
+    return new Set();
   }
 
-  /** Reads of an evaluated expression, then its whole-variable assignments; returns the certain set after it. */
+  private mask(node: SyntaxNode): number {
+    return this.input.flow.statements.get(node.id)?.mask ?? this.input.flow.evaluations.get(node.id)?.mask ?? 0;
+  }
+
+  /** Note what is certain where an expression begins; returns the certain set after its whole-variable assignments. */
   private evaluate(node: SyntaxNode | undefined, certain: Certain): Certain {
     if (!node) return certain;
+    if (!this.entries.has(node.id)) this.entries.set(node.id, certain);
     const mask = this.mask(node);
     const { ctx, scope } = this.input;
-    if (mask & PARENT_SIDE) {
-      for (const [name, at] of readsIn(ctx, node, scope.fn)) {
-        const key = scope.names.resolve(name, at).key;
-        if (!certain.has(key) && !this.reads.has(key)) this.reads.set(key, at);
-      }
-    }
     // Only what the parent alone runs overwrites for the parent (a `both` statement runs in the child too, before it writes).
     if (!(mask & PARENT_SIDE) || mask & CHILD_SIDE) return certain;
     const out = new Set(certain);
@@ -95,6 +115,7 @@ class ParentReadWalker {
         return this.input.endsPath(node) ? undefined : out;
       }
       case 'return':
+        this.evaluate(node, certain);
         for (const v of view.values) this.evaluate(v, certain);
         if (view.values.length === 0) this.bareReturn(node, certain);
         return undefined;
@@ -159,7 +180,7 @@ class ParentReadWalker {
     if (!(this.mask(node) & PARENT_SIDE)) return;
     for (const r of this.input.scope.results) {
       const key = `result:${r}`;
-      if (!certain.has(key) && !this.reads.has(key)) this.reads.set(key, node);
+      if (!certain.has(key) && !this.bareReturnReads.has(key)) this.bareReturnReads.set(key, node);
     }
   }
 }
