@@ -116,6 +116,45 @@ int spawn(void) {
     expect: [[9, 'child-unsafe-call', /new_job -> malloc/]],
   },
   {
+    name: 'a local pointer into the frame is not shared memory',
+    language: 'c',
+    source: `#include <string.h>
+#include <unistd.h>
+int spawn(char *const argv[]) {
+	char buf[64];
+	char *p = buf;
+	char *q;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		q = &buf[4];
+		strcpy(p, argv[0]);
+		strcpy(q, argv[0]);
+		_exit(1);
+	}
+	return pid;
+}
+`,
+    expect: [],
+  },
+  {
+    name: 'a local pointer of unknown origin is',
+    language: 'c',
+    source: `#include <string.h>
+#include <unistd.h>
+extern char *next_slot(void);
+int spawn(char *const argv[]) {
+	char *p = next_slot();
+	pid_t pid = vfork();
+	if (pid == 0) {
+		strcpy(p, argv[0]);
+		_exit(1);
+	}
+	return pid;
+}
+`,
+    expect: [[8, 'child-writes-shared', /writes `p`.*a global, or memory behind a pointer/]],
+  },
+  {
     name: 'Go: a raw read into a local array the parent reads',
     language: 'go',
     source: `package syscall

@@ -1,7 +1,8 @@
 /**
  * Memory nobody else can reach: what a function allocated itself (`malloc`, `strdup`,
- * Go's `make`/`new`, or a same-file callee that returns such memory). Writes through a
- * local pointer that only ever holds fresh memory (or NULL) are not writes to shared memory.
+ * Go's `make`/`new`, or a same-file callee that returns such memory), or its own frame
+ * (a local array, `&local`). Writes through a local pointer that only ever holds such
+ * memory (or NULL) are not writes to shared memory.
  */
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
@@ -39,8 +40,30 @@ export function ownsPointee(ctx: FileContext, names: FunctionNames, decl: LocalD
         values.push(operatorOf(a) === '=' && rights[i] ? rights[i] : a);
       });
     }
-    return values.length > 0 && values.every((v) => isFresh(ctx, v, 0) !== false) && values.some((v) => isFresh(ctx, v, 0) === true);
+    const verdicts = values.map((v) => ownMemory(ctx, names, v) ?? isFresh(ctx, v, 0));
+    return verdicts.length > 0 && verdicts.every((x) => x !== false) && verdicts.some((x) => x === true);
   });
+}
+
+/** The function's own frame: a local array, `&local`, or either plus an offset; undefined when not. */
+function ownMemory(ctx: FileContext, names: FunctionNames, value: SyntaxNode): true | undefined {
+  let v: SyntaxNode | undefined = value;
+  for (let i = 0; v && i < 10; i++) {
+    if (v.type === 'parenthesized_expression') v = v.namedChild(0) ?? undefined;
+    else if (v.type === 'cast_expression') v = field(v, 'value');
+    else if (v.type === 'binary_expression' && /^[+-]$/.test(operatorOf(v))) v = field(v, 'left');
+    else break;
+  }
+  if (!v) return undefined;
+  let base: SyntaxNode | undefined = v;
+  const addressOf = (v.type === 'pointer_expression' || v.type === 'unary_expression') && operatorOf(v) === '&';
+  if (addressOf) base = field(v, v.type === 'pointer_expression' ? 'argument' : 'operand');
+  // `&buf[i]`, `&s.f`: the root of a value-typed local.
+  while (addressOf && base && (base.type === 'subscript_expression' || (base.type === 'field_expression' && operatorOf(base) === '.'))) base = field(base, 'argument');
+  if (base?.type !== 'identifier') return undefined;
+  const b = names.resolve(base.text, base);
+  if (b.kind !== 'local') return undefined;
+  return addressOf || b.decl.storage === 'value' ? true : undefined;
 }
 
 /** true: fresh memory; undefined: no memory at all (NULL, 0, nil); false: anything else. */
