@@ -142,7 +142,7 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
     toupper tolower abs labs llabs assert va_start va_end va_arg va_copy offsetof likely unlikely memrchr strchrnul`, safe],
   ['pure', `alloca __builtin_alloca`, { kind: 'safe', fresh: true }],
   // Exec family
-  ['exec', `exec execv execl execve execle execvp execlp execvpe execveat fexecve execvP`, { kind: 'exec' }],
+  ['exec', `exec execv execl execve execle execvp execlp execvpe execvpex execveat fexecve execvP`, { kind: 'exec' }],
   // Process ends
   ['end', `_exit _Exit __builtin_trap __builtin_unreachable __libc_fatal __assert_fail __stack_chk_fail __fortify_fail __chk_fail`, { kind: 'safe', noReturn: true }],
   ['frame', `longjmp siglongjmp _longjmp __longjmp_chk __libc_longjmp __libc_siglongjmp`, { kind: 'leaves-frame', noReturn: true }],
