@@ -116,6 +116,26 @@ int spawn(void) {
     expect: [[9, 'child-unsafe-call', /new_job -> malloc/]],
   },
   {
+    name: 'a const pointer parameter in the definition: the caller\'s local is only read',
+    language: 'c',
+    source: `#include <unistd.h>
+struct state { int fd; int flags; };
+extern int audit(const int *flags);
+static int check(const struct state *s) { return s->fd > 0 ? 0 : audit(&s->flags); }
+int spawn(char *const argv[], int fd) {
+	struct state st = { fd, 0 };
+	pid_t pid = vfork();
+	if (pid == 0) {
+		if (check(&st) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	return st.flags;
+}
+`,
+    expect: [[9, 'child-unsafe-call', /check -> audit/]],
+  },
+  {
     name: 'a local pointer into the frame is not shared memory',
     language: 'c',
     source: `#include <string.h>
