@@ -261,6 +261,12 @@ export const cAdapter: LanguageAdapter = {
 
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
+    for (const d of this.localDeclarations(body)) if (!out.has(d.name)) out.set(d.name, d);
+    return out;
+  },
+
+  localDeclarations(body) {
+    const out: LocalDeclaration[] = [];
     for (const n of descendants(body, DECLARATION)) {
       // `static` and `extern` locals live outside the frame: writes to them are writes to globals.
       if (namedChildren(n).some((c) => c.type === 'storage_class_specifier' && /^(?:static|extern|thread_local|_Thread_local|__thread)$/.test(c.text))) continue;
@@ -271,7 +277,7 @@ export const cAdapter: LanguageAdapter = {
           const value = d.type === 'init_declarator' ? field(d, 'value') : undefined;
           const ownsPointee = !!value && (/^&/.test(value.text) || ALLOCATORS.has(value.type === 'call_expression' ? field(value, 'function')?.text ?? '' : ''));
           const storage = info.array ? 'value' : info.pointer ? 'pointer' : 'value';
-          if (!out.has(info.name)) out.set(info.name, { name: info.name, node: d, storage, ownsPointee });
+          out.push({ name: info.name, node: d, storage, ownsPointee });
         }
       }
     }

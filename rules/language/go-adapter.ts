@@ -223,10 +223,16 @@ export const goAdapter: LanguageAdapter = {
 
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
+    for (const d of this.localDeclarations(body)) if (!out.has(d.name)) out.set(d.name, d);
+    return out;
+  },
+
+  localDeclarations(body) {
+    const out: LocalDeclaration[] = [];
     const add = (name: string, node: SyntaxNode, type?: SyntaxNode, value?: SyntaxNode) => {
-      if (name === '_' || out.has(name)) return;
+      if (name === '_') return;
       const s = localStorage(type, value);
-      out.set(name, { name, node, storage: s.storage, ownsPointee: s.owns });
+      out.push({ name, node, storage: s.storage, ownsPointee: s.owns });
     };
     for (const n of descendants(body, LOCAL_DECLS, FUNC_LITERAL)) {
       if (n.type === 'var_spec') {
