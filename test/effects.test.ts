@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze } from '../rules/index.js';
+import { analyze, initParsers } from '../rules/index.js';
 import { LIBC } from '../rules/effects/call-lists.js';
 import { renderFunctionLists } from '../rules/effects/function-lists-doc.js';
+
+await initParsers();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = here.includes(join('dist', 'test')) ? join(here, '..', '..') : join(here, '..');

@@ -5,7 +5,7 @@
  */
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { field, namedChildren } from '../syntax.js';
+import { field, fieldChildren, namedChildren } from '../syntax.js';
 
 const NO_POSITIONS: ReadonlySet<number> = new Set();
 
@@ -40,7 +40,7 @@ function declarationsOf(ctx: FileContext): Map<string, SyntaxNode[]> {
     const out = new Map<string, SyntaxNode[]>();
     for (const d of namedChildren(ctx.root)) {
       if (d.type !== 'declaration') continue;
-      for (const declarator of d.childrenForFieldName('declarator')) {
+      for (const declarator of fieldChildren(d, 'declarator')) {
         const fd = functionDeclarator(declarator);
         const id = fd && field(fd, 'declarator');
         const list = fd && field(fd, 'parameters');
@@ -66,7 +66,7 @@ function parameterList(d: SyntaxNode | undefined): SyntaxNode | undefined {
 
 /** `const T *p`, `T const *p`, `const T p[]` (also unnamed): one level of indirection to const. `const T **p` is not. */
 function pointsToConst(p: SyntaxNode): boolean {
-  if (!p.namedChildren.some((c) => c.type === 'type_qualifier' && c.text === 'const')) return false;
+  if (!p.namedChildren.some((c) => c !== null && c.type === 'type_qualifier' && c.text === 'const')) return false;
   let levels = 0;
   for (let d = field(p, 'declarator'), i = 0; d && i < 20; d = field(d, 'declarator'), i++) {
     if (/pointer_declarator|array_declarator/.test(d.type)) levels++;

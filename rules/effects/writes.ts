@@ -356,6 +356,6 @@ export function isDeclaredName(id: SyntaxNode): boolean {
   const parent = id.parent;
   if (!parent) return false;
   if (DECLARATORS.has(parent.type)) return field(parent, 'declarator')?.id === id.id || (parent.type === 'parenthesized_declarator' && parent.namedChild(0)?.id === id.id);
-  if (parent.type === 'var_spec' || parent.type === 'const_spec') return parent.childrenForFieldName('name').some((c) => c.id === id.id);
+  if (parent.type === 'var_spec' || parent.type === 'const_spec') return parent.childrenForFieldName('name').some((c) => c?.id === id.id);
   return false;
 }
