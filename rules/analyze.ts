@@ -7,6 +7,7 @@ import { FileContext } from './file-context.js';
 import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
 import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
+import { spellingPattern } from './fork-spellings.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
@@ -17,7 +18,7 @@ import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
-import { LineIndex, PathLocator, clearSyntaxCaches, escapeRegExp, rangeOfNode } from './syntax.js';
+import { LineIndex, PathLocator, clearSyntaxCaches, rangeOfNode } from './syntax.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -28,13 +29,6 @@ export interface AnalyzeOptions {
    * With a cache, rule findings carry no fixes (analyse without one to get them).
    */
   cache?: AnalysisCache;
-}
-
-const SPELLINGS = String.raw`\b(?:__|_)?vfork\b|\b(?:__)?clone(?:2|3|_internal)?\b|\bCLONE\b|SYS_clone\w*|__NR_clone\w*|SYS_vfork|__NR_vfork|SYS_CLONE\w*|SYS_VFORK|[Rr]awVforkSyscall`;
-
-function spellingPattern(config: VforklintConfig): RegExp {
-  const extra = (config.forkFunctions ?? []).map((f) => f.split(':')[0]).filter(Boolean).map((f) => `\\b${escapeRegExp(f)}\\b`);
-  return new RegExp([SPELLINGS, ...extra].join('|'), 'g');
 }
 
 /** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */

@@ -5,6 +5,7 @@
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
 import { PathLocator, codeChildren, field, lastName, walk } from './syntax.js';
+import { callSpelling, configuredForkFunctions, forkSyscallNumber } from './fork-spellings.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
 export interface ForkSite {
@@ -25,25 +26,10 @@ const FLAG_WALK_NODES = new Set(['selector_expression', 'field_expression', 'ide
 const ASSIGN_NODES = new Set(['assignment_expression', 'init_declarator', 'assignment_statement', 'short_var_declaration', 'var_spec']);
 const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression']);
 
-/** Spellings whose presence in a file's text makes it worth parsing. */
-export const FORK_SPELLINGS = ['vfork', 'clone', 'CLONE', 'VFORK', 'RawVforkSyscall', 'rawVforkSyscall'];
-
-const C_VFORK = new Set(['vfork', '__vfork', '__libc_vfork']);
-const C_SYSCALL = new Set(['syscall', '__syscall', 'INLINE_SYSCALL', 'INTERNAL_SYSCALL', 'INLINE_SYSCALL_CALL', 'INTERNAL_SYSCALL_CALL', '__syscall0', '__syscall1', '__syscall2', '__syscall5', '__syscall6', 'DO_SYSCALL']);
-const C_CLONE_FN = new Set(['clone', '__clone', '__clone2', 'CLONE', '__clone_internal', '__clone3']);
-const GO_RAW = /^(?:\w+\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError)$/;
-const GO_VFORK = /^(?:\w+\.)?(?:rawVforkSyscall|RawVforkSyscall)$/;
-
 function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
   if (!node) return true;
   const v = adapter.expression(node);
   return v.kind === 'integer' && v.value === 0;
-}
-
-function syscallName(node: SyntaxNode | undefined): string {
-  // A syscall number is a name or a number: a huge argument (a broken string) is neither.
-  if (!node || node.endIndex - node.startIndex > 256) return '';
-  return lastName(node.text).replace(/^(?:SYS_|__NR_)/, '').toLowerCase();
 }
 
 /**
@@ -180,9 +166,44 @@ function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: L
   return { flags, stackZero };
 }
 
+/** The kind of a clone by its flags: none without `CLONE_VM`, and none for a thread (`CLONE_THREAD`: pthread_create). */
 function vmKind(flags: Set<string>): ForkKind | undefined {
-  if (!flags.has('CLONE_VM')) return undefined;
+  if (!flags.has('CLONE_VM') || flags.has('CLONE_THREAD')) return undefined;
   return flags.has('CLONE_VFORK') ? 'raw' : 'concurrent';
+}
+
+const DECLARATOR_NODES = new Set(['function_declarator', 'parameter_list', 'parameter_declaration', 'abstract_function_declarator', 'declaration_list', 'function_type', 'method_spec']);
+const TYPE_NODES = new Set(['primitive_type', 'type_identifier', 'sized_type_specifier', 'struct_specifier', 'union_specifier', 'enum_specifier', 'type_descriptor', 'parameter_declaration', 'variadic_parameter', 'storage_class_specifier', 'type_qualifier']);
+const DECLARATION_WORDS = /^(?:extern|static|inline|const|volatile|void|int|unsigned|signed|long|short|char|\w+_t)$/;
+
+/**
+ * A prototype the parser read as a call (`extern pid_t __vfork (void);` after a macro it
+ * could not read): only calls are sites (RULES.md section 2). The call must sit in the
+ * function's body, outside any declarator; no argument is a type (`(void)`, `int x`, `...`);
+ * and no type or storage word stands right before it (no expression puts two operands side
+ * by side).
+ */
+function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): boolean {
+  const body = adapter.functionBody(fn);
+  if (!body || call.startIndex < body.startIndex || call.endIndex > body.endIndex) return true;
+  for (let n = call.parent; n && n.id !== body.id; n = n.parent) if (DECLARATOR_NODES.has(n.type)) return true;
+  if (adapter.language !== 'c') return false;
+  const args = call.childForFieldName('arguments');
+  if (args) {
+    for (const a of args.namedChildren) {
+      if (TYPE_NODES.has(a.type) || a.text === 'void' || a.text === '...') return true;
+    }
+    if (/^\(\s*\.\.\.\s*\)$/.test(args.text)) return true;
+  }
+  const prev = call.previousSibling;
+  if (prev && (TYPE_NODES.has(prev.type) || (prev.type === 'identifier' && DECLARATION_WORDS.test(prev.text)))) return true;
+  return false;
+}
+
+/** The flags of a raw clone syscall (`syscall(SYS_clone, flags, stack, ...)`), and whether its stack is the caller's. */
+function rawCloneKind(args: SyntaxNode[], first: number, call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): ForkKind | undefined {
+  const kind = vmKind(flagNames(args[first] ?? call, fn, adapter));
+  return kind && isZero(args[first + 1], adapter) ? kind : undefined;
 }
 
 /** Classify one call expression; undefined when it is not a fork site. */
@@ -190,54 +211,56 @@ export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: Lang
   const callee = adapter.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
+  const configured = configuredForkFunctions(config).find((f) => f.name === callee || f.name === name);
+  const spelling = configured ? undefined : callSpelling(adapter.language, callee);
+  if (!configured && !spelling) return undefined;
+  if (isDeclarationNotCall(call, fn, adapter)) return undefined;
+  // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
+  // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
+  if (configured) return { kind: configured.role === 'raw-vfork' ? 'raw' : 'vfork', spelling: callee };
   const args = adapter.arguments(call);
-  for (const entry of config.forkFunctions ?? []) {
-    // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
-    // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
-    const [extra, kind] = entry.split(':');
-    if (extra === callee || extra === name) return { kind: kind === 'raw' ? 'raw' : 'vfork', spelling: callee };
-  }
-  if (adapter.language === 'c') {
-    if (C_VFORK.has(name)) return { kind: 'vfork', spelling: name };
-    if (C_SYSCALL.has(name)) {
-      const nr = syscallName(args[0]);
+  const shown = adapter.language === 'c' ? name : callee;
+  switch (spelling!.role) {
+    case 'vfork':
+      return { kind: 'vfork', spelling: shown };
+    case 'raw-vfork':
+      return { kind: 'raw', spelling: callee };
+    case 'syscall': {
+      const first = spelling!.firstArgument ?? 1;
+      const nr = args[0] ? forkSyscallNumber(adapter.language, args[0].text) : undefined;
       if (nr === 'vfork') return { kind: 'raw', spelling: callee };
       if (nr === 'clone') {
-        const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
-        if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+        const kind = rawCloneKind(args, first, call, fn, adapter);
+        return kind ? { kind, spelling: callee } : undefined;
       }
       if (nr === 'clone3') {
-        const s = cloneArgsStruct(args[1], fn, adapter);
+        const s = cloneArgsStruct(args[first], fn, adapter);
         const kind = s && vmKind(s.flags);
-        if (kind && s.stackZero) return { kind, spelling: callee };
+        return kind && s.stackZero ? { kind, spelling: callee } : undefined;
       }
       return undefined;
     }
-    if (C_CLONE_FN.has(name)) {
-      if (name === '__clone_internal' || name === '__clone3') {
-        const s = cloneArgsStruct(args[0], fn, adapter);
-        if (s && s.flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[1] ? lastName(args[1].text) : undefined, spelling: name };
-        return undefined;
-      }
+    case 'clone-args': {
+      const s = cloneArgsStruct(args[spelling!.argsArgument ?? 0], fn, adapter);
+      if (!s || !s.flags.has('CLONE_VM') || s.flags.has('CLONE_THREAD')) return undefined;
+      return { kind: 'clone-fn', childFunction: childFunctionName(args[spelling!.functionArgument ?? 1]), spelling: shown };
+    }
+    case 'clone-fn': {
       // clone(fn, stack, flags, arg), __clone2/CLONE(fn, base, size, flags, arg): find the flags.
+      const fnArg = spelling!.functionArgument ?? 0;
       const flags = new Set<string>();
-      for (const a of args.slice(1)) for (const f of flagNames(a, fn, adapter)) flags.add(f);
-      if (flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[0] ? lastName(args[0].text) : undefined, spelling: name };
-      return undefined;
-    }
-    return undefined;
-  }
-  // Go
-  if (GO_VFORK.test(callee)) return { kind: 'raw', spelling: callee };
-  if (GO_RAW.test(callee)) {
-    const nr = syscallName(args[0]);
-    if (nr === 'vfork') return { kind: 'raw', spelling: callee };
-    if (nr === 'clone') {
-      const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
-      if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+      args.forEach((a, i) => {
+        if (i !== fnArg) for (const f of flagNames(a, fn, adapter)) flags.add(f);
+      });
+      if (!flags.has('CLONE_VM') || flags.has('CLONE_THREAD')) return undefined;
+      return { kind: 'clone-fn', childFunction: childFunctionName(args[fnArg]), spelling: shown };
     }
   }
-  return undefined;
+}
+
+/** `child_main`, `&start_thread`, `(c11 ? start_c11 : start)`: the function a clone child runs (the last name). */
+function childFunctionName(arg: SyntaxNode | undefined): string | undefined {
+  return arg ? lastName(arg.text) : undefined;
 }
 
 /** The variables that receive a fork call's results: C `pid = vfork()`, Go `r1, _, err1 = RawSyscall(...)`. */

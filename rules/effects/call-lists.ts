@@ -20,7 +20,7 @@ readv pread pwrite getpgid getsid gettid tgkill
 prctl setresuid setresgid setreuid setregid seteuid setegid setgroups ioctl close_range closefrom chroot setrlimit
 getrlimit prlimit sched_setaffinity sched_setparam sched_setscheduler sched_getparam setpriority nice personality
 unshare setns mount umount umount2 pivot_root getdents getdents64 sigaltstack syscall sysconf getdtablesize
-isatty ttyname_r fexecve execveat capset vfork clone
+isatty ttyname_r fexecve execveat capset
 strtol strtoul strtoll strtoull atoi atol isdigit isspace isalpha isalnum isxdigit toupper tolower abs labs
 assert va_start va_end va_arg va_copy offsetof likely unlikely
 `.trim().split(/\s+/));
@@ -68,8 +68,8 @@ __stack_chk_fail __fortify_fail __chk_fail longjmp siglongjmp _longjmp pthread_e
 /** Syscalls that end the calling process. */
 export const EXIT_SYSCALLS = new Set(['exit', 'exit_group']);
 
-/** Go: calls safe in a vfork child. */
-export const GO_SAFE = /^(?:(?:syscall|unix)\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|rawVforkSyscall|RawVforkSyscall|runtime_AfterForkInChild|runtime_BeforeExec|runtime_AfterExec)$/;
+/** Go: calls safe in a vfork child (besides the raw syscalls of fork-spellings.ts). */
+export const GO_SAFE = /^(?:(?:syscall|unix)\.)?(?:runtime_AfterForkInChild|runtime_BeforeExec|runtime_AfterExec)$/;
 export const GO_BUILTINS_SAFE = new Set(['len', 'cap', 'copy', 'min', 'max', 'unsafe.Sizeof', 'unsafe.Offsetof', 'unsafe.Alignof', 'unsafe.Pointer', 'unsafe.Add', 'unsafe.Slice', 'unsafe.String', 'unsafe.StringData', 'unsafe.SliceData', 'runtime.KeepAlive']);
 /** Go: allocating builtins (child-allocates rather than child-unsafe-call). */
 export const GO_ALLOCATING_BUILTINS = new Set(['make', 'new', 'append', 'panic', 'print', 'println', 'recover', 'clear', 'delete']);
