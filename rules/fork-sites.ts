@@ -24,7 +24,7 @@ export interface ForkSite {
 
 const FLAG_WALK_NODES = new Set(['selector_expression', 'field_expression', 'identifier', 'call_expression']);
 const ASSIGN_NODES = new Set(['assignment_expression', 'init_declarator', 'assignment_statement', 'short_var_declaration', 'var_spec']);
-const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression']);
+const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression', 'keyed_element', 'assignment_statement']);
 
 function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
   if (!node) return true;
@@ -133,33 +133,68 @@ function baseName(node: SyntaxNode): string {
   return '';
 }
 
-/** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal). */
+/** The variable a `struct clone_args` pointer argument names: C `&args`, Go `uintptr(unsafe.Pointer(&args))`. */
+function structVariable(arg: SyntaxNode): string {
+  let n: SyntaxNode | undefined = arg;
+  for (let i = 0; n && i < 10; i++) {
+    if (n.type === 'identifier') return n.text;
+    if (n.type === 'call_expression') {
+      // A conversion (`uintptr(...)`, `unsafe.Pointer(...)`): its one argument.
+      const inner: SyntaxNode[] = field(n, 'arguments')?.namedChildren ?? [];
+      n = inner.length === 1 ? inner[0] : undefined;
+    } else if (n.type === 'unary_expression' || n.type === 'pointer_expression' || n.type === 'parenthesized_expression' || n.type === 'cast_expression') {
+      n = field(n, 'operand') ?? field(n, 'argument') ?? field(n, 'value') ?? n.namedChild(0) ?? undefined;
+    } else return baseName(n);
+  }
+  return '';
+}
+
+/** The variable a composite literal initialises: Go `args := cloneArgs{...}`, `var a = &cloneArgs{...}`. */
+function goLiteralOwner(literal: SyntaxNode): string {
+  let n: SyntaxNode = literal;
+  while (n.parent && (n.parent.type === 'unary_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  const list = n.parent;
+  const stmt = list?.parent;
+  if (!list || list.type !== 'expression_list' || !stmt) return '';
+  const index = list.namedChildren.findIndex((c) => c.id === n.id);
+  const names = stmt.type === 'var_spec' ? stmt.childrenForFieldName('name') : field(stmt, 'left')?.namedChildren ?? [];
+  return names[index]?.type === 'identifier' ? names[index].text : '';
+}
+
+/** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal; Go's clone3 argument). */
 function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: LanguageAdapter): { flags: Set<string>; stackZero: boolean } | undefined {
   if (!arg) return undefined;
-  const name = baseName(arg);
+  const name = structVariable(arg);
   if (!name) return undefined;
   const flags = new Set<string>();
   let stackZero = true;
+  const member = (memberName: string, value: SyntaxNode) => {
+    if (/flags$/i.test(memberName)) for (const f of flagNames(value, fn, adapter)) flags.add(f);
+    if (/stack$/i.test(memberName) && !isZero(value, adapter)) stackZero = false;
+  };
   walk(fn, (n) => {
     // Designated initialisers: `struct clone_args a = { .flags = X, .stack = Y }`.
     if (n.type === 'initializer_pair') {
-      const designator = n.namedChild(0)?.text ?? '';
       const value = field(n, 'value');
-      if (!value) return true;
       const owner = n.parent?.parent;
-      const ownerName = owner?.type === 'init_declarator' ? baseName(owner) : '';
-      if (ownerName !== name) return true;
-      if (designator.endsWith('flags')) for (const f of flagNames(value, fn, adapter)) flags.add(f);
-      if (designator.endsWith('stack') && !isZero(value, adapter)) stackZero = false;
+      if (value && owner?.type === 'init_declarator' && baseName(owner) === name) member(n.namedChild(0)?.text ?? '', value);
     }
-    if (n.type === 'assignment_expression') {
-      const left = field(n, 'left');
-      const value = field(n, 'right');
-      if (left?.type === 'field_expression' && baseName(left) === name && value) {
-        const f = field(left, 'field')?.text ?? '';
-        if (f === 'flags') for (const x of flagNames(value, fn, adapter)) flags.add(x);
-        if (f === 'stack' && !isZero(value, adapter)) stackZero = false;
-      }
+    // Go: `cloneArgs{flags: X, stack: Y}`.
+    if (n.type === 'keyed_element') {
+      const key = n.namedChild(0);
+      const value = n.namedChild(1);
+      const literal = n.parent?.parent;
+      if (key && value && literal?.type === 'composite_literal' && goLiteralOwner(literal) === name) member(key.text, value);
+    }
+    // `args.flags = X` (C, and Go's assignment_statement with one target).
+    if (n.type === 'assignment_expression' || n.type === 'assignment_statement') {
+      const lefts = n.type === 'assignment_statement' ? field(n, 'left')?.namedChildren ?? [] : [field(n, 'left')];
+      const rights = n.type === 'assignment_statement' ? field(n, 'right')?.namedChildren ?? [] : [field(n, 'right')];
+      lefts.forEach((left, i) => {
+        const value = rights[i];
+        if (!left || !value || (left.type !== 'field_expression' && left.type !== 'selector_expression')) return;
+        if (baseName(left) === name) member(field(left, 'field')?.text ?? '', value);
+      });
     }
     return true;
   }, { only: CLONE_ARGS_NODES });

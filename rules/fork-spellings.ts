@@ -120,15 +120,20 @@ export function forkSyscallNumber(language: Language, numberText: string): ForkS
   return NUMBERS[language].get(lastName(numberText.trim()));
 }
 
-/** A call through which nothing but a fork (or a raw syscall) is made: never an unknown call in child code. */
-export function isForkSpellingCall(language: Language, callee: string): boolean {
-  return callSpelling(language, callee) !== undefined;
+/** A call through which nothing but a fork (or a raw syscall) is made, configured fork functions included: never an unknown call in child code. */
+export function isForkSpellingCall(language: Language, callee: string, config: VforklintConfig = {}): boolean {
+  if (callSpelling(language, callee)) return true;
+  const name = lastName(callee);
+  return configuredForkFunctions(config).some((f) => f.name === callee || f.name === name);
 }
 
-/** Go's raw syscall entries (`RawSyscall*`, `rawSyscall*`) and vfork-style clones (`rawVforkSyscall`): no allocation, no runtime. */
-export function isGoRawCall(callee: string): boolean {
+/**
+ * Go's raw syscall entries (`RawSyscall*`, `rawSyscall*`), vfork-style clones
+ * (`rawVforkSyscall`) and configured fork functions: no allocation, no runtime.
+ */
+export function isGoRawCall(callee: string, config: VforklintConfig = {}): boolean {
   const s = callSpelling('go', callee);
-  return !!s && (s.role === 'syscall' || s.role === 'raw-vfork');
+  return !!s || isForkSpellingCall('go', callee, config);
 }
 
 /** Is this a C or Go raw syscall entry (`syscall`, `INLINE_SYSCALL`, `RawSyscall6`)? */

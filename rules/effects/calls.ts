@@ -150,7 +150,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
   if (isExecCall(ctx, call)) return { kind: 'safe' };
   // A fork or raw syscall spelling (a nested fork is its own site; see fork-spellings.ts).
-  if ((a.language === 'go' || !pointerCall) && isForkSpellingCall(a.language, callee)) return { kind: 'safe' };
+  if ((a.language === 'go' || !pointerCall) && isForkSpellingCall(a.language, callee, ctx.config)) return { kind: 'safe' };
   if (pointerCall && a.language === 'c') {
     return { kind: 'unknown', chain: [], reason: `\`${callee}\` is a call through a function pointer that could not be checked` };
   }

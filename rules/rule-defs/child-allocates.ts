@@ -16,7 +16,7 @@ function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
   const conv = up.parent?.parent;
   if (!conv || conv.type !== 'call_expression' || field(conv, 'function')?.text !== 'uintptr') return false;
   const raw = conv.parent?.parent;
-  return !!raw && raw.type === 'call_expression' && isGoRawCall(a.calleeText(raw) ?? '');
+  return !!raw && raw.type === 'call_expression' && isGoRawCall(a.calleeText(raw) ?? '', site.file.config);
 }
 
 function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
