@@ -14,7 +14,7 @@
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';
 import { RULE_METAS, analyze, type AnalysisResult, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
-import { mayHoldDirectives, scanComments } from './comments.js';
+import { mayHoldDirectives, scanComments } from '../rules/comments.js';
 import type { VforklintLanguageOptions } from './language-options.js';
 
 export interface VforklintRoot {

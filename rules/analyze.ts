@@ -62,7 +62,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
-    const directives = findDirectives(text, lines, () => true, language);
+    const directives = findDirectives(text, lines, language);
     return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
   const tree = options.tree ?? parseShared(text, language);
@@ -127,8 +127,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   }
 
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
-  const root = tree.rootNode;
-  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
+  const directives = findDirectives(text, lines, language);
   return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueBy(notAnalysed, (n) => `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`) } : {}) };
 }
 

@@ -7,3 +7,4 @@ export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from '.
 export { docsUrl, formatMessage, type RuleMeta } from './rule-kit.js';
 export type * from './types.js';
 export { fixSource, type FixOutcome } from './fixes/apply.js';
+export { suppressionFix } from './fixes/index.js';
