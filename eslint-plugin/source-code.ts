@@ -9,7 +9,7 @@
  * exactly the enabled rules on, and the core's own suppression bookkeeping
  * (`unused-disable-directive`) sees the same rule set the user configured.
  *
- * Comments are found by a lexer (comments.ts), only when the text mentions `eslint`.
+ * Comments are found by the shared lexer (rules/comments.ts), only when the text mentions `eslint`.
  */
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';

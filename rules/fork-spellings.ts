@@ -164,12 +164,16 @@ export function spellingPattern(config: VforklintConfig = {}): RegExp {
 
 const patterns = new Map<string, RegExp>();
 
-function buildPattern(config: VforklintConfig): RegExp {
+/** The words the pre-scan looks for, longest first (so that an alternation never stops at a prefix). */
+export function spellingWords(config: VforklintConfig = {}): string[] {
   const names = new Set<string>();
   for (const s of CALL_SPELLINGS) if (s.role !== 'syscall') names.add(s.name);
   for (const s of SYSCALL_NUMBER_SPELLINGS) names.add(s.name);
   for (const f of configuredForkFunctions(config)) names.add(f.name);
-  // Longest first, so that an alternation never stops at a prefix.
-  const words = [...names].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return [...names].sort((a, b) => b.length - a.length);
+}
+
+function buildPattern(config: VforklintConfig): RegExp {
+  const words = spellingWords(config).map(escapeRegExp);
   return new RegExp(`(?<![\\w$])(?:${words.join('|')})(?![\\w$])`, 'g');
 }
