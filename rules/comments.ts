@@ -5,7 +5,9 @@
  * comments, and the fix checks compare the literals before and after a fix.
  *
  *   C:  "..." and '...' (any prefix: L u U u8; backslash escapes, a backslash-newline
- *       continues the literal; ended by a newline if unterminated); numbers with `'` digit
+ *       continues the literal, and so does a backslash-CRLF, as the preprocessor splices
+ *       lines, where tree-sitter-c stops with a parse error: a file reads the same with
+ *       either line end; ended by a newline if unterminated); numbers with `'` digit
  *       separators (`1'000`); // ... (a backslash before the newline continues it, as in
  *       the preprocessor); /* ... *\/. tree-sitter-c has no C++ raw strings: `R"(...)"` is
  *       the identifier R and a plain string, and so it is here.
@@ -66,7 +68,8 @@ function skipQuoted(text: string, i: number, quote: number): number {
   while (j < text.length) {
     const c = text.charCodeAt(j);
     if (c === BACKSLASH) {
-      j += 2;
+      // A backslash-CRLF continues the literal like a backslash-newline (the preprocessor's line splice).
+      j += text.charCodeAt(j + 1) === CR && text.charCodeAt(j + 2) === NL ? 3 : 2;
       continue;
     }
     if (c === quote) return j + 1;

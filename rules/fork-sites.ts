@@ -214,14 +214,18 @@ const DECLARATION_WORDS = /^(?:extern|static|inline|const|volatile|void|int|unsi
 /**
  * A prototype the parser read as a call (`extern pid_t __vfork (void);` after a macro it
  * could not read): only calls are sites (RULES.md section 2). The call must sit in the
- * function's body, outside any declarator; no argument is a type (`(void)`, `int x`, `...`);
+ * function's body, outside any declarator (among the `ancestors` the caller knows: a
+ * parent lookup costs the tree's depth); no argument is a type (`(void)`, `int x`, `...`);
  * and no type or storage word stands right before it (no expression puts two operands side
  * by side).
  */
-function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): boolean {
+function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, ancestors: SyntaxNode[]): boolean {
   const body = adapter.functionBody(fn);
   if (!body || call.startIndex < body.startIndex || call.endIndex > body.endIndex) return true;
-  for (let n = call.parent; n && n.id !== body.id; n = n.parent) if (DECLARATOR_NODES.has(n.type)) return true;
+  for (const n of ancestors) {
+    if (n.id === body.id) break;
+    if (DECLARATOR_NODES.has(n.type)) return true;
+  }
   if (adapter.language !== 'c') return false;
   const args = call.childForFieldName('arguments');
   if (args) {
@@ -230,9 +234,11 @@ function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: Languag
     }
     if (/^\(\s*\.\.\.\s*\)$/.test(args.text)) return true;
   }
+  // Only error recovery puts a type word and a call side by side (and a sibling lookup costs the parent's width).
+  const parent = ancestors[0];
+  if (parent?.type !== 'ERROR' || parent.childCount > 1000) return false;
   const prev = call.previousSibling;
-  if (prev && (TYPE_NODES.has(prev.type) || (prev.type === 'identifier' && DECLARATION_WORDS.test(prev.text)))) return true;
-  return false;
+  return !!prev && (TYPE_NODES.has(prev.type) || (prev.type === 'identifier' && DECLARATION_WORDS.test(prev.text)));
 }
 
 /** The flags of a raw clone syscall (`syscall(SYS_clone, flags, stack, ...)`), and whether its stack is the caller's. */
@@ -241,15 +247,15 @@ function rawCloneKind(args: SyntaxNode[], first: number, call: SyntaxNode, fn: S
   return kind && isZero(args[first + 1], adapter) ? kind : undefined;
 }
 
-/** Classify one call expression; undefined when it is not a fork site. */
-export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
+/** Classify one call expression; undefined when it is not a fork site. `ancestors`: the nodes above the call, innermost first, as far as known. */
+export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig, ancestors: SyntaxNode[] = []): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
   const callee = adapter.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
   const configured = configuredForkFunctions(config).find((f) => f.name === callee || f.name === name);
   const spelling = configured ? undefined : callSpelling(adapter.language, callee);
   if (!configured && !spelling) return undefined;
-  if (isDeclarationNotCall(call, fn, adapter)) return undefined;
+  if (isDeclarationNotCall(call, fn, adapter, ancestors)) return undefined;
   // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
   // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
   if (configured) return { kind: configured.role === 'raw-vfork' ? 'raw' : 'vfork', spelling: callee };
@@ -355,7 +361,7 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
       // Thousands of spellings can sit inside one call (a broken string): classify it once.
       const key = `${n.startIndex}:${n.endIndex}`;
       if (notSites.has(key)) continue;
-      const c = classifyForkCall(n, fn, adapter, config);
+      const c = classifyForkCall(n, fn, adapter, config, path.slice(depth + 1));
       if (!c) {
         notSites.add(key);
         continue;

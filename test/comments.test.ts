@@ -68,6 +68,13 @@ describe('the comment lexer', () => {
     assert.deepEqual(lex(text, 'go').literals.map((l) => l.end), treeLiteralEnds(text, 'go'));
   });
 
+  test('CRLF line ends read like LF: a backslash-CRLF continues a C string', () => {
+    const lf = 'char *p = "abc \\\n// def"; // real\nint x;\n';
+    const crlf = lf.replace(/\n/g, '\r\n');
+    assert.deepEqual(scanComments(lf, 'c').map((c) => c.value), [' real']);
+    assert.deepEqual(scanComments(crlf, 'c').map((c) => c.value), [' real']);
+  });
+
   test('C has no raw strings in tree-sitter-c: R"(...)" is R and a plain string, here too', () => {
     const text = 'const char *s = R"x(a )" // b)x"; int y;\n';
     assert.deepEqual(scanComments(text, 'c').map((c) => [c.start, c.end]), treeComments(text, 'c'));
