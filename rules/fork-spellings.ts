@@ -132,8 +132,7 @@ export function isForkSpellingCall(language: Language, callee: string, config: V
  * (`rawVforkSyscall`) and configured fork functions: no allocation, no runtime.
  */
 export function isGoRawCall(callee: string, config: VforklintConfig = {}): boolean {
-  const s = callSpelling('go', callee);
-  return !!s || isForkSpellingCall('go', callee, config);
+  return isForkSpellingCall('go', callee, config);
 }
 
 /** Is this a C or Go raw syscall entry (`syscall`, `INLINE_SYSCALL`, `RawSyscall6`)? */
