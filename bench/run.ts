@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendFigures } from './backends.js';
 import { generateTree, type TreeManifest } from './generate.js';
+import { spellingWords } from '../rules/fork-spellings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -60,7 +61,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const GREP_PATTERN = String.raw`\b_?_?vfork\b|\b_?_?clone(2|3|_internal)?\b|\bCLONE\b|SYS_clone|__NR_clone|SYS_vfork|__NR_vfork|SYS_CLONE|SYS_VFORK|[Rr]awVforkSyscall`;
+/** The pre-scan's words (rules/fork-spellings.ts) as a grep -E pattern. */
+const GREP_PATTERN = `\\b(${spellingWords().join('|')})\\b`;
 
 const fmtMs = (ms: number) => `${ms.toFixed(0)} ms`;
 const fmtMB = (b: number) => `${(b / 1e6).toFixed(1)} MB`;

@@ -11,19 +11,22 @@
  *   ffi-rs      define({ vfork: {...} }), load({ funcName: 'vfork', ... })
  *   bun:ffi     dlopen(path, { vfork: { args: [], returns: 'int' } })
  *   Deno        Deno.dlopen(path, { vfork: { parameters: [], result: 'i32' } })
- * `vfork`/`__vfork` are always reported. `clone`, `clone3`, `__clone` and `syscall` are
+ * `vfork`/`__vfork`/`__libc_vfork` are always reported. `clone`, `__clone`, `syscall` and
+ * the other clone and raw syscall spellings of rules/fork-spellings.ts (and `clone3`) are
  * reported when the same file mentions `CLONE_VM` (an identifier, property or string):
  * binding `syscall` to call getpid is harmless, binding it next to CLONE_VM is not.
  */
 import type { Rule } from 'eslint';
+import { spellingNames } from '../rules/fork-spellings.js';
 
 interface Node {
   type: string;
   [key: string]: unknown;
 }
 
-const VFORK_NAMES = new Set(['vfork', '__vfork']);
-const CLONE_NAMES = new Set(['clone', '__clone', 'clone2', '__clone2', 'clone3', '__clone3', 'syscall']);
+/** The C spellings of rules/fork-spellings.ts: vfork by name; clone and the raw syscall entries with CLONE_VM. */
+const VFORK_NAMES = new Set(spellingNames('c', ['vfork']));
+const CLONE_NAMES = new Set([...spellingNames('c', ['clone-fn', 'clone-args', 'syscall']), 'clone3']);
 const KOFFI_METHODS = new Set(['func', 'cdecl', 'stdcall', 'fastcall', 'thiscall']);
 const KOFFI_CONVENTIONS = new Set(['__cdecl', '__stdcall', '__fastcall', '__thiscall']);
 const TABLE_FUNCTIONS = new Set(['Library', 'dlopen', 'define']);

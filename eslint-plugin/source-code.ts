@@ -9,12 +9,12 @@
  * exactly the enabled rules on, and the core's own suppression bookkeeping
  * (`unused-disable-directive`) sees the same rule set the user configured.
  *
- * Comments are found by a lexer (comments.ts), only when the text mentions `eslint`.
+ * Comments are found by the shared lexer (rules/comments.ts), only when the text mentions `eslint`.
  */
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';
 import { RULE_METAS, analyze, type AnalysisResult, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
-import { mayHoldDirectives, scanComments } from './comments.js';
+import { mayHoldDirectives, scanComments } from '../rules/comments.js';
 import { analysisConfig, type ResolvedConfig } from '../config/index.js';
 import type { VforklintLanguageOptions } from './language-options.js';
 

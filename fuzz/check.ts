@@ -9,10 +9,13 @@
  * - every fix's edits lie inside the text, do not overlap, and the fixed text has no more
  *   parse errors than the original (for an original that parses cleanly); no fix was
  *   declined because the split code failed;
+ * - no fix changes a literal: the strings, character literals and Go raw strings of the
+ *   fixed text are those of the original, as a multiset (a split moves literals, it never
+ *   edits one), for each fix and for fixSource's output;
  * - fixSource() never throws, never returns a text with new parse errors, and (where
  *   asked) a second run on its output changes nothing.
  */
-import { parseErrors } from '../rules/fixes/apply.js';
+import { parseErrors, sameLiterals } from '../rules/fixes/apply.js';
 import { analyze, applyEdits, fixSource, formatMessage, parseShared, ruleMeta, unparsedRanges, type Finding, type Language, type Range, type VforklintConfig } from '../rules/index.js';
 
 export interface Violation {
@@ -90,6 +93,7 @@ export function checkFindings(text: string, language: Language, findings: Findin
   let baseErrors: number | undefined;
   let baseLimited: boolean | undefined;
   let parseChecks = 0;
+  let literalChecks = 0;
   for (const f of findings) {
     const bad = rangeProblem(f.range, text, lines);
     if (bad) out.push({ property: 'finding-range', detail: `${describe(f)}: ${bad}` });
@@ -117,6 +121,10 @@ export function checkFindings(text: string, language: Language, findings: Findin
           ok = false;
         }
         prevEnd = Math.max(prevEnd, e.end);
+      }
+      // Each check lexes the whole fixed text: the first FIX_PARSE_CHECKS fixes (as below).
+      if (ok && literalChecks++ < FIX_PARSE_CHECKS && !sameLiterals(text, applyEdits(text, fix.edits), language)) {
+        out.push({ property: 'fix-keeps-literals', detail: `${describe(f)}, fix "${fix.title}": the fixed text's string and character literals differ from the original's` });
       }
       // Each check parses the whole fixed text: on an input with thousands of findings only
       // the first FIX_PARSE_CHECKS fixes are parsed (the cost would be findings x size).
@@ -162,6 +170,7 @@ export function checkInput(text: string, language: Language, options: CheckOptio
         const before = parseErrors(text, language);
         const after = parseErrors(out.text, language);
         if (after > before && !budgetLimited(text, language) && !budgetLimited(out.text, language)) violations.push({ property: 'fixsource-parses', detail: `fixSource() produced ${after} parse errors, the original had ${before}` });
+        if (!sameLiterals(text, out.text, language)) violations.push({ property: 'fixsource-keeps-literals', detail: `fixSource() changed a string or character literal (applied: ${out.applied.map((a) => `${a.rule}@${a.line}`).join(', ')})` });
         if (options.idempotent) {
           const again = fixSource(out.text, language, config);
           if (again.changed) violations.push({ property: 'fixsource-idempotent', detail: `a second fixSource() changed the text again (applied: ${again.applied.map((a) => `${a.rule}@${a.line}`).join(', ')})` });

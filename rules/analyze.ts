@@ -7,6 +7,7 @@ import { FileContext } from './file-context.js';
 import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
 import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
+import { spellingPattern } from './fork-spellings.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
@@ -28,13 +29,6 @@ export interface AnalyzeOptions {
    * With a cache, rule findings carry no fixes (analyse without one to get them).
    */
   cache?: AnalysisCache;
-}
-
-const SPELLINGS = String.raw`\b(?:__|_)?vfork\b|\b(?:__)?clone(?:2|3|_internal)?\b|\bCLONE\b|SYS_clone\w*|__NR_clone\w*|SYS_vfork|__NR_vfork|SYS_CLONE\w*|SYS_VFORK|[Rr]awVforkSyscall`;
-
-function spellingPattern(config: VforklintConfig): RegExp {
-  const extra = (config.forkFunctions ?? []).map((f) => f.split(':')[0]).filter(Boolean).map((f) => `\\b${escapeRegExp(f)}\\b`);
-  return new RegExp([SPELLINGS, ...extra].join('|'), 'g');
 }
 
 /** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */
@@ -76,7 +70,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
-    const directives = findDirectives(text, lines, () => true, language);
+    const directives = findDirectives(text, lines, language);
     return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
   const tree = options.tree ?? parseShared(text, language);
@@ -141,8 +135,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   }
 
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
-  const root = tree.rootNode;
-  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset)?.type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
+  const directives = findDirectives(text, lines, language);
   return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueBy(notAnalysed, (n) => `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`) } : {}) };
 }
 

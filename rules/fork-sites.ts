@@ -4,7 +4,8 @@
  */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { PathLocator, codeChildren, field, fieldChildren, lastName, walk } from './syntax.js';
+import { PathLocator, codeChildren, field, fieldChildren, lastName, namedChildren, walk } from './syntax.js';
+import { callSpelling, configuredForkFunctions, forkSyscallNumber } from './fork-spellings.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
 export interface ForkSite {
@@ -23,27 +24,12 @@ export interface ForkSite {
 
 const FLAG_WALK_NODES = new Set(['selector_expression', 'field_expression', 'identifier', 'call_expression']);
 const ASSIGN_NODES = new Set(['assignment_expression', 'init_declarator', 'assignment_statement', 'short_var_declaration', 'var_spec']);
-const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression']);
-
-/** Spellings whose presence in a file's text makes it worth parsing. */
-export const FORK_SPELLINGS = ['vfork', 'clone', 'CLONE', 'VFORK', 'RawVforkSyscall', 'rawVforkSyscall'];
-
-const C_VFORK = new Set(['vfork', '__vfork', '__libc_vfork']);
-const C_SYSCALL = new Set(['syscall', '__syscall', 'INLINE_SYSCALL', 'INTERNAL_SYSCALL', 'INLINE_SYSCALL_CALL', 'INTERNAL_SYSCALL_CALL', '__syscall0', '__syscall1', '__syscall2', '__syscall5', '__syscall6', 'DO_SYSCALL']);
-const C_CLONE_FN = new Set(['clone', '__clone', '__clone2', 'CLONE', '__clone_internal', '__clone3']);
-const GO_RAW = /^(?:\w+\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError)$/;
-const GO_VFORK = /^(?:\w+\.)?(?:rawVforkSyscall|RawVforkSyscall)$/;
+const CLONE_ARGS_NODES = new Set(['initializer_pair', 'assignment_expression', 'keyed_element', 'assignment_statement']);
 
 function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean {
   if (!node) return true;
   const v = adapter.expression(node);
   return v.kind === 'integer' && v.value === 0;
-}
-
-function syscallName(node: SyntaxNode | undefined): string {
-  // A syscall number is a name or a number: a huge argument (a broken string) is neither.
-  if (!node || node.endIndex - node.startIndex > 256) return '';
-  return lastName(node.text).replace(/^(?:SYS_|__NR_)/, '').toLowerCase();
 }
 
 /**
@@ -147,97 +133,177 @@ function baseName(node: SyntaxNode): string {
   return '';
 }
 
-/** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal). */
+/** The variable a `struct clone_args` pointer argument names: C `&args`, Go `uintptr(unsafe.Pointer(&args))`. */
+function structVariable(arg: SyntaxNode): string {
+  let n: SyntaxNode | undefined = arg;
+  for (let i = 0; n && i < 10; i++) {
+    if (n.type === 'identifier') return n.text;
+    if (n.type === 'call_expression') {
+      // A conversion (`uintptr(...)`, `unsafe.Pointer(...)`): its one argument.
+      const args = field(n, 'arguments');
+      const inner: SyntaxNode[] = args ? namedChildren(args) : [];
+      n = inner.length === 1 ? inner[0] : undefined;
+    } else if (n.type === 'unary_expression' || n.type === 'pointer_expression' || n.type === 'parenthesized_expression' || n.type === 'cast_expression') {
+      n = field(n, 'operand') ?? field(n, 'argument') ?? field(n, 'value') ?? n.namedChild(0) ?? undefined;
+    } else return baseName(n);
+  }
+  return '';
+}
+
+/** The variable a composite literal initialises: Go `args := cloneArgs{...}`, `var a = &cloneArgs{...}`. */
+function goLiteralOwner(literal: SyntaxNode): string {
+  let n: SyntaxNode = literal;
+  while (n.parent && (n.parent.type === 'unary_expression' || n.parent.type === 'parenthesized_expression')) n = n.parent;
+  const list = n.parent;
+  const stmt = list?.parent;
+  if (!list || list.type !== 'expression_list' || !stmt) return '';
+  const index = namedChildren(list).findIndex((c) => c.id === n.id);
+  const left = field(stmt, 'left');
+  const names = stmt.type === 'var_spec' ? fieldChildren(stmt, 'name') : left ? namedChildren(left) : [];
+  return names[index]?.type === 'identifier' ? names[index].text : '';
+}
+
+/** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal; Go's clone3 argument). */
 function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: LanguageAdapter): { flags: Set<string>; stackZero: boolean } | undefined {
   if (!arg) return undefined;
-  const name = baseName(arg);
+  const name = structVariable(arg);
   if (!name) return undefined;
   const flags = new Set<string>();
   let stackZero = true;
+  const member = (memberName: string, value: SyntaxNode) => {
+    if (/flags$/i.test(memberName)) for (const f of flagNames(value, fn, adapter)) flags.add(f);
+    if (/stack$/i.test(memberName) && !isZero(value, adapter)) stackZero = false;
+  };
   walk(fn, (n) => {
     // Designated initialisers: `struct clone_args a = { .flags = X, .stack = Y }`.
     if (n.type === 'initializer_pair') {
-      const designator = n.namedChild(0)?.text ?? '';
       const value = field(n, 'value');
-      if (!value) return true;
       const owner = n.parent?.parent;
-      const ownerName = owner?.type === 'init_declarator' ? baseName(owner) : '';
-      if (ownerName !== name) return true;
-      if (designator.endsWith('flags')) for (const f of flagNames(value, fn, adapter)) flags.add(f);
-      if (designator.endsWith('stack') && !isZero(value, adapter)) stackZero = false;
+      if (value && owner?.type === 'init_declarator' && baseName(owner) === name) member(n.namedChild(0)?.text ?? '', value);
     }
-    if (n.type === 'assignment_expression') {
-      const left = field(n, 'left');
-      const value = field(n, 'right');
-      if (left?.type === 'field_expression' && baseName(left) === name && value) {
-        const f = field(left, 'field')?.text ?? '';
-        if (f === 'flags') for (const x of flagNames(value, fn, adapter)) flags.add(x);
-        if (f === 'stack' && !isZero(value, adapter)) stackZero = false;
-      }
+    // Go: `cloneArgs{flags: X, stack: Y}`.
+    if (n.type === 'keyed_element') {
+      const key = n.namedChild(0);
+      const value = n.namedChild(1);
+      const literal = n.parent?.parent;
+      if (key && value && literal?.type === 'composite_literal' && goLiteralOwner(literal) === name) member(key.text, value);
+    }
+    // `args.flags = X` (C, and Go's assignment_statement with one target).
+    if (n.type === 'assignment_expression' || n.type === 'assignment_statement') {
+      const lefts = n.type === 'assignment_statement' ? field(n, 'left')?.namedChildren ?? [] : [field(n, 'left')];
+      const rights = n.type === 'assignment_statement' ? field(n, 'right')?.namedChildren ?? [] : [field(n, 'right')];
+      lefts.forEach((left, i) => {
+        const value = rights[i];
+        if (!left || !value || (left.type !== 'field_expression' && left.type !== 'selector_expression')) return;
+        if (baseName(left) === name) member(field(left, 'field')?.text ?? '', value);
+      });
     }
     return true;
   }, { only: CLONE_ARGS_NODES });
   return { flags, stackZero };
 }
 
+/** The kind of a clone by its flags: none without `CLONE_VM`, and none for a thread (`CLONE_THREAD`: pthread_create). */
 function vmKind(flags: Set<string>): ForkKind | undefined {
-  if (!flags.has('CLONE_VM')) return undefined;
+  if (!flags.has('CLONE_VM') || flags.has('CLONE_THREAD')) return undefined;
   return flags.has('CLONE_VFORK') ? 'raw' : 'concurrent';
 }
 
-/** Classify one call expression; undefined when it is not a fork site. */
-export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
+const DECLARATOR_NODES = new Set(['function_declarator', 'parameter_list', 'parameter_declaration', 'abstract_function_declarator', 'declaration_list', 'function_type', 'method_spec']);
+const TYPE_NODES = new Set(['primitive_type', 'type_identifier', 'sized_type_specifier', 'struct_specifier', 'union_specifier', 'enum_specifier', 'type_descriptor', 'parameter_declaration', 'variadic_parameter', 'storage_class_specifier', 'type_qualifier']);
+const DECLARATION_WORDS = /^(?:extern|static|inline|const|volatile|void|int|unsigned|signed|long|short|char|\w+_t)$/;
+
+/**
+ * A prototype the parser read as a call (`extern pid_t __vfork (void);` after a macro it
+ * could not read): only calls are sites (docs/rules.md, section 2). The call must sit in the
+ * function's body, outside any declarator (among the `ancestors` the caller knows: a
+ * parent lookup costs the tree's depth); no argument is a type (`(void)`, `int x`, `...`);
+ * and no type or storage word stands right before it (no expression puts two operands side
+ * by side).
+ */
+function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, ancestors: SyntaxNode[]): boolean {
+  const body = adapter.functionBody(fn);
+  if (!body || call.startIndex < body.startIndex || call.endIndex > body.endIndex) return true;
+  for (const n of ancestors) {
+    if (n.id === body.id) break;
+    if (DECLARATOR_NODES.has(n.type)) return true;
+  }
+  if (adapter.language !== 'c') return false;
+  const args = call.childForFieldName('arguments');
+  if (args) {
+    for (const a of namedChildren(args)) {
+      if (TYPE_NODES.has(a.type) || a.text === 'void' || a.text === '...') return true;
+    }
+    if (/^\(\s*\.\.\.\s*\)$/.test(args.text)) return true;
+  }
+  // Only error recovery puts a type word and a call side by side (and a sibling lookup costs the parent's width).
+  const parent = ancestors[0];
+  if (parent?.type !== 'ERROR' || parent.childCount > 1000) return false;
+  const prev = call.previousSibling;
+  return !!prev && (TYPE_NODES.has(prev.type) || (prev.type === 'identifier' && DECLARATION_WORDS.test(prev.text)));
+}
+
+/** The flags of a raw clone syscall (`syscall(SYS_clone, flags, stack, ...)`), and whether its stack is the caller's. */
+function rawCloneKind(args: SyntaxNode[], first: number, call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): ForkKind | undefined {
+  const kind = vmKind(flagNames(args[first] ?? call, fn, adapter));
+  return kind && isZero(args[first + 1], adapter) ? kind : undefined;
+}
+
+/** Classify one call expression; undefined when it is not a fork site. `ancestors`: the nodes above the call, innermost first, as far as known. */
+export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig, ancestors: SyntaxNode[] = []): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
   const callee = adapter.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
+  const configured = configuredForkFunctions(config).find((f) => f.name === callee || f.name === name);
+  const spelling = configured ? undefined : callSpelling(adapter.language, callee);
+  if (!configured && !spelling) return undefined;
+  if (isDeclarationNotCall(call, fn, adapter, ancestors)) return undefined;
+  // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
+  // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
+  if (configured) return { kind: configured.role === 'raw-vfork' ? 'raw' : 'vfork', spelling: callee };
   const args = adapter.arguments(call);
-  for (const entry of config.forkFunctions ?? []) {
-    // `xvfork` behaves like vfork() (a macro or inline wrapper the compiler sees through);
-    // `my_clone:raw` is a real function that returns twice, unknown to the compiler.
-    const [extra, kind] = entry.split(':');
-    if (extra === callee || extra === name) return { kind: kind === 'raw' ? 'raw' : 'vfork', spelling: callee };
-  }
-  if (adapter.language === 'c') {
-    if (C_VFORK.has(name)) return { kind: 'vfork', spelling: name };
-    if (C_SYSCALL.has(name)) {
-      const nr = syscallName(args[0]);
+  const shown = adapter.language === 'c' ? name : callee;
+  switch (spelling!.role) {
+    case 'vfork':
+      return { kind: 'vfork', spelling: shown };
+    case 'raw-vfork':
+      return { kind: 'raw', spelling: callee };
+    case 'syscall': {
+      const first = spelling!.firstArgument ?? 1;
+      const nr = args[0] ? forkSyscallNumber(adapter.language, args[0].text) : undefined;
       if (nr === 'vfork') return { kind: 'raw', spelling: callee };
       if (nr === 'clone') {
-        const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
-        if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+        const kind = rawCloneKind(args, first, call, fn, adapter);
+        return kind ? { kind, spelling: callee } : undefined;
       }
       if (nr === 'clone3') {
-        const s = cloneArgsStruct(args[1], fn, adapter);
+        const s = cloneArgsStruct(args[first], fn, adapter);
         const kind = s && vmKind(s.flags);
-        if (kind && s.stackZero) return { kind, spelling: callee };
+        return kind && s.stackZero ? { kind, spelling: callee } : undefined;
       }
       return undefined;
     }
-    if (C_CLONE_FN.has(name)) {
-      if (name === '__clone_internal' || name === '__clone3') {
-        const s = cloneArgsStruct(args[0], fn, adapter);
-        if (s && s.flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[1] ? lastName(args[1].text) : undefined, spelling: name };
-        return undefined;
-      }
+    case 'clone-args': {
+      const s = cloneArgsStruct(args[spelling!.argsArgument ?? 0], fn, adapter);
+      if (!s || !s.flags.has('CLONE_VM') || s.flags.has('CLONE_THREAD')) return undefined;
+      return { kind: 'clone-fn', childFunction: childFunctionName(args[spelling!.functionArgument ?? 1]), spelling: shown };
+    }
+    case 'clone-fn': {
       // clone(fn, stack, flags, arg), __clone2/CLONE(fn, base, size, flags, arg): find the flags.
+      const fnArg = spelling!.functionArgument ?? 0;
       const flags = new Set<string>();
-      for (const a of args.slice(1)) for (const f of flagNames(a, fn, adapter)) flags.add(f);
-      if (flags.has('CLONE_VM')) return { kind: 'clone-fn', childFunction: args[0] ? lastName(args[0].text) : undefined, spelling: name };
-      return undefined;
-    }
-    return undefined;
-  }
-  // Go
-  if (GO_VFORK.test(callee)) return { kind: 'raw', spelling: callee };
-  if (GO_RAW.test(callee)) {
-    const nr = syscallName(args[0]);
-    if (nr === 'vfork') return { kind: 'raw', spelling: callee };
-    if (nr === 'clone') {
-      const kind = vmKind(flagNames(args[1] ?? call, fn, adapter));
-      if (kind && isZero(args[2], adapter)) return { kind, spelling: callee };
+      args.forEach((a, i) => {
+        if (i !== fnArg) for (const f of flagNames(a, fn, adapter)) flags.add(f);
+      });
+      if (!flags.has('CLONE_VM') || flags.has('CLONE_THREAD')) return undefined;
+      return { kind: 'clone-fn', childFunction: childFunctionName(args[fnArg]), spelling: shown };
     }
   }
-  return undefined;
+}
+
+/** `child_main`, `&start_thread`, `(c11 ? start_c11 : start)`: the function a clone child runs (the last name). */
+function childFunctionName(arg: SyntaxNode | undefined): string | undefined {
+  return arg ? lastName(arg.text) : undefined;
 }
 
 /** The variables that receive a fork call's results: C `pid = vfork()`, Go `r1, _, err1 = RawSyscall(...)`. */
@@ -297,7 +363,7 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
       // Thousands of spellings can sit inside one call (a broken string): classify it once.
       const key = `${n.startIndex}:${n.endIndex}`;
       if (notSites.has(key)) continue;
-      const c = classifyForkCall(n, fn, adapter, config);
+      const c = classifyForkCall(n, fn, adapter, config, path.slice(depth + 1));
       if (!c) {
         notSites.add(key);
         continue;

@@ -25,4 +25,4 @@ export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from '.
 export { docsUrl, formatMessage, templateParts, type RuleMeta } from './rule-kit.js';
 export type * from './types.js';
 export { fixSource, type FixOutcome } from './fixes/apply.js';
-export { withoutFixes } from './fixes/index.js';
+export { suppressionFix, withoutFixes } from './fixes/index.js';

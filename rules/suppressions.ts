@@ -5,6 +5,7 @@
  *   /* vforklint-disable rule-a *\/ ... /* vforklint-enable rule-a *\/
  * A directive that suppresses nothing is itself reported (unused-disable-directive).
  */
+import { scanComments } from './comments.js';
 import { docsUrl, formatMessage, type RuleMeta } from './rule-kit.js';
 import type { LineIndex } from './syntax.js';
 import type { Finding, Language, RuleId } from './types.js';
@@ -34,31 +35,27 @@ export interface Directive {
   endLine: number;
 }
 
-/**
- * Directive comments as tree-sitter reads them: a block comment runs to its `*\/` (across
- * lines); a line comment runs to the newline (not to a lone CR or U+2028, which tree-sitter
- * keeps inside the comment), and in C a backslash before the newline continues it.
- */
-function directivePattern(language: Language): RegExp {
-  const kinds = '(disable-next-line|disable-line|disable|enable)';
-  const lineBody = language === 'c' ? String.raw`(?:\\\r?\n|[^\n])` : String.raw`[^\n]`;
-  return new RegExp(String.raw`\/\*[ \t]*vforklint-${kinds}\b([\s\S]*?)\*\/|\/\/[ \t]*vforklint-${kinds}\b(${lineBody}*?)(?=\r?\n|$(?![\s\S]))`, 'g');
-}
+const DIRECTIVE = /^[ \t]*vforklint-(disable-next-line|disable-line|disable|enable)\b/;
 
-export function findDirectives(text: string, lines: LineIndex, isComment: (offset: number) => boolean, language: Language): Directive[] {
+/**
+ * The directives of a text: comments (read by the shared lexer, as tree-sitter reads
+ * them) that start with `vforklint-...`. Text inside a string, a character literal or a Go
+ * raw string is never a directive. A block comment runs to its `*\/` (across lines); a line
+ * comment to the newline (a lone CR or U+2028 stays inside it; in C a backslash before the
+ * newline continues it).
+ */
+export function findDirectives(text: string, lines: LineIndex, language: Language): Directive[] {
   const out: Directive[] = [];
   if (!text.includes('vforklint-')) return out;
-  for (const m of text.matchAll(directivePattern(language))) {
-    const start = m.index!;
-    if (!isComment(start)) continue;
-    let body = m[2] ?? m[4] ?? '';
+  for (const comment of scanComments(text, language)) {
+    const m = DIRECTIVE.exec(comment.value);
+    if (!m) continue;
+    let body = comment.value.slice(m[0].length);
     const dash = body.indexOf('--');
     if (dash >= 0) body = body.slice(0, dash);
     const rules = body.split(/[\s,]+/).map((r) => r.trim()).filter(Boolean).map((r) => r.replace(/^vforklint\//, ''));
-    const kindWord = m[1] ?? m[3];
-    const kind = kindWord === 'disable-next-line' ? 'next-line' : kindWord === 'disable-line' ? 'line' : kindWord === 'disable' ? 'disable' : 'enable';
-    const end = start + m[0].length;
-    out.push({ kind, rules, start, end, line: lines.position(start).line, endLine: lines.position(end).line });
+    const kind = m[1] === 'disable-next-line' ? 'next-line' : m[1] === 'disable-line' ? 'line' : m[1] === 'disable' ? 'disable' : 'enable';
+    out.push({ kind, rules, start: comment.start, end: comment.end, line: lines.position(comment.start).line, endLine: lines.position(comment.end).line });
   }
   return out;
 }

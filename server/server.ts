@@ -302,6 +302,7 @@ export function startServer(connection: Connection): void {
       const actions = quickFixes(withFixes, a.snapshot, target, params.range, {
         only,
         disabledSupport: caps.textDocument?.codeAction?.disabledSupport === true,
+        ...(doc.language ? { language: doc.language } : {}),
       });
       if (only && doc.language) {
         const eff = await configFor(doc);

@@ -15,7 +15,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { docsUrl, type AnalysisResult, type Finding, type ForkSiteInfo, type Range as CoreRange, type TextEdit as CoreEdit } from '../rules/index.js';
+import { docsUrl, suppressionFix, type AnalysisResult, type Finding, type ForkSiteInfo, type Language, type Range as CoreRange, type TextEdit as CoreEdit } from '../rules/index.js';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.vforklint`;
 export const SOURCE = 'vforklint';
@@ -96,6 +96,8 @@ function kindAllowed(kind: string, only: string[] | undefined): boolean {
 export interface ActionOptions {
   only?: string[];
   disabledSupport: boolean;
+  /** The document's language (the suppression fix reads its comments and literals). */
+  language?: Language;
 }
 
 /** The quick fixes for the findings that touch `range`. */
@@ -118,25 +120,18 @@ export function quickFixes(result: AnalysisResult, snapshot: TextDocument, targe
     if (f.fixDeclined && opts.disabledSupport) {
       actions.push({ title: `Split the fork frame (${f.rule})`, kind: CodeActionKind.QuickFix, diagnostics: [diag], disabled: { reason: f.fixDeclined } });
     }
-    if (!f.fixes.some((x) => x.kind === 'suppress') && f.rule !== 'unused-disable-directive') {
+    // Cached results carry no fixes: the core's suppression fix, computed here (none where it would edit a literal).
+    const suppress = !f.fixes.some((x) => x.kind === 'suppress') && f.rule !== 'unused-disable-directive' ? suppressionFix(text, f, opts.language ?? 'c') : undefined;
+    if (suppress) {
       actions.push({
-        title: `Disable ${f.rule} for this line`,
+        title: suppress.title,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diag],
-        edit: workspaceEdit(target, [suppressEdit(text, f)]),
+        edit: workspaceEdit(target, coreEditsToLsp(snapshot, suppress.edits)),
       });
     }
   }
   return actions;
-}
-
-/** `// vforklint-disable-next-line RULE` above the finding's line, at its indentation. */
-function suppressEdit(text: string, f: Finding): TextEdit {
-  const lineStart = f.range.start.offset - (f.range.start.column - 1);
-  const indent = /^[ \t]*/.exec(text.slice(lineStart, lineStart + 200))?.[0] ?? '';
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const line = f.range.start.line - 1;
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}// vforklint-disable-next-line ${f.rule}${eol}` };
 }
 
 export function fixAllAction(before: string, after: string, target: EditTarget, only: string[] | undefined): CodeAction | undefined {

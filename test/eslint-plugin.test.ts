@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
-import { scanComments } from '../eslint-plugin/comments.js';
+import { scanComments } from '../rules/comments.js';
 import { NOT_ANALYSED_PREFIX, eslintLanguagesFor, offersSuggestions, toReport } from '../eslint-plugin/core-rules.js';
 import { VforklintSourceCode } from '../eslint-plugin/source-code.js';
 import { RULE_METAS, analyze, formatMessage, initParsers, parseSource, releaseTree, ruleMeta, type Finding, type Fix, type Language, type SyntaxNode } from '../rules/index.js';

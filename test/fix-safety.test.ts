@@ -9,6 +9,11 @@
  *   RLIMIT_FSIZE via `ulimit -f`, which fails the write part way with EFBIG).
  * In every case the original bytes and mode stay as they were, no temp file is left
  * behind, and the CLI says in one line why nothing was written.
+ *
+ * And no fix changes program data: after `--fix` on every fixture, the bytes of every
+ * string, character and raw string literal are those of the original, as a multiset (the
+ * frame split moves literals, it never edits them); directive-like text inside literals is
+ * never taken for a directive and removed.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +22,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { literalMultiset } from '../rules/comments.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
@@ -255,5 +261,42 @@ describe('vforklint --fix never loses code', () => {
     const r = cli(d, ['a.c']);
     assertNotWritten(r, path, original, /UTF-8/);
     assertNoTempFiles(d, ['a.c']);
+  });
+
+  test('no fix changes a literal: --fix on every fixture keeps the literals as a multiset', () => {
+    const d = freshDir();
+    const files: Array<{ name: string; language: 'c' | 'go'; original: string }> = [];
+    for (const language of ['c', 'go'] as const) {
+      const dir = join(REPO, 'fixtures', language);
+      for (const name of readdirSync(dir).filter((n) => n.endsWith(`.${language}`) && !n.startsWith('fuzz-regression-'))) {
+        const original = readFileSync(join(dir, name), 'utf8');
+        writeFileSync(join(d, name), original);
+        files.push({ name, language, original });
+      }
+    }
+    const r = cli(d, files.map((f) => f.name), { nodeArgs: [] });
+    assert.doesNotMatch(r.stdout + r.stderr, /internal error/, r.stdout + r.stderr);
+    let changed = 0;
+    for (const f of files) {
+      const after = readFileSync(join(d, f.name), 'utf8');
+      if (after !== f.original) changed++;
+      assert.deepEqual(literalMultiset(after, f.language), literalMultiset(f.original, f.language), `${f.name}: --fix changed a literal`);
+    }
+    assert.ok(changed >= 10, `--fix changed ${changed} fixtures: the property is checked on real fixes`);
+  });
+
+  test('--fix leaves directive-like text in C and Go literals intact', () => {
+    const d = freshDir();
+    const names = ['c/suppress-directive-in-string-no-fork.c', 'c/suppress-directive-in-string.c', 'go/suppress-go-directive-in-string.go'];
+    for (const n of names) copyFileSync(join(REPO, 'fixtures', n), join(d, n.split('/')[1]));
+    const r = cli(d, names.map((n) => n.split('/')[1]));
+    for (const n of names) {
+      const original = readFileSync(join(REPO, 'fixtures', n), 'utf8');
+      const after = readFileSync(join(d, n.split('/')[1]), 'utf8');
+      const language = n.endsWith('.go') ? 'go' : 'c';
+      const directiveLike = literalMultiset(original, language).filter((l) => l.includes('vforklint-'));
+      assert.ok(directiveLike.length >= 2, n);
+      for (const l of directiveLike) assert.ok(after.includes(l), `${n}: --fix removed text from the literal ${l}\n--- CLI said:\n${r.stdout}${r.stderr}`);
+    }
   });
 });

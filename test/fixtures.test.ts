@@ -182,6 +182,11 @@ interface Spelling {
 const SPELLINGS: Spelling[] = [
   { name: 'vfork()', language: 'c', call: /(?<![\w.])vfork\s*\(\s*\)/, kind: 'vfork' },
   { name: '__vfork()', language: 'c', call: /\b__vfork\s*\(\s*\)/, kind: 'vfork' },
+  { name: '__libc_vfork()', language: 'c', call: /\b__libc_vfork\s*\(\s*\)/, kind: 'vfork' },
+  { name: '__clone_internal(&args, fn, arg)', language: 'c', call: /\b__clone_internal\s*\(\s*&/, also: /\.flags\s*=\s*clone_flags/, kind: 'clone-fn' },
+  { name: '__clone_internal_fallback(&args, fn, arg)', language: 'c', call: /\b__clone_internal_fallback\s*\(\s*&/, kind: 'clone-fn' },
+  { name: 'clone with CLONE_THREAD (a thread, not a site)', language: 'c', call: /\b__clone\s*\(\s*start\s*,\s*stack\s*,\s*flags/, also: /\|\s*CLONE_THREAD\b/, kind: 'none' },
+  { name: 'prototype (not a site)', language: 'c', call: /\bextern\s+pid_t\s+__vfork\s*\(\s*void\s*\)/, kind: 'none' },
   { name: 'syscall(SYS_vfork)', language: 'c', call: /\bsyscall\s*\(\s*SYS_vfork\s*\)/, kind: 'raw' },
   { name: 'syscall(__NR_vfork)', language: 'c', call: /\bsyscall\s*\(\s*__NR_vfork\s*\)/, kind: 'raw' },
   { name: 'syscall(SYS_clone, CLONE_VM|CLONE_VFORK, 0)', language: 'c', call: /\bsyscall\s*\(\s*SYS_clone\s*,[^;]*CLONE_VM[^;]*CLONE_VFORK|\bsyscall\s*\(\s*SYS_clone\s*,[^;]*CLONE_VFORK[^;]*CLONE_VM/, kind: 'raw' },
@@ -205,6 +210,7 @@ const SPELLINGS: Spelling[] = [
   { name: 'Go RawSyscall(SYS_VFORK)', language: 'go', call: /RawSyscall\s*\(\s*(?:syscall\.)?SYS_VFORK\b/, kind: 'raw' },
   { name: 'Go RawSyscall(SYS_CLONE, CLONE_VM without CLONE_VFORK)', language: 'go', call: /RawSyscall6?\s*\(\s*SYS_CLONE\s*,(?![^\n]*CLONE_VFORK)[^\n]*CLONE_VM/, kind: 'concurrent' },
   { name: 'Go RawSyscall6(SYS_CLONE, SIGCHLD|sys.Cloneflags) (not a site)', language: 'go', call: /RawSyscall6\s*\(\s*SYS_CLONE\s*,\s*uintptr\(SIGCHLD\)\s*\|\s*sys\.Cloneflags/, kind: 'none' },
+  { name: 'Go RawSyscall(SYS_CLONE, flags with CLONE_THREAD) (a thread, not a site)', language: 'go', call: /RawSyscall\s*\(\s*SYS_CLONE\s*,\s*flags\b/, also: /flags\s*\|=\s*CLONE_THREAD/, kind: 'none' },
   { name: 'Go cgo preamble with vfork', language: 'go', call: /(?<![\w.])vfork\s*\(\s*\)/, also: /import\s+"C"/, kind: 'vfork' },
 ];
 

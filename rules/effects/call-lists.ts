@@ -122,7 +122,7 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['syscall', `accept4`, w(1, 2)],
   ['syscall', `dup3 writev pwrite pwritev getpgid getsid gettid tgkill prctl close_range closefrom chroot setrlimit
     sched_setaffinity sched_setparam sched_setscheduler setpriority getpriority nice personality unshare setns mount umount
-    umount2 pivot_root syscall capset vfork clone sethostname setdomainname isatty killpg mlock munlock mprotect munmap
+    umount2 pivot_root syscall capset sethostname setdomainname isatty killpg mlock munlock mprotect munmap
     madvise sched_yield setfsuid setfsgid`, safe],
   ['syscall', `readv preadv pread getrlimit sched_getparam getdents getdents64 sched_getaffinity capget getrusage`, w(1)],
   ['syscall', `sigaltstack`, w(1)],
@@ -201,7 +201,7 @@ export const GO: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['go', `os.Exit syscall.Exit runtime.Goexit`, { kind: 'unsafe', why: '$ is not a raw syscall: it may allocate, take locks or grow the stack', noReturn: true }],
 ]);
 
-/** Go: raw syscalls and the runtime's fork hooks, safe in a vfork child. */
-export const GO_SAFE = /^(?:(?:syscall|unix)\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|rawVforkSyscall|RawVforkSyscall|runtime_AfterForkInChild|runtime_BeforeExec|runtime_AfterExec)$/;
+/** Go: the runtime's fork hooks, safe in a vfork child (raw syscalls: fork-spellings.ts). */
+export const GO_SAFE = /^(?:(?:syscall|unix)\.)?(?:runtime_AfterForkInChild|runtime_BeforeExec|runtime_AfterExec)$/;
 /** Go: calls into the ordinary (non-raw) runtime: entersyscall, allocation, locks. */
 export const GO_UNSAFE = /^(?:(?:syscall|unix)\.)?(?:Syscall6?|Syscall9|Exit|Getpid|Close|Dup2|Write|Read|Setsid|Setpgid|Chdir|Chroot|Exec)$|^(?:fmt|os|log|strconv|strings|bytes|errors|sync|time|runtime|io|bufio|sort|reflect|exec|path|filepath)\./;

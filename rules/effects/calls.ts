@@ -7,6 +7,7 @@ import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName } from '../syntax.js';
+import { isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
 import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
 
 export type CallVerdict =
@@ -48,9 +49,9 @@ export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefine
   const callee = ctx.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
-  const isRaw = ctx.adapter.language === 'go'
-    ? /^(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|Syscall6?)$/.test(name)
-    : name === 'syscall' || /^__syscall\d?$/.test(name) || (MACRO.test(name) && name.includes('SYSCALL'));
+  const isRaw = isRawSyscallEntry(ctx.adapter.language, name) || (ctx.adapter.language === 'go'
+    ? /^Syscall6?$/.test(name)
+    : MACRO.test(name) && name.includes('SYSCALL'));
   if (!isRaw) return undefined;
   const first = ctx.adapter.arguments(call)[0];
   if (!first) return undefined;
@@ -158,6 +159,8 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const isName = a.calleeIsName(call);
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
   if (isExecCall(ctx, call)) return { kind: 'safe' };
+  // A fork or raw syscall spelling (a nested fork is its own site; see fork-spellings.ts).
+  if ((a.language === 'go' || !pointerCall) && isForkSpellingCall(a.language, callee, ctx.config)) return { kind: 'safe' };
   if (pointerCall && a.language === 'c') {
     return { kind: 'unknown', chain: [], reason: `\`${callee}\` is a call through a function pointer that could not be checked` };
   }

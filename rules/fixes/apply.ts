@@ -4,6 +4,7 @@
  * no more tree-sitter errors than the text before it; so a second run changes nothing.
  */
 import { analyze } from '../analyze.js';
+import { literalMultiset } from '../comments.js';
 import { applyEdits } from '../edits.js';
 import { parseShared } from '../parser.js';
 import { cursorAt } from '../syntax.js';
@@ -45,6 +46,13 @@ export function parseErrors(text: string, language: Language): number {
 function overlaps(a: TextEdit, b: TextEdit): boolean {
   if (a.start === a.end && b.start === b.end) return a.start === b.start;
   return a.start < b.end && b.start < a.end || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
+}
+
+/** Do two texts hold the same literals (as a multiset: a split moves literals, no fix edits one)? */
+export function sameLiterals(before: string, after: string, language: Language): boolean {
+  const a = literalMultiset(before, language);
+  const b = literalMultiset(after, language);
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The fix `--fix` applies for a finding: the split, else the first safe fix. */
@@ -100,6 +108,19 @@ export function fixSource(text: string, language: Language, config: VforklintCon
         kept = kept.slice(0, 1);
         next = applyEdits(current, kept.flatMap((c) => c.fix.edits));
       }
+    }
+    if (next !== current && !sameLiterals(current, next, language)) {
+      // No fix may change program data: a fix that edits a string or character literal is refused.
+      kept = kept.filter((c) => {
+        const ok = sameLiterals(current, applyEdits(current, c.fix.edits), language);
+        if (!ok) {
+          refused.add(JSON.stringify(c.fix.edits));
+          rejected.push({ rule: c.finding.rule, line: c.finding.range.start.line, reason: `${c.fix.title}: it would change a string or character literal, so it was not applied` });
+        }
+        return ok;
+      });
+      next = applyEdits(current, kept.flatMap((c) => c.fix.edits));
+      if (!sameLiterals(current, next, language)) next = current;
     }
     if (next === current) break;
     const split = kept.find((c) => c.fix.kind === 'split');

@@ -11,12 +11,18 @@
  */
 import { holdTreeFor, letGo } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import type { Finding, Fix } from '../types.js';
+import type { Finding, Fix, Language } from '../types.js';
 import { Decline } from './regions.js';
+import { lex } from '../comments.js';
 import { exitFix, noinlineFix, noraceFix, suppressFix } from './small.js';
 import { splitFrame } from './split.js';
 
 export { splitFrame } from './split.js';
+
+/** The "disable for this line" fix of a finding in `text`, line ends matched (none where it would edit a literal). */
+export function suppressionFix(text: string, finding: Finding, language: Language): Fix | undefined {
+  return matchLineEnds(suppressFix(text, finding, language), text.includes('\r\n'));
+}
 
 interface SplitOutcome {
   fix?: Fix;
@@ -92,7 +98,9 @@ export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
     const fixes: Fix[] = [...f.fixes];
     const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;
     if (small) fixes.push(matchLineEnds(small, crlf)!);
-    fixes.push(matchLineEnds(suppressFix(site.file.text, f, site.file.lines), crlf)!);
+    const lexed = site.file.remember('lexed', () => lex(site.file.text, site.file.adapter.language));
+    const suppress = matchLineEnds(suppressFix(site.file.text, f, site.file.adapter.language, site.file.lines, lexed), crlf);
+    if (suppress) fixes.push(suppress);
     if (f.rule !== 'parent-reuses-frame') {
       f.fixes = fixes;
       continue;

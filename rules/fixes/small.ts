@@ -7,18 +7,28 @@ import type { LineIndex } from '../syntax.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { field } from '../syntax.js';
-import type { Finding, Fix } from '../types.js';
+import { insideLiteral, lex, type LexedText } from '../comments.js';
+import type { Finding, Fix, Language } from '../types.js';
 import { indentAt } from './layout.js';
 
-export function suppressFix(text: string, finding: Finding, lines?: LineIndex): Fix {
+/**
+ * The "disable for this line" fix: `// vforklint-disable-next-line RULE` above the finding's
+ * line, or the rule added to such a directive already there. None when the line starts
+ * inside a literal (a Go raw string or a continued C string running onto it): the comment
+ * would become part of the literal's data.
+ */
+export function suppressFix(text: string, finding: Finding, language: Language, lines?: LineIndex, lexed: LexedText = lex(text, language)): Fix | undefined {
   // The line index answers in O(log n); a backwards scan would cost a line's length per finding.
   const lineStart = lines ? lines.lineStart(finding.range.start.line) : text.lastIndexOf('\n', finding.range.start.offset - 1) + 1;
+  if (insideLiteral(lexed.literals, lineStart)) return undefined;
   const indent = indentAt(text, lineStart + /^[ \t]*/.exec(text.slice(lineStart))![0].length);
   // A directive already above the line: add this rule to it (a second one would only cover the first).
   const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
   const prev = prevStart >= 0 ? text.slice(prevStart, lineStart - 1) : '';
   const m = /^([ \t]*\/\/\s*vforklint-disable-next-line\b[ \t]*)([^\n]*?)([ \t]+--[^\n]*)?$/.exec(prev);
-  if (m && m[2].trim()) {
+  // ... and only a real comment: the same text inside a raw string is data.
+  const commentStart = m ? prevStart + prev.indexOf('//') : -1;
+  if (m && m[2].trim() && lexed.comments.some((c) => c.start === commentStart)) {
     const rules = m[2].split(/[\s,]+/).filter(Boolean);
     if (!rules.includes(finding.rule)) {
       const at = prevStart + m[1].length + m[2].length;

@@ -1,4 +1,5 @@
 import { CHILD_SIDE } from '../flow/path-state.js';
+import { isGoRawCall } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
@@ -6,7 +7,6 @@ import { descendantsWithin, escapeRegExp, field, namedChildren, operatorOf, rang
 
 const FUNC_LITERAL = new Set(['func_literal']);
 
-const RAW = /^(?:(?:syscall|unix)\.)?(?:RawSyscall6?|rawSyscall6?|RawSyscallNoError|rawSyscallNoError|rawVforkSyscall)$/;
 
 /** Is `&v` here the blessed `uintptr(unsafe.Pointer(&v))` argument of a raw syscall? */
 function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
@@ -16,7 +16,7 @@ function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
   const conv = up.parent?.parent;
   if (!conv || conv.type !== 'call_expression' || field(conv, 'function')?.text !== 'uintptr') return false;
   const raw = conv.parent?.parent;
-  return !!raw && raw.type === 'call_expression' && RAW.test(a.calleeText(raw) ?? '');
+  return !!raw && raw.type === 'call_expression' && isGoRawCall(a.calleeText(raw) ?? '', site.file.config);
 }
 
 function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
