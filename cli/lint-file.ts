@@ -48,7 +48,7 @@ export interface FileJob {
 }
 
 function withoutFixes(f: Finding): Finding {
-  return { rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] };
+  return { rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [], steps: f.steps };
 }
 
 /** What a file result takes from the analysis besides its findings. */

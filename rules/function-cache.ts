@@ -24,7 +24,7 @@ interface RelRange {
 }
 
 export interface CachedFunction {
-  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined'> & { range: RelRange; related: Array<{ range: RelRange; message: string }> }>;
+  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined' | 'steps'> & { range: RelRange; related: Array<{ range: RelRange; message: string }>; steps: Array<{ range: RelRange; message: string; file?: string }> }>;
   forkSites: Array<Omit<ForkSiteInfo, 'range' | 'childLines' | 'parentLines' | 'bothLines'> & { range: RelRange; childLines: number[]; parentLines: number[]; bothLines: number[] }>;
 }
 
@@ -104,7 +104,7 @@ export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, finding
   const baseLine = fn.startPosition.row + 1;
   const rel = (r: Range): RelRange => ({ start: r.start.offset - base, end: r.end.offset - base });
   cache.entries.set(key, {
-    findings: findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: rel(f.range), related: f.related.map((x) => ({ range: rel(x.range), message: x.message })) })),
+    findings: findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: rel(f.range), related: f.related.map((x) => ({ range: rel(x.range), message: x.message })), steps: f.steps.map((x) => ({ ...x, range: rel(x.range) })) })),
     forkSites: forkSites.map((s) => ({
       kind: s.kind,
       functionName: s.functionName,
@@ -122,7 +122,7 @@ export function rebase(entry: CachedFunction, fn: SyntaxNode, lines: LineIndex):
   const baseLine = fn.startPosition.row + 1;
   const abs = (r: RelRange): Range => lines.range(base + r.start, base + r.end);
   return {
-    findings: entry.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: abs(f.range), related: f.related.map((x) => ({ range: abs(x.range), message: x.message })), fixes: [] })),
+    findings: entry.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: abs(f.range), related: f.related.map((x) => ({ range: abs(x.range), message: x.message })), fixes: [], steps: f.steps.map((x) => ({ ...x, range: abs(x.range) })) })),
     forkSites: entry.forkSites.map((s) => ({
       kind: s.kind,
       range: abs(s.range),

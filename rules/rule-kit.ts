@@ -1,7 +1,7 @@
 /** The shape every rule module has (modelled on ESLint's rule modules: `meta` + one check). */
 import type { SiteAnalysis } from './site-analysis.js';
 import type { SyntaxNode } from './parser.js';
-import type { Fix, ForkKind, Language, RelatedLocation, RuleId, Severity } from './types.js';
+import type { FindingStep, Fix, ForkKind, Language, RelatedLocation, RuleId, Severity } from './types.js';
 
 export const DOCS_BASE = 'https://github.com/vforklint/vforklint/blob/main/docs/rules/';
 
@@ -31,6 +31,8 @@ export interface RuleReport {
   severity?: 'error' | 'warning';
   fixes?: Fix[];
   fixDeclined?: string;
+  /** The child's path to the hazard (RULES section 9). */
+  steps?: FindingStep[];
 }
 
 export interface RuleModule {

@@ -111,6 +111,7 @@ export function applySuppressions(findings: Finding[], directives: Directive[], 
     if (unusedRules.length === 0) continue;
     kept.push({
       rule: 'unused-disable-directive',
+      steps: [],
       severity: unusedSeverity,
       message: `Unused vforklint-disable directive (no ${unusedRules.map((r) => (r === 'any' ? 'finding' : `'${r}'`)).join(', ')}${unusedRules[0] === 'any' ? '' : ' finding'} to suppress here).`,
       range: lines.range(d.start, d.end),

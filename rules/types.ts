@@ -54,6 +54,14 @@ export interface Fix {
   safe: boolean;
 }
 
+/** One step of the child's path to a hazard (RULES section 9): where, and what happens there. */
+export interface FindingStep {
+  message: string;
+  range: Range;
+  /** The file the step is in, as the front end's host names it; absent: the analysed file. */
+  file?: string;
+}
+
 export interface Finding {
   rule: RuleId;
   severity: 'error' | 'warning';
@@ -64,6 +72,8 @@ export interface Finding {
   fixes: Fix[];
   /** When a fix was considered but declined (e.g. the frame split), why, in one line. */
   fixDeclined?: string;
+  /** The child's path to the hazard, in order; empty for site findings (RULES section 9). */
+  steps: FindingStep[];
 }
 
 export type ForkKind = 'vfork' | 'raw' | 'concurrent' | 'clone-fn';

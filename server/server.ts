@@ -44,7 +44,7 @@ function slimCopy(r: AnalysisResult): AnalysisResult {
     ...(r.internalError ? { internalError: r.internalError } : {}),
     ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
     forkSites: r.forkSites,
-    findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [] })),
+    findings: r.findings.map((f) => ({ rule: f.rule, severity: f.severity, message: f.message, range: f.range, related: f.related, fixes: [], steps: f.steps })),
   });
 }
 

@@ -386,6 +386,7 @@ describe('messages, fixes and suggestions', () => {
       message: "The child calls `exit` after `vfork`: `exit` runs atexit handlers; use `_exit`.",
       range,
       related: [],
+      steps: [],
       fixes: [
         { title: 'Use _exit', kind: 'exit', safe: true, edits: [{ start: exitAt, end: exitAt + 4, newText: '_exit' }] },
         { title: 'Suppress with a comment', kind: 'suppress', safe: false, edits: [{ start: exitAt - 2, end: exitAt - 2, newText: '// vforklint-disable-next-line child-unsafe-call\n\t\t' }] },
@@ -410,6 +411,7 @@ describe('messages, fixes and suggestions', () => {
       message: ruleMeta('parent-reuses-frame').messages.work.replace('{{fork}}', 'vfork'),
       range,
       related: [],
+      steps: [],
       fixes: [{ title: 'Split the frame', kind: 'split', safe: true, edits: [{ start: 0, end: 0, newText: '/* split */\n' }] }],
     };
     const linter = new Linter({ configType: 'flat' });

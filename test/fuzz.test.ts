@@ -90,14 +90,15 @@ describe('fuzz (short, fixed seed)', () => {
     const text = 'int f(void) {\n\treturn vfork();\n}\n';
     const pos = (offset: number, line: number, column: number) => ({ offset, line, column });
     const v = checkFindings(text, 'c', [
-      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 2, 1), end: pos(999, 3, 1) }, related: [], fixes: [] },
-      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 1, 15), end: pos(15, 2, 2) }, related: [], fixes: [] },
+      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 2, 1), end: pos(999, 3, 1) }, related: [], fixes: [], steps: [] },
+      { rule: 'child-returns', severity: 'error', message: 'm', range: { start: pos(14, 1, 15), end: pos(15, 2, 2) }, related: [], fixes: [], steps: [] },
       {
         rule: 'child-returns',
         severity: 'error',
         message: 'm',
         range: { start: pos(14, 2, 1), end: pos(15, 2, 2) },
         related: [],
+        steps: [],
         fixes: [{ title: 't', kind: 'exit', safe: true, edits: [{ start: 0, end: 5, newText: '' }, { start: 3, end: 6, newText: '' }] }],
       },
     ]);

@@ -200,7 +200,7 @@ function neededNames(ctx: SplitContext): NeededNames {
   }
   const prefix = ctx.entries.slice(0, ctx.forkIndex + 1);
   const mentionedBeforeFork = (name: string) => prefix.some((e) => identifiersIn(e, (n) => n.text === name && !bareDeclarationName(n) && !contains(sa.site.call, n) || (n.text === name && contains(sa.site.call, n))).length > 0);
-  const childWrite = (name: string) => sa.childWrites().find((w) => w.root === name && !sa.isResultVariable(name));
+  const childWrite = (name: string) => sa.childWritesWithFailedExec().find((w) => w.root === name && !sa.isResultVariable(name));
   const carried: string[] = [];
   const fresh: string[] = [];
   for (const [name] of reads) {

@@ -1,0 +1,83 @@
+/**
+ * "Exec does not end a path" (RULES.md section 3): a child path that gets past an exec is
+ * one on which the exec failed. The hazards such a path reaches are reported once, at the
+ * exec, under the rule of the first of them; all of them are that finding's steps. The
+ * flow pass tags those paths with their exec (FAILED_EXEC); here each exec's paths are
+ * given to the child-path rules as if they were the only child paths.
+ */
+import { exitAfterExecFix } from './fixes/small.js';
+import { CHILD_SIDE, FAILED_EXEC } from './flow/path-state.js';
+import type { FlowResult, Reached } from './flow/walk.js';
+import { runRules } from './run-rules.js';
+import { SiteAnalysis } from './site-analysis.js';
+import { lastName, rangeOfNode } from './syntax.js';
+import type { Finding, FindingStep, RuleId, VforklintConfig } from './types.js';
+import type { SyntaxNode } from './parser.js';
+
+/** The rules that report hazards on child paths. */
+const CHILD_PATH_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['child-returns', 'child-writes-shared', 'child-unsafe-call', 'child-allocates']);
+
+/** `flow` with the child side replaced by the paths on which `exec` failed. */
+function failedExecView(flow: FlowResult, exec: number): FlowResult | undefined {
+  let any = false;
+  const narrow = <T extends Reached>(r: T): T => {
+    const failed = r.execs?.get(exec) ?? 0;
+    if (failed) any = true;
+    return { ...r, mask: (r.mask & ~(CHILD_SIDE | FAILED_EXEC)) | failed, execs: undefined };
+  };
+  const statements = new Map([...flow.statements].map(([k, r]) => [k, narrow(r)]));
+  const evaluations = new Map([...flow.evaluations].map(([k, r]) => [k, narrow(r)]));
+  const endFailed = flow.endExecs?.get(exec) ?? 0;
+  if (!any && !endFailed) return undefined;
+  return { statements, evaluations, endMask: (flow.endMask & ~(CHILD_SIDE | FAILED_EXEC)) | endFailed, forkStatement: flow.forkStatement, incomplete: flow.incomplete };
+}
+
+/** How the exec is named in messages: `execv`, `RawSyscall(SYS_EXECVE, ...)`. */
+function execName(site: SiteAnalysis, call: SyntaxNode): string {
+  const adapter = site.file.adapter;
+  const callee = adapter.calleeText(call) ?? 'exec';
+  const first = adapter.arguments(call)[0];
+  if (first && /^(?:\w+\.)?(?:SYS_|__NR_)\w+$/.test(first.text)) return `${callee}(${first.text}, ...)`;
+  return lastName(callee) || callee;
+}
+
+function lineOf(f: Finding): number {
+  return f.range.start.line;
+}
+
+export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
+  const calls = analysis.flow.execCalls;
+  if (!calls) return;
+  const fnName = analysis.file.adapter.functionName(analysis.childFunction ?? analysis.site.fn) || 'the function';
+  for (const [id, call] of calls) {
+    const view = failedExecView(analysis.flow, id);
+    if (!view) continue;
+    const hazards: Finding[] = [];
+    runRules(new SiteAnalysis(analysis.file, analysis.site, view), config, hazards, CHILD_PATH_RULES);
+    if (hazards.length === 0) continue;
+    // The first hazard on the way: the nearest one after the exec (a loop may lead back before it).
+    const after = call.endIndex;
+    hazards.sort((a, b) => Number(a.range.start.offset < after) - Number(b.range.start.offset < after) || a.range.start.offset - b.range.start.offset);
+    const first = hazards[0];
+    const exec = execName(analysis, call);
+    const message =
+      first.rule === 'child-returns'
+        ? `When \`${exec}\` fails, the child goes on to return from \`${fnName}\` (line ${lineOf(first)}) into the parent's frames, which the parent then resumes with a clobbered stack. End the child with ${analysis.file.adapter.language === 'c' ? '`_exit(127);`' : 'a raw `SYS_EXIT` loop'} right after the exec.`
+        : `When \`${exec}\` fails, the child goes on to line ${lineOf(first)}: ${first.message}`;
+    const steps: FindingStep[] = [
+      { message: `\`${exec}\` returns only when it fails`, range: rangeOfNode(call) },
+      ...hazards.map((h) => ({ message: `${h.rule}: ${h.message}`, range: h.range })),
+    ];
+    const onlyReturns = hazards.every((h) => h.rule === 'child-returns');
+    const fix = exitAfterExecFix(analysis.file, call, onlyReturns);
+    out.push({
+      rule: first.rule,
+      severity: hazards.some((h) => h.severity === 'error') ? 'error' : 'warning',
+      message,
+      range: rangeOfNode(call),
+      related: [analysis.forkRelated, { range: first.range, message: 'where the child goes on to when the exec fails' }],
+      fixes: fix ? [fix] : [],
+      steps,
+    });
+  }
+}
