@@ -118,7 +118,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
       runRules(analysis, config, raw);
-      reportFailedExecs(analysis, config, raw);
+      reportFailedExecs(analysis, config, raw, !cache);
       if (!cache) attachFixes(analysis, raw.slice(before));
     }
     if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));

@@ -5,13 +5,15 @@
  * flow pass tags those paths with their exec (FAILED_EXEC); here each exec's paths are
  * given to the child-path rules as if they were the only child paths.
  */
-import { exitAfterExecFix } from './fixes/small.js';
+import { exitAfterExecFix, exitFix } from './fixes/small.js';
+import { childReturns } from './rule-defs/child-returns.js';
+import { formatMessage } from './rule-kit.js';
 import { CHILD_SIDE, FAILED_EXEC } from './flow/path-state.js';
 import type { FlowResult, Reached } from './flow/walk.js';
 import { runRules } from './run-rules.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { lastName, rangeOfNode } from './syntax.js';
-import type { Finding, FindingStep, RuleId, VforklintConfig } from './types.js';
+import type { Finding, FindingStep, Fix, RuleId, VforklintConfig } from './types.js';
 import type { SyntaxNode } from './parser.js';
 
 /** The rules that report hazards on child paths. */
@@ -45,7 +47,8 @@ function lineOf(f: Finding): number {
   return f.range.start.line;
 }
 
-export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
+/** Report each exec whose failure leads the child into a hazard; `withFixes`: attach the fixes (not for cached analyses). */
+export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[], withFixes = true): void {
   const calls = analysis.flow.execCalls;
   if (!calls) return;
   const fnName = analysis.file.adapter.functionName(analysis.childFunction ?? analysis.site.fn) || 'the function';
@@ -60,23 +63,26 @@ export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfi
     hazards.sort((a, b) => Number(a.range.start.offset < after) - Number(b.range.start.offset < after) || a.range.start.offset - b.range.start.offset);
     const first = hazards[0];
     const exec = execName(analysis, call);
+    const exit = analysis.file.adapter.language === 'c' ? '`_exit(127);`' : 'a raw `SYS_EXIT` loop';
     const message =
       first.rule === 'child-returns'
-        ? `When \`${exec}\` fails, the child goes on to return from \`${fnName}\` (line ${lineOf(first)}) into the parent's frames, which the parent then resumes with a clobbered stack. End the child with ${analysis.file.adapter.language === 'c' ? '`_exit(127);`' : 'a raw `SYS_EXIT` loop'} right after the exec.`
+        ? formatMessage(childReturns.meta.messages.failedExec, { exec, fn: fnName, line: String(lineOf(first)), exit })
         : `When \`${exec}\` fails, the child goes on to line ${lineOf(first)}: ${first.message}`;
     const steps: FindingStep[] = [
       { message: `\`${exec}\` returns only when it fails`, range: rangeOfNode(call) },
       ...hazards.map((h) => ({ message: `${h.rule}: ${h.message}`, range: h.range })),
     ];
     const onlyReturns = hazards.every((h) => h.rule === 'child-returns');
-    const fix = exitAfterExecFix(analysis.file, call, onlyReturns);
+    const fix = withFixes ? exitAfterExecFix(analysis.file, call, onlyReturns) : undefined;
+    // A hazard with a fix of its own (`exit` -> `_exit`) keeps it: it is applied at the hazard.
+    const own = !withFixes ? [] : hazards.filter((h) => h.rule === 'child-unsafe-call').map((h) => exitFix(analysis.file, h)).filter((f): f is Fix => !!f);
     out.push({
       rule: first.rule,
       severity: hazards.some((h) => h.severity === 'error') ? 'error' : 'warning',
       message,
       range: rangeOfNode(call),
       related: [analysis.forkRelated, { range: first.range, message: 'where the child goes on to when the exec fails' }],
-      fixes: fix ? [fix] : [],
+      fixes: [...own, ...(fix ? [fix] : [])],
       steps,
     });
   }
