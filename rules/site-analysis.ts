@@ -8,7 +8,7 @@ import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/wr
 import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
 import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-state.js';
-import { passThroughMacros } from './flow/pass-through.js';
+import { passThroughMacrosOf } from './flow/pass-through.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -58,7 +58,7 @@ export class SiteAnalysis {
         // An exec does not end the child's path, last statement or not: it returns when it fails.
         endsPath: (s) => statementEndsPath(file, s, false),
         isExec: (call) => isExecCall(file, call),
-        passThroughMacros: file.remember('passThroughMacros', () => passThroughMacros(file.text)),
+        passThroughMacros: passThroughMacrosOf(file),
       });
     }
   }

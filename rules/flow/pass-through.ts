@@ -67,6 +67,11 @@ function passesThrough(body: string, param: string, macros: ReadonlySet<string>)
 
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\([ \t]*(\w+)[ \t]*\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm;
 
+/** `passThroughMacros` of a file's text, remembered for the file's analysis. */
+export function passThroughMacrosOf(file: { text: string; remember<T>(key: string, compute: () => T): T }): Set<string> {
+  return file.remember('passThroughMacros', () => passThroughMacros(file.text));
+}
+
 /** Names of the same-file function-like macros of one parameter that pass it through. */
 export function passThroughMacros(text: string): Set<string> {
   const found = new Set<string>();

@@ -209,7 +209,13 @@ class FlowWalker {
     } else {
       this.noteEvaluation(node, paths);
     }
-    return this.effects(node, paths);
+    const out = this.effects(node, paths);
+    // A part of a split expression that is a call which does not return: `(_exit(0), 0)`.
+    if (depth > 0) {
+      const core = this.values.core(node);
+      if (core.type === this.input.adapter.callType && this.input.endsPath(core, false)) return Paths.NONE;
+    }
+    return out;
   }
 
   /** An expression whose parts run on different paths: each part is recorded with its own. */
@@ -232,9 +238,10 @@ class FlowWalker {
         const s = this.splitPaths(left, p);
         return op === '&&' ? s.whenFalse.union(this.evaluate(field(node, 'right'), s.whenTrue, next)) : s.whenTrue.union(this.evaluate(field(node, 'right'), s.whenFalse, next));
       }
+      case 'init_declarator':
       case 'assignment_expression': {
-        const right = field(node, 'right');
-        const left = field(node, 'left');
+        const right = field(node, node.type === 'init_declarator' ? 'value' : 'right');
+        const left = field(node, node.type === 'init_declarator' ? 'declarator' : 'left');
         const p = this.evaluate(right, paths, next);
         this.noteEvaluation(left, p);
         return p.flatMap((m, facts) => [[m, this.values.assign(node, facts)]]);
