@@ -127,8 +127,11 @@ export function exitAfterExecFix(file: FileContext, call: SyntaxNode, onlyReturn
     exit = `for {${newline}${indent}\t${q}${raw}(${q}SYS_EXIT, 253, 0, 0)${newline}${indent}}`;
   }
   const inList = !!statement.parent && STATEMENT_LISTS.has(statement.parent.type);
+  // After a trailing comment on the exec's line, not before it (the comment stays with the exec).
+  const lineEnd = text.slice(statement.endIndex).search(/\r?\n|$/) + statement.endIndex;
+  const at = /^[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*?\*\/[ \t]*)?$/.test(text.slice(statement.endIndex, lineEnd)) ? lineEnd : statement.endIndex;
   const edits = inList
-    ? [{ start: statement.endIndex, end: statement.endIndex, newText: `${newline}${indent}${exit}` }]
+    ? [{ start: at, end: at, newText: `${newline}${indent}${exit}` }]
     : [
         { start: statement.startIndex, end: statement.startIndex, newText: '{ ' },
         { start: statement.endIndex, end: statement.endIndex, newText: ` ${exit.replace(/\r?\n\s*/g, ' ')} }` },
