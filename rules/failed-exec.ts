@@ -6,7 +6,7 @@
  * given to the child-path rules as if they were the only child paths.
  */
 import { exitAfterExecFix, exitFix } from './fixes/small.js';
-import { childReturns } from './rule-defs/child-returns.js';
+import { RULE_MODULES } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import { CHILD_SIDE, FAILED_EXEC } from './flow/path-state.js';
 import type { FlowResult, Reached } from './flow/walk.js';
@@ -64,10 +64,9 @@ export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfi
     const first = hazards[0];
     const exec = execName(analysis, call);
     const exit = analysis.file.adapter.language === 'c' ? '`_exit(127);`' : 'a raw `SYS_EXIT` loop';
-    const message =
-      first.rule === 'child-returns'
-        ? formatMessage(childReturns.meta.messages.failedExec, { exec, fn: fnName, line: String(lineOf(first)), exit })
-        : `When \`${exec}\` fails, the child goes on to line ${lineOf(first)}: ${first.message}`;
+    const data = { exec, fn: fnName, line: String(lineOf(first)), exit, hazard: first.message };
+    const template = RULE_MODULES.find((r) => r.meta.id === first.rule)?.meta.messages.failedExec ?? 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}';
+    const message = formatMessage(template, data);
     const steps: FindingStep[] = [
       { message: `\`${exec}\` returns only when it fails`, range: rangeOfNode(call) },
       ...hazards.map((h) => ({ message: `${h.rule}: ${h.message}`, range: h.range })),
