@@ -13,8 +13,9 @@ import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
 import { ParsersNotLoadedError, blankRanges, parseShared, parseSource, releaseTree, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
 import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
-import { RULE_MODULES, resolveSeverity } from './registry.js';
-import { formatMessage } from './rule-kit.js';
+import { resolveSeverity } from './registry.js';
+import { reportFailedExecs } from './failed-exec.js';
+import { runRules } from './run-rules.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
@@ -119,6 +120,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
       runRules(analysis, config, raw);
+      reportFailedExecs(analysis, config, raw, !cache);
       if (!cache) attachFixes(analysis, raw.slice(before));
     }
     if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));
@@ -152,32 +154,6 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 
 /** Fork sites analysed per function (real code has a handful; Go's per-arch switch four). */
 export const MAX_SITES_PER_FUNCTION = 16;
-
-function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[]): void {
-  const language = analysis.file.adapter.language;
-  for (const rule of RULE_MODULES) {
-    const meta = rule.meta;
-    if (!meta.languages.includes(language) || !meta.forkKinds.includes(analysis.site.kind)) continue;
-    const severity = resolveSeverity(meta.id, config);
-    if (severity === 'off') continue;
-    rule.check(analysis, (r) => {
-      const template = meta.messages[r.messageId];
-      if (template === undefined) throw new Error(`rule ${meta.id} reported an unknown messageId '${r.messageId}'`);
-      out.push({
-        rule: meta.id,
-        messageId: r.messageId,
-        ...(r.data ? { data: r.data } : {}),
-        severity: severity === 'warning' ? 'warning' : r.severity ?? severity,
-        message: formatMessage(template, r.data),
-        range: rangeOfNode(r.node),
-        related: r.related ?? [],
-        fixes: r.fixes ?? [],
-        ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),
-        steps: r.steps ?? [],
-      });
-    });
-  }
-}
 
 const ERROR_OR_FUNCTION = new Set(['ERROR', 'function_definition', 'function_declaration', 'method_declaration', 'func_literal']);
 

@@ -13,7 +13,7 @@ export interface ForkSite {
   call: SyntaxNode;
   /** The function that holds the call. */
   fn: SyntaxNode;
-  /** Variable holding the child's pid (C `pid`, Go `r1`), if any. */
+  /** The lvalue holding the child's pid (C `pid`, `cmd->pid`, Go `r1`), whitespace removed, if any. */
   pidVar?: string;
   /** Variable holding the errno (Go `err1`), if any. */
   errVar?: string;
@@ -306,11 +306,27 @@ function childFunctionName(arg: SyntaxNode | undefined): string | undefined {
   return arg ? lastName(arg.text) : undefined;
 }
 
-/** The variables that receive a fork call's results: C `pid = vfork()`, Go `r1, _, err1 = RawSyscall(...)`. */
+/** An assignment target as the flow pass names places: `pid`, `cmd->pid`, `pids[i]` (whitespace removed). */
+function placeName(left: SyntaxNode | undefined): string | undefined {
+  if (!left) return undefined;
+  if (left.type === 'identifier') return left.text;
+  if (!/^(?:field_expression|subscript_expression|pointer_expression|selector_expression|index_expression)$/.test(left.type) || left.text.length > 200) return undefined;
+  return left.text.replace(/\s+/g, '');
+}
+
+/**
+ * The places that receive a fork call's results: C `pid = vfork()`, `cmd->pid = vfork()`,
+ * `x->pid = BB_MMU ? fork() : vfork()`, Go `r1, _, err1 = RawSyscall(...)`.
+ */
 export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: string } {
   let n: SyntaxNode = call;
   for (let i = 0; i < 20 && n.parent; i++) {
     const p: SyntaxNode = n.parent;
+    // An arm of a conditional: `c ? fork() : vfork()` holds the fork's result on the vfork arm's paths.
+    if (p.type === 'conditional_expression' && field(p, 'condition')?.id !== n.id) {
+      n = p;
+      continue;
+    }
     if (p.type === 'parenthesized_expression' || p.type === 'cast_expression' || (p.type === 'argument_list' && p.parent && /^(?:uintptr|int|int32|int64|uint32)$/.test(field(p.parent, 'function')?.text ?? ''))) {
       n = p.type === 'argument_list' ? p.parent! : p;
       continue;
@@ -320,8 +336,7 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
       continue;
     }
     if (p.type === 'assignment_expression' && field(p, 'right')?.id === n.id) {
-      const left = field(p, 'left');
-      return { pidVar: left?.type === 'identifier' ? left.text : undefined };
+      return { pidVar: placeName(field(p, 'left')) };
     }
     if (p.type === 'init_declarator' && field(p, 'value')?.id === n.id) {
       return { pidVar: baseName(p) || undefined };
@@ -330,7 +345,7 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
       const stmt = p.parent;
       if (field(stmt, 'right')?.id !== p.id) return {};
       const left = field(stmt, 'left');
-      const names = left ? codeChildren(left).map((l) => (l.type === 'identifier' ? l.text : '')) : [];
+      const names = left ? codeChildren(left).map((l) => placeName(l) ?? '') : [];
       const pidVar = names[0] && names[0] !== '_' ? names[0] : undefined;
       const last = names.length >= 2 ? names[names.length - 1] : undefined;
       return { pidVar, errVar: last && last !== '_' ? last : undefined };

@@ -8,7 +8,8 @@ import { parentReads } from './effects/parent-reads.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
-import { CHILD, CHILD_SIDE, PARENT_SIDE, PRE } from './flow/path-state.js';
+import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-state.js';
+import { passThroughMacrosOf } from './flow/pass-through.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -25,12 +26,15 @@ export class SiteAnalysis {
   readonly childFunction?: SyntaxNode;
   readonly scope: Scope;
   private childWritesCache?: Write[];
+  private allChildWritesCache?: Write[];
   private parentReadsCache?: Map<string, SyntaxNode>;
   private childCallsCache?: ChildCall[];
 
   constructor(
     readonly file: FileContext,
     readonly site: ForkSite,
+    /** A flow already computed (a view of another analysis's flow, e.g. one exec's failure paths). */
+    flow?: FlowResult,
   ) {
     const a = file.adapter;
     if (site.kind === 'clone-fn') {
@@ -42,18 +46,20 @@ export class SiteAnalysis {
     this.scope = scopeOf(file, analysed);
     const body = a.functionBody(analysed);
     const empty: FlowResult = { statements: new Map(), evaluations: new Map(), endMask: 0, incomplete: false };
-    if (!body || (site.kind === 'clone-fn' && !this.childFunction) || site.kind === 'concurrent') {
+    if (flow) {
+      this.flow = flow;
+    } else if (!body || (site.kind === 'clone-fn' && !this.childFunction) || site.kind === 'concurrent') {
       this.flow = empty;
     } else {
       this.flow = analyseFlow({
         adapter: file.viewAdapter,
         body,
         forkCall: site.kind === 'clone-fn' ? undefined : site.call,
-        pidVar: site.pidVar,
-        errVar: site.errVar,
         initialMask: site.kind === 'clone-fn' ? CHILD : PRE,
-        endsPath: (s, last) => statementEndsPath(file, s, last),
+        // An exec does not end the child's path, last statement or not: it returns when it fails.
+        endsPath: (s) => statementEndsPath(file, s, false),
         isExec: (call) => isExecCall(file, call),
+        passThroughMacros: passThroughMacrosOf(file),
       });
     }
   }
@@ -70,14 +76,19 @@ export class SiteAnalysis {
     return name === this.site.pidVar || name === this.site.errVar;
   }
 
-  /** Expressions evaluated where the child may run, excluding the fork call's own statement. */
-  childEvaluations(): Reached[] {
-    return [...this.flow.evaluations.values()].filter((e) => e.mask & CHILD_SIDE && !this.isForkExpression(e.node));
+  /**
+   * Expressions evaluated where the child may run, excluding the fork call's own statement.
+   * Paths only a failed exec reaches are left out (their hazards are reported at the exec)
+   * unless `withFailedExec`.
+   */
+  childEvaluations(withFailedExec = false): Reached[] {
+    const side = withFailedExec ? CHILD_SIDE | FAILED_EXEC : CHILD_SIDE;
+    return [...this.flow.evaluations.values()].filter((e) => e.mask & side && !this.isForkExpression(e.node));
   }
 
   /** Statements reached on a parent path after the fork (with `both` for those run before any test). */
   parentStatements(): Array<Reached & { role: string }> {
-    return [...this.flow.statements.values()].filter((s) => s.mask & (PARENT_SIDE | CHILD_SIDE) && s.mask & ~(CHILD | PRE)).filter((s) => !this.isForkExpression(s.node));
+    return [...this.flow.statements.values()].filter((s) => s.mask & (PARENT_SIDE | CHILD_SIDE) && s.mask & ~(CHILD | PRE | FAILED_EXEC)).filter((s) => !this.isForkExpression(s.node));
   }
 
   isForkExpression(node: SyntaxNode): boolean {
@@ -93,6 +104,18 @@ export class SiteAnalysis {
     return this.childWritesCache;
   }
 
+  /** Every write the child may make, also after a failed exec: what the parent must not rely on. */
+  childWritesWithFailedExec(): Write[] {
+    if (!this.flow.execCalls) return this.childWrites();
+    if (!this.allChildWritesCache) {
+      const out: Write[] = [];
+      for (const e of this.childEvaluations(true)) out.push(...writesIn(this.file, e.node, this.scope));
+      this.allChildWritesCache = out;
+    }
+    return this.allChildWritesCache;
+  }
+
+  /** Variables the parent reads after the fork, with where it first reads each. */
   /**
    * Variables the parent reads after the fork before overwriting them on that path, by
    * binding key (effects/scopes.ts), with where it first reads each.
@@ -144,7 +167,7 @@ export class SiteAnalysis {
       if (s.role === 'compound') continue;
       const line = s.node.startPosition.row + 1;
       if (s.mask & 2) both.add(line);
-      if (s.mask & CHILD) child.add(line);
+      if (s.mask & (CHILD | FAILED_EXEC)) child.add(line);
       if (s.mask & PARENT_SIDE) parent.add(line);
     }
     const sorted = (x: Set<number>) => [...x].sort((a, b) => a - b);

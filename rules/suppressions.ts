@@ -116,12 +116,12 @@ export function applySuppressions(findings: Finding[], directives: Directive[], 
       rule: 'unused-disable-directive',
       messageId,
       ...(data ? { data } : {}),
+      steps: [],
       severity: unusedSeverity,
       message: formatMessage(unusedDisableDirectiveMeta.messages[messageId], data),
       range: lines.range(d.start, d.end),
       related: [],
       fixes: text && unusedRules && d.rules.length === unusedRules.length ? [{ title: 'Remove the unused vforklint-disable directive', kind: 'suppress', edits: [removalEdit(text, d)], safe: true }] : [],
-      steps: [],
     });
   }
   return kept;

@@ -20,7 +20,7 @@ const CLI = join(REPO, 'dist/cli/main.js');
 const MULTITOOL = join(REPO, 'node_modules/.bin/sarif-multitool');
 
 const FILES: Record<string, string> = {
-  'src/bad.c': '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n',
+  'src/bad.c': '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tclose(p[0]);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n',
   'src/warn.c': '#include <unistd.h>\n\nint spawn_it(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tdrop_privileges();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n',
   'src/raw.c':
     '#include <sched.h>\n#include <signal.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n\nint start(char **argv)\n{\n\tint failed = 0;\n\tlong pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);\n\tif (pid == 0) {\n\t\texecv(argv[0], argv);\n\t\tfailed = 1;\n\t\t_exit(127);\n\t}\n\treturn failed ? -1 : (int)pid;\n}\n',

@@ -19,7 +19,7 @@ const REPO = resolve(here, '../..');
 
 export const SAMPLES: Record<string, string> = {
   // child-returns (error)
-  'bad.c': '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n',
+  'bad.c': '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tclose(p[0]);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n',
   // child-unsafe-call on an unknown callee (warning)
   'warn.c': '#include <unistd.h>\n\nint spawn_it(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tdrop_privileges();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n',
   'clean.c': '#include <unistd.h>\n\nint spawn_ok(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n',

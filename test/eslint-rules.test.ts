@@ -22,7 +22,7 @@ int main(void)
 }
 `;
 
-/** The child can fall back into its caller when exec fails: child-returns at 6:2. */
+/** The child can fall back into its caller when exec fails: child-returns at the exec, 6:3. */
 export const C_CHILD_RETURNS = `#include <unistd.h>
 int quick(char **argv)
 {
@@ -253,6 +253,14 @@ function suppressed(code: string, lineText: string, rule: string): { desc: strin
   return { desc: `Disable ${rule} for this line`, output: `${code.slice(0, at)}${indent}// vforklint-disable-next-line ${rule}\n${code.slice(at)}` };
 }
 
+/** The core's fix whose title starts with `title` for the finding of `rule` at `line`, applied to `code`. */
+function coreFix(code: string, language: Language, rule: string, line: number, title: string): { desc: string; output: string } {
+  const finding = analyze(code, language).findings.find((f) => f.rule === rule && f.range.start.line === line);
+  const fix = finding?.fixes.find((f) => f.title.startsWith(title));
+  assert.ok(fix, `the core offers a fix "${title}..." at line ${line}`);
+  return { desc: fix.title, output: applyEdits(code, fix.edits) };
+}
+
 /** The core's frame split for the finding at `line`, applied to `code` (what the ESLint suggestion must produce). */
 function split(code: string, language: Language, line: number): { desc: string; output: string } {
   const finding = analyze(code, language).findings.find((f) => f.rule === 'parent-reuses-frame' && f.range.start.line === line);
@@ -266,7 +274,8 @@ cTester.run('child-returns (C)', rules['child-returns'], {
   invalid: [
     {
       ...c(C_CHILD_RETURNS),
-      errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork' }, suggestions: [suppressed(C_CHILD_RETURNS, '\treturn pid;', 'child-returns')] }],
+      // The exec is an `if` body without braces: wrapping it with `_exit(127);` is offered, not applied.
+      errors: [{ messageId: 'failedExec', line: 6, column: 3, data: { exec: 'execvp', fn: 'quick', line: '7', exit: '`_exit(127);`' }, suggestions: [coreFix(C_CHILD_RETURNS, 'c', 'child-returns', 6, 'End the child'), suppressed(C_CHILD_RETURNS, '\t\texecvp(', 'child-returns')] }],
     },
   ],
 });
@@ -275,7 +284,9 @@ goTester.run('child-returns (Go)', rules['child-returns'], {
   invalid: [
     {
       ...go(GO_CHILD_WRITES_RETURNS),
-      errors: [{ messageId: 'returns', line: 15, column: 2, suggestions: [suppressed(GO_CHILD_WRITES_RETURNS, '\treturn 0, 0', 'child-returns')] }],
+      // Only a return follows the exec: the raw exit loop after it is a safe fix.
+      output: GO_CHILD_WRITES_RETURNS.replace('0, 0)\n\treturn 0, 0', '0, 0)\n\tfor {\n\t\tRawSyscall(SYS_EXIT, 253, 0, 0)\n\t}\n\treturn 0, 0'),
+      errors: [{ messageId: 'failedExec', line: 14, column: 2, suggestions: [suppressed(GO_CHILD_WRITES_RETURNS, '\tRawSyscall(SYS_EXECVE', 'child-returns')] }],
     },
   ],
 });
@@ -330,7 +341,8 @@ cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
       output: C_CHILD_WRITES_AND_CALLS.replace('\t\texit(127);', '\t\t_exit(127);'),
       errors: [
         { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
-        { messageId: 'unsafe', line: 10, column: 3, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\texit(127);', 'child-unsafe-call')] },
+        // exit after a failed exec: reported at the exec; its own exit -> _exit fix still applies.
+        { message: /^When `execv` fails, the child goes on to line 10: The child calls `exit`/ as unknown as string, line: 9, column: 3, suggestions: [coreFix(C_CHILD_WRITES_AND_CALLS, 'c', 'child-unsafe-call', 9, 'End the child'), suppressed(C_CHILD_WRITES_AND_CALLS, '\t\texecv(', 'child-unsafe-call')] },
       ],
     },
   ],

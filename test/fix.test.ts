@@ -317,3 +317,29 @@ test('Go: a return before the fork that carries no error is declined (the outer 
   assert.match(f.fixDeclined ?? '', /return before the fork/);
   assert.equal(fixSource(src, 'go').changed, false);
 });
+
+test('a failed exec: `_exit(127);` (Go: the raw exit loop) goes after the exec; safe only when nothing but a return follows', () => {
+  const fixOf = (text: string, language: 'c' | 'go') => {
+    const finding = analyze(text, language).findings.find((f) => /^When `/.test(f.message));
+    assert.ok(finding, 'a failed-exec finding at the exec');
+    return finding.fixes.find((x) => x.title.startsWith('End the child'));
+  };
+  const c = '#include <unistd.h>\nint f(char **a)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecv(a[0], a); /* run */\n\t}\n\treturn pid;\n}\n';
+  const safe = fixOf(c, 'c')!;
+  assert.equal(safe.safe, true);
+  assert.equal(applyEdits(c, safe.edits), c.replace('/* run */', '/* run */\n\t\t_exit(127);'));
+  // Work the author meant for the failure (perror) would be skipped: only a suggestion.
+  const work = c.replace('/* run */', '/* run */\n\t\tperror("exec");').replace('#include <unistd.h>', '#include <stdio.h>\n#include <unistd.h>');
+  assert.equal(fixOf(work, 'c')!.safe, false);
+  // An exec that is an `if` body without braces gets them.
+  const bare = c.replace('if (pid == 0) {\n\t\texecv(a[0], a); /* run */\n\t}', 'if (pid == 0)\n\t\texecv(a[0], a);');
+  const braced = fixOf(bare, 'c')!;
+  assert.equal(braced.safe, false);
+  assert.equal(applyEdits(bare, braced.edits), bare.replace('execv(a[0], a);', '{ execv(a[0], a); _exit(127); }'));
+  // An exec inside a condition: no place to put it.
+  assert.equal(fixOf(c.replace('execv(a[0], a); /* run */', 'if (execv(a[0], a) < 0) {}'), 'c'), undefined);
+  const go = 'package syscall\n\n//go:norace\nfunc f(argv0 *byte) {\n\tr1, err1 := rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))\n\tif err1 != 0 || r1 != 0 {\n\t\treturn\n\t}\n\tRawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)\n}\n';
+  const loop = fixOf(go, 'go')!;
+  assert.equal(loop.safe, true);
+  assert.equal(applyEdits(go, loop.edits), go.replace('0, 0)\n}', '0, 0)\n\tfor {\n\t\tRawSyscall(SYS_EXIT, 253, 0, 0)\n\t}\n}'));
+});

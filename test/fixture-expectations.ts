@@ -7,7 +7,11 @@
  *   foo(/* want "child-unsafe-call" *\/ bar());
  *
  * A `want` comment at a line means: for each quoted rule id, one finding of that
- * rule starts on that line. A fixture may also carry, on one of its first lines,
+ * rule starts on that line. A quoted `rule-id: regexp` also checks the finding's message
+ * against the regexp (unanchored, case-insensitive), as Go's analysistest `// want "regexp"`:
+ *
+ *   execv(path, argv); // want "child-returns: when `execv` fails, the child goes on to return"
+ * A fixture may also carry, on one of its first lines,
  *
  *   // vforklint-config: {"strict": true}
  *
@@ -28,6 +32,8 @@ export interface Expectation {
   /** 1-based line the finding must start on. */
   line: number;
   rule: string;
+  /** The finding's message must match this, when given. */
+  message?: RegExp;
 }
 
 export interface Comparison {
@@ -55,9 +61,20 @@ export function expectationsFor(text: string): Expectation[] {
   lines.forEach((lineText, i) => {
     for (const m of lineText.matchAll(WANT)) {
       for (const q of m[1].matchAll(QUOTED)) {
-        const rule = q[1].trim();
-        if (rule === '') throw new Error(`line ${i + 1}: empty rule id in a want comment`);
-        out.push({ line: i + 1, rule });
+        const text = q[1].trim();
+        if (text === '') throw new Error(`line ${i + 1}: empty rule id in a want comment`);
+        const withMessage = /^([a-z][a-z-]*):\s*(.+)$/.exec(text);
+        if (!withMessage) {
+          out.push({ line: i + 1, rule: text });
+          continue;
+        }
+        let message: RegExp;
+        try {
+          message = new RegExp(withMessage[2], 'i');
+        } catch (e) {
+          throw new Error(`line ${i + 1}: bad message regexp in a want comment (${(e as Error).message})`);
+        }
+        out.push({ line: i + 1, rule: withMessage[1], message });
       }
     }
   });
@@ -100,16 +117,27 @@ export function configFor(text: string): Record<string, unknown> {
 
 /**
  * Match findings against expectations as multisets of (line, rule): each expectation
- * consumes one finding of its rule starting on its line.
+ * consumes one finding of its rule starting on its line (and, for one with a message
+ * regexp, whose message matches it; those are matched first).
  */
 export function compareFindings(expected: readonly Expectation[], findings: readonly FindingLike[]): Comparison {
   const pending = new Map<string, number>();
   const key = (line: number, rule: string) => `${line}\u0000${rule}`;
-  for (const e of expected) pending.set(key(e.line, e.rule), (pending.get(key(e.line, e.rule)) ?? 0) + 1);
+  const plain = expected.filter((e) => !e.message);
+  for (const e of plain) pending.set(key(e.line, e.rule), (pending.get(key(e.line, e.rule)) ?? 0) + 1);
 
   const unexpected: string[] = [];
+  const missing: string[] = [];
   const sorted = [...findings].sort((a, b) => a.range.start.line - b.range.start.line || (a.range.start.column ?? 0) - (b.range.start.column ?? 0));
+  const taken = new Set<FindingLike>();
+  for (const e of expected) {
+    if (!e.message) continue;
+    const f = sorted.find((x) => !taken.has(x) && x.range.start.line === e.line && x.rule === e.rule && e.message!.test(x.message));
+    if (f) taken.add(f);
+    else missing.push(`${e.line}: ${e.rule} with a message matching /${e.message.source}/i`);
+  }
   for (const f of sorted) {
+    if (taken.has(f)) continue;
     const k = key(f.range.start.line, f.rule);
     const n = pending.get(k) ?? 0;
     if (n > 0) {
@@ -121,8 +149,7 @@ export function compareFindings(expected: readonly Expectation[], findings: read
     unexpected.push(`${f.range.start.line}${col}: ${f.rule}${sev} ${JSON.stringify(f.message)}`);
   }
 
-  const missing: string[] = [];
-  for (const e of [...expected].sort((a, b) => a.line - b.line)) {
+  for (const e of [...plain].sort((a, b) => a.line - b.line)) {
     const k = key(e.line, e.rule);
     const n = pending.get(k) ?? 0;
     if (n > 0) {

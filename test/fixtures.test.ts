@@ -275,4 +275,14 @@ test('the want and config parser', () => {
   );
   assert.deepEqual(cmp.missing, ['3: child-returns']);
   assert.deepEqual(cmp.unexpected, ['4:1: child-unsafe-call (error) "calls printf"']);
+
+  // `rule-id: regexp` also checks the message (unanchored, case-insensitive), as analysistest does.
+  const withMessage = expectationsFor('execv(p, a); // want "child-returns: when `execv` fails" "child-unsafe-call"');
+  assert.deepEqual(withMessage.map((e) => [e.line, e.rule, e.message?.source]), [[1, 'child-returns', 'when `execv` fails'], [1, 'child-unsafe-call', undefined]]);
+  const ok = compareFindings(withMessage, [at(1, 'child-returns', 'When `execv` fails, the child goes on'), at(1, 'child-unsafe-call')]);
+  assert.deepEqual(ok, { missing: [], unexpected: [] });
+  const wrong = compareFindings(withMessage, [at(1, 'child-returns', 'The child can reach this return'), at(1, 'child-unsafe-call')]);
+  assert.deepEqual(wrong.missing, ['1: child-returns with a message matching /when `execv` fails/i']);
+  assert.deepEqual(wrong.unexpected, ['1:1: child-returns (error) "The child can reach this return"']);
+  assert.throws(() => expectationsFor('x; // want "child-returns: (unclosed"'), /line 1: bad message regexp/);
 });

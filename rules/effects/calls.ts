@@ -2,6 +2,7 @@
  * What a call does in child code: safe, known-unsafe, unknown, or a macro; whether it
  * returns. Calls into functions of the same file are followed (with the chain kept).
  */
+import { isPassThroughName, passThroughMacrosOf } from '../flow/pass-through.js';
 import type { FileContext } from '../file-context.js';
 import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
@@ -168,7 +169,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   if (a.language === 'c') {
     const listed = LIBC.get(name);
     if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
-    if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof') return { kind: 'safe' };
+    if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof' || isPassThroughName(name, passThroughMacrosOf(ctx))) return { kind: 'safe' };
     if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
     if (MACRO.test(name)) return { kind: 'macro' };
     const pub = publicName(name);

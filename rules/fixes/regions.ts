@@ -4,7 +4,7 @@
  * `parent` (only the parent reaches it after the fork: it moves to the outer function),
  * or `mixed` (a compound statement whose parts divide: the split rebuilds it on each side).
  */
-import { CHILD_SIDE, PARENT_SIDE, PRE } from '../flow/path-state.js';
+import { CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
 import { contains, cursorAt, fieldChildren, firstAtOrAfter, namedChildren } from '../syntax.js';
@@ -105,7 +105,7 @@ export class Regions {
     const fork = this.holdsFork(node);
     if (!(m & PARENT_SIDE) && !fork) return 'child';
     if (!(m & PARENT_SIDE)) return 'child';
-    if (!fork && !(m & (CHILD_SIDE | PRE))) return 'parent';
+    if (!fork && !(m & (CHILD_SIDE | PRE | FAILED_EXEC))) return 'parent';
     return 'mixed';
   }
 }

@@ -96,3 +96,61 @@ export function exitFix(file: FileContext, finding: Finding): Fix | undefined {
   }
   return { title: 'Use _exit: exit runs atexit handlers and flushes stdio buffers shared with the parent', kind: 'exit', edits, safe: true };
 }
+
+/** Node types a statement may sit in directly, so that another statement can follow it. */
+const STATEMENT_LISTS = new Set(['compound_statement', 'case_statement', 'block', 'statement_list', 'expression_case', 'default_case', 'communication_case', 'type_case', 'labeled_statement', 'translation_unit']);
+
+/** The statement that consists of `call` alone (`execv(...);`, `(void) execv(...);`), if any. */
+function statementOfCall(call: SyntaxNode): SyntaxNode | undefined {
+  let n: SyntaxNode = call;
+  for (let i = 0; i < 10 && n.parent; i++) {
+    const p: SyntaxNode = n.parent;
+    if (p.type === 'expression_statement') return p;
+    if (p.type !== 'parenthesized_expression' && p.type !== 'cast_expression') return undefined;
+    n = p;
+  }
+  return undefined;
+}
+
+/**
+ * After an exec the child goes on to when it fails: insert `_exit(127);` (Go: the raw exit
+ * loop of Go's own forkAndExecInChild). Safe when the statement sits in a block and the
+ * code after it only returns (nothing the author meant to run on failure is skipped).
+ */
+export function exitAfterExecFix(file: FileContext, call: SyntaxNode, onlyReturnsFollow: boolean): Fix | undefined {
+  const statement = statementOfCall(call);
+  if (!statement) return undefined;
+  const text = file.text;
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  let exit: string;
+  if (file.adapter.language === 'c') {
+    exit = '_exit(127);';
+  } else {
+    // Only the raw syscall the exec itself used is known to be in scope: `RawSyscall` or `syscall.RawSyscall`.
+    const callee = file.adapter.calleeText(call) ?? '';
+    const m = /^(?:(\w+)\.)?(?:RawSyscall6?|rawSyscall6?)$/.exec(callee);
+    if (!m) return undefined;
+    const q = m[1] ? `${m[1]}.` : '';
+    const raw = callee.slice(q.length).startsWith('raw') ? 'rawSyscall' : 'RawSyscall';
+    exit = `for {${newline}${indent}\t${q}${raw}(${q}SYS_EXIT, 253, 0, 0)${newline}${indent}}`;
+  }
+  const inList = !!statement.parent && STATEMENT_LISTS.has(statement.parent.type);
+  // After a trailing comment on the exec's line, not before it (the comment stays with the exec).
+  const lineEnd = text.slice(statement.endIndex).search(/\r?\n|$/) + statement.endIndex;
+  const at = /^[ \t]*(?:\/\/[^\n]*|\/\*[^\n]*?\*\/[ \t]*)?$/.test(text.slice(statement.endIndex, lineEnd)) ? lineEnd : statement.endIndex;
+  const edits = inList
+    ? [{ start: at, end: at, newText: `${newline}${indent}${exit}` }]
+    : [
+        { start: statement.startIndex, end: statement.startIndex, newText: '{ ' },
+        { start: statement.endIndex, end: statement.endIndex, newText: ` ${exit.replace(/\r?\n\s*/g, ' ')} }` },
+      ];
+  if (file.adapter.language === 'c' && !/^[ \t]*#[ \t]*include[ \t]*<unistd\.h>/m.test(text)) {
+    const includes = [...text.matchAll(/^[ \t]*#[ \t]*include[^\n]*\n/gm)];
+    const pos = includes.length ? includes[includes.length - 1].index! + includes[includes.length - 1][0].length : 0;
+    edits.unshift({ start: pos, end: pos, newText: `#include <unistd.h>${newline}` });
+  }
+  const name = file.adapter.language === 'c' ? '`_exit(127);`' : 'a raw `SYS_EXIT` loop';
+  return { title: `End the child with ${name} when the exec fails`, kind: 'exit', edits, safe: inList && onlyReturnsFollow };
+}

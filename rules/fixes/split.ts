@@ -82,7 +82,7 @@ function prepare(sa: SiteAnalysis): SplitContext {
     if (LOOPS.test(n.type)) decline('the fork is inside a loop whose parent part continues the loop');
   }
   if (findForkSites(fn, file.adapter, file.config).length > 1) decline('the function forks more than once; split it by hand');
-  if (!sa.site.pidVar) decline("the fork's result is not kept in a variable the parent could return");
+  if (!sa.site.pidVar || !/^\w+$/.test(sa.site.pidVar)) decline("the fork's result is not kept in a variable the parent could return");
   const entries = blockEntries(body);
   const forkIndex = entries.findIndex((e) => contains(e, call));
   if (forkIndex < 0) decline('the fork is not a statement of the function body');
@@ -200,7 +200,7 @@ function neededNames(ctx: SplitContext): NeededNames {
   }
   const prefix = ctx.entries.slice(0, ctx.forkIndex + 1);
   const mentionedBeforeFork = (name: string) => prefix.some((e) => identifiersIn(e, (n) => n.text === name && !bareDeclarationName(n) && !contains(sa.site.call, n) || (n.text === name && contains(sa.site.call, n))).length > 0);
-  const childWrite = (name: string) => sa.childWrites().find((w) => w.root === name && !sa.isResultVariable(name));
+  const childWrite = (name: string) => sa.childWritesWithFailedExec().find((w) => w.root === name && !sa.isResultVariable(name));
   const carried: string[] = [];
   const fresh: string[] = [];
   for (const [name] of reads) {

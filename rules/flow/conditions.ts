@@ -1,7 +1,9 @@
 /** Which fork outcomes make a condition true or false (docs/rules.md, section 3, "Tests that split the state"). */
-import type { LanguageAdapter } from '../language/adapter.js';
+import type { ExpressionView } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
-import { ALL_OUTCOMES, CHILD, FAILED, PARENT } from './path-state.js';
+import { ALL_OUTCOMES, CHILD, FAILED, PARENT, type Binding, type ResultRole } from './path-state.js';
+
+export type { ResultRole } from './path-state.js';
 
 export interface Split {
   whenTrue: number;
@@ -10,93 +12,89 @@ export interface Split {
 
 const UNKNOWN: Split = { whenTrue: ALL_OUTCOMES, whenFalse: ALL_OUTCOMES };
 
-export type ResultRole = 'pid' | 'err';
-
-/** A representative value of each result for each outcome: the child gets pid 0, the parent a pid, a failure -1 / errno. */
-const REPRESENTATIVE: Record<ResultRole, Array<[number, number]>> = {
-  pid: [[CHILD, 0], [PARENT, 1], [FAILED, -1]],
-  err: [[CHILD, 0], [PARENT, 0], [FAILED, 1]],
+/** The values each result can have for each outcome: the child gets pid 0, the parent a positive pid, a failure -1 / a positive errno. */
+const RANGES: Record<ResultRole, Array<[number, number, number]>> = {
+  pid: [[CHILD, 0, 0], [PARENT, 1, Infinity], [FAILED, -1, -1]],
+  err: [[CHILD, 0, 0], [PARENT, 0, 0], [FAILED, 1, Infinity]],
 };
 
-function compare(a: number, op: string, b: number): boolean | undefined {
+/** Can `x op c` be true / false for some x in [lo, hi]? */
+function possible(lo: number, hi: number, op: string, c: number): { canTrue: boolean; canFalse: boolean } | undefined {
   switch (op) {
-    case '==': return a === b;
-    case '!=': return a !== b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
+    case '==': return { canTrue: lo <= c && c <= hi, canFalse: !(lo === c && hi === c) };
+    case '!=': return { canTrue: !(lo === c && hi === c), canFalse: lo <= c && c <= hi };
+    case '<': return { canTrue: lo < c, canFalse: hi >= c };
+    case '<=': return { canTrue: lo <= c, canFalse: hi > c };
+    case '>': return { canTrue: hi > c, canFalse: lo <= c };
+    case '>=': return { canTrue: hi >= c, canFalse: lo < c };
     default: return undefined;
   }
+}
+
+/** The outcomes for which `value op constant` can be true, and those for which it can be false. */
+export function compareBinding(value: Binding, op: string, constant: number): Split | undefined {
+  let whenTrue = 0;
+  let whenFalse = 0;
+  for (const [outcome, lo0, hi0] of RANGES[value.role]) {
+    let lo = value.sign === 0 ? value.offset : value.sign * lo0 + value.offset;
+    let hi = value.sign === 0 ? value.offset : value.sign * hi0 + value.offset;
+    if (lo > hi) [lo, hi] = [hi, lo];
+    const p = possible(lo, hi, op, constant);
+    if (!p) return undefined;
+    if (p.canTrue) whenTrue |= outcome;
+    if (p.canFalse) whenFalse |= outcome;
+  }
+  return { whenTrue, whenFalse };
 }
 
 const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '!=': '!=' };
 
 export class ConditionReader {
   constructor(
-    private readonly adapter: LanguageAdapter,
-    /** The role of an expression as a fork result, or undefined. */
-    private readonly roleOf: (node: SyntaxNode) => ResultRole | undefined,
+    /** The expression view with pass-through wrappers (`__builtin_expect`, `likely`) seen through. */
+    private readonly view: (node: SyntaxNode) => ExpressionView,
   ) {}
 
-  /** Outcomes for which `value` compares true with `constant`. */
-  private outcomesWhere(role: ResultRole, op: string, constant: number): number | undefined {
-    let out = 0;
-    for (const [outcome, v] of REPRESENTATIVE[role]) {
-      const r = compare(v, op, constant);
-      if (r === undefined) return undefined;
-      if (r) out |= outcome;
-    }
-    return out;
-  }
-
   /** Outcomes for which a switch case value `constant` matches the result. */
-  caseOutcomes(role: ResultRole, constant: number): number {
-    return this.outcomesWhere(role, '==', constant) ?? ALL_OUTCOMES;
+  caseOutcomes(value: Binding, constant: number): number {
+    return compareBinding(value, '==', constant)?.whenTrue ?? ALL_OUTCOMES;
   }
 
-  split(node: SyntaxNode): Split {
-    // An explicit stack keeps deep `a && b && c ...` chains from overflowing.
-    return this.splitAt(node, 0);
+  /** The split of `node` for paths on which `valueOf` says what each expression holds. */
+  split(node: SyntaxNode, valueOf: (node: SyntaxNode) => Binding | undefined): Split {
+    return this.splitAt(node, valueOf, 0);
   }
 
-  private splitAt(node: SyntaxNode, depth: number): Split {
+  private splitAt(node: SyntaxNode, valueOf: (node: SyntaxNode) => Binding | undefined, depth: number): Split {
     if (depth > 200) return UNKNOWN;
-    const view = this.adapter.expression(node);
+    const view = this.view(node);
     if (view.kind === 'not') {
-      const s = this.splitAt(view.operand, depth + 1);
+      const s = this.splitAt(view.operand, valueOf, depth + 1);
       return { whenTrue: s.whenFalse, whenFalse: s.whenTrue };
     }
     if (view.kind === 'binary') {
       if (view.op === '&&' || view.op === '||') {
-        const l = this.splitAt(view.left, depth + 1);
-        const r = this.splitAt(view.right, depth + 1);
+        const l = this.splitAt(view.left, valueOf, depth + 1);
+        const r = this.splitAt(view.right, valueOf, depth + 1);
         return view.op === '&&'
           ? { whenTrue: l.whenTrue & r.whenTrue, whenFalse: l.whenFalse | r.whenFalse }
           : { whenTrue: l.whenTrue | r.whenTrue, whenFalse: l.whenFalse & r.whenFalse };
       }
       if (FLIP[view.op]) {
-        let role = this.roleOf(view.left);
-        let constant = this.adapter.expression(view.right);
+        let value = valueOf(view.left);
+        let constant = this.view(view.right);
         let op = view.op;
-        if (!role) {
-          role = this.roleOf(view.right);
-          constant = this.adapter.expression(view.left);
+        if (!value) {
+          value = valueOf(view.right);
+          constant = this.view(view.left);
           op = FLIP[view.op];
         }
-        if (role && constant.kind === 'integer') {
-          const t = this.outcomesWhere(role, op, constant.value);
-          if (t !== undefined) return { whenTrue: t, whenFalse: ALL_OUTCOMES & ~t };
-        }
+        if (value && constant.kind === 'integer') return compareBinding(value, op, constant.value) ?? UNKNOWN;
       }
       return UNKNOWN;
     }
-    const role = this.roleOf(node);
-    if (role) {
-      const t = this.outcomesWhere(role, '!=', 0)!;
-      return { whenTrue: t, whenFalse: ALL_OUTCOMES & ~t };
-    }
+    const value = valueOf(node);
+    if (value) return compareBinding(value, '!=', 0) ?? UNKNOWN;
     return UNKNOWN;
   }
 }
-

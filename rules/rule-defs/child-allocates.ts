@@ -73,6 +73,8 @@ export const childAllocates: RuleModule = {
     forkKinds: ['raw'],
     docsUrl: docsUrl('child-allocates'),
     messages: {
+      // Reported at an exec by failed-exec.ts: the hazard its failure leads to.
+      failedExec: 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}',
       allocates: 'The child allocates after `{{fork}}`: {{what}}. Declare what the child needs before the fork and use only raw syscalls after it.',
       escapes: 'The child declares `{{name}}` after `{{fork}}` and {{how}}, so it may be moved to the heap. Declare it with the other variables before the fork.',
     },

@@ -14,8 +14,10 @@ export const childReturns: RuleModule = {
       returns: 'The child can reach this `return` after `{{fork}}`: it returns into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
       fallsOff: 'The child can fall off the end of `{{fn}}` after `{{fork}}`, returning into the parent\'s frames. End the child with `_exit` or exec.',
       longjmp: 'The child calls `{{callee}}` after `{{fork}}`{{via}}: it jumps into frames the parent owns, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
+      // Reported at the exec by failed-exec.ts: exec returns when it fails.
+      failedExec: 'When `{{exec}}` fails, the child goes on to return from `{{fn}}` (line {{line}}) into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with {{exit}} right after the exec.',
     },
-    fixable: false,
+    fixable: true,
     hasSuggestions: true,
   },
   check(site, report) {

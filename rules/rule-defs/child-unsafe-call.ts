@@ -10,6 +10,8 @@ export const childUnsafeCall: RuleModule = {
     forkKinds: ['vfork', 'raw', 'clone-fn'],
     docsUrl: docsUrl('child-unsafe-call'),
     messages: {
+      // Reported at an exec by failed-exec.ts: the hazard its failure leads to.
+      failedExec: 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}',
       unsafe: 'The child calls `{{callee}}` after `{{fork}}`: {{reason}}.',
       unsafeChain: 'The child calls `{{callee}}` after `{{fork}}`, which reaches `{{last}}` ({{chain}}): {{reason}}.',
       unknown: 'The child calls `{{callee}}` after `{{fork}}`, which could not be checked: {{reason}}. If it is async-signal-safe, add it to `safeFunctions` in the vforklint configuration.',

@@ -11,6 +11,8 @@ export const childWritesShared: RuleModule = {
     forkKinds: ['vfork', 'raw', 'clone-fn'],
     docsUrl: docsUrl('child-writes-shared'),
     messages: {
+      // Reported at an exec by failed-exec.ts: the hazard its failure leads to.
+      failedExec: 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}',
       global: 'The child writes `{{target}}` after `{{fork}}`, memory the parent shares (a global, or memory behind a pointer the function received).',
       local: 'The child writes the local `{{target}}` in the frame the parent resumes in; the parent reads it after `{{fork}}` (line {{line}}).',
       strict: 'The child writes `{{target}}` after `{{fork}}`; POSIX allows a vfork child to modify nothing but the variable holding the fork result.',

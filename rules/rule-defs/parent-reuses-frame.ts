@@ -34,7 +34,7 @@ export const parentReusesFrame: RuleModule = {
   },
   check(site, report) {
     if (site.site.kind === 'vfork' && !site.file.strict) return;
-    const childWrites = site.childWrites();
+    const childWrites = site.childWritesWithFailedExec();
     const written = new Map<string, SyntaxNode>();
     for (const w of childWrites) if (!site.isResultVariable(w.root) && !written.has(w.root)) written.set(w.root, w.node);
     const writtenNames = new Set(written.keys());
