@@ -17,7 +17,7 @@ import { lintFile, type Fixer } from '../cli/lint-file.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, '../cli/main.js');
 
-const BAD_C = '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecl(p, p, (char *)0);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n';
+const BAD_C = '#include <unistd.h>\n\nint run(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tchdir(p);\n\t\treturn -1;\n\t}\n\treturn pid;\n}\n';
 const CLEAN_C = 'int add(int a, int b) { return a + b; }\n';
 
 const roots: string[] = [];

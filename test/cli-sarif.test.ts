@@ -128,7 +128,7 @@ describe('SARIF', () => {
       'child-returns/returns',
       'child-unsafe-call/unknown',
       'child-unsafe-call/unsafe',
-      'child-writes-shared/local',
+      'child-writes-shared/failedExec',
       'inlinable-fork-frame/inlinable',
       'missing-norace/forks',
       'parent-reuses-frame/returnValue',

@@ -22,7 +22,7 @@ import { LspTestClient, REPO } from './editors/lsp-client.js';
 
 const CLI = join(REPO, 'dist', 'cli', 'main.js');
 
-/** Three functions: `exit` in a vfork child (line 9), an unknown call after `xvfork` (line 18), a child `return` (line 29). */
+/** Three functions: `exit` in a vfork child after a failed exec (reported at the exec, line 8), an unknown call after `xvfork` (line 18), a child `return` (line 29). */
 const SAMPLE = `#include <stdlib.h>
 #include <unistd.h>
 
@@ -74,14 +74,14 @@ const VALID: ValidCase[] = [
     name: 'no configuration: defaults',
     files: {},
     lint: ['a.c'],
-    findings: ['a.c:29:child-returns:error', 'a.c:9:child-unsafe-call:error'],
+    findings: ['a.c:29:child-returns:error', 'a.c:8:child-unsafe-call:error'],
     config: {},
   },
   {
     name: '.vforklintrc.json with ESLint spellings "warn" and 0',
     files: { '.vforklintrc.json': JSON.stringify({ $schema: '../vforklint.schema.json', rules: { 'child-unsafe-call': 'warn', 'child-returns': 0 }, forkFunctions: ['xvfork'] }) },
     lint: ['a.c'],
-    findings: ['a.c:18:child-unsafe-call:warning', 'a.c:9:child-unsafe-call:warning'],
+    findings: ['a.c:18:child-unsafe-call:warning', 'a.c:8:child-unsafe-call:warning'],
     config: { rules: { 'child-unsafe-call': 'warning', 'child-returns': 'off' }, forkFunctions: ['xvfork'] },
   },
   {
@@ -98,7 +98,7 @@ const VALID: ValidCase[] = [
       'skip/a.c': SAMPLE,
     },
     lint: ['a.c', 'skip/a.c'],
-    findings: ['a.c:29:child-returns:error', 'a.c:9:child-unsafe-call:error'],
+    findings: ['a.c:29:child-returns:error', 'a.c:8:child-unsafe-call:error'],
     config: { rules: { 'child-unsafe-call': 'error' }, forkFunctions: ['xvfork'], safeFunctions: ['my_log'] },
     ignorePatterns: [['', 'skip/']],
   },
@@ -111,7 +111,7 @@ const VALID: ValidCase[] = [
       'sub/gen_a.c': SAMPLE,
     },
     lint: ['sub/a.c', 'sub/gen_a.c'],
-    findings: ['sub/a.c:29:child-returns:error', 'sub/a.c:9:child-unsafe-call:error'],
+    findings: ['sub/a.c:29:child-returns:error', 'sub/a.c:8:child-unsafe-call:error'],
     config: { noReturnFunctions: ['die'] },
     ignorePatterns: [['sub', 'gen_*.c']],
   },
