@@ -22,5 +22,5 @@ esac
 VERSION=$(node -p "require('./package.json').version")
 OUT="$CLIENT/vforklint-$VERSION-$TARGET.vsix"
 rm -f "$OUT"
-npx --no-install vsce package --no-dependencies --target "$TARGET" --allow-missing-repository --skip-license -o "$OUT" >/dev/null
+npx --no-install vsce package --no-dependencies --target "$TARGET" --allow-missing-repository -o "$OUT" >/dev/null
 echo "build-vsix: $OUT"
