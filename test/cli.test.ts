@@ -250,6 +250,10 @@ describe('formats', () => {
     assert.ok(lines.some((l) => l.startsWith('::error file=bad.c,line=8,')));
     assert.ok(lines.some((l) => l.startsWith('::warning file=warn.c,line=7,')));
     assert.ok(lines.some((l) => l.startsWith('::error file=go/bad.go,')));
+    // A path that could not be checked is an annotation too, not only a line in the log.
+    const missing = cli(['--format', 'github', 'gone.c', 'bad.c'], { cwd: root });
+    assert.equal(missing.code, 2);
+    assert.ok(missing.stdout.split('\n').includes("::error title=vforklint::No files matching the pattern 'gone.c' were found."), missing.stdout);
   });
 
   it('--output-file writes the report there and nothing to stdout', () => {
