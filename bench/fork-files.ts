@@ -4,7 +4,7 @@
  * Usage: node fork-files.js <manifest.json>; prints JSON with per-file medians in ms.
  */
 import { readFileSync } from 'node:fs';
-import { analyze, languageForPath, parseSource } from '../rules/index.js';
+import { analyze, initParsers, languageForPath, parseSource, releaseTree } from '../rules/index.js';
 import type { TreeManifest } from './generate.js';
 
 const manifest = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as TreeManifest;
@@ -15,6 +15,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+await initParsers();
 const texts = manifest.forkFiles.map((p) => ({ text: readFileSync(p, 'utf8'), lang: languageForPath(p)! }));
 // Warm up both paths (JIT, parser creation).
 for (const { text, lang } of texts.slice(0, 5)) analyze(text, lang);
@@ -34,6 +35,7 @@ for (const { text, lang } of texts) {
     t = performance.now();
     const res = analyze(text, lang, {}, { tree });
     a.push(performance.now() - t);
+    releaseTree(tree);
     if (r === 0) findings += res.findings.length;
     t = performance.now();
     analyze(text, lang);

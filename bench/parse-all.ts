@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { languageForPath, parseSource } from '../rules/index.js';
+import { initParsers, languageForPath, parseSource, releaseTree } from '../rules/index.js';
 
 function* walk(dir: string): Generator<string> {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -16,13 +16,14 @@ function* walk(dir: string): Generator<string> {
 
 const root = process.argv[2]!;
 const t0 = performance.now();
+await initParsers();
 let files = 0;
 let bytes = 0;
 for (const path of walk(root)) {
   const lang = languageForPath(path);
   if (!lang) continue;
   const text = readFileSync(path, 'utf8');
-  parseSource(text, lang);
+  releaseTree(parseSource(text, lang));
   files++;
   bytes += text.length;
 }

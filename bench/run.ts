@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BackendFigures } from './backends.js';
 import { generateTree, type TreeManifest } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,6 +130,41 @@ async function cliBenchmark(): Promise<void> {
   console.log(`  tree-sitter parse              ${f.parseMedianMs.toFixed(3)} ms`);
   console.log(`  vforklint analysis (given tree) ${f.analysisMedianMs.toFixed(3)} ms   ratio ${(f.analysisTotalMs / f.parseTotalMs).toFixed(2)}x of parse (target <= 1x)`);
   console.log(`  vforklint analyze() end to end ${f.endToEndMedianMs.toFixed(3)} ms`);
+
+  await backendBenchmark(join(spec.root, 'manifest.json'));
+}
+
+/**
+ * The parser backends side by side, each in its own process: the product's WebAssembly
+ * parser and tree-sitter's native binding (a devDependency kept for this comparison).
+ */
+async function backendBenchmark(manifestPath: string): Promise<void> {
+  const figures: Array<BackendFigures | { backend: string; unavailable: string }> = [];
+  for (const backend of ['wasm', 'native']) {
+    const r = await run(process.execPath, [join(distBench, 'backends.js'), manifestPath, backend]);
+    if (r.code !== 0) throw new Error(`backends benchmark (${backend}) failed: ${r.stderr.split('\n')[0]}`);
+    figures.push(JSON.parse(r.stdout) as BackendFigures | { backend: string; unavailable: string });
+  }
+  const big = figures.find((f): f is BackendFigures => 'bigChars' in f);
+  console.log('');
+  console.log(`parser backends, each in its own process (big text: ${big ? `${(big.bigChars / 1e6).toFixed(2)} MB of generated C` : 'n/a'}; sample: ${big?.files ?? 'n/a'} files)`);
+  console.log(`  ${''.padEnd(26)} ${'load'.padStart(8)} ${'1st parse'.padStart(10)} ${'warm parse'.padStart(11)} ${'sample'.padStart(9)} ${'per file'.padStart(9)} ${'peak RSS'.padStart(9)} ${'nodes'.padStart(8)}`);
+  for (const f of figures) {
+    const name = f.backend === 'wasm' ? 'WebAssembly (the product)' : 'native binding (dev only)';
+    if ('unavailable' in f) {
+      console.log(`  ${name.padEnd(26)} not available here: ${f.unavailable}`);
+      continue;
+    }
+    console.log(
+      `  ${name.padEnd(26)} ${fmtMs(f.loadMs).padStart(8)} ${fmtMs(f.firstParseMs).padStart(10)} ${fmtMs(f.warmParseMs).padStart(11)} ${fmtMs(f.allFilesMs).padStart(9)} ${`${(f.allFilesMs / f.files).toFixed(2)} ms`.padStart(9)} ${fmtMB(f.rssBytes).padStart(9)} ${String(f.bigNodes).padStart(8)}`,
+    );
+  }
+  const [w, n] = figures;
+  if (w && n && 'warmParseMs' in w && 'warmParseMs' in n) {
+    console.log(`  WebAssembly / native: warm parse ${(w.warmParseMs / n.warmParseMs).toFixed(2)}x, sample ${(w.allFilesMs / n.allFilesMs).toFixed(2)}x; first-parse warm-up ${fmtMs(w.firstParseMs - w.warmParseMs)} (WebAssembly) vs ${fmtMs(n.firstParseMs - n.warmParseMs)} (native)`);
+  }
+  console.log('  analysis time and RSS above are the product\'s (WebAssembly). The analysis is not run on the native');
+  console.log('  binding: the product has one backend, and its trees, cursors and memory handling are WebAssembly\'s.');
 }
 
 async function serverBenchmark(): Promise<void> {

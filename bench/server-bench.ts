@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { parseSource, type Language, type Tree } from '../rules/index.js';
+import { initParsers, parseSource, releaseTree, type Language, type Tree } from '../rules/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SERVER = resolve(here, '..', 'server', 'main.js');
@@ -139,9 +139,12 @@ function reparseAlone(text: string, language: Language, edits: Edit[]): number[]
       current = current.slice(0, start) + current.slice(start + 1);
       tree.edit({ startIndex: start, oldEndIndex: start + 1, newEndIndex: start, startPosition: { row: e.line, column: e.character }, oldEndPosition: { row: e.line, column: e.character + 1 }, newEndPosition: { row: e.line, column: e.character } });
     }
+    const old = tree;
     tree = parseSource(current, language, tree);
     times.push(performance.now() - t0);
+    releaseTree(old);
   }
+  releaseTree(tree);
   return times;
 }
 
@@ -220,6 +223,7 @@ async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{
 }
 
 async function main() {
+  await initParsers();
   const c = cFile(LINES);
   const go = goFile(LINES);
   console.log(`vforklint-lsp benchmark: ${LINES}-line files, ${EDITS} single-character edits, ${OPEN_FILES} open files (targets: p50 <= 5 ms, p99 <= 20 ms, RSS <= 150 MB)`);

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
+import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
@@ -74,6 +74,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
+    await initParsers(); // loads once per thread, for the first file that needs a parse
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
       return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };

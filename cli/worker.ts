@@ -1,5 +1,6 @@
 /** Worker thread: reads and lints the batches of files the main thread sends (tree-sitter loads per worker). */
 import { parentPort } from 'node:worker_threads';
+import { initParsers } from '../rules/index.js';
 import { lintBatch, type FileJob, type FixMode } from './lint-file.js';
 
 export interface BatchRequest {
@@ -7,6 +8,10 @@ export interface BatchRequest {
   jobs: FileJob[];
   fixMode: FixMode;
 }
+
+// Load the parsers now, while the main thread is still walking directories (lintBatch
+// awaits the same promise; a failure to load surfaces there).
+initParsers().catch(() => undefined);
 
 parentPort!.on('message', (req: BatchRequest) => {
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));

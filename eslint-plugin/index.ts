@@ -11,10 +11,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ESLint, Linter } from 'eslint';
-import { RULE_METAS } from '../rules/index.js';
+import { RULE_METAS, initParsers } from '../rules/index.js';
 import { coreRules } from './core-rules.js';
 import { createLanguage } from './language.js';
 import { noFfiVfork } from './no-ffi-vfork.js';
+
+// ESLint calls `parse` synchronously: the WebAssembly parsers must be loaded before it
+// can. (So this module has a top-level await: load it with `import`, not `require()`.)
+await initParsers();
 
 function packageVersion(): string {
   try {

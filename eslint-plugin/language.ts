@@ -15,7 +15,7 @@
  */
 import { resolve } from 'node:path';
 import type { File, Language as ESLintLanguage, OkParseResult, ParseResult } from '@eslint/core';
-import { parseSource, type Language, type SyntaxNode, type Tree } from '../rules/index.js';
+import { parseSource, releaseTree, type Language, type SyntaxNode, type Tree } from '../rules/index.js';
 import { ConfigError, isIgnoredBy, type ResolvedConfig } from '../config/index.js';
 import { configForFile, validateLanguageOptions, type VforklintLanguageOptions } from './language-options.js';
 import { VforklintSourceCode, rootNodeFor, type VforklintRoot } from './source-code.js';
@@ -63,6 +63,18 @@ export type VforklintLanguage = ESLintLanguage<{
   Node: VforklintRoot;
 }>;
 
+/**
+ * The tree of the Go file being linted (C files are parsed by the core, on demand). ESLint
+ * lints one file at a time in a thread (parse, then every rule, synchronously), so the
+ * previous file's tree is released (WebAssembly memory) when the next one is parsed.
+ */
+let currentTree: Tree | undefined;
+
+function keepAsCurrent(tree: Tree | undefined): void {
+  if (currentTree && currentTree !== tree) releaseTree(currentTree);
+  currentTree = tree;
+}
+
 export function createLanguage(language: Language): VforklintLanguage {
   return {
     fileType: 'text',
@@ -97,6 +109,7 @@ export function createLanguage(language: Language): VforklintLanguage {
       } catch (e) {
         return { ok: false, errors: [{ message: `tree-sitter could not parse the file: ${e instanceof Error ? e.message : String(e)}`, line: 1, column: 1 }] };
       }
+      keepAsCurrent(tree);
       if (tree.rootNode.hasError) {
         const bad = firstSyntaxError(tree.rootNode);
         if (bad) {

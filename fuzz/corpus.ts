@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSource, type Language } from '../rules/index.js';
+import { parseSource, releaseTree, type Language } from '../rules/index.js';
 
 /** The repository root (this file runs from dist/fuzz/). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,13 +28,19 @@ export interface Seed {
 
 function leafTokens(text: string, language: Language): Token[] {
   const out: Token[] = [];
-  const cursor = parseSource(text, language).walk();
-  for (;;) {
-    if (cursor.gotoFirstChild()) continue;
-    out.push({ type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex });
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return out;
+  const tree = parseSource(text, language);
+  const cursor = tree.walk();
+  try {
+    for (;;) {
+      if (cursor.gotoFirstChild()) continue;
+      out.push({ type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex });
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return out;
+      }
     }
+  } finally {
+    cursor.delete();
+    releaseTree(tree);
   }
 }
 

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { analyze, type Language } from '../rules/index.js';
+import { analyze, initParsers, type Language } from '../rules/index.js';
 import { checkInput, type Violation } from './check.js';
 import { WatchedChecker } from './pool.js';
 import { REPO, seeds } from './corpus.js';
@@ -201,6 +201,7 @@ export function formatReport(reports: LanguageReport[]): string {
 }
 
 async function main(): Promise<void> {
+  await initParsers();
   const o = parseArgs(process.argv.slice(2));
   if (o.langs.length === 1) {
     const report = await runLanguage(o.langs[0], o);

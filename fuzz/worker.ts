@@ -1,10 +1,10 @@
 /**
  * The child process that checks inputs for the fuzz runner. Analysis is synchronous
- * native code: a hang cannot be interrupted in-process, so the runner sends each input
+ * (WebAssembly): a hang cannot be interrupted in-process, so the runner sends each input
  * here and kills this process when it overruns the watchdog.
  */
 import { checkInput, LONG_BUDGET, TEST_BUDGET, type CheckOptions, type CheckReport } from './check.js';
-import type { Language } from '../rules/index.js';
+import { initParsers, type Language } from '../rules/index.js';
 
 interface Request {
   id: number;
@@ -15,7 +15,11 @@ interface Request {
   budget: 'long' | 'test';
 }
 
-process.on('message', (m: Request) => {
+// Start loading at once; a message that arrives meanwhile waits for it.
+const ready = initParsers();
+
+process.on('message', async (m: Request) => {
+  await ready;
   const options: CheckOptions = { idempotent: m.idempotent, fixParses: m.fixParses, budgetMs: m.budget === 'test' ? TEST_BUDGET : LONG_BUDGET };
   let report: CheckReport;
   try {

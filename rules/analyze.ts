@@ -10,14 +10,14 @@ import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
-import { blankRanges, parseShared, parseSource, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
+import { ParsersNotLoadedError, blankRanges, parseShared, parseSource, releaseTree, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
 import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
 import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
-import { LineIndex, PathLocator, clearSyntaxCaches, escapeRegExp, rangeOfNode } from './syntax.js';
+import { LineIndex, PathLocator, clearSyntaxCaches, descendantsOfType, escapeRegExp, rangeOfNode } from './syntax.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -55,16 +55,24 @@ function adapterFor(language: Language): LanguageAdapter {
   return language === 'c' ? cAdapter : goAdapter;
 }
 
-/** Analyse one file's text. Never throws: an internal failure is returned as `internalError`. */
+/**
+ * Analyse one file's text. Never throws on any text: an internal failure is returned as
+ * `internalError`. Throws only when called before `initParsers()` finished.
+ */
 export function analyze(text: string, language: Language, config: VforklintConfig = {}, options: AnalyzeOptions = {}): AnalysisResult {
+  // Frees what this analysis alone used (masked copies' trees, cursors); a lazy fix holds its own tree.
+  const cleanup: Array<() => void> = [];
   try {
-    return analyzeUnsafe(text, language, config, options);
+    return analyzeUnsafe(text, language, config, options, cleanup);
   } catch (e) {
+    if (e instanceof ParsersNotLoadedError) throw e;
     return { findings: [], forkSites: [], skipped: false, internalError: e instanceof Error ? `${e.message}` : String(e) };
+  } finally {
+    for (const free of cleanup.reverse()) free();
   }
 }
 
-function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions): AnalysisResult {
+function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions, cleanup: Array<() => void>): AnalysisResult {
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
@@ -85,7 +93,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   clearForkSiteCaches();
   clearSyntaxCaches();
   const cache = options.cache;
-  for (const [ctx, fn, offsets] of functionsWithSpellings(file, config)) {
+  for (const [ctx, fn, offsets] of functionsWithSpellings(file, config, cleanup)) {
     const key = cache && ctx === file ? cacheKey(file, fn, config) : undefined;
     const hit = key !== undefined ? lookup(cache!, key) : undefined;
     if (hit) {
@@ -125,7 +133,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   if (language === 'go') {
     const preamble = cgoPreamble(text);
     if (preamble && mayContainForkSite(preamble, 'c', config)) {
-      const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, options.cache ? { cache: options.cache } : {});
+      const c = analyzeUnsafe(preamble, 'c', { ...config, rules: { ...config.rules, 'unused-disable-directive': 'off' } }, options.cache ? { cache: options.cache } : {}, cleanup);
       raw.push(...c.findings);
       forkSites.push(...c.forkSites);
       notAnalysed.push(...(c.notAnalysed ?? []));
@@ -134,7 +142,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
 
   const findings = dedupe(raw).sort((a, b) => a.range.start.offset - b.range.start.offset || a.rule.localeCompare(b.rule));
   const root = tree.rootNode;
-  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset).type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
+  const directives = findDirectives(text, lines, (offset) => root.descendantForIndex(offset)?.type === 'comment' || (language === 'go' && /\/\/|\/\*/.test(text.slice(offset, offset + 2))), language);
   return { findings: applySuppressions(findings, directives, lines, unusedSeverity, text), forkSites, skipped: false, ...(notAnalysed.length ? { notAnalysed: uniqueBy(notAnalysed, (n) => `${n.range.start.offset}:${n.range.end.offset}:${n.reason}`) } : {}) };
 }
 
@@ -183,7 +191,7 @@ const ERROR_OR_FUNCTION = new Set(['ERROR', 'function_definition', 'function_dec
 function errorCount(fn: SyntaxNode): number {
   let n = 0;
   const body = fn.childForFieldName('body') ?? fn;
-  for (const t of ['ERROR']) n += body.descendantsOfType(t).length;
+  for (const t of ['ERROR']) n += descendantsOfType(body, t).length;
   return n + (body.hasError ? 1 : 0);
 }
 
@@ -196,7 +204,7 @@ function dedupe(findings: Finding[]): Finding[] {
  * The functions holding a fork spelling, each with the file context whose tree holds it.
  * C functions broken by preprocessor directives are recovered from a masked copy of the text.
  */
-function functionsWithSpellings(file: FileContext, config: VforklintConfig): Array<[FileContext, SyntaxNode, number[]]> {
+function functionsWithSpellings(file: FileContext, config: VforklintConfig, cleanup: Array<() => void>): Array<[FileContext, SyntaxNode, number[]]> {
   const re = spellingPattern(config);
   const out: Array<[FileContext, SyntaxNode, number[]]> = [];
   const seen = new Map<string, number[]>();
@@ -205,7 +213,9 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
     let ctx = variants.get(v);
     if (!ctx) {
       const masked = maskPreprocessor(file.text, v);
-      ctx = new FileContext(masked, parseSource(masked, 'c').rootNode, file.adapter, config, file.text);
+      const tree = parseSource(masked, 'c');
+      cleanup.push(() => releaseTree(tree));
+      ctx = new FileContext(masked, tree.rootNode, file.adapter, config, file.text);
       variants.set(v, ctx);
     }
     return ctx;
@@ -218,7 +228,11 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig): Arr
   const locators = new Map<FileContext, PathLocator>();
   const pathAt = (ctx: FileContext, offset: number) => {
     let l = locators.get(ctx);
-    if (!l) locators.set(ctx, (l = new PathLocator(ctx.root)));
+    if (!l) {
+      const locator = new PathLocator(ctx.root);
+      cleanup.push(() => locator[Symbol.dispose]());
+      locators.set(ctx, (l = locator));
+    }
     return l.enclosing(offset);
   };
   const enclosing = (ctx: FileContext, offset: number) => innermostFunction(pathAt(ctx, offset));

@@ -50,7 +50,7 @@ export class FileContext {
     if (/^[A-Za-z_]\w*$/.test(name) && name.length <= 1000) {
       const re = new RegExp(`\\b${name}\\s*[(\\[]`, 'g');
       // Matches come in text order: one forward cursor walk finds what encloses each.
-      const locator = new PathLocator(this.root);
+      using locator = new PathLocator(this.root);
       for (const m of this.text.matchAll(re)) {
         for (const n of locator.enclosing(m.index!, 12)) {
           if (this.adapter.functionTypes.has(n.type) && n.type !== 'func_literal') {

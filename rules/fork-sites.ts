@@ -4,7 +4,7 @@
  */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { PathLocator, codeChildren, field, lastName, walk } from './syntax.js';
+import { PathLocator, codeChildren, field, fieldChildren, lastName, walk } from './syntax.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
 export interface ForkSite {
@@ -125,7 +125,7 @@ function collectAssignments(fn: SyntaxNode, adapter: LanguageAdapter): Map<strin
       case 'var_spec': {
         const value = field(n, 'value');
         const vs = value ? codeChildren(value) : [];
-        n.childrenForFieldName('name').forEach((nm, i) => add(nm.text, vs[i]));
+        fieldChildren(n, 'name').forEach((nm, i) => add(nm.text, vs[i]));
         break;
       }
       default:
@@ -270,7 +270,7 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
       return { pidVar, errVar: last && last !== '_' ? last : undefined };
     }
     if (p.type === 'expression_list' && p.parent?.type === 'var_spec') {
-      const names = p.parent.childrenForFieldName('name').map((x) => x.text);
+      const names = fieldChildren(p.parent, 'name').map((x) => x.text);
       return { pidVar: names[0], errVar: names.length >= 2 ? names[names.length - 1] : undefined };
     }
     return {};
@@ -287,7 +287,7 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
   const sites: ForkSite[] = [];
   const seen = new Set<number>();
   const notSites = new Set<string>();
-  const locator = new PathLocator(fn);
+  using locator = new PathLocator(fn);
   for (const offset of [...offsets].sort((a, b) => a - b)) {
     // Climb to the nearest enclosing call; stop at the function (or a nested closure).
     const path = offset >= fn.startIndex && offset < fn.endIndex ? locator.enclosing(offset, 13) : [];

@@ -7,6 +7,7 @@
  * Cached findings carry no fixes: ask `analyze` without a cache for those.
  */
 import { createHash } from 'node:crypto';
+import { readOnlyParameterSignature } from './effects/const-params.js';
 import type { FileContext } from './file-context.js';
 import type { SyntaxNode } from './parser.js';
 import type { LineIndex } from './syntax.js';
@@ -83,6 +84,8 @@ export function cacheKey(file: FileContext, fn: SyntaxNode, config: VforklintCon
     text.slice(Math.max(0, fn.startIndex - HEADER_CHARS), fn.startIndex),
     fn.text,
     [...file.declaredNoReturn].sort().join(','),
+    // Prototypes anywhere in the file say which parameters only read (effects/const-params.ts).
+    readOnlyParameterSignature(file),
   ];
   for (const r of referencedFunctions(file, fn)) {
     parts.push(`${r.startIndex - fn.startIndex}:${text.slice(Math.max(0, r.startIndex - HEADER_CHARS), r.startIndex)}${r.text}`);

@@ -2,7 +2,25 @@
 export { analyze, languageForPath, mayContainForkSite, type AnalyzeOptions } from './analyze.js';
 export { applyEdits } from './edits.js';
 export { createAnalysisCache, type AnalysisCache } from './function-cache.js';
-export { forgetSharedParses, parseShared, parseSource, unparsedRanges, type Tree, type SyntaxNode, type Edit, type UnparsedRange } from './parser.js';
+export {
+  forgetSharedParses,
+  holdTreeFor,
+  initParsers,
+  installedParserFiles,
+  liveTreeCount,
+  parseShared,
+  parseSource,
+  parsersLoaded,
+  ParsersNotLoadedError,
+  releaseTree,
+  retainTree,
+  unparsedRanges,
+  type Edit,
+  type ParserFiles,
+  type SyntaxNode,
+  type Tree,
+  type UnparsedRange,
+} from './parser.js';
 export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from './registry.js';
 export { docsUrl, formatMessage, templateParts, type RuleMeta } from './rule-kit.js';
 export type * from './types.js';

@@ -4,6 +4,7 @@
  * Computed lazily and once; rules only read it.
  */
 import { callsIn, classifyCall, isExecCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { parentReads } from './effects/parent-reads.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
@@ -92,22 +93,32 @@ export class SiteAnalysis {
     return this.childWritesCache;
   }
 
-  /** Variables the parent reads after the fork, with where it first reads each. */
+  /**
+   * Variables the parent reads after the fork before overwriting them on that path, by
+   * binding key (effects/scopes.ts), with where it first reads each.
+   */
   parentReads(): Map<string, SyntaxNode> {
     if (!this.parentReadsCache) {
-      const out = new Map<string, SyntaxNode>();
-      const namedResults = this.scope.results;
-      for (const e of this.flow.evaluations.values()) {
-        if (!(e.mask & PARENT_SIDE)) continue;
-        for (const [name, node] of readsIn(this.file, e.node, this.site.fn)) if (!out.has(name)) out.set(name, node);
-      }
-      // A bare Go `return` in the parent reads the named results.
-      for (const s of this.flow.statements.values()) {
-        if (s.role === 'return' && s.mask & PARENT_SIDE && s.node.namedChildCount === 0) for (const r of namedResults) if (!out.has(r)) out.set(r, s.node);
-      }
-      this.parentReadsCache = out;
+      this.parentReadsCache = this.flow.incomplete ? this.everyParentRead() : parentReads({ ctx: this.file, scope: this.scope, flow: this.flow, endsPath: (s) => statementEndsPath(this.file, s, false) });
     }
     return this.parentReadsCache;
+  }
+
+  /** Every read on a parent path, overwritten first or not (when the flow pass gave up). */
+  private everyParentRead(): Map<string, SyntaxNode> {
+    const out = new Map<string, SyntaxNode>();
+    for (const e of this.flow.evaluations.values()) {
+      if (!(e.mask & PARENT_SIDE)) continue;
+      for (const [name, node] of readsIn(this.file, e.node, this.site.fn)) {
+        const key = this.scope.names.resolve(name, node).key;
+        if (!out.has(key)) out.set(key, node);
+      }
+    }
+    // A bare Go `return` in the parent reads the named results.
+    for (const s of this.flow.statements.values()) {
+      if (s.role === 'return' && s.mask & PARENT_SIDE && s.node.namedChildCount === 0) for (const r of this.scope.results) if (!out.has(`result:${r}`)) out.set(`result:${r}`, s.node);
+    }
+    return out;
   }
 
   childCalls(): ChildCall[] {

@@ -1,5 +1,5 @@
 /** Small, allocation-conscious helpers over tree-sitter nodes. No recursion: deep input must not overflow. */
-import type { SyntaxNode } from './parser.js';
+import type { SyntaxNode, TreeCursor } from './parser.js';
 import type { Position, Range } from './types.js';
 
 export function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
@@ -13,6 +13,26 @@ export function namedChildren(node: SyntaxNode): SyntaxNode[] {
     if (c) out.push(c);
   }
   return out;
+}
+
+/** All children, named and anonymous (`:=`, `(`). */
+export function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let i = 0; i < node.childCount; i++) {
+    const c = node.child(i);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** The children in field `name` (a declaration's declarators, a parameter list entry's names). */
+export function fieldChildren(node: SyntaxNode, name: string): SyntaxNode[] {
+  return node.childrenForFieldName(name).filter((c): c is SyntaxNode => c !== null);
+}
+
+/** Descendants of the given types, in document order (tree-sitter's own search: only matches become objects). */
+export function descendantsOfType(node: SyntaxNode, types: string | string[]): SyntaxNode[] {
+  return node.descendantsOfType(types).filter((c): c is SyntaxNode => c !== null);
 }
 
 /** Named children that are not comments. */
@@ -31,6 +51,15 @@ export function operatorOf(node: SyntaxNode): string {
   return '';
 }
 
+/**
+ * A tree cursor at `node` that frees its WebAssembly memory when its scope ends:
+ * `using cursor = cursorAt(node)`.
+ */
+export function cursorAt(node: SyntaxNode): TreeCursor & Disposable {
+  const cursor = node.walk();
+  return Object.assign(cursor, { [Symbol.dispose]: () => cursor.delete() });
+}
+
 export interface WalkOptions {
   /** Only these node types are handed to `visit` (the others are walked but never materialised). */
   only?: ReadonlySet<string>;
@@ -44,7 +73,7 @@ export interface WalkOptions {
  * into a JS object is the expensive part: pass `only`/`skip` so the cursor decides by type.
  */
 export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void, options: WalkOptions = {}): void {
-  const cursor = node.walk();
+  using cursor = cursorAt(node);
   const { only, skip } = options;
   let depth = 0;
   for (;;) {
@@ -69,9 +98,9 @@ export function walk(node: SyntaxNode, visit: (n: SyntaxNode) => boolean | void,
 /** Named descendants of the given types, in document order (optionally not descending into `stopAt`). */
 export function descendants(node: SyntaxNode, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): SyntaxNode[] {
   // tree-sitter's native search materialises only the matches: far cheaper than a JS walk.
-  const found = node.descendantsOfType([...types]);
+  const found = descendantsOfType(node, [...types]);
   if (!stopAt || stopAt.size === 0) return found;
-  const stops = node.descendantsOfType([...stopAt]).filter((s) => s.id !== node.id);
+  const stops = descendantsOfType(node, [...stopAt]).filter((s) => s.id !== node.id);
   if (stops.length === 0) return found;
   return found.filter((n) => !stops.some((s) => s.startIndex <= n.startIndex && n.endIndex <= s.endIndex && s.id !== n.id));
 }
@@ -125,7 +154,7 @@ export function descendantsWithin(root: SyntaxNode, node: SyntaxNode, types: Rea
   const key = `${root.id}:${root.startIndex}:${root.endIndex}:${[...types].join(',')}:${stopAt ? [...stopAt].join(',') : ''}`;
   let index = indexCache.get(key);
   if (!index) {
-    index = { found: nodeList(root.descendantsOfType([...types])), stops: nodeList(stopAt && stopAt.size ? root.descendantsOfType([...stopAt]) : []) };
+    index = { found: nodeList(descendantsOfType(root, [...types])), stops: nodeList(stopAt && stopAt.size ? descendantsOfType(root, [...stopAt]) : []) };
     indexCache.set(key, index);
   }
   const { found, stops } = index;
@@ -274,6 +303,11 @@ export class PathLocator {
       if (p.node && ((p.start <= offset && offset < p.end) || i === 0)) out.push(p.node);
     }
     return out;
+  }
+
+  /** Free the cursor (WebAssembly memory): `using locator = new PathLocator(root)`. */
+  [Symbol.dispose](): void {
+    this.cursor.delete();
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent, TextDocumentsConfiguration } from 'vscode-languageserver';
-import { languageForPath, mayContainForkSite, parseSource, type Language, type Tree, type VforklintConfig } from '../rules/index.js';
+import { languageForPath, mayContainForkSite, parseSource, releaseTree, type Language, type Tree, type VforklintConfig } from '../rules/index.js';
 
 /**
  * Trees are kept only for the 4 documents edited most recently: a 10,000-line file's tree
@@ -57,8 +57,7 @@ export class LintDocument {
     for (const change of changes) {
       if (!('range' in change) || change.range === undefined) {
         this.text = TextDocument.update(this.text, [change], version);
-        this.tree = undefined; // full replacement: nothing to reuse
-        this.treeCurrent = false;
+        this.setTree(undefined); // full replacement: nothing to reuse
         continue;
       }
       const before = this.text;
@@ -94,12 +93,11 @@ export class LintDocument {
     if (!this.language) return undefined;
     const text = this.getText();
     if (!mayContainForkSite(text, this.language, config)) {
-      this.tree = undefined;
-      this.treeCurrent = false;
+      this.setTree(undefined);
       return undefined;
     }
     if (!this.tree || !this.treeCurrent) {
-      this.tree = parseSource(text, this.language, this.tree);
+      this.setTree(parseSource(text, this.language, this.tree));
       this.treeCurrent = true;
     }
     touchTree(this);
@@ -108,10 +106,17 @@ export class LintDocument {
 
   /** Forget the tree (closed, or not edited lately). */
   dropTree(): void {
-    this.tree = undefined;
-    this.treeCurrent = false;
+    this.setTree(undefined);
     const i = liveTrees.indexOf(this);
     if (i >= 0) liveTrees.splice(i, 1);
+  }
+
+  /** Replace the tree, releasing the old one's WebAssembly memory (a lazy fix may still hold it). */
+  private setTree(tree: Tree | undefined): void {
+    const old = this.tree;
+    this.tree = tree;
+    this.treeCurrent = false;
+    if (old && old !== tree) releaseTree(old);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * tree-sitter trees live in native memory (about 7 MB for a 10,000-line file) that V8
- * does not see, so it does not collect dropped trees (ours, and the ones the core parses
- * to check a fix) until its own heap grows: with many files open that is hundreds of MB.
- * After work that dropped trees, run a full collection, at most once per interval, when
- * the server is idle.
+ * Trees live in WebAssembly memory, which V8 neither sees nor frees: the server's own
+ * trees are released when replaced or dropped, and the core's when it moves on. A tree a
+ * lazily computed fix still needs is released when its findings are garbage-collected
+ * (a FinalizationRegistry), and V8 does not collect them until its own heap grows.
+ * After work that dropped such results, run a full collection, at most once per
+ * interval, when the server is idle.
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';

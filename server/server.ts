@@ -25,7 +25,7 @@ import {
   type DocumentDiagnosticReport,
   type InitializeResult,
 } from 'vscode-languageserver';
-import { analyze, createAnalysisCache, fixSource, forgetSharedParses, withoutFixes, type AnalysisResult } from '../rules/index.js';
+import { analyze, createAnalysisCache, fixSource, forgetSharedParses, initParsers, withoutFixes, type AnalysisResult } from '../rules/index.js';
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
 const functionCache = createAnalysisCache(4000);
@@ -205,7 +205,9 @@ export function startServer(connection: Connection): void {
     if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
   }
 
-  connection.onInitialize((params): InitializeResult => {
+  connection.onInitialize(async (params): Promise<InitializeResult> => {
+    // The client sends documents only after this answer: load the parsers first.
+    await initParsers();
     caps = params.capabilities;
     const init = (params.initializationOptions ?? {}) as { debounceMs?: unknown; settings?: unknown };
     if (typeof init.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;

@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyze, createAnalysisCache, parseSource, type AnalysisResult, type Language } from '../rules/index.js';
+import { initParsers, analyze, createAnalysisCache, parseSource, type AnalysisResult, type Language } from '../rules/index.js';
+
+await initParsers();
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtureFiles = (['c', 'go'] as const).flatMap((lang) =>

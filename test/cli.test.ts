@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RULE_IDS, RULE_METAS, fixSource } from '../rules/index.js';
+import { initParsers, RULE_IDS, RULE_METAS, fixSource } from '../rules/index.js';
+
+await initParsers();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, '../cli/main.js');

@@ -13,7 +13,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze, parseSource } from '../rules/index.js';
+import { initParsers, analyze, parseSource } from '../rules/index.js';
+
+await initParsers();
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECT = join(ROOT, 'test', 'eslint-e2e');

@@ -12,8 +12,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
-import { parseSource } from '../rules/index.js';
+import { initParsers, parseSource } from '../rules/index.js';
 import { NOT_ANALYSED_PREFIX } from '../eslint-plugin/core-rules.js';
+
+await initParsers();
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${ROOT}dist/cli/main.js`;

@@ -11,7 +11,9 @@ import plugin from '../eslint-plugin/index.js';
 import { scanComments } from '../eslint-plugin/comments.js';
 import { NOT_ANALYSED_PREFIX, eslintLanguagesFor, offersSuggestions, toReport } from '../eslint-plugin/core-rules.js';
 import { VforklintSourceCode } from '../eslint-plugin/source-code.js';
-import { RULE_METAS, analyze, formatMessage, parseSource, ruleMeta, type Finding, type Fix, type Language, type SyntaxNode } from '../rules/index.js';
+import { RULE_METAS, analyze, formatMessage, initParsers, parseSource, releaseTree, ruleMeta, type Finding, type Fix, type Language, type SyntaxNode } from '../rules/index.js';
+
+await initParsers();
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url);
 
@@ -83,9 +85,11 @@ describe('comment lexer', () => {
     const out: Array<[number, number]> = [];
     const visit = (n: SyntaxNode) => {
       if (n.type === 'comment') out.push([n.startIndex, n.endIndex]);
-      for (const ch of n.children) visit(ch);
+      for (const ch of n.children) if (ch) visit(ch);
     };
-    visit(parseSource(text, language).rootNode);
+    const tree = parseSource(text, language);
+    visit(tree.rootNode);
+    releaseTree(tree);
     return out;
   }
 

@@ -224,9 +224,11 @@ func f(argv0 *byte) {
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleTester } from 'eslint';
-import { analyze, applyEdits, type Language } from '../rules/index.js';
+import { initParsers, analyze, applyEdits, type Language } from '../rules/index.js';
 import tseslint from 'typescript-eslint';
 import plugin from '../eslint-plugin/index.js';
+
+await initParsers();
 
 RuleTester.describe = describe;
 RuleTester.it = it;

@@ -17,9 +17,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { analyze, applyEdits, fixSource, parseSource } from '../rules/index.js';
-import type { Language } from '../rules/index.js';
+import { analyze, applyEdits, fixSource, initParsers, parseSource, releaseTree } from '../rules/index.js';
+import type { Language, SyntaxNode } from '../rules/index.js';
 import { parseErrors } from '../rules/fixes/apply.js';
+
+await initParsers();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = here.includes(join('dist', 'test')) ? join(here, '..', '..') : join(here, '..');
@@ -145,11 +147,14 @@ test('every Go .fixed is gofmt-clean and passes go vet in a small module', (t) =
 /** The top-level statements of a Go function, one normalised line each. */
 function goStatements(text: string, name: string): string[] {
   const tree = parseSource(text, 'go');
-  const fn = tree.rootNode.namedChildren.find((n) => n.type === 'function_declaration' && n.childForFieldName('name')?.text === name);
+  const named = (n: SyntaxNode) => n.namedChildren.filter((c) => c !== null);
+  const fn = named(tree.rootNode).find((n) => n.type === 'function_declaration' && n.childForFieldName('name')?.text === name);
   assert.ok(fn, `function ${name} in the fixed text`);
   const body = fn.childForFieldName('body')!;
-  const list = body.namedChildren.find((c) => c.type === 'statement_list');
-  return (list?.namedChildren ?? []).filter((c) => c.type !== 'comment').map((c) => c.text.split('\n')[0].trim());
+  const list = named(body).find((c) => c.type === 'statement_list');
+  const lines = (list ? named(list) : []).filter((c) => c.type !== 'comment').map((c) => c.text.split('\n')[0].trim());
+  releaseTree(tree);
+  return lines;
 }
 
 test("the seed's split divides its statements as Go commit 67e5375 does", () => {

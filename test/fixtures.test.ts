@@ -13,9 +13,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyze, formatMessage, RULE_METAS } from '../rules/index.js';
+import { initParsers, analyze, formatMessage, RULE_METAS } from '../rules/index.js';
 import type { AnalysisResult, ForkKind, Language, VforklintConfig } from '../rules/index.js';
 import { compareFindings, configFor, expectationsFor, type Expectation } from './fixture-expectations.js';
+
+await initParsers();
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test -> repository root; also works when run from test/ by a TS loader. */

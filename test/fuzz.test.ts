@@ -8,11 +8,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { analyze, formatMessage, ruleMeta, type Language } from '../rules/index.js';
+import { initParsers, analyze, formatMessage, ruleMeta, type Language } from '../rules/index.js';
 import { checkFindings } from '../fuzz/check.js';
 import { REPO, seeds } from '../fuzz/corpus.js';
 import { deepNesting, fuzzCase, hugeFile, insertBytes, lineEndings, longLine, type FuzzCase, type LongKind, type NestShape } from '../fuzz/mutate.js';
 import { WatchedChecker } from '../fuzz/pool.js';
+
+await initParsers();
 
 const SEED = 424242;
 const RANDOM_PER_LANGUAGE = 60;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSource } from '../rules/parser.js';
+import { initParsers, parseSource } from '../rules/parser.js';
 import {
   constantAt,
   expandUse,
@@ -59,6 +59,8 @@ function summaryOf(table: MacroTable, text: string): MacroSummary {
 
 const live = (s: MacroSummary) => s.calls.filter((c) => !c.dead).map((c) => c.name);
 const dead = (s: MacroSummary) => s.calls.filter((c) => c.dead).map((c) => c.name);
+
+await initParsers();
 
 describe('macro definitions', () => {
   it('reads object-like and function-like definitions, with continued lines and comments', () => {
@@ -231,7 +233,7 @@ describe('macro expansion', () => {
     // Everything maps into the use: `k` to where it was written, `h()` to the whole use and OUTER's #define.
     const calls = summarize(use.code, OPTIONS).calls;
     const g = calls.find((c) => c.name === 'g')!;
-    const k = g.node.childForFieldName('arguments')!.namedChildren[0].childForFieldName('left')!.childForFieldName('right')!;
+    const k = g.node.childForFieldName('arguments')!.namedChildren[0]!.childForFieldName('left')!.childForFieldName('right')!;
     assert.equal(k.text, 'k');
     assert.deepEqual(use.place(k), { start: 500 + useText.indexOf('k'), end: 500 + useText.indexOf('k') + 1 });
     const h = calls.find((c) => c.name === 'h')!;

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyze, createAnalysisCache, fixSource, parseSource, unparsedRanges, type Language } from '../rules/index.js';
+import { initParsers, analyze, createAnalysisCache, fixSource, parseSource, unparsedRanges, type Language } from '../rules/index.js';
+
+await initParsers();
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../cli/main.js');
 const OPERATORS = '+-*/&|^!~<>=?:,;.'.repeat(6000).slice(0, 100_000);

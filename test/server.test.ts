@@ -8,8 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeAction, Diagnostic, DocumentDiagnosticReport, Hover, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
-import { analyze, fixSource, type Language } from '../rules/index.js';
+import { initParsers, analyze, fixSource, type Language } from '../rules/index.js';
 import { INPUTS, LspTestClient, PULL_CAPABILITIES, REPO, applyLspEdits, diagKeys, positionAt, wants } from './editors/lsp-client.js';
+
+await initParsers();
 
 const GLOBAL_FIXTURE = join(REPO, 'fixtures', 'c', 'verify-raw-child-writes-global.c');
 const SPLIT_INPUT = join(INPUTS, 'split.c');

@@ -30,6 +30,7 @@ interface ReportedFinding {
   range: { start: { line: number } };
 }
 interface AnalyzerModule {
+  initParsers(): Promise<void>;
   analyze(text: string, language: 'c', config?: object): { findings: ReportedFinding[] };
 }
 
@@ -198,6 +199,7 @@ async function loadAnalyzer(): Promise<void> {
     const analyzerUrl = new URL('../rules/index.js', import.meta.url).href;
     analyzer = (await import(analyzerUrl)) as AnalyzerModule;
     if (typeof analyzer.analyze !== 'function') throw new Error('rules/index.js exports no analyze()');
+    await analyzer.initParsers();
   } catch (e) {
     analyzer = undefined;
     analyzerLoadError = e instanceof Error ? e.message : String(e);

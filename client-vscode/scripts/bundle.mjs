@@ -1,8 +1,10 @@
-// Bundle the extension and the language server (esbuild), and copy the server's native
-// tree-sitter modules beside it. Output: dist/extension.js, dist/server/main.cjs,
-// dist/server/node_modules/{tree-sitter,tree-sitter-c,tree-sitter-go,node-gyp-build}.
+// Bundle the extension and the language server (esbuild), and copy the WebAssembly parsers
+// beside the server. Output: dist/extension.js, dist/server/main.cjs, and
+// dist/server/node_modules/{web-tree-sitter,tree-sitter-c,tree-sitter-go}/ holding only
+// package.json and the .wasm file, where the server looks them up at run time (the same
+// lookup as in an npm install). Nothing is native: one .vsix serves every platform.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,8 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const client = resolve(here, '..');
 const root = resolve(client, '..');
 const dist = join(client, 'dist');
-const target = process.env.VFORKLINT_VSIX_TARGET ?? `${process.platform}-${process.arch}`;
-const NATIVE = ['tree-sitter', 'tree-sitter-c', 'tree-sitter-go'];
+const WASM = { 'web-tree-sitter': 'tree-sitter.wasm', 'tree-sitter-c': 'tree-sitter-c.wasm', 'tree-sitter-go': 'tree-sitter-go.wasm' };
 
 rmSync(dist, { recursive: true, force: true });
 await build({
@@ -32,39 +33,21 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: NATIVE,
+  // The sources are ES modules that find files from import.meta.url: in the CommonJS
+  // bundle, that is the bundle's own URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: true,
   logLevel: 'warning',
 });
 
-// The native modules: only what loads at run time, and only this target's binaries.
+// The parsers: each package's package.json (for the lookup) and its .wasm, nothing else.
 const modules = join(dist, 'server', 'node_modules');
-function copy(pkg, parts) {
+for (const [pkg, wasm] of Object.entries(WASM)) {
   const from = join(root, 'node_modules', pkg);
-  if (!existsSync(from)) throw new Error(`bundle: ${from} is missing: run npm install in the repository root first`);
-  for (const part of parts) {
-    const src = join(from, part);
-    if (existsSync(src)) cpSync(src, join(modules, pkg, part), { recursive: true });
-  }
+  if (!existsSync(join(from, wasm))) throw new Error(`bundle: ${join(from, wasm)} is missing: run npm install in the repository root first`);
+  mkdirSync(join(modules, pkg), { recursive: true });
+  for (const file of ['package.json', 'LICENSE', wasm]) if (existsSync(join(from, file))) cpSync(join(from, file), join(modules, pkg, file));
 }
-copy('node-gyp-build', ['package.json', 'index.js', 'node-gyp-build.js', 'LICENSE']);
-// tree-sitter's own linux prebuild needs a newer libstdc++ than Debian 12 has, so the
-// runtime binding is the one npm compiled here (build/Release), which node-gyp-build
-// prefers; for another target, its prebuild.
-const built = join(root, 'node_modules', 'tree-sitter', 'build', 'Release', 'tree_sitter_runtime_binding.node');
-const here_target = `${process.platform}-${process.arch}`;
-copy('tree-sitter', ['package.json', 'index.js', 'LICENSE']);
-if (target === here_target && existsSync(built)) {
-  mkdirSync(join(modules, 'tree-sitter', 'build', 'Release'), { recursive: true });
-  cpSync(built, join(modules, 'tree-sitter', 'build', 'Release', 'tree_sitter_runtime_binding.node'));
-} else {
-  copy('tree-sitter', [join('prebuilds', target)]);
-}
-for (const grammar of ['tree-sitter-c', 'tree-sitter-go']) {
-  copy(grammar, ['package.json', 'LICENSE', 'bindings/node/index.js', 'src/node-types.json', join('prebuilds', target)]);
-}
-for (const pkg of NATIVE) {
-  if (!existsSync(join(modules, pkg, 'package.json'))) throw new Error(`bundle: ${pkg} was not copied`);
-}
-const grammarBins = NATIVE.slice(1).map((g) => readdirSync(join(modules, g, 'prebuilds', target)));
-console.log(`bundle: dist/extension.js, dist/server/main.cjs, native modules for ${target} (${grammarBins.flat().join(', ')})`);
+const sizes = Object.entries(WASM).map(([pkg, wasm]) => `${wasm} ${(statSync(join(modules, pkg, wasm)).size / 1024).toFixed(0)} KB`);
+console.log(`bundle: dist/extension.js, dist/server/main.cjs, ${sizes.join(', ')} (${readdirSync(modules).length} packages, platform-neutral)`);

@@ -7,11 +7,13 @@ import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName } from '../syntax.js';
-import { ASYNC_SIGNAL_SAFE, EXEC_FUNCTIONS, EXIT_SYSCALLS, GO_ALLOCATING_BUILTINS, GO_BUILTINS_SAFE, GO_SAFE, GO_UNSAFE, KNOWN_UNSAFE, NO_RETURN } from './call-lists.js';
+import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
 
 export type CallVerdict =
   | { kind: 'safe' }
   | { kind: 'macro' }
+  /** `longjmp` and kin: jumps into frames the parent owns (reported as `child-returns`). */
+  | { kind: 'leavesFrame'; chain: string[] }
   | { kind: 'unsafe'; chain: string[]; reason: string }
   | { kind: 'unknown'; chain: string[]; reason: string };
 
@@ -31,6 +33,16 @@ export function publicName(name: string): string {
     .replace(/^(?:local_|internal_)/, '');
 }
 
+/** What the tables know about a C callee, by its name as written or its public name. */
+export function libcFacts(name: string): FunctionFacts | undefined {
+  return LIBC.get(name) ?? LIBC.get(publicName(name));
+}
+
+/** What the tables know about a callee in either language (`name` as written for Go). */
+export function factsOf(ctx: FileContext, callee: string): FunctionFacts | undefined {
+  return ctx.adapter.language === 'go' ? GO.get(callee) : libcFacts(lastName(callee));
+}
+
 /** The syscall a raw syscall call or a syscall-naming macro performs (`exit_group`, `dup2`). */
 export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefined {
   const callee = ctx.calleeText(call);
@@ -45,11 +57,10 @@ export function syscallOf(ctx: FileContext, call: SyntaxNode): string | undefine
   return lastName(first.text).replace(/^(?:SYS_|__NR_)/, '').toLowerCase();
 }
 
+/** An exec: an exec-family name (also through a pointer named exactly so: musl's `exec(...)`, glibc's `args->exec(...)`), or a raw execve. */
 export function isExecCall(ctx: FileContext, call: SyntaxNode): boolean {
   const callee = ctx.calleeText(call);
-  if (callee && EXEC_FUNCTIONS.test(lastName(callee))) return true;
-  // A pointer call whose name says it is an exec (musl's `exec(...)`, glibc's `args->exec(...)`).
-  if (callee && !ctx.adapter.calleeIsName(call) && /exec/i.test(lastName(callee))) return true;
+  if (callee && ctx.adapter.language === 'c' && libcFacts(lastName(callee))?.kind === 'exec') return true;
   const nr = syscallOf(ctx, call);
   return nr === 'execve' || nr === 'execveat';
 }
@@ -71,11 +82,10 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
-  if (NO_RETURN.has(callee) || NO_RETURN.has(name)) return true;
+  if (factsOf(ctx, callee)?.noReturn) return true;
   if ((ctx.config.noReturnFunctions ?? []).some((n) => n === callee || n === name)) return true;
-  if (ctx.adapter.language === 'go' && (callee === 'panic' || callee === 'os.Exit' || callee === 'syscall.Exit' || callee === 'runtime.Goexit')) return true;
   const nr = syscallOf(ctx, call);
-  if (nr && EXIT_SYSCALLS.has(nr)) return true;
+  if (nr && SYSCALLS.get(nr)?.noReturn) return true;
   if (isLast && isExecCall(ctx, call)) return true;
   if (ctx.declaredNoReturn.has(name)) return true;
   if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
@@ -153,20 +163,23 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   }
 
   if (a.language === 'c') {
-    if (KNOWN_UNSAFE.has(name)) return { kind: 'unsafe', chain: [name], reason: unsafeReason(name) };
-    if (ASYNC_SIGNAL_SAFE.has(name) || NO_RETURN.has(name) && name !== 'exit') return { kind: 'safe' };
+    const listed = LIBC.get(name);
+    if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
     if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof') return { kind: 'safe' };
     if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
     if (MACRO.test(name)) return { kind: 'macro' };
     const pub = publicName(name);
-    if (KNOWN_UNSAFE.has(pub)) return { kind: 'unsafe', chain: [name], reason: unsafeReason(pub) };
-    if (ASYNC_SIGNAL_SAFE.has(pub) || INTERNAL_SAFE.has(pub) || EXEC_FUNCTIONS.test(pub)) return { kind: 'safe' };
+    if (INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(pub)) return { kind: 'safe' };
+    const internal = LIBC.get(pub);
+    if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
+    if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
     return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
   }
 
   // Go
-  if (GO_SAFE.test(callee) || GO_BUILTINS_SAFE.has(callee)) return { kind: 'safe' };
-  if (GO_ALLOCATING_BUILTINS.has(callee)) return { kind: 'safe' }; // reported by child-allocates
+  if (GO_SAFE.test(callee)) return { kind: 'safe' };
+  const builtin = GO.get(callee);
+  if (builtin && builtin.kind !== 'unjudged') return verdictOf(callee, builtin);
   if (isName && ctx.functionNamed(callee) !== undefined) {
     const fn = ctx.functionNamed(callee)!;
     if (isGoNosplit(ctx, fn)) return { kind: 'safe' };
@@ -176,14 +189,28 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
 }
 
-/** libc-internal helpers that only block or restore signals or read thread state. */
-const INTERNAL_SAFE = new Set(['is_internal_signal', 'seteuid', 'setegid', 'sigismember', 'block_all_sigs', 'block_app_sigs', 'restore_sigs', 'get_handler_set', 'pthread_self', 'sigaction', 'sigprocmask', 'syscall', 'syscall_cp', 'sys_dup2', 'sys_open', 'sys_close', 'dup2', 'close', 'fcntl', 'open', 'getpid']);
+/** libc-internal helpers that only block or restore signals, read thread state or make raw syscalls. */
+const INTERNAL_SAFE = new Set([
+  // glibc's local-setxid.h: "SETxID functions which only have to change the local thread" (raw syscalls).
+  'local_seteuid', 'local_setegid', 'local_setuid', 'local_setgid',
+  'is_internal_signal', 'block_all_sigs', 'block_app_sigs', 'restore_sigs', 'get_handler_set', 'syscall_cp', 'sys_dup2', 'sys_open', 'sys_close']);
 
-function unsafeReason(name: string): string {
-  if (name === 'exit') return '`exit` runs atexit handlers and flushes stdio buffers shared with the parent; use `_exit`';
-  if (/alloc|free|strdup|asprintf/.test(name)) return `\`${name}\` uses the heap, whose state is shared with the parent`;
-  if (/printf|puts|put|fflush|fopen|fclose|fwrite|perror|fdopen|fgets|getc|scanf|fread/.test(name)) return `\`${name}\` uses stdio buffers and locks shared with the parent`;
-  return `\`${name}\` is not async-signal-safe`;
+/** A table's reason with the function's name put in. */
+function whyFor(name: string, why = '$ is not async-signal-safe'): string {
+  return why.replace(/\$/g, `\`${name}\``);
+}
+
+/** The verdict a table entry gives a call named `name`. */
+function verdictOf(name: string, facts: FunctionFacts): CallVerdict {
+  switch (facts.kind) {
+    case 'unsafe':
+      return { kind: 'unsafe', chain: [name], reason: whyFor(name, facts.why) };
+    case 'leaves-frame':
+      return { kind: 'leavesFrame', chain: [name] };
+    default:
+      // safe, exec; Go's allocating built-ins are reported by child-allocates.
+      return { kind: 'safe' };
+  }
 }
 
 interface CalleeSummary {
@@ -204,6 +231,7 @@ function followCallee(ctx: FileContext, name: string, depth: number): CallVerdic
   if (!body) verdict = { kind: 'unknown', chain: [], reason: 'has no body in this file' };
   else {
     let unknown: CallVerdict | undefined;
+    let leaves: CallVerdict | undefined;
     for (const call of childCalls(ctx, fn, body)) {
       const v = classifyCall(ctx, call, fn, depth + 1);
       if (v.kind === 'unsafe') {
@@ -211,15 +239,16 @@ function followCallee(ctx: FileContext, name: string, depth: number): CallVerdic
         break;
       }
       if (v.kind === 'unknown' && !unknown) unknown = v;
+      if (v.kind === 'leavesFrame' && !leaves) leaves = v;
     }
-    if (verdict.kind === 'safe' && unknown) verdict = unknown;
+    if (verdict.kind === 'safe') verdict = leaves ?? unknown ?? verdict;
   }
   ctx.memo.set(key, { verdict });
   return prefix(name, verdict);
 }
 
 function prefix(name: string, v: CallVerdict): CallVerdict {
-  if (v.kind === 'unsafe' || v.kind === 'unknown') return { ...v, chain: [name, ...v.chain] };
+  if (v.kind === 'unsafe' || v.kind === 'unknown' || v.kind === 'leavesFrame') return { ...v, chain: [name, ...v.chain] };
   return v;
 }
 

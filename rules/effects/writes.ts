@@ -7,8 +7,11 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, syscallOf } from './calls.js';
-import { ASYNC_SIGNAL_SAFE, SYSCALL_WRITES, WRITES_THROUGH } from './call-lists.js';
+import { classifyCall, factsOf, syscallOf } from './calls.js';
+import { SYSCALLS } from './call-lists.js';
+import { readOnlyParameterPositions } from './const-params.js';
+import { ownsPointee } from './fresh-memory.js';
+import { functionNames, type Binding, type FunctionNames } from './scopes.js';
 
 export type WriteClass = 'shared' | 'frame' | 'owned';
 
@@ -17,6 +20,8 @@ export interface Write {
   node: SyntaxNode;
   /** The variable at the root of the target (`x` in `x->f[2]`). */
   root: string;
+  /** Which variable that is (block-scoped locals of one name have different keys). */
+  binding: string;
   targetText: string;
   cls: WriteClass;
   /** Through a pointer (`*p`, `p->f`, `p[i]`) rather than the variable itself. */
@@ -31,28 +36,33 @@ export interface Write {
 export interface Scope {
   fn: SyntaxNode;
   params: Map<string, { pointerLike: boolean; index: number }>;
+  /** The first local declared under each name (block scoping: `names`). */
   locals: Map<string, LocalDeclaration>;
   /** Go named results: frame locals. */
   results: Set<string>;
+  /** Block-scoped name resolution. */
+  names: FunctionNames;
 }
 
 export function scopeOf(ctx: FileContext, fn: SyntaxNode): Scope {
-  const key = `scope:${fn.id}`;
-  const memo = ctx.memo.get(key) as Scope | undefined;
-  if (memo) return memo;
-  const params = new Map<string, { pointerLike: boolean; index: number }>();
-  ctx.adapter.parameters(fn).forEach((p, index) => params.set(p.name, { pointerLike: p.pointerLike, index }));
-  const body = ctx.adapter.functionBody(fn);
-  const scope: Scope = { fn, params, locals: body ? ctx.adapter.declaredLocals(body) : new Map(), results: new Set(ctx.adapter.namedResults(fn)) };
-  ctx.memo.set(key, scope);
-  return scope;
+  return ctx.remember(`scope:${fn.id}`, () => {
+    const names = functionNames(ctx, fn);
+    const body = ctx.adapter.functionBody(fn);
+    return { fn, params: names.params, locals: body ? ctx.adapter.declaredLocals(body) : new Map(), results: names.results, names };
+  });
 }
 
-interface Target {
+export interface Target {
   root: string;
+  binding: Binding;
   indirect: boolean;
   /** Indexing or selecting into a value-typed local (array/struct): still the frame. */
   throughValue: boolean;
+}
+
+function localValue(scope: Scope, id: SyntaxNode): boolean {
+  const b = scope.names.resolve(id.text, id);
+  return b.kind === 'local' && b.decl.storage === 'value';
 }
 
 /** Peel `x->f[i].g` down to its root variable. */
@@ -64,7 +74,7 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
   while (n) {
     switch (n.type) {
       case 'identifier':
-        return { root: n.text, indirect, throughValue: indirect && !sawPointerStep };
+        return { root: n.text, binding: scope.names.resolve(n.text, n), indirect, throughValue: indirect && !sawPointerStep };
       case 'parenthesized_expression':
         n = n.namedChild(0) ?? undefined;
         break;
@@ -79,10 +89,7 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
       case 'index_expression': {
         const base = field(n, n.type === 'subscript_expression' ? 'argument' : 'operand');
         indirect = true;
-        if (base?.type === 'identifier') {
-          const local = scope.locals.get(base.text);
-          if (!(local && local.storage === 'value')) sawPointerStep = true;
-        } else sawPointerStep = true;
+        if (!(base?.type === 'identifier' && localValue(scope, base))) sawPointerStep = true;
         n = base;
         break;
       }
@@ -90,9 +97,8 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
         const base = field(n, 'operand');
         indirect = true;
         if (base?.type === 'identifier') {
-          const local = scope.locals.get(base.text);
-          const param = scope.params.get(base.text);
-          if (param ? param.pointerLike : !(local && local.storage === 'value')) sawPointerStep = true;
+          const b = scope.names.resolve(base.text, base);
+          if (b.kind === 'param' ? b.pointerLike : !(b.kind === 'local' && b.decl.storage === 'value')) sawPointerStep = true;
         } else sawPointerStep = true;
         n = base;
         break;
@@ -120,33 +126,65 @@ export function targetOf(node: SyntaxNode, scope: Scope): Target | undefined {
 }
 
 /** How the parent sees a write to `target` made in `scope`'s frame. */
-export function classify(target: Target, scope: Scope): WriteClass {
-  const { root } = target;
-  const param = scope.params.get(root);
-  const local = scope.locals.get(root);
-  if (param) return target.indirect && !target.throughValue ? 'shared' : 'frame';
-  if (local || scope.results.has(root)) {
-    if (!target.indirect || target.throughValue) return 'frame';
-    if (local?.ownsPointee) return 'owned';
-    if (local?.storage === 'value') return 'frame';
-    return 'shared';
+export function classify(ctx: FileContext, target: Target, scope: Scope): WriteClass {
+  const b = target.binding;
+  switch (b.kind) {
+    case 'param':
+      return target.indirect && !target.throughValue ? 'shared' : 'frame';
+    case 'result':
+      return !target.indirect || target.throughValue ? 'frame' : 'shared';
+    case 'local':
+      if (!target.indirect || target.throughValue) return 'frame';
+      if (ownsPointee(ctx, scope.names, b.decl)) return 'owned';
+      return b.decl.storage === 'value' ? 'frame' : 'shared';
+    default:
+      return 'shared';
   }
-  return 'shared';
 }
 
+/** `e` in `&e`, through parentheses, casts and Go conversions (`uintptr(unsafe.Pointer(&e))`). */
 function addressOperand(ctx: FileContext, arg: SyntaxNode): SyntaxNode | undefined {
-  let n: SyntaxNode | undefined = arg;
-  for (let i = 0; n && i < 10; i++) {
-    if ((n.type === 'pointer_expression' || n.type === 'unary_expression') && operatorOf(n) === '&') return field(n, n.type === 'pointer_expression' ? 'argument' : 'operand');
-    if (n.type === 'parenthesized_expression') n = n.namedChild(0) ?? undefined;
-    else if (n.type === 'cast_expression') n = field(n, 'value');
-    else if (n.type === 'call_expression' && ctx.adapter.isConversion(n)) n = ctx.adapter.arguments(n)[0];
-    else return undefined;
-  }
+  const n = unwrap(ctx, arg);
+  if (n && (n.type === 'pointer_expression' || n.type === 'unary_expression') && operatorOf(n) === '&') return field(n, n.type === 'pointer_expression' ? 'argument' : 'operand');
   return undefined;
 }
 
-type WrittenPositions = { positions?: number[]; chain?: string[]; calleeWrites?: Write[] };
+function unwrap(ctx: FileContext, arg: SyntaxNode): SyntaxNode | undefined {
+  let n: SyntaxNode | undefined = arg;
+  for (let i = 0; n && i < 10; i++) {
+    if (n.type === 'parenthesized_expression') n = n.namedChild(0) ?? undefined;
+    else if (n.type === 'cast_expression') n = field(n, 'value');
+    else if (n.type === 'call_expression' && ctx.adapter.isConversion(n)) n = ctx.adapter.arguments(n)[0];
+    else return n;
+  }
+  return n;
+}
+
+/**
+ * The memory a pointer-valued argument designates, whatever its spelling: `&x` is x,
+ * a local array `buf` (or `buf + 1`, Go's `buf[:]`) is that array, a pointer `p` (or
+ * `p->msg`) is memory behind it.
+ */
+export function pointeeOf(ctx: FileContext, arg: SyntaxNode, scope: Scope): Target | undefined {
+  let n = unwrap(ctx, arg);
+  for (let i = 0; n && i < 10; i++) {
+    if ((n.type === 'pointer_expression' || n.type === 'unary_expression') && operatorOf(n) === '&') {
+      const inner = field(n, n.type === 'pointer_expression' ? 'argument' : 'operand');
+      return inner ? targetOf(inner, scope) : undefined;
+    }
+    // Go `buf[i:j]` and C `buf + i` designate the same memory as `buf`.
+    const inner = n.type === 'slice_expression' ? field(n, 'operand') : n.type === 'binary_expression' && /^[+-]$/.test(operatorOf(n)) ? field(n, 'left') : undefined;
+    if (!inner) break;
+    n = unwrap(ctx, inner);
+  }
+  if (!n) return undefined;
+  const t = targetOf(n, scope);
+  if (!t) return undefined;
+  if (n.type === 'identifier') return { ...t, indirect: true, throughValue: t.binding.kind === 'local' && t.binding.decl.storage === 'value' };
+  return { ...t, indirect: true };
+}
+
+type WrittenPositions = { positions?: readonly number[]; readOnly?: ReadonlySet<number>; chain?: string[]; calleeWrites?: Write[] };
 
 /** Argument positions a call writes through, or undefined when unknown (then every address counts). Remembered per file. */
 function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
@@ -156,21 +194,22 @@ function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxN
 function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
   const callee = ctx.calleeText(call);
   const nr = syscallOf(ctx, call);
-  if (nr) return { positions: (SYSCALL_WRITES[nr] ?? []).map((p) => p + 1) };
+  if (nr) return { positions: (SYSCALLS.get(nr)?.writes ?? []).map((p) => p + 1) };
   if (!callee) return {};
   const name = lastName(callee);
-  if (WRITES_THROUGH[name]) return { positions: WRITES_THROUGH[name] };
-  const pub = name.replace(/^__libc_/, '').replace(/^_+/, '').replace(/_nocancel$/, '');
-  if (WRITES_THROUGH[pub]) return { positions: WRITES_THROUGH[pub] };
-  if (ASYNC_SIGNAL_SAFE.has(name) || ASYNC_SIGNAL_SAFE.has(pub) || (ctx.config.safeFunctions ?? []).includes(name)) return { positions: [] };
+  const sameFile = ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined;
+  const facts = sameFile ? undefined : factsOf(ctx, callee);
+  if (facts) return { positions: facts.writes ?? [] };
+  if ((ctx.config.safeFunctions ?? []).includes(name)) return { positions: [] };
   const v = classifyCall(ctx, call, enclosing, depth);
   if (v.kind === 'macro') return { positions: [] };
-  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < 8) {
+  const readOnly = ctx.adapter.calleeIsName(call) ? readOnlyParameterPositions(ctx, name) : new Set<number>();
+  if (sameFile && depth < 8) {
     const summary = calleeWrites(ctx, name, depth + 1);
-    return { positions: summary.paramPositions, chain: [name], calleeWrites: summary.sharedWrites };
+    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
   }
   if (v.kind === 'safe') return { positions: [] };
-  return {};
+  return { readOnly };
 }
 
 interface CalleeWriteSummary {
@@ -192,7 +231,7 @@ function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWrit
   const shared: Write[] = [];
   if (body) {
     for (const w of writesIn(ctx, body, scope, depth)) {
-      const param = scope.params.get(w.root);
+      const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
       if (param && w.indirect) positions.add(param.index);
       else if (w.cls === 'shared' && !param) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
     }
@@ -215,12 +254,12 @@ export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth
 
 function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Write[] {
   const out: Write[] = [];
-  const add = (reportAt: SyntaxNode, targetNode: SyntaxNode, extra: Partial<Write> = {}) => {
-    const t = targetOf(targetNode, scope);
+  const push = (reportAt: SyntaxNode, t: Target | undefined, text: string, extra: Partial<Write> = {}) => {
     // `errno` is per thread and means nothing in the parent after a fork that succeeded.
     if (!t || t.root === '_' || t.root === 'errno') return;
-    out.push({ node: reportAt, root: t.root, targetText: targetNode.text, cls: classify(t, scope), indirect: t.indirect && !t.throughValue, ...extra });
+    out.push({ node: reportAt, root: t.root, binding: t.binding.key, targetText: text, cls: classify(ctx, t, scope), indirect: t.indirect && !t.throughValue, ...extra });
   };
+  const add = (reportAt: SyntaxNode, targetNode: SyntaxNode, extra: Partial<Write> = {}) => push(reportAt, targetOf(targetNode, scope), targetNode.text, extra);
   for (const n of descendantsWithin(scope.fn, node, WRITE_NODES, ctx.adapter.closureTypes)) {
     switch (n.type) {
       case 'assignment_expression': {
@@ -244,35 +283,45 @@ function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, dept
         if (arg) add(n, arg);
         break;
       }
-      case 'call_expression': {
-        const args = ctx.adapter.arguments(n);
-        const addrArgs = args.map((a, i) => [i, addressOperand(ctx, a)] as const).filter(([, t]) => t);
-        const needsCallee = addrArgs.length > 0 || (ctx.adapter.calleeIsName(n) && ctx.functionNamed(lastName(ctx.calleeText(n) ?? '')) !== undefined);
-        if (!needsCallee) break;
-        const known = writtenPositions(ctx, n, scope.fn, depth);
-        for (const [i, t] of addrArgs) {
-          if (known.positions && !known.positions.includes(i)) continue;
-          add(n, t!, { viaAddress: true, chain: known.chain });
-        }
-        if (known.positions && known.chain) {
-          // Pointer parameters the callee writes through, given the caller's pointers.
-          for (const i of known.positions) {
-            const a = args[i];
-            if (!a || addressOperand(ctx, a)) continue;
-            const t = targetOf(a, scope);
-            if (t && (scope.params.get(t.root)?.pointerLike || (!scope.locals.has(t.root) && !scope.params.has(t.root)))) {
-              out.push({ node: n, root: t.root, targetText: a.text, cls: 'shared', indirect: true, chain: known.chain });
-            }
-          }
-        }
-        for (const w of known.calleeWrites ?? []) out.push({ ...w, node: n });
+      case 'call_expression':
+        callWrites(ctx, n, scope, depth, push, (w) => out.push(w));
         break;
-      }
       default:
         break;
     }
   }
   return out;
+}
+
+/** What a call writes through its arguments: by position for known callees, every `&x` for unknown ones. */
+function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: number, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void, pushWrite: (w: Write) => void): void {
+  const args = ctx.adapter.arguments(call);
+  const addressed = args.map((a) => addressOperand(ctx, a));
+  const calleeName = lastName(ctx.calleeText(call) ?? '');
+  const needsCallee = addressed.some(Boolean) || (ctx.adapter.calleeIsName(call) && ctx.functionNamed(calleeName) !== undefined) || (args.length > 0 && writesSomething(ctx, call));
+  if (!needsCallee) return;
+  const known = writtenPositions(ctx, call, scope.fn, depth);
+  if (known.positions) {
+    for (const i of known.positions) {
+      const a = args[i];
+      if (!a) continue;
+      push(call, pointeeOf(ctx, a, scope), (addressed[i] ?? a).text, { viaAddress: !!addressed[i], chain: known.chain });
+    }
+  } else {
+    addressed.forEach((t, i) => {
+      if (t && !known.readOnly?.has(i)) push(call, targetOf(t, scope), t.text, { viaAddress: true });
+    });
+  }
+  // Globals the callee writes itself, reported at this call.
+  for (const w of known.calleeWrites ?? []) pushWrite({ ...w, node: call });
+}
+
+/** Does a known function or raw syscall write through any argument? (Cheap test before the full lookup.) */
+function writesSomething(ctx: FileContext, call: SyntaxNode): boolean {
+  const nr = syscallOf(ctx, call);
+  if (nr) return !!SYSCALLS.get(nr)?.writes?.length;
+  const callee = ctx.calleeText(call);
+  return !!callee && !!factsOf(ctx, callee)?.writes?.length;
 }
 
 /** Identifiers an expression reads (all mentions except the plain target of `=`). */
@@ -293,8 +342,20 @@ function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): 
       const l = field(n, 'left');
       for (const c of l ? codeChildren(l) : []) if (c.type === 'identifier') skip.add(c.id);
     }
-    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text)) out.set(n.text, n);
+    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text) && !isDeclaredName(n)) out.set(n.text, n);
   }
   void ctx;
   return out;
+}
+
+/** C declarator parents whose `declarator` field holds the declared name. */
+const DECLARATORS = new Set(['declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator']);
+
+/** The name a declaration declares (`x` in `int x;`, `char *x = ...`, Go `var x T`): not a read. */
+export function isDeclaredName(id: SyntaxNode): boolean {
+  const parent = id.parent;
+  if (!parent) return false;
+  if (DECLARATORS.has(parent.type)) return field(parent, 'declarator')?.id === id.id || (parent.type === 'parenthesized_declarator' && parent.namedChild(0)?.id === id.id);
+  if (parent.type === 'var_spec' || parent.type === 'const_spec') return parent.childrenForFieldName('name').some((c) => c.id === id.id);
+  return false;
 }

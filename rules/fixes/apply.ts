@@ -6,6 +6,7 @@
 import { analyze } from '../analyze.js';
 import { applyEdits } from '../edits.js';
 import { parseShared } from '../parser.js';
+import { cursorAt } from '../syntax.js';
 import type { Finding, Fix, Language, RuleId, TextEdit, VforklintConfig } from '../types.js';
 
 export interface FixOutcome {
@@ -30,7 +31,7 @@ export function parseErrors(text: string, language: Language): number {
   const root = parseShared(text, language).rootNode;
   if (!root.hasError) return 0;
   let n = 0;
-  const cursor = root.walk();
+  using cursor = cursorAt(root);
   for (;;) {
     const node = cursor.currentNode;
     if (node.type === 'ERROR' || node.isMissing) n++;

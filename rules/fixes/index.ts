@@ -7,7 +7,9 @@
  * re-analyses on every keystroke, so it is computed on first read of `fixes` or
  * `fixDeclined` of a `parent-reuses-frame` finding (both are ordinary enumerable
  * properties: spreading, JSON and structured cloning read them; assigning replaces them).
+ * Until it is computed, the site's tree stays alive (`holdTreeFor`) after the analysis.
  */
+import { holdTreeFor, letGo } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
 import type { Finding, Fix } from '../types.js';
 import { Decline } from './regions.js';
@@ -75,13 +77,17 @@ function matchLineEnds(fix: Fix | undefined, crlf: boolean): Fix | undefined {
 export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
   const crlf = site.file.text.includes('\r\n');
   let split: SplitOutcome | undefined;
+  // The split is computed from the site's tree, which must outlive the analysis until then.
+  const tree = site.file.root.tree;
   const getSplit = () => {
     if (!split) {
       split = splitFor(site);
       split.fix = matchLineEnds(split.fix, crlf);
+      letGo(getSplit, tree);
     }
     return split;
   };
+  if (findings.some((f) => f.rule === 'parent-reuses-frame')) holdTreeFor(getSplit, tree);
   for (const f of findings) {
     const fixes: Fix[] = [...f.fixes];
     const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;

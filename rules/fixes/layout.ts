@@ -4,6 +4,7 @@
  * way the language's formatter would (Go: tabs, gofmt; C: the file's own indent unit).
  */
 import type { SyntaxNode } from '../parser.js';
+import { namedChildren } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 
 /** A statement (or comment) ready to be emitted in some block. */
@@ -46,7 +47,7 @@ export function itemOf(text: string, node: SyntaxNode, edits: TextEdit[], blankB
   let outdent = 0;
   if (node.type === 'labeled_statement') {
     // A label sits left of the statements it labels (gofmt: one level; C: as written).
-    const inner = node.namedChildren.filter((c) => !/^(?:statement_identifier|label_name|comment)$/.test(c.type)).pop();
+    const inner = namedChildren(node).filter((c) => !/^(?:statement_identifier|label_name|comment)$/.test(c.type)).pop();
     const innerBase = inner && text.lastIndexOf('\n', inner.startIndex) > node.startIndex ? indentAt(text, inner.startIndex) : base;
     if (innerBase.startsWith(base) && innerBase.length > base.length) {
       outdent = innerBase.length - base.length;

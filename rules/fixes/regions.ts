@@ -7,7 +7,7 @@
 import { CHILD_SIDE, PARENT_SIDE, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { contains, firstAtOrAfter, namedChildren } from '../syntax.js';
+import { contains, cursorAt, fieldChildren, firstAtOrAfter, namedChildren } from '../syntax.js';
 
 export class Decline extends Error {}
 
@@ -127,7 +127,7 @@ export function isBlock(node: SyntaxNode | undefined): boolean {
 /** Identifier nodes named `name` inside `node`, skipping nested function literals. */
 export function identifiersIn(node: SyntaxNode, filter?: (n: SyntaxNode) => boolean): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  const cursor = node.walk();
+  using cursor = cursorAt(node);
   let descend = true;
   for (;;) {
     const n = cursor.currentNode;
@@ -155,9 +155,9 @@ export function declaredInside(node: SyntaxNode): Set<string> {
       const left = n.childForFieldName('left');
       for (const c of left ? namedChildren(left) : []) if (c.type === 'identifier') out.add(c.text);
     } else if (n.type === 'var_spec' || n.type === 'const_spec') {
-      for (const c of n.childrenForFieldName('name')) out.add(c.text);
+      for (const c of fieldChildren(n, 'name')) out.add(c.text);
     } else if (n.type === 'declaration') {
-      for (const d of n.childrenForFieldName('declarator')) {
+      for (const d of fieldChildren(n, 'declarator')) {
         const name = declaratorName(d);
         if (name) out.add(name);
       }

@@ -6,7 +6,7 @@
  */
 import { FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, escapeRegExp, field, namedChildren, walk } from '../syntax.js';
+import { contains, escapeRegExp, field, fieldChildren, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline, declaratorName } from './regions.js';
@@ -30,12 +30,12 @@ function declarationOf(node: SyntaxNode | undefined): SyntaxNode | undefined {
 }
 
 function declaratorFor(decl: SyntaxNode, name: string): SyntaxNode | undefined {
-  return decl.childrenForFieldName('declarator').find((d) => declaratorName(d) === name);
+  return fieldChildren(decl, 'declarator').find((d) => declaratorName(d) === name);
 }
 
 /** `T` for a declaration `T x, *y;` (everything before the first declarator). */
 function baseType(text: string, decl: SyntaxNode): string {
-  const first = decl.childrenForFieldName('declarator')[0];
+  const first = fieldChildren(decl, 'declarator')[0];
   return text.slice(decl.startIndex, first ? first.startIndex : decl.endIndex).trim();
 }
 
@@ -158,7 +158,7 @@ export function buildC(ctx: SplitContext): SplitFix {
     const edits = [...innerEdits];
     const skip = new Set<number>();
     for (const d of decls) {
-      const ds = d.childrenForFieldName('declarator');
+      const ds = fieldChildren(d, 'declarator');
       const kept = ds.filter((x) => !remove.has(declaratorName(x) ?? ''));
       if (kept.length === ds.length) continue;
       if (ds.some((x) => remove.has(declaratorName(x) ?? '') && x.type === 'init_declarator' && /\(/.test(field(x, 'value')?.text ?? ''))) decline('a declaration the parent alone needs calls a function in its initialiser');
@@ -167,7 +167,7 @@ export function buildC(ctx: SplitContext): SplitFix {
     }
     return innerItems(ctx, viewContext(ctx, edits, skip, `return ${pid};`, []));
   };
-  const declared = decls.flatMap((d) => d.childrenForFieldName('declarator').map((x) => declaratorName(x) ?? '')).filter((n) => n && n !== pid);
+  const declared = decls.flatMap((d) => fieldChildren(d, 'declarator').map((x) => declaratorName(x) ?? '')).filter((n) => n && n !== pid);
   let innerBody = build(new Set());
   const innerText = innerBody.map((i) => i.lines.join('\n')).join('\n');
   const unused = declared.filter((n) => (innerText.match(new RegExp(`(?<![\\w.>])${escapeRegExp(n)}\\b`, 'g')) ?? []).length <= 1);

@@ -6,7 +6,7 @@
  */
 import { CHILD_SIDE, FAILED, PARENT } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, escapeRegExp, field, namedChildren, walk } from '../syntax.js';
+import { children, contains, escapeRegExp, field, fieldChildren, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { codeOnly, indentAt, item, type Item } from './layout.js';
 import { blockEntries, decline } from './regions.js';
@@ -33,7 +33,7 @@ function paramNames(list: SyntaxNode | undefined): string[] {
   const out: string[] = [];
   for (const p of list ? namedChildren(list) : []) {
     if (p.type === 'comment') continue;
-    const names = p.childrenForFieldName('name');
+    const names = fieldChildren(p, 'name');
     if (!names.length) decline('the function has unnamed parameters; the outer function could not pass them on');
     for (const n of names) {
       if (n.text === '_') decline('the function has a parameter named `_`; the outer function could not pass it on');
@@ -67,7 +67,7 @@ function typeOf(ctx: SplitContext, name: string): string {
   }
   const results = field(ctx.fn, 'result');
   if (results?.type === 'parameter_list') {
-    for (const p of namedChildren(results)) if (p.childrenForFieldName('name').some((n) => n.text === name)) return field(p, 'type')?.text ?? decline(`cannot tell the type of \`${name}\``);
+    for (const p of namedChildren(results)) if (fieldChildren(p, 'name').some((n) => n.text === name)) return field(p, 'type')?.text ?? decline(`cannot tell the type of \`${name}\``);
   }
   if (local && contains(ctx.entries[ctx.forkIndex], local.node) && contains(local.node, sa.site.call)) {
     const qual = /^(\w+)\./.exec(sa.file.adapter.calleeText(sa.site.call) ?? '');
@@ -84,7 +84,7 @@ function rewriteVar(ctx: SplitContext, decl: SyntaxNode, remove: Set<string>): s
     if (n.type === 'var_spec') specs.push(n);
     return n.type === 'var_declaration' || n.type === 'var_spec_list';
   });
-  if (!specs.some((s) => s.childrenForFieldName('name').some((n) => remove.has(n.text)))) return undefined;
+  if (!specs.some((s) => fieldChildren(s, 'name').some((n) => remove.has(n.text)))) return undefined;
   const list = namedChildren(decl).find((c) => c.type === 'var_spec_list');
   const rows: Array<{ names: string; rest: string } | { raw: string } | { blank: true }> = [];
   let prevEnd = list ? list.startIndex + 1 : decl.startIndex;
@@ -96,13 +96,13 @@ function rewriteVar(ctx: SplitContext, decl: SyntaxNode, remove: Set<string>): s
       continue;
     }
     if (s.type !== 'var_spec') continue;
-    const names = s.childrenForFieldName('name').map((n) => n.text);
+    const names = fieldChildren(s, 'name').map((n) => n.text);
     const kept = names.filter((n) => !remove.has(n));
     if (!kept.length) continue;
     const value = field(s, 'value');
     if (value && kept.length !== names.length) decline('a `var` declaration with values would have to lose some of its names');
     const type = field(s, 'type');
-    const restStart = type ? type.startIndex : s.childrenForFieldName('name').slice(-1)[0].endIndex;
+    const restStart = type ? type.startIndex : fieldChildren(s, 'name').slice(-1)[0].endIndex;
     rows.push({ names: kept.join(', '), rest: ctx.text.slice(restStart, s.endIndex).trim() });
   }
   while (rows.length && 'blank' in rows[rows.length - 1]) rows.pop();
@@ -207,7 +207,7 @@ export function buildGo(ctx: SplitContext): SplitFix {
     if (n.type !== 'short_var_declaration' || !contains(n, sa.site.call)) return true;
     const left = field(n, 'left');
     for (const l of left ? namedChildren(left) : []) if (l.text !== '_' && l.text !== pid && l.text !== err) decline(`the fork's statement declares \`${l.text}\` too`);
-    const op = n.children.find((c) => c.type === ':=');
+    const op = children(n).find((c) => c.type === ':=');
     if (op) innerEdits.push({ start: op.startIndex, end: op.endIndex, newText: '=' });
     return false;
   });

@@ -14,7 +14,7 @@ import { PARENT_SIDE } from '../flow/path-state.js';
 import { findForkSites } from '../fork-sites.js';
 import type { SyntaxNode } from '../parser.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { contains, field, namedChildren, walk } from '../syntax.js';
+import { contains, field, fieldChildren, namedChildren, walk } from '../syntax.js';
 import type { TextEdit } from '../types.js';
 import { indentAt, indentUnitOf, item, renderItems, type Item } from './layout.js';
 import { Regions, blockEntries, decline, declaratorName, identifiersIn, statementIndex } from './regions.js';
@@ -158,8 +158,8 @@ function onParentSide(sa: SiteAnalysis, n: SyntaxNode): boolean {
 function bareDeclarationName(n: SyntaxNode): boolean {
   const p = n.parent;
   if (!p) return false;
-  if (p.type === 'var_spec') return !field(p, 'value') && p.childrenForFieldName('name').some((c) => c.id === n.id);
-  if (p.type === 'declaration') return p.childrenForFieldName('declarator').some((c) => c.id === n.id);
+  if (p.type === 'var_spec') return !field(p, 'value') && fieldChildren(p, 'name').some((c) => c.id === n.id);
+  if (p.type === 'declaration') return fieldChildren(p, 'declarator').some((c) => c.id === n.id);
   if (p.type === 'pointer_declarator' && p.parent?.type === 'declaration') return true;
   // `int status = 0;`: a constant initialiser the outer function can repeat.
   if (p.type === 'init_declarator' && field(p, 'declarator')?.id === n.id) return isConstant(field(p, 'value'));
@@ -177,8 +177,8 @@ function parentDeclared(ctx: SplitContext): Set<string> {
     walk(e, (n) => {
       if (n.type === 'func_literal') return false;
       if (!/^(?:short_var_declaration|var_spec|declaration|range_clause)$/.test(n.type) || !onParentSide(ctx.sa, n)) return true;
-      if (n.type === 'var_spec') for (const c of n.childrenForFieldName('name')) out.add(c.text);
-      else if (n.type === 'declaration') for (const d of n.childrenForFieldName('declarator')) out.add(declaratorName(d) ?? '');
+      if (n.type === 'var_spec') for (const c of fieldChildren(n, 'name')) out.add(c.text);
+      else if (n.type === 'declaration') for (const d of fieldChildren(n, 'declarator')) out.add(declaratorName(d) ?? '');
       else for (const c of namedChildren(field(n, 'left') ?? n)) if (c.type === 'identifier') out.add(c.text);
       return true;
     });

@@ -5,7 +5,7 @@
  */
 import type { LanguageAdapter, StatementView } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
-import { contains, descendantsWithin } from '../syntax.js';
+import { contains, descendantsWithin, namedChildren } from '../syntax.js';
 
 const ASSIGNMENTS = new Set(['assignment_expression', 'assignment_statement']);
 import { ConditionReader, type ResultRole } from './conditions.js';
@@ -104,7 +104,7 @@ class FlowWalker {
     const names: string[] = [];
     for (const n of descendantsWithin(this.input.body, node, ASSIGNMENTS)) {
       const left = n.childForFieldName('left');
-      if (left) for (const c of left.type === 'expression_list' ? left.namedChildren : [left]) names.push(c.text);
+      if (left) for (const c of left.type === 'expression_list' ? namedChildren(left) : [left]) names.push(c.text);
     }
     return names;
   }

@@ -82,6 +82,8 @@ export interface LanguageAdapter {
   isConversion(call: SyntaxNode): boolean;
   /** Variables declared in the function (not parameters), with their declaring node and whether they are arrays/values. */
   declaredLocals(body: SyntaxNode): Map<string, LocalDeclaration>;
+  /** Every local declaration in the function, in source order, shadowing ones included (block scoping: effects/scopes.ts). */
+  localDeclarations(body: SyntaxNode): LocalDeclaration[];
   /** The names declared by a declaration statement (C declaration, Go var/:=), if `node` is one. */
   declaredNames(node: SyntaxNode): string[];
   /** Node types of nested function literals (closures) that the flow pass does not enter. */

@@ -1,6 +1,6 @@
 /** How C spells statements, conditions, calls and declarations (tree-sitter-c). */
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
+import { codeChildren, descendants, field, fieldChildren, namedChildren, operatorOf, walk } from '../syntax.js';
 
 const DECLARATION = new Set(['declaration']);
 import { MAX_CALLEE_CHARS, unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
@@ -49,7 +49,7 @@ function declaratorName(d: SyntaxNode | undefined): { name: string; pointer: boo
       default:
         break;
     }
-    d = field(d, 'declarator') ?? d.namedChildren.find((c) => c.type !== 'type_qualifier' && c.type !== 'ms_pointer_modifier' && c.type !== 'attribute_specifier') ?? undefined;
+    d = field(d, 'declarator') ?? namedChildren(d).find((c) => c.type !== 'type_qualifier' && c.type !== 'ms_pointer_modifier' && c.type !== 'attribute_specifier') ?? undefined;
   }
   return undefined;
 }
@@ -261,17 +261,23 @@ export const cAdapter: LanguageAdapter = {
 
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
+    for (const d of this.localDeclarations(body)) if (!out.has(d.name)) out.set(d.name, d);
+    return out;
+  },
+
+  localDeclarations(body) {
+    const out: LocalDeclaration[] = [];
     for (const n of descendants(body, DECLARATION)) {
       // `static` and `extern` locals live outside the frame: writes to them are writes to globals.
-      if (n.namedChildren.some((c) => c.type === 'storage_class_specifier' && /^(?:static|extern|thread_local|_Thread_local|__thread)$/.test(c.text))) continue;
+      if (namedChildren(n).some((c) => c.type === 'storage_class_specifier' && /^(?:static|extern|thread_local|_Thread_local|__thread)$/.test(c.text))) continue;
       {
-        for (const d of n.childrenForFieldName('declarator')) {
+        for (const d of fieldChildren(n, 'declarator')) {
           const info = declaratorName(d);
           if (!info || info.fn) continue;
           const value = d.type === 'init_declarator' ? field(d, 'value') : undefined;
           const ownsPointee = !!value && (/^&/.test(value.text) || ALLOCATORS.has(value.type === 'call_expression' ? field(value, 'function')?.text ?? '' : ''));
           const storage = info.array ? 'value' : info.pointer ? 'pointer' : 'value';
-          if (!out.has(info.name)) out.set(info.name, { name: info.name, node: d, storage, ownsPointee });
+          out.push({ name: info.name, node: d, storage, ownsPointee });
         }
       }
     }
@@ -280,6 +286,6 @@ export const cAdapter: LanguageAdapter = {
 
   declaredNames(node) {
     if (node.type !== 'declaration') return [];
-    return node.childrenForFieldName('declarator').map((d) => declaratorName(d)?.name ?? '').filter(Boolean);
+    return fieldChildren(node, 'declarator').map((d) => declaratorName(d)?.name ?? '').filter(Boolean);
   },
 };

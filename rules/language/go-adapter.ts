@@ -1,6 +1,6 @@
 /** How Go spells statements, conditions, calls and declarations (tree-sitter-go). */
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendants, field, namedChildren, operatorOf, walk } from '../syntax.js';
+import { codeChildren, descendants, field, fieldChildren, namedChildren, operatorOf, walk } from '../syntax.js';
 
 const LOCAL_DECLS = new Set(['var_spec', 'short_var_declaration', 'range_clause']);
 const FUNC_LITERAL = new Set(['func_literal']);
@@ -87,7 +87,7 @@ export const goAdapter: LanguageAdapter = {
         if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
         const type = field(p, 'type');
         const pointerLike = p.type === 'variadic_parameter_declaration' || POINTER_TYPES.has(type?.type ?? '');
-        for (const n of p.childrenForFieldName('name')) out.push({ name: n.text, pointerLike, node: p });
+        for (const n of fieldChildren(p, 'name')) out.push({ name: n.text, pointerLike, node: p });
       }
     }
     return out;
@@ -97,7 +97,7 @@ export const goAdapter: LanguageAdapter = {
     const result = field(fn, 'result');
     if (!result || result.type !== 'parameter_list') return [];
     const out: string[] = [];
-    for (const p of namedChildren(result)) for (const n of p.childrenForFieldName('name')) out.push(n.text);
+    for (const p of namedChildren(result)) for (const n of fieldChildren(p, 'name')) out.push(n.text);
     return out;
   },
 
@@ -223,14 +223,20 @@ export const goAdapter: LanguageAdapter = {
 
   declaredLocals(body) {
     const out = new Map<string, LocalDeclaration>();
+    for (const d of this.localDeclarations(body)) if (!out.has(d.name)) out.set(d.name, d);
+    return out;
+  },
+
+  localDeclarations(body) {
+    const out: LocalDeclaration[] = [];
     const add = (name: string, node: SyntaxNode, type?: SyntaxNode, value?: SyntaxNode) => {
-      if (name === '_' || out.has(name)) return;
+      if (name === '_') return;
       const s = localStorage(type, value);
-      out.set(name, { name, node, storage: s.storage, ownsPointee: s.owns });
+      out.push({ name, node, storage: s.storage, ownsPointee: s.owns });
     };
     for (const n of descendants(body, LOCAL_DECLS, FUNC_LITERAL)) {
       if (n.type === 'var_spec') {
-        const names = n.childrenForFieldName('name');
+        const names = fieldChildren(n, 'name');
         const values = field(n, 'value');
         const vals = values ? codeChildren(values) : [];
         names.forEach((nm, i) => add(nm.text, n, field(n, 'type'), vals[i]));
@@ -255,7 +261,7 @@ export const goAdapter: LanguageAdapter = {
     if (node.type === 'var_declaration') {
       const out: string[] = [];
       walk(node, (n) => {
-        if (n.type === 'var_spec') for (const nm of n.childrenForFieldName('name')) out.push(nm.text);
+        if (n.type === 'var_spec') for (const nm of fieldChildren(n, 'name')) out.push(nm.text);
         return true;
       }, { only: new Set(['var_spec']) });
       return out;

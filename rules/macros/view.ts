@@ -4,7 +4,7 @@
  * the use in the file (and to the `#define` its text came from, for related information).
  * Parsed once per (table, definitions in effect, use text).
  */
-import { parseSource, type SyntaxNode, type Tree } from '../parser.js';
+import { holdTreeFor, parseSource, releaseTree, type SyntaxNode, type Tree } from '../parser.js';
 import type { MacroTable } from './definitions.js';
 import type { MacroDefinition } from './model.js';
 import { expandUse, type ExpandedText, type MacroToken } from './expand.js';
@@ -150,6 +150,9 @@ function parse(expansion: ExpandedText): ParsedExpansion {
   const fn = children(tree.rootNode).find((c) => c.type === 'function_definition');
   const body = fn?.childForFieldName('body') ?? tree.rootNode;
   const code: ParsedExpansion = { source, offset: PREFIX.length, tree, body, form: 'statement' };
+  // The tree lives in WebAssembly memory: keep it exactly as long as this view is reachable.
+  holdTreeFor(code, tree);
+  releaseTree(tree);
   const end = PREFIX.length + expansion.text.length;
   if (expansion.tokens.length === 0) code.form = 'empty';
   else if (attributesOnly(expansion.tokens)) code.form = 'attribute';
@@ -168,8 +171,8 @@ function parse(expansion: ExpandedText): ParsedExpansion {
 
 /**
  * Parsed expansions by text: uses with different arguments often expand alike (`do {} while (0)`).
- * With web-tree-sitter a tree lives in WebAssembly memory until `delete()`d: clearing this map
- * must then delete the trees no caller still holds (today's binding collects them itself).
+ * Each view holds its tree while reachable (parse above), so clearing the map frees the
+ * trees once no summary or caller still holds their views.
  */
 const parsedByText = new Map<string, ParsedExpansion>();
 

@@ -2,7 +2,7 @@ import { CHILD_SIDE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import type { SiteAnalysis } from '../site-analysis.js';
-import { descendantsWithin, escapeRegExp, field, operatorOf, rangeOfNode } from '../syntax.js';
+import { descendantsWithin, escapeRegExp, field, namedChildren, operatorOf, rangeOfNode } from '../syntax.js';
 
 const FUNC_LITERAL = new Set(['func_literal']);
 
@@ -109,7 +109,7 @@ export const childAllocates: RuleModule = {
       // Map writes allocate (and may grow the map).
       for (const a of descendantsWithin(root, e.node, ASSIGNMENTS, FUNC_LITERAL)) {
         const left = field(a, 'left');
-        for (const target of left ? left.namedChildren : []) {
+        for (const target of left ? namedChildren(left) : []) {
           const operand = target.type === 'index_expression' ? field(target, 'operand') : undefined;
           if (operand?.type === 'identifier' && isMap(site, operand.text)) {
             report({ messageId: 'allocates', data: { fork, what: `writing the map \`${operand.text}\` may allocate` }, node: a, related: [site.forkRelated] });

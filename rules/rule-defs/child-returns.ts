@@ -13,6 +13,7 @@ export const childReturns: RuleModule = {
     messages: {
       returns: 'The child can reach this `return` after `{{fork}}`: it returns into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
       fallsOff: 'The child can fall off the end of `{{fn}}` after `{{fork}}`, returning into the parent\'s frames. End the child with `_exit` or exec.',
+      longjmp: 'The child calls `{{callee}}` after `{{fork}}`{{via}}: it jumps into frames the parent owns, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
     },
     fixable: false,
     hasSuggestions: true,
@@ -26,6 +27,13 @@ export const childReturns: RuleModule = {
       const body = site.file.adapter.functionBody(site.site.fn);
       const close = body?.lastChild ?? body;
       if (close) report({ messageId: 'fallsOff', data: { fork, fn: site.file.adapter.functionName(site.site.fn) || 'the function' }, node: close, related: [site.forkRelated] });
+    }
+    // longjmp/siglongjmp on a child path (RULES section 3: leaving the frame without returning).
+    for (const { call, verdict } of site.childCalls()) {
+      if (verdict.kind !== 'leavesFrame') continue;
+      const callee = site.file.calleeText(call) ?? verdict.chain[0];
+      const via = verdict.chain.length > 1 ? `, which reaches \`${verdict.chain[verdict.chain.length - 1]}\` (${verdict.chain.join(' -> ')})` : '';
+      report({ messageId: 'longjmp', data: { fork, callee, via }, node: call, related: [site.forkRelated] });
     }
   },
 };

@@ -44,7 +44,7 @@ export const childWritesShared: RuleModule = {
         // fn's argument is the designed channel; fn's own locals live on the child's stack.
         if (w.cls !== 'shared' || channel.has(w.root)) continue;
       } else if (w.cls !== 'shared') {
-        const read = parentReads.get(w.root);
+        const read = parentReads.get(w.binding);
         if (!read && !site.file.strict) continue;
         if (!read) {
           report({ messageId: 'strict', data: { fork, target: w.targetText }, node: w.node, related });
