@@ -34,12 +34,13 @@ function lineOps(a: string[], b: string[]): Op[] {
       ops.push({ kind: ' ', line: am[i]!, a: pre + i, b: pre + j });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ kind: '+', line: bm[j]!, a: pre + i, b: pre + j });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removed lines before added ones, as diff(1) prints a change.
       ops.push({ kind: '-', line: am[i]!, a: pre + i, b: pre + j });
       i++;
+    } else {
+      ops.push({ kind: '+', line: bm[j]!, a: pre + i, b: pre + j });
+      j++;
     }
   }
   for (let k = 0; k < suf; k++) ops.push({ kind: ' ', line: a[a.length - suf + k]!, a: a.length - suf + k, b: b.length - suf + k });

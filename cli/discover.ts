@@ -21,12 +21,30 @@ export interface SourceFile {
   language: Language;
 }
 
+/**
+ * What went wrong with a path: `unreadable` (cannot be read or is not a file or directory),
+ * `unmatched` (an argument that named nothing to check: missing, no C or Go files, or all
+ * of them ignored; the message then names the argument, in ESLint's words), `ignored` (a
+ * file named on the command line that an ignore source excludes, or that is not C or Go),
+ * `link` (a symbolic link loop or a broken link met while walking).
+ */
+export type ProblemKind = 'unreadable' | 'unmatched' | 'ignored' | 'link';
+
 export interface DiscoveryProblem {
+  /** The argument as given, or the path met while walking. */
   path: string;
+  /** Absolute path, for the machine-readable reports. */
+  absolutePath: string;
   message: string;
-  /** Fatal problems (unreadable file or directory) make the exit code 2; warnings do not. */
+  kind: ProblemKind;
+  /** Fatal problems (unreadable, unmatched) make the exit code 2 and the run incomplete; warnings do not. */
   fatal: boolean;
 }
+
+/** ESLint's messages (its Error messages, single quotes) for arguments that named nothing to check. */
+export const noFilesMessage = (arg: string): string => `No files matching the pattern '${arg}' were found.`;
+export const allIgnoredMessage = (arg: string): string => `All files matched by '${arg}' are ignored.`;
+export const IGNORED_FILE_MESSAGE = 'File ignored because of a matching ignore pattern. Use "--no-ignore" to disable file ignore settings or use "--no-warn-ignored" to suppress this warning.';
 
 export interface DiscoveryOptions {
   cwd: string;
@@ -36,6 +54,17 @@ export interface DiscoveryOptions {
   useIgnore: boolean;
   ignorePath?: string;
   configs: ConfigResolver;
+  /** Warn about files named on the command line that are ignored (ESLint's --no-warn-ignored turns it off). */
+  warnIgnored: boolean;
+  /** An argument that names nothing to check is an error (ESLint's --no-error-on-unmatched-pattern turns it off). */
+  errorOnUnmatchedPattern: boolean;
+}
+
+/** What one argument's walk or glob met: wanted files (checked now or by an earlier argument) and ignored entries. */
+interface ArgumentTally {
+  matched: number;
+  ignored: number;
+  failed: number;
 }
 
 interface IgnoreLayer {
@@ -144,7 +173,22 @@ export class Discovery {
     return this.opts.extensions.includes(extname(path).toLowerCase());
   }
 
+  private tally: ArgumentTally = { matched: 0, ignored: 0, failed: 0 };
+
+  private problem(path: string, message: string, kind: ProblemKind, fatal: boolean): void {
+    if (fatal) this.tally.failed++;
+    this.problems.push({ path, absolutePath: resolve(this.opts.cwd, path), message, kind, fatal });
+  }
+
+  /** After a directory or glob argument: nothing to check is an error unless --no-error-on-unmatched-pattern. */
+  private unmatchedCheck(arg: string): void {
+    const t = this.tally;
+    if (t.matched > 0 || t.failed > 0 || !this.opts.errorOnUnmatchedPattern) return;
+    this.problem(arg, t.ignored > 0 ? allIgnoredMessage(arg) : noFilesMessage(arg), 'unmatched', true);
+  }
+
   private addFile(path: string, real: string): void {
+    this.tally.matched++;
     if (this.seenFiles.has(real)) return;
     this.seenFiles.add(real);
     this.files.push({ path, language: languageForExtension(extname(path)) });
@@ -168,6 +212,7 @@ export class Discovery {
 
   /** Add one command-line argument: a file, a directory or a glob pattern. */
   async addArgument(arg: string): Promise<void> {
+    this.tally = { matched: 0, ignored: 0, failed: 0 };
     const path = resolve(this.opts.cwd, arg);
     let st;
     try {
@@ -175,20 +220,28 @@ export class Discovery {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && /[*?[\]{}()!]/.test(arg)) return this.addGlob(arg);
-      this.problems.push({ path: arg, message: errCode(e), fatal: true });
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (this.opts.errorOnUnmatchedPattern) this.problem(arg, noFilesMessage(arg), 'unmatched', true);
+        return;
+      }
+      this.problem(arg, errCode(e), 'unreadable', true);
       return;
     }
     if (st.isDirectory()) {
-      const layers = this.ancestorLayers(path);
-      // The start directory itself may be ignored by an ancestor; walking it explicitly still lints it (as ESLint does).
-      this.walk(path, layers, []);
+      // .gitignore files above the start directory apply to what is below it; an ignored
+      // start directory therefore yields "all files ignored" (as ESLint's ignores do).
+      this.walk(path, this.ancestorLayers(path), []);
+      this.unmatchedCheck(arg);
     } else if (!st.isFile()) {
-      this.problems.push({ path: arg, message: 'not a regular file or directory', fatal: true });
+      this.problem(arg, 'not a regular file or directory', 'unreadable', true);
     } else {
       // Explicit files are linted whatever their extension's default, unless --ignore-path or ignorePatterns exclude them.
-      if (this.opts.useIgnore && this.ignored(path, false, [])) return;
+      if (this.opts.useIgnore && this.ignored(path, false, [])) {
+        if (this.opts.warnIgnored) this.problem(arg, IGNORED_FILE_MESSAGE, 'ignored', false);
+        return;
+      }
       if (!this.wanted(path) && !/\.(c|h|go)$/i.test(path)) {
-        this.problems.push({ path: arg, message: `not a C or Go file (add its extension with --ext ${extname(path) || '<ext>'})`, fatal: false });
+        if (this.opts.warnIgnored) this.problem(arg, `not a C or Go file (add its extension with --ext ${extname(path) || '<ext>'}, or use "--no-warn-ignored" to suppress this warning)`, 'ignored', false);
         return;
       }
       let real = path;
@@ -205,16 +258,16 @@ export class Discovery {
     const { glob } = await import('tinyglobby');
     const matches = await glob(pattern, { cwd: this.opts.cwd, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: true, ignore: ['**/.git/**'] });
     const wanted = matches.filter((m) => this.wanted(m)).sort();
-    if (wanted.length === 0) {
-      this.problems.push({ path: pattern, message: 'no files match this pattern', fatal: true });
-      return;
-    }
     for (const m of wanted) {
       const layers = this.ancestorLayers(join(m, '..', '.'));
       const dirIg = this.opts.useIgnore ? this.gitignoreOf(dirname(m)) : null;
-      if (this.ignored(m, false, dirIg ? [...layers, { base: dirname(m), ig: dirIg }] : layers)) continue;
+      if (this.ignored(m, false, dirIg ? [...layers, { base: dirname(m), ig: dirIg }] : layers)) {
+        this.tally.ignored++;
+        continue;
+      }
       this.addFile(m, m);
     }
+    this.unmatchedCheck(pattern);
   }
 
   /** Synchronous on purpose: readdir of a few hundred directories is faster without promise round trips, and the workers start meanwhile. */
@@ -223,11 +276,11 @@ export class Discovery {
     try {
       real = realpathSync(dir);
     } catch (e) {
-      this.problems.push({ path: dir, message: errCode(e), fatal: true });
+      this.problem(dir, errCode(e), 'unreadable', true);
       return;
     }
     if (chain.includes(real)) {
-      this.problems.push({ path: dir, message: `symbolic link loop (back to ${real}), not followed`, fatal: false });
+      this.problem(dir, `symbolic link loop (back to ${real}), not followed`, 'link', false);
       return;
     }
     if (this.seenDirs.has(real)) return;
@@ -236,7 +289,7 @@ export class Discovery {
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      this.problems.push({ path: dir, message: errCode(e), fatal: true });
+      this.problem(dir, errCode(e), 'unreadable', true);
       return;
     }
     const ig = this.opts.useIgnore ? this.gitignoreOf(dir) : null;
@@ -257,18 +310,23 @@ export class Discovery {
           isFile = st.isFile();
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ELOOP') this.problems.push({ path, message: 'symbolic link loop, not followed', fatal: false });
-          else if (this.wanted(path)) this.problems.push({ path, message: `broken symbolic link (${errCode(e)})`, fatal: false });
+          if (code === 'ELOOP') this.problem(path, 'symbolic link loop, not followed', 'link', false);
+          else if (this.wanted(path)) this.problem(path, `broken symbolic link (${errCode(e)})`, 'link', false);
           continue;
         }
       }
       if (isDir) {
-        if (this.opts.useIgnore && DEFAULT_IGNORED_DIRS.has(entry.name)) continue;
-        if (this.ignored(path, true, here)) continue;
+        if ((this.opts.useIgnore && DEFAULT_IGNORED_DIRS.has(entry.name)) || this.ignored(path, true, here)) {
+          this.tally.ignored++;
+          continue;
+        }
         // Real directories first, so a tree reached both ways is reported under its real path.
         (entry.isSymbolicLink() ? linkedDirs : subdirs).push(path);
       } else if (isFile && this.wanted(path)) {
-        if (this.ignored(path, false, here)) continue;
+        if (this.ignored(path, false, here)) {
+          this.tally.ignored++;
+          continue;
+        }
         let realFile = path;
         if (entry.isSymbolicLink()) {
           try {

@@ -7,10 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RULE_METAS, languageForPath } from '../rules/index.js';
+import { RULE_IDS, RULE_METAS, languageForPath, resolveSeverity } from '../rules/index.js';
+import { noFfiVfork } from '../eslint-plugin/no-ffi-vfork.js';
 import { ConfigResolver, loadConfigFile } from './config.js';
 import { unifiedDiff } from './diff.js';
-import { Discovery, languageForExtension } from './discover.js';
+import { Discovery, languageForExtension, type DiscoveryProblem } from './discover.js';
 import { UsageError } from './errors.js';
 import { countResults, type FormatContext } from './formatters/common.js';
 import { formatCompact } from './formatters/compact.js';
@@ -46,12 +47,28 @@ function repoRoot(cwd: string): string {
   }
 }
 
+/**
+ * The rule the frame split fixes (RULES: the split is the fix for a parent that reuses the
+ * child's frame; see docs/fixes.md). The rule metadata has no field for it, so the CLI names it.
+ */
+const SPLIT_RULE = 'parent-reuses-frame';
+
+/** The ESLint plugin's one rule of its own (JavaScript and TypeScript), listed beside the core rules. */
+function eslintOnlyRule() {
+  const meta = noFfiVfork.meta!;
+  return { id: 'no-ffi-vfork', description: meta.docs?.description ?? '', defaultSeverity: 'error', languages: ['js', 'ts'], fixable: false, split: false, hasSuggestions: false, docsUrl: meta.docs?.url ?? '', eslintOnly: true };
+}
+
 function listRules(format: Format): string {
-  if (format === 'json') {
-    return `${JSON.stringify(RULE_METAS.map((m) => ({ id: m.id, description: m.description, defaultSeverity: m.defaultSeverity, languages: m.languages, fixable: m.fixable, hasSuggestions: m.hasSuggestions, docsUrl: m.docsUrl })), null, 2)}\n`;
-  }
-  const width = Math.max(...RULE_METAS.map((m) => m.id.length));
-  return RULE_METAS.map((m) => `${m.id.padEnd(width)}  ${m.defaultSeverity.padEnd(7)}  ${m.languages.join(',').padEnd(4)}  ${m.fixable ? 'fix' : '   '}  ${m.description}`).join('\n') + '\n';
+  const rows = [
+    ...RULE_METAS.map((m) => ({ id: m.id as string, description: m.description, defaultSeverity: m.defaultSeverity as string, languages: m.languages as string[], fixable: m.fixable, split: m.id === SPLIT_RULE, hasSuggestions: m.hasSuggestions, docsUrl: m.docsUrl, eslintOnly: false })),
+    eslintOnlyRule(),
+  ];
+  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
+  const width = Math.max(...rows.map((m) => m.id.length));
+  const fixColumn = (m: (typeof rows)[number]) => (m.fixable ? 'fix' : m.split ? 'split' : '');
+  const lines = rows.map((m) => `${m.id.padEnd(width)}  ${m.defaultSeverity.padEnd(7)}  ${m.languages.join(',').padEnd(5)}  ${fixColumn(m).padEnd(5)}  ${m.eslintOnly ? '(ESLint plugin only) ' : ''}${m.description}`);
+  return `${lines.join('\n')}\n\nfix: --fix applies a safe fix; split: --fix applies the frame split (docs/fixes.md).\n`;
 }
 
 function format(name: Format, ctx: FormatContext): string {
@@ -111,7 +128,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (opts.printConfig) {
       const file = resolve(io.cwd, opts.printConfig);
       const dir = dirname(file);
-      const printed = { ...configs.forDirectory(dir), configFiles: configs.sourceFor(dir) };
+      const analysis = configs.analysisConfig(dir);
+      const rulesInForce = Object.fromEntries(RULE_IDS.map((id) => [id, resolveSeverity(id, analysis)]));
+      const printed = { ...configs.forDirectory(dir), rulesInForce, configFiles: configs.sourceFor(dir) };
       io.stdout(`${JSON.stringify(printed, null, 2)}\n`);
       return 0;
     }
@@ -121,18 +140,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
 
     let results: FileResult[];
+    let problems: DiscoveryProblem[] = [];
     let fatal = false;
     if (opts.stdin) {
       results = [await readStdinInput(opts, io, linter)];
     } else {
       // A directory or a glob may hold many files: let the workers start while the tree is walked.
       if (opts.paths.length === 0 || opts.paths.some((p) => !/\.(c|h|go)$/i.test(p))) linter.prewarm();
-      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs });
+      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs, warnIgnored: opts.warnIgnored, errorOnUnmatchedPattern: opts.errorOnUnmatchedPattern });
       for (const p of opts.paths.length ? opts.paths : ['.']) await discovery.addArgument(p);
       for (const p of discovery.problems) {
-        io.stderr(`vforklint: ${p.fatal ? '' : 'warning: '}${relative(io.cwd, resolve(io.cwd, p.path)) || p.path}: ${p.message}\n`);
+        // Messages about an argument that named nothing to check quote the argument themselves.
+        const where = p.kind === 'unmatched' ? '' : `${relative(io.cwd, p.absolutePath) || p.path}: `;
+        io.stderr(`vforklint: ${p.fatal ? '' : 'warning: '}${where}${p.message}\n`);
         if (p.fatal) fatal = true;
       }
+      problems = discovery.problems;
       results = await linter.lintFiles(discovery.files);
     }
     progress?.clear();
@@ -151,9 +174,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
     const human = opts.format === 'stylish' || opts.format === 'compact';
     const color = human && !opts.outputFile && io.stdoutIsTTY && !process.env.NO_COLOR;
-    const ctx: FormatContext = { results, cwd: io.cwd, root: repoRoot(io.cwd), color, toolVersion: toolVersion(), fixMode };
+    const ctx: FormatContext = { results, cwd: io.cwd, root: repoRoot(io.cwd), color, toolVersion: toolVersion(), fixMode, problems };
     if (fixMode !== 'none') {
-      const report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json')).join('');
+      let report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json')).join('');
+      if (!report) report = fixMode === 'dry-run' ? 'nothing to fix: --fix would change no file\n' : 'nothing to fix: no file was changed\n';
       // On stdout unless stdout carries a machine-readable report.
       if (report) (human || opts.outputFile ? io.stdout : io.stderr)(report);
     }

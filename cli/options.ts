@@ -22,6 +22,10 @@ export interface CliOptions {
   stdinFilename?: string;
   ignorePath?: string;
   ignore: boolean;
+  /** Warn about named files that are ignored (--no-warn-ignored: silently skip them). */
+  warnIgnored: boolean;
+  /** A path or pattern that names nothing to check is an error (--no-error-on-unmatched-pattern: skip it). */
+  errorOnUnmatchedPattern: boolean;
   extensions: string[];
   jobs: number;
   fix: boolean;
@@ -66,8 +70,10 @@ export function buildCommand(version: string): Command {
     .option('--stdin-filename <path>', 'file name for --stdin (picks the language and the config)')
     .option('--ignore-path <path>', 'an extra ignore file in .gitignore syntax, relative to the working directory')
     .option('--no-ignore', 'disable .gitignore, --ignore-path, ignorePatterns and the node_modules default')
+    .option('--no-warn-ignored', 'do not warn about files named on the command line that are ignored')
+    .option('--no-error-on-unmatched-pattern', 'a path or pattern with nothing to check (missing, or all its files ignored) is not an error')
     .option('--ext <exts>', 'more file extensions to check in directories, comma separated (.go is Go, others C); repeatable', collect, [])
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: number of CPUs)', integer('--jobs', 1), availableParallelism())
+    .option('-j, --jobs <n>', `worker threads for parsing (default: the number of CPUs, ${availableParallelism()} here)`, integer('--jobs', 1))
     .option('--fix', 'apply safe fixes (and the frame split) to the files')
     .option('--fix-dry-run', 'print the fixes as a unified diff; write nothing')
     .option('--print-config <file>', 'print the configuration that applies to a file and exit')
@@ -126,8 +132,10 @@ export function parseOptions(argv: string[], version: string): CliOptions | Answ
     stdinFilename: o.stdinFilename as string | undefined,
     ignorePath: o.ignorePath as string | undefined,
     ignore: o.ignore !== false,
+    warnIgnored: o.warnIgnored !== false,
+    errorOnUnmatchedPattern: o.errorOnUnmatchedPattern !== false,
     extensions,
-    jobs: o.jobs as number,
+    jobs: (o.jobs as number | undefined) ?? availableParallelism(),
     fix: Boolean(o.fix),
     fixDryRun: Boolean(o.fixDryRun),
     printConfig: o.printConfig as string | undefined,

@@ -96,7 +96,7 @@ describe('ignoring', () => {
     assert.deepEqual(reported(cli(['a/**/*.c'], root).stdout), ['a/b/two.c', 'a/one.c']);
     const none = cli(['z/**/*.c'], root);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /z\/\*\*\/\*\.c: no files match this pattern/);
+    assert.equal(none.stderr, "vforklint: No files matching the pattern 'z/**/*.c' were found.\n");
   });
 });
 
@@ -159,6 +159,136 @@ describe('unreadable entries and symbolic links', () => {
     const r = cli(['latin1.c'], root);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^latin1\.c:9:3 error .*child-returns/m);
+  });
+});
+
+describe('never a silent green', () => {
+  const TICK = /✔/;
+
+  it('a directory whose files are all ignored exits 2 with ESLint\'s message (.gitignore, ignorePatterns, a glob)', () => {
+    const root = tree({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitignore': 'build/\n',
+      'build/gen.c': BAD_C,
+      'lib/.vforklintrc.json': JSON.stringify({ ignorePatterns: ['old/**'] }),
+      'lib/old/o.c': BAD_C,
+      'src/a.c': CLEAN_C,
+    });
+    for (const arg of ['build', 'build/', 'lib/old', 'build/*.c']) {
+      const r = cli([arg], root);
+      assert.equal(r.code, 2, `${arg}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stderr, `vforklint: All files matched by '${arg}' are ignored.\n`);
+      assert.doesNotMatch(r.stdout, TICK);
+    }
+    // The other arguments are still checked, and the run still fails.
+    const mixed = cli(['src', 'build'], root);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stdout, /^⚠ incomplete: 1 path not checked; no problems found in 1 file \(0 parsed\)$/m);
+  });
+
+  it('a dotfiles home under git (`*` in .gitignore): the default run and a named directory both exit 2', () => {
+    const home = tree({ '.git/HEAD': 'ref: refs/heads/main\n', '.gitignore': '*\n', 'src/tool/a.c': BAD_C, 'notes.go': 'package notes\n' });
+    const here = cli([], home);
+    assert.equal(here.code, 2);
+    assert.equal(here.stderr, "vforklint: All files matched by '.' are ignored.\n");
+    const sub = cli(['.'], join(home, 'src/tool'));
+    assert.equal(sub.code, 2);
+    assert.equal(sub.stderr, "vforklint: All files matched by '.' are ignored.\n");
+    assert.doesNotMatch(sub.stdout, TICK);
+  });
+
+  it('a directory or pattern with no C or Go files at all: "No files matching the pattern"', () => {
+    const root = tree({ 'docs/readme.txt': 'hello\n', 'src/a.c': CLEAN_C });
+    const r = cli(['docs'], root);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "vforklint: No files matching the pattern 'docs' were found.\n");
+    assert.match(r.stdout, /^✖ no files checked: 1 path not checked$/m);
+  });
+
+  it('a file named on the command line that is ignored: ESLint\'s warning, exit from the findings; --no-warn-ignored silences it', () => {
+    const root = tree({ '.vforklintrc.json': JSON.stringify({ ignorePatterns: ['gen/**'] }), 'gen/g.c': BAD_C, 'src/a.c': BAD_C, 'notes.txt': 'x\n' });
+    const r = cli(['gen/g.c'], root);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, 'vforklint: warning: gen/g.c: File ignored because of a matching ignore pattern. Use "--no-ignore" to disable file ignore settings or use "--no-warn-ignored" to suppress this warning.\n');
+    assert.equal(r.stdout, 'no files checked\n');
+    const quiet = cli(['--no-warn-ignored', 'gen/g.c', 'notes.txt', 'src/a.c'], root);
+    assert.equal(quiet.code, 1);
+    assert.equal(quiet.stderr, '');
+    assert.match(quiet.stdout, /^src\/a\.c:8:3 error/m);
+    assert.match(cli(['notes.txt'], root).stderr, /^vforklint: warning: notes\.txt: not a C or Go file/);
+  });
+
+  it('--no-error-on-unmatched-pattern: missing paths and all-ignored patterns are skipped (lint-staged, pre-commit)', () => {
+    const root = tree({ '.gitignore': 'build/\n', '.git/HEAD': 'x\n', 'build/b.c': BAD_C, 'src/a.c': BAD_C });
+    const skipped = cli(['--no-error-on-unmatched-pattern', 'build', 'gone.c', 'none/*.c'], root);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.equal(skipped.stderr, '');
+    assert.equal(skipped.stdout, 'no files checked\n');
+    const rest = cli(['--no-error-on-unmatched-pattern', 'build', 'gone.c', 'src/a.c'], root);
+    assert.equal(rest.code, 1);
+    assert.deepEqual(reported(rest.stdout), ['src/a.c']);
+    // Without the flag the same arguments fail.
+    assert.equal(cli(['gone.c', 'src/a.c'], root).code, 2);
+  });
+
+  it('a run with parts not analysed has no tick; the summary says so', () => {
+    const fixture = resolve(here, '../../fixtures/c/fuzz-regression-many-sites.c');
+    const root = tree({ 'many.c': readFileSync(fixture, 'utf8') });
+    const r = cli(['--no-config-lookup', 'many.c'], root);
+    assert.match(r.stderr, /^vforklint: warning: many\.c:\d+: lines \d+-\d+ not fully analysed: /m);
+    assert.doesNotMatch(r.stdout, TICK);
+    assert.match(r.stdout, /incomplete: 1 part not analysed/);
+  });
+
+  it('a complete clean run keeps the tick', () => {
+    const root = tree({ 'a.c': CLEAN_C });
+    assert.equal(cli(['.'], root).stdout, '✔ no problems in 1 file (0 parsed)\n');
+  });
+
+  it('JSON and SARIF carry paths that could not be checked (ESLint\'s fatal entry; executionSuccessful false)', () => {
+    const root = tree({ 'src/a.c': BAD_C });
+    symlinkSync('loop', join(root, 'loop'));
+    const json = cli(['--format', 'json', 'src', 'gone.c', 'loop'], root);
+    assert.equal(json.code, 2);
+    const entries = JSON.parse(json.stdout) as Array<{ filePath: string; errorCount: number; fatalErrorCount: number; messages: Array<{ ruleId: string | null; fatal?: boolean; severity: number; message: string }> }>;
+    const byPath = new Map(entries.map((e) => [e.filePath, e]));
+    assert.deepEqual(byPath.get(join(root, 'gone.c'))?.messages, [{ ruleId: null, fatal: true, severity: 2, message: "No files matching the pattern 'gone.c' were found.", line: 0, column: 0 }]);
+    const loop = byPath.get(join(root, 'loop'))!;
+    assert.equal(loop.fatalErrorCount, 1);
+    assert.match(loop.messages[0]!.message, /ELOOP/);
+    assert.ok(byPath.get(join(root, 'src/a.c'))!.errorCount > 0);
+
+    const sarif = cli(['--format', 'sarif', 'src', 'gone.c'], root);
+    assert.equal(sarif.code, 2);
+    const inv = (JSON.parse(sarif.stdout) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string } }> }> }> }).runs[0]!.invocations[0]!;
+    assert.equal(inv.executionSuccessful, false);
+    assert.deepEqual(
+      inv.toolExecutionNotifications.map((n) => [n.level, n.message.text]),
+      [['error', "No files matching the pattern 'gone.c' were found."]],
+    );
+    const ok = JSON.parse(cli(['--format', 'sarif', 'src'], root).stdout) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean }> }> };
+    assert.equal(ok.runs[0]!.invocations[0]!.executionSuccessful, true);
+  });
+
+  it('an unreadable directory appears in JSON and SARIF', (t) => {
+    const how = unprivileged();
+    if ('skip' in how) return t.skip(how.skip);
+    const root = tree({ 'ok/bad.c': BAD_C, 'closed/c.c': BAD_C });
+    chmodSync(join(root, 'closed'), 0o000);
+    const json = cli(['--format', 'json', '.'], root, {}, how.wrap);
+    assert.equal(json.code, 2, json.stderr);
+    const closed = (JSON.parse(json.stdout) as Array<{ filePath: string; fatalErrorCount: number; messages: Array<{ fatal: boolean; message: string }> }>).find((e) => e.filePath === join(root, 'closed'));
+    assert.ok(closed, json.stdout);
+    assert.equal(closed.fatalErrorCount, 1);
+    assert.match(closed.messages[0]!.message, /EACCES: permission denied/);
+    const sarif = cli(['--format', 'sarif', '.'], root, {}, how.wrap);
+    const inv = (JSON.parse(sarif.stdout) as { runs: Array<{ invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Array<{ level: string; message: { text: string } }> }> }> }).runs[0]!.invocations[0]!;
+    assert.equal(inv.executionSuccessful, false);
+    assert.ok(inv.toolExecutionNotifications.some((n) => n.level === 'error' && /closed: EACCES/.test(n.message.text)), JSON.stringify(inv));
+  });
+
+  it('the fix diff prints removed lines before added ones', () => {
+    assert.equal(unifiedDiff('a\nold\nb\n', 'a\nnew\nb\n', 'a/x', 'b/x'), '--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-old\n+new\n b\n');
   });
 });
 

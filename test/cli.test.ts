@@ -134,8 +134,14 @@ describe('exit codes and the default output', () => {
     const root = tree({ 'bad.c': SAMPLES['bad.c']! });
     const r = cli(['missing.c', 'bad.c'], { cwd: root });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /missing\.c: ENOENT: no such file or directory/);
+    assert.equal(r.stderr, "vforklint: No files matching the pattern 'missing.c' were found.\n");
     assert.match(r.stdout, /bad\.c:8:3 error/);
+    assert.match(r.stdout, /^✖ 1 problem \(1 error, 0 warnings\) in 1 file \(1 parsed\); incomplete: 1 path not checked$/m);
+    const alone = cli(['missing.c'], { cwd: root });
+    assert.equal(alone.code, 2);
+    assert.equal(alone.stderr.split('\n').filter(Boolean).length, 1, alone.stderr);
+    assert.doesNotMatch(alone.stdout, /✔/);
+    assert.match(alone.stdout, /^✖ no files checked: 1 path not checked$/m);
   });
 
   it('a path that is neither a file nor a directory is an error, not a hang', () => {
@@ -175,14 +181,25 @@ describe('exit codes and the default output', () => {
     for (const opt of ['--format', '--output-file', '--config', '--rule', '--strict', '--max-warnings', '--quiet', '--stdin', '--stdin-filename', '--ignore-path', '--no-ignore', '--ext', '--jobs', '--fix', '--fix-dry-run', '--print-config', '--list-rules', '--version']) {
       assert.ok(h.stdout.includes(opt), `help mentions ${opt}`);
     }
+    // One default for --jobs, not commander's second "(default: n)".
+    const jobsHelp = h.stdout.slice(h.stdout.indexOf('--jobs'), h.stdout.indexOf('--fix '));
+    assert.equal(jobsHelp.match(/default/g)?.length, 1, jobsHelp);
     const l = cli(['--list-rules'], { cwd: root });
     assert.equal(l.code, 0);
     for (const id of RULE_IDS) assert.match(l.stdout, new RegExp(`^${id} `, 'm'));
-    const j = JSON.parse(cli(['--list-rules', '--format', 'json'], { cwd: root }).stdout) as Array<{ id: string; docsUrl: string }>;
+    // The ESLint plugin's own rule is listed and marked; fixes and the frame split are marked.
+    assert.match(l.stdout, /^no-ffi-vfork +error +js,ts +\(ESLint plugin only\) /m);
+    assert.match(l.stdout, /^parent-reuses-frame +error +c,go +split /m);
+    assert.match(l.stdout, /^child-unsafe-call +error +c,go +fix /m);
+    assert.match(l.stdout, /^child-returns +error +c,go {2,}The /m);
+    const j = JSON.parse(cli(['--list-rules', '--format', 'json'], { cwd: root }).stdout) as Array<{ id: string; docsUrl: string; fixable: boolean; split: boolean; eslintOnly: boolean }>;
     assert.deepEqual(
       j.map((x) => x.id),
-      RULE_METAS.map((m) => m.id),
+      [...RULE_METAS.map((m) => m.id), 'no-ffi-vfork'],
     );
+    assert.deepEqual(j.filter((x) => x.eslintOnly).map((x) => x.id), ['no-ffi-vfork']);
+    assert.deepEqual(j.filter((x) => x.split).map((x) => x.id), ['parent-reuses-frame']);
+    assert.deepEqual(j.filter((x) => x.fixable).map((x) => x.id), RULE_METAS.filter((m) => m.fixable).map((m) => m.id));
   });
 });
 
@@ -235,6 +252,10 @@ describe('formats', () => {
     assert.ok(lines.some((l) => l.startsWith('::error file=bad.c,line=8,')));
     assert.ok(lines.some((l) => l.startsWith('::warning file=warn.c,line=7,')));
     assert.ok(lines.some((l) => l.startsWith('::error file=go/bad.go,')));
+    // A path that could not be checked is an annotation too, not only a line in the log.
+    const missing = cli(['--format', 'github', 'gone.c', 'bad.c'], { cwd: root });
+    assert.equal(missing.code, 2);
+    assert.ok(missing.stdout.split('\n').includes("::error title=vforklint::No files matching the pattern 'gone.c' were found."), missing.stdout);
   });
 
   it('--output-file writes the report there and nothing to stdout', () => {
@@ -321,6 +342,13 @@ describe('configuration files', () => {
     assert.equal(printed.strict, true);
     assert.deepEqual(printed.forkFunctions, ['xvfork']);
     assert.deepEqual(printed.configFiles, [join(root, '.vforklintrc.json'), join(root, 'extra.json')]);
+    // Every rule with the severity in force for that file, not only the configured ones.
+    const inForce = (JSON.parse(p.stdout) as { rulesInForce: Record<string, string> }).rulesInForce;
+    assert.deepEqual(Object.keys(inForce), RULE_IDS);
+    assert.equal(inForce['child-returns'], 'warning');
+    assert.equal(inForce['child-unsafe-call'], 'off');
+    assert.equal(inForce['vfork-discouraged'], 'warning');
+    for (const m of RULE_METAS.filter((x) => !['child-returns', 'child-unsafe-call', 'vfork-discouraged'].includes(x.id))) assert.equal(inForce[m.id], m.defaultSeverity, m.id);
   });
 
   it('an unknown key, a bad value or bad JSON: one line naming the file and the key, exit 2', () => {
@@ -408,5 +436,16 @@ describe('--fix and --fix-dry-run', () => {
     assert.deepEqual([statSync(join(root, 'warn.c')).mtimeMs, statSync(join(root, 'bad.go')).mtimeMs], mtimes);
     const expected = fixSource(SAMPLES['warn.c']!, 'c', {});
     if (expected.changed) assert.match(r.stdout, /^--- a\/warn\.c\n\+\+\+ b\/warn\.c\n@@ /m);
+  });
+
+  it('says so when there is nothing to fix', () => {
+    const root = tree({ 'clean.c': SAMPLES['clean.c']! });
+    const dry = cli(['--fix-dry-run', 'clean.c'], { cwd: root });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^nothing to fix: --fix would change no file$/m);
+    const fix = cli(['--fix', 'clean.c'], { cwd: root });
+    assert.equal(fix.code, 0, fix.stderr);
+    assert.match(fix.stdout, /^nothing to fix: no file was changed$/m);
+    assert.equal(readFileSync(join(root, 'clean.c'), 'utf8'), SAMPLES['clean.c']);
   });
 });

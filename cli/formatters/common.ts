@@ -1,5 +1,6 @@
 /** What every formatter receives, and small helpers they share. */
 import type { Finding, Fix } from '../../rules/index.js';
+import type { DiscoveryProblem } from '../discover.js';
 import type { FileResult } from '../lint.js';
 
 export interface FormatContext {
@@ -12,6 +13,35 @@ export interface FormatContext {
   color: boolean;
   toolVersion: string;
   fixMode: 'none' | 'fix' | 'dry-run';
+  /** Paths that could not be checked or were skipped with a warning (from file discovery). */
+  problems: DiscoveryProblem[];
+}
+
+/** What a run left unchecked: a run with any of these is incomplete and never reported with a tick. */
+export interface Gaps {
+  /** Arguments or entries that could not be checked (missing, unreadable, nothing to check). */
+  paths: number;
+  /** Files whose reading or analysis failed. */
+  failedFiles: number;
+  /** Parts of files the analysis could not cover. */
+  notAnalysed: number;
+}
+
+export function gaps(ctx: Pick<FormatContext, 'results' | 'problems'>): Gaps {
+  return {
+    paths: ctx.problems.filter((p) => p.fatal).length,
+    failedFiles: ctx.results.filter((r) => r.error).length,
+    notAnalysed: ctx.results.reduce((n, r) => n + (r.notAnalysed?.length ?? 0), 0),
+  };
+}
+
+/** The gaps in words (`1 path not checked, 2 parts not analysed`); empty when the run was complete. */
+export function describeGaps(g: Gaps): string {
+  const words: string[] = [];
+  if (g.paths) words.push(`${plural(g.paths, 'path')} not checked`);
+  if (g.failedFiles) words.push(`${plural(g.failedFiles, 'file')} failed`);
+  if (g.notAnalysed) words.push(`${plural(g.notAnalysed, 'part')} not analysed`);
+  return words.join(', ');
 }
 
 export interface Counts {

@@ -12,6 +12,11 @@ function escapeProperty(s: string): string {
 
 export function formatGithub(ctx: FormatContext): string {
   let out = '';
+  // Paths that could not be checked fail the job visibly, not only in the log.
+  for (const p of ctx.problems) {
+    const file = p.kind === 'unmatched' ? '' : `file=${escapeProperty((relative(ctx.cwd, p.absolutePath) || p.path).split(sep).join('/'))},`;
+    out += `::${p.fatal ? 'error' : 'warning'} ${file}title=${escapeProperty('vforklint')}::${escapeData(p.message)}\n`;
+  }
   for (const r of ctx.results) {
     const path = (relative(ctx.cwd, r.path) || r.path).split(sep).join('/');
     for (const f of r.findings) {

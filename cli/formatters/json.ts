@@ -4,6 +4,7 @@
  * (`steps`, RULES section 9) and declined-fix reasons on each message.
  */
 import type { Finding, Range } from '../../rules/index.js';
+import type { DiscoveryProblem } from '../discover.js';
 import type { FileResult } from '../lint.js';
 import { countResults, mergedEdit, type FormatContext } from './common.js';
 import { unifiedDiff } from '../diff.js';
@@ -63,6 +64,25 @@ function fileResult(r: FileResult, ctx: FormatContext): Record<string, unknown> 
   return out;
 }
 
+/**
+ * A path discovery could not check, or skipped with a warning, as ESLint reports an
+ * unreadable or ignored file: an entry whose one message has no rule (fatal when the path
+ * could not be checked).
+ */
+function problemResult(p: DiscoveryProblem): Record<string, unknown> {
+  return {
+    filePath: p.absolutePath,
+    messages: [{ ruleId: null, fatal: p.fatal, severity: p.fatal ? 2 : 1, message: p.message, line: 0, column: 0 }],
+    suppressedMessages: [],
+    errorCount: p.fatal ? 1 : 0,
+    fatalErrorCount: p.fatal ? 1 : 0,
+    warningCount: p.fatal ? 0 : 1,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  };
+}
+
 export function formatJson(ctx: FormatContext): string {
-  return `${JSON.stringify(ctx.results.map((r) => fileResult(r, ctx)))}\n`;
+  return `${JSON.stringify([...ctx.problems.map(problemResult), ...ctx.results.map((r) => fileResult(r, ctx))])}\n`;
 }

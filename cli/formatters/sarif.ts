@@ -69,6 +69,12 @@ export function formatSarif(ctx: FormatContext): string {
   }));
   const results: unknown[] = [];
   const notifications: unknown[] = [];
+  for (const p of ctx.problems) {
+    const uri = uriOf(ctx, p.absolutePath);
+    const artifactLocation = uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
+    const text = p.kind === 'unmatched' ? p.message : `${uri}: ${p.message}`;
+    notifications.push({ level: p.fatal ? 'error' : 'warning', message: { text }, locations: [{ physicalLocation: { artifactLocation } }], properties: { kind: p.kind } });
+  }
   for (const r of ctx.results) {
     const uri = uriOf(ctx, r.path);
     const artifactLocation = uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
@@ -127,7 +133,7 @@ export function formatSarif(ctx: FormatContext): string {
       {
         tool: { driver: { name: 'vforklint', version: ctx.toolVersion, semanticVersion: ctx.toolVersion, informationUri: INFORMATION_URI, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(ctx.root).href.replace(/\/?$/, '/') } },
-        invocations: [{ executionSuccessful: !ctx.results.some((r) => r.error), toolExecutionNotifications: notifications }],
+        invocations: [{ executionSuccessful: !ctx.results.some((r) => r.error) && !ctx.problems.some((p) => p.fatal), toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
         results,
       },

@@ -1,15 +1,23 @@
 /** Default format: `path:line:col severity message (rule)` per finding, then a summary line. */
 import { relative } from 'node:path';
-import { countResults, plural, type FormatContext } from './common.js';
+import { countResults, describeGaps, gaps, plural, type FormatContext } from './common.js';
 
 const paint = (on: boolean, code: string, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
+/**
+ * The last line. The tick only for a complete run that checked files and found nothing;
+ * a run with paths not checked, failed files or parts not analysed says so instead.
+ */
 export function summaryLine(ctx: FormatContext): string {
   const c = countResults(ctx.results);
   const problems = c.errors + c.warnings;
-  const scope = `in ${plural(c.files, 'file')} (${c.parsed} parsed)`;
-  if (problems === 0) return `${paint(ctx.color, '32', '✔')} no problems ${scope}`;
-  return `${paint(ctx.color, '31', '✖')} ${plural(problems, 'problem')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}) ${scope}`;
+  const scope = c.files ? `in ${plural(c.files, 'file')} (${c.parsed} parsed)` : 'in no files';
+  const missed = describeGaps(gaps(ctx));
+  if (problems > 0) return `${paint(ctx.color, '31', '✖')} ${plural(problems, 'problem')} (${plural(c.errors, 'error')}, ${plural(c.warnings, 'warning')}) ${scope}${missed ? `; incomplete: ${missed}` : ''}`;
+  if (missed && c.files === 0) return `${paint(ctx.color, '31', '✖')} no files checked: ${missed}`;
+  if (missed) return `${paint(ctx.color, '33', '⚠')} incomplete: ${missed}; no problems found ${scope}`;
+  if (c.files === 0) return 'no files checked';
+  return `${paint(ctx.color, '32', '✔')} no problems ${scope}`;
 }
 
 export function formatStylish(ctx: FormatContext): string {

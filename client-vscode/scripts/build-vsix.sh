@@ -31,5 +31,5 @@ server.stdout.on("data", (d) => {
 VERSION=$(node -p "require('./package.json').version")
 OUT="$CLIENT/vforklint-$VERSION.vsix"
 rm -f "$OUT"
-npx --no-install vsce package --no-dependencies --allow-missing-repository --skip-license -o "$OUT" >/dev/null
+npx --no-install vsce package --no-dependencies --allow-missing-repository -o "$OUT" >/dev/null
 echo "build-vsix: $OUT"
