@@ -16,6 +16,7 @@ import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
+import { stepsFor } from './steps.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
 import { LineIndex, PathLocator, clearSyntaxCaches, escapeRegExp, rangeOfNode } from './syntax.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
@@ -172,7 +173,7 @@ function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[
         related: r.related ?? [],
         fixes: r.fixes ?? [],
         ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),
-        steps: r.steps ?? [],
+        steps: stepsFor(analysis, meta.id, r),
       });
     });
   }
