@@ -125,16 +125,15 @@ function conditionStep(condition: SyntaxNode, whenTrue: boolean, wanted: number)
 /** The innermost if, switch case, `?:`, `&&` or `||` around the hazard whose test selects the side. */
 function enclosingTest(analysis: SiteAnalysis, reader: ConditionReader, node: SyntaxNode, body: SyntaxNode, wanted: number): FindingStep | undefined {
   const adapter = analysis.file.viewAdapter;
-  let inner = node;
-  for (let p = node.parent; p && p.id !== body.parent?.id; inner = p, p = p.parent) {
+  for (let p = node.parent; p && p.id !== body.parent?.id; p = p.parent) {
     const view = adapter.statement(p);
-    if (view.kind === 'if' && !contains(view.condition, inner)) {
-      const whenTrue = contains(view.then, inner);
-      if ((whenTrue || (view.else && contains(view.else, inner))) && selects(reader, view.condition, whenTrue, wanted)) return conditionStep(view.condition, whenTrue, wanted);
+    if (view.kind === 'if' && !contains(view.condition, node)) {
+      const whenTrue = contains(view.then, node);
+      if ((whenTrue || (view.else && contains(view.else, node))) && selects(reader, view.condition, whenTrue, wanted)) return conditionStep(view.condition, whenTrue, wanted);
       continue;
     }
     if (view.kind === 'switch') {
-      const found = switchCase(analysis, reader, view, inner, wanted);
+      const found = switchCase(analysis, reader, view, node, wanted);
       if (found) return found;
       continue;
     }
@@ -142,12 +141,12 @@ function enclosingTest(analysis: SiteAnalysis, reader: ConditionReader, node: Sy
       const condition = field(p, 'condition');
       const consequence = field(p, 'consequence');
       const alternative = field(p, 'alternative');
-      const whenTrue = !!consequence && contains(consequence, inner);
-      if (condition && (whenTrue || (alternative && contains(alternative, inner))) && selects(reader, condition, whenTrue, wanted)) return conditionStep(condition, whenTrue, wanted);
+      const whenTrue = !!consequence && contains(consequence, node);
+      if (condition && (whenTrue || (alternative && contains(alternative, node))) && selects(reader, condition, whenTrue, wanted)) return conditionStep(condition, whenTrue, wanted);
       continue;
     }
     const e = adapter.expression(p);
-    if (e.kind === 'binary' && (e.op === '&&' || e.op === '||') && contains(e.right, inner)) {
+    if (e.kind === 'binary' && (e.op === '&&' || e.op === '||') && contains(e.right, node)) {
       const whenTrue = e.op === '&&';
       if (selects(reader, e.left, whenTrue, wanted)) return conditionStep(e.left, whenTrue, wanted);
     }
@@ -157,8 +156,8 @@ function enclosingTest(analysis: SiteAnalysis, reader: ConditionReader, node: Sy
 
 type SwitchView = Extract<StatementView, { kind: 'switch' }>;
 
-function switchCase(analysis: SiteAnalysis, reader: ConditionReader, view: SwitchView, inner: SyntaxNode, wanted: number): FindingStep | undefined {
-  const c = view.cases.find((x) => contains(x.node, inner));
+function switchCase(analysis: SiteAnalysis, reader: ConditionReader, view: SwitchView, node: SyntaxNode, wanted: number): FindingStep | undefined {
+  const c = view.cases.find((x) => contains(x.node, node));
   if (!c) return undefined;
   const adapter = analysis.file.viewAdapter;
   const subjectRole = view.subject ? resultRole(analysis)(view.subject) : undefined;
