@@ -11,7 +11,7 @@ import { callsIn } from './effects/calls.js';
 import { scopeOf, writesIn } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import { ConditionReader, type ResultRole } from './flow/conditions.js';
-import { ALL_OUTCOMES, BOTH, CHILD, PARENT_SIDE } from './flow/path-state.js';
+import { ALL_OUTCOMES, BOTH, CHILD, PARENT_SIDE, PRE } from './flow/path-state.js';
 import type { StatementView } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
 import type { RuleReport } from './rule-kit.js';
@@ -196,7 +196,9 @@ function precedingTest(analysis: SiteAnalysis, reader: ConditionReader, node: Sy
       const s = view.statements[i];
       const sv = adapter.statement(s);
       if (sv.kind !== 'if') continue;
-      const entry = analysis.flow.statements.get(s.id)?.mask ?? 0;
+      // An `if` whose condition forks (`if ((pid = vfork()) == 0)`) is entered before the fork and tests it at once.
+      const before = analysis.flow.statements.get(s.id)?.mask ?? 0;
+      const entry = before & PRE ? before | BOTH : before;
       if (!(entry & ~mask & (BOTH | ALL_OUTCOMES))) continue;
       if (selects(reader, sv.condition, false, wanted)) return conditionStep(sv.condition, false, wanted);
       if (selects(reader, sv.condition, true, wanted)) return conditionStep(sv.condition, true, wanted);

@@ -264,7 +264,7 @@ cTester.run('child-returns (C)', rules['child-returns'], {
   invalid: [
     {
       ...c(C_CHILD_RETURNS),
-      errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork' }, suggestions: [suppressed(C_CHILD_RETURNS, '\treturn pid;', 'child-returns')] }],
+      errors: [{ messageId: 'returns', line: 7, column: 2, data: { fork: 'vfork', path: ' (path: line 5 → 5 → 7)' }, suggestions: [suppressed(C_CHILD_RETURNS, '\treturn pid;', 'child-returns')] }],
     },
   ],
 });
@@ -305,7 +305,7 @@ cTester.run('child-writes-shared (C)', rules['child-writes-shared'], {
   invalid: [
     {
       ...c(C_CHILD_WRITES_AND_CALLS),
-      errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tg = 1;', 'child-writes-shared')] }],
+      errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork', path: ' (path: line 5 → 6 → 7)' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tg = 1;', 'child-writes-shared')] }],
     },
   ],
 });
@@ -327,7 +327,7 @@ cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
       // exit -> _exit is a safe fix: eslint --fix applies it.
       output: C_CHILD_WRITES_AND_CALLS.replace('\t\texit(127);', '\t\t_exit(127);'),
       errors: [
-        { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
+        { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent', path: ' (path: line 5 → 6 → 8)' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
         { messageId: 'unsafe', line: 10, column: 3, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\texit(127);', 'child-unsafe-call')] },
       ],
     },
