@@ -10,7 +10,7 @@
  * fix become suggestions (offered by editors, never applied by `--fix`).
  */
 import type { RuleDefinition, RuleTextEdit, RuleTextEditor, SourceLocation } from '@eslint/core';
-import { RULE_METAS, stepChain, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
+import { PATH_RULE_IDS, RULE_METAS, stepChain, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
 import type { VforklintSourceCode } from './source-code.js';
 
 /**
@@ -54,7 +54,8 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
   };
   // ESLint fills the rule's template (the core's own, with the `{{path}}` suffix: eslintMessages)
   // with the finding's data, plus the short chain of its steps and the steps themselves as JSON.
-  const data = { ...finding.data, [PATH_PLACEHOLDER]: stepChain(finding.steps), steps: JSON.stringify(finding.steps) };
+  const data: Record<string, string> = { ...finding.data, steps: JSON.stringify(finding.steps) };
+  if (PATH_RULE_IDS.has(finding.rule)) data[PATH_PLACEHOLDER] = stepChain(finding.steps);
   const report: ReportDescriptor = { loc, messageId: finding.messageId, data };
   const usable = finding.fixes.filter((f) => f.edits.length > 0);
   // `eslint --fix` applies small local edits only: never the frame split, whatever its flag.
@@ -71,10 +72,12 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
 export const PATH_PLACEHOLDER = 'path';
 
 /**
- * The core's templates with the chain of steps after each (` (path: line 8 → 11 → 12)`,
- * empty for site findings): the messageId stays the core's, and a report's data fills both.
+ * The core's templates, those of path rules with the chain of steps after them
+ * (` (path: line 8 → 11 → 12)`): the messageId stays the core's, and a report's data fills
+ * both. Site findings carry the site only, so their templates are the core's unchanged.
  */
 export function eslintMessages(meta: RuleMeta): Record<string, string> {
+  if (!PATH_RULE_IDS.has(meta.id)) return meta.messages;
   return Object.fromEntries(Object.entries(meta.messages).map(([id, template]) => [id, `${template}{{${PATH_PLACEHOLDER}}}`]));
 }
 

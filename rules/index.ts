@@ -5,7 +5,7 @@ export { createAnalysisCache, type AnalysisCache } from './function-cache.js';
 export { forgetSharedParses, parseShared, parseSource, unparsedRanges, type Tree, type SyntaxNode, type Edit, type UnparsedRange } from './parser.js';
 export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from './registry.js';
 export { docsUrl, formatMessage, templateParts, type RuleMeta } from './rule-kit.js';
-export { stepChain, type ChainStep } from './step-chain.js';
+export { PATH_RULE_IDS, stepChain, type ChainStep } from './step-chain.js';
 export type * from './types.js';
 export { fixSource, type FixOutcome } from './fixes/apply.js';
 export { withoutFixes } from './fixes/index.js';

@@ -4,6 +4,14 @@
  * Empty for findings that carry the site only.
  */
 
+import type { RuleId } from './types.js';
+
+/**
+ * Rules whose findings lie on the child's path (for parent-reuses-frame, the parent's) and
+ * carry it step by step; the others are site findings and carry the fork site only.
+ */
+export const PATH_RULE_IDS: ReadonlySet<RuleId> = new Set(['child-returns', 'child-writes-shared', 'child-unsafe-call', 'child-allocates', 'parent-reuses-frame']);
+
 /** The least a step needs to appear in the chain: its line and, in another file, the file. */
 export interface ChainStep {
   file?: string;

@@ -16,11 +16,9 @@ import type { StatementView } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
 import type { RuleReport } from './rule-kit.js';
 import type { SiteAnalysis } from './site-analysis.js';
+import { PATH_RULE_IDS } from './step-chain.js';
 import { contains, field, lastName, rangeOfNode } from './syntax.js';
 import type { FindingStep, RuleId } from './types.js';
-
-/** Rules whose findings lie on the child's (or, for parent-reuses-frame, the parent's) path. */
-const PATH_RULES: ReadonlySet<RuleId> = new Set(['child-returns', 'child-writes-shared', 'child-unsafe-call', 'child-allocates', 'parent-reuses-frame']);
 
 /** Longest condition text a step quotes. */
 const MAX_QUOTE = 60;
@@ -28,7 +26,7 @@ const MAX_QUOTE = 60;
 /** The steps of one rule report at one fork site. */
 export function stepsFor(analysis: SiteAnalysis, rule: RuleId, report: RuleReport): FindingStep[] {
   const fork = forkStep(analysis);
-  if (!PATH_RULES.has(rule)) return [fork];
+  if (!PATH_RULE_IDS.has(rule)) return [fork];
   const wanted = rule === 'parent-reuses-frame' ? PARENT_SIDE : CHILD;
   const head = [fork];
   const selection = selectionStep(analysis, rule, report, wanted);

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
-import { parseSource, stepChain } from '../rules/index.js';
+import { PATH_RULE_IDS, parseSource, stepChain, type RuleId } from '../rules/index.js';
 import { NOT_ANALYSED_PREFIX } from '../eslint-plugin/core-rules.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +31,7 @@ interface Message {
 
 /** The CLI's message as ESLint shows it: the same text, then the short chain of the steps. */
 function withChain(m: Message): Message {
+  if (!m.ruleId || !PATH_RULE_IDS.has(m.ruleId as RuleId)) return m;
   return { ...m, message: `${m.message}${stepChain((m.steps ?? []).map((s) => ({ ...(s.file !== undefined ? { file: s.file } : {}), range: { start: { line: s.line } } })))}` };
 }
 
