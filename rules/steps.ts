@@ -7,7 +7,7 @@
  * call and write summaries already follow, resolved to the first call of each name in the
  * function before it.
  */
-import { callsIn } from './effects/calls.js';
+import { callsIn, type CallVerdict } from './effects/calls.js';
 import { scopeOf, writesIn } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import { ConditionReader, type ResultRole } from './flow/conditions.js';
@@ -80,14 +80,68 @@ function resultRole(analysis: SiteAnalysis): (node: SyntaxNode) => ResultRole | 
   };
 }
 
-/** The states that reach the hazard: those of the nearest evaluated expression or statement around it. */
-function maskAt(analysis: SiteAnalysis, node: SyntaxNode, rule: RuleId, messageId: string): number | undefined {
-  if (rule === 'child-returns' && messageId === 'fallsOff') return analysis.flow.endMask;
-  for (let n: SyntaxNode | null = node; n; n = n.parent) {
-    const reached = analysis.flow.evaluations.get(n.id) ?? analysis.flow.statements.get(n.id);
-    if (reached) return reached.mask;
+/** A branch whose test of the fork result singles out some outcomes: an if's then or else, a switch case. */
+interface Branch {
+  start: number;
+  end: number;
+  outcomes: number;
+  /** The step naming the test, for the side it selects. */
+  say(wanted: number): FindingStep;
+}
+
+/** An `if` testing the fork result, with the states entering it (for the child after it). */
+interface ResultIf {
+  end: number;
+  condition: SyntaxNode;
+  entry: number;
+}
+
+/** What the flow pass reached, as plain offsets, and the tests of the result: built once per site. */
+interface SiteIndex {
+  reached: Array<{ start: number; end: number; mask: number }>;
+  branches: Branch[];
+  ifs: ResultIf[];
+  reader: ConditionReader;
+}
+
+const indexes = new WeakMap<SiteAnalysis, SiteIndex>();
+
+function siteIndex(analysis: SiteAnalysis): SiteIndex {
+  let index = indexes.get(analysis);
+  if (index) return index;
+  const adapter = analysis.file.viewAdapter;
+  const reader = new ConditionReader(adapter, resultRole(analysis));
+  index = { reached: [], branches: [], ifs: [], reader };
+  for (const e of analysis.flow.evaluations.values()) index.reached.push({ start: e.node.startIndex, end: e.node.endIndex, mask: e.mask });
+  for (const st of analysis.flow.statements.values()) {
+    index.reached.push({ start: st.node.startIndex, end: st.node.endIndex, mask: st.mask });
+    if (st.role !== 'compound') continue;
+    const view = adapter.statement(st.node);
+    if (view.kind === 'if') {
+      const split = reader.split(view.condition);
+      if (split.whenTrue === ALL_OUTCOMES && split.whenFalse === ALL_OUTCOMES) continue;
+      const condition = view.condition;
+      index.branches.push({ start: view.then.startIndex, end: view.then.endIndex, outcomes: split.whenTrue, say: (w) => conditionStep(condition, true, w) });
+      if (view.else) index.branches.push({ start: view.else.startIndex, end: view.else.endIndex, outcomes: split.whenFalse, say: (w) => conditionStep(condition, false, w) });
+      // An `if` whose condition forks (`if ((pid = vfork()) == 0)`) is entered before the fork and tests it at once.
+      index.ifs.push({ end: st.node.endIndex, condition, entry: st.mask & PRE ? st.mask | BOTH : st.mask });
+    } else if (view.kind === 'switch') {
+      index.branches.push(...switchBranches(analysis, reader, view));
+    }
   }
-  return undefined;
+  indexes.set(analysis, index);
+  return index;
+}
+
+/** The states that reach the hazard: those of the smallest evaluated expression or statement around it. */
+function maskAt(index: SiteIndex, node: SyntaxNode): { mask: number; start: number; end: number } | undefined {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let best: { mask: number; start: number; end: number } | undefined;
+  for (const r of index.reached) {
+    if (r.start <= start && end <= r.end && (!best || r.end - r.start < best.end - best.start)) best = r;
+  }
+  return best;
 }
 
 function selectionStep(analysis: SiteAnalysis, rule: RuleId, report: RuleReport, wanted: number): FindingStep | undefined {
@@ -99,12 +153,12 @@ function selectionStep(analysis: SiteAnalysis, rule: RuleId, report: RuleReport,
     return step(nameNode(fn, name), `\`${name}\` is the child: all of it runs on the child's side`);
   }
   if (site.kind === 'concurrent') return undefined;
-  const mask = maskAt(analysis, report.node, rule, report.messageId);
+  if (!contains(site.fn, report.node)) return undefined;
+  const index = siteIndex(analysis);
+  const at = maskAt(index, report.node);
+  const mask = rule === 'child-returns' && report.messageId === 'fallsOff' ? analysis.flow.endMask : at?.mask;
   if (mask !== undefined && mask & BOTH) return step(report.node, 'no test of the result yet: both parent and child run this');
-  const body = analysis.file.adapter.functionBody(site.fn);
-  if (!body || !contains(body, report.node)) return undefined;
-  const reader = new ConditionReader(analysis.file.viewAdapter, resultRole(analysis));
-  return enclosingTest(analysis, reader, report.node, body, wanted) ?? precedingTest(analysis, reader, report.node, body, wanted, mask);
+  return withinExpression(analysis, index.reader, report.node, at, wanted) ?? enclosingTest(index, report.node, wanted) ?? precedingTest(index, report.node, wanted, mask);
 }
 
 /** Does taking this side of `condition` single out `wanted`? */
@@ -120,21 +174,16 @@ function conditionStep(condition: SyntaxNode, whenTrue: boolean, wanted: number)
   return step(condition, `\`${quote(condition)}\`${whenTrue ? '' : ' is false'}: ${sideName(wanted)}`);
 }
 
-/** The innermost if, switch case, `?:`, `&&` or `||` around the hazard whose test selects the side. */
-function enclosingTest(analysis: SiteAnalysis, reader: ConditionReader, node: SyntaxNode, body: SyntaxNode, wanted: number): FindingStep | undefined {
+/** Expression levels searched for a `?:`, `&&` or `||` around the hazard inside its statement. */
+const MAX_EXPRESSION_CLIMB = 16;
+
+/** A `?:`, `&&` or `||` around the hazard, inside the expression the flow pass evaluated. */
+function withinExpression(analysis: SiteAnalysis, reader: ConditionReader, node: SyntaxNode, at: { start: number; end: number } | undefined, wanted: number): FindingStep | undefined {
+  // Climbing costs the tree's depth per step: only where the expression has one of these operators.
+  if (!at || !/\?|&&|\|\|/.test(analysis.file.text.slice(at.start, at.end))) return undefined;
   const adapter = analysis.file.viewAdapter;
-  for (let p = node.parent; p && p.id !== body.parent?.id; p = p.parent) {
-    const view = adapter.statement(p);
-    if (view.kind === 'if' && !contains(view.condition, node)) {
-      const whenTrue = contains(view.then, node);
-      if ((whenTrue || (view.else && contains(view.else, node))) && selects(reader, view.condition, whenTrue, wanted)) return conditionStep(view.condition, whenTrue, wanted);
-      continue;
-    }
-    if (view.kind === 'switch') {
-      const found = switchCase(analysis, reader, view, node, wanted);
-      if (found) return found;
-      continue;
-    }
+  let p = node.parent;
+  for (let i = 0; p && i < MAX_EXPRESSION_CLIMB && at.start <= p.startIndex && p.endIndex <= at.end; i++, p = p.parent) {
     if (p.type === 'conditional_expression') {
       const condition = field(p, 'condition');
       const consequence = field(p, 'consequence');
@@ -152,57 +201,59 @@ function enclosingTest(analysis: SiteAnalysis, reader: ConditionReader, node: Sy
   return undefined;
 }
 
+/** The innermost then, else or case around the hazard whose test selects the side. */
+function enclosingTest(index: SiteIndex, node: SyntaxNode, wanted: number): FindingStep | undefined {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let best: Branch | undefined;
+  for (const b of index.branches) {
+    if (b.start <= start && end <= b.end && b.outcomes !== ALL_OUTCOMES && b.outcomes & wanted && (!best || b.end - b.start < best.end - best.start)) best = b;
+  }
+  return best?.say(wanted);
+}
+
 type SwitchView = Extract<StatementView, { kind: 'switch' }>;
 
-function switchCase(analysis: SiteAnalysis, reader: ConditionReader, view: SwitchView, node: SyntaxNode, wanted: number): FindingStep | undefined {
-  const c = view.cases.find((x) => contains(x.node, node));
-  if (!c) return undefined;
+/** The cases of a switch that tests the result (`switch (pid)`, or Go's `switch { case r1 == 0: }`), with the outcomes each selects. */
+function switchBranches(analysis: SiteAnalysis, reader: ConditionReader, view: SwitchView): Branch[] {
   const adapter = analysis.file.viewAdapter;
   const subjectRole = view.subject ? resultRole(analysis)(view.subject) : undefined;
-  let outcomes = ALL_OUTCOMES;
-  if (subjectRole) {
-    // As the flow pass reads a switch on the result: an integer case compares with `==`, anything else may match all.
-    const caseOutcomes = (values: SyntaxNode[]) =>
-      values.reduce((m, v) => {
-        const e = adapter.expression(v);
-        return m | (e.kind === 'integer' ? reader.caseOutcomes(subjectRole, e.value) : ALL_OUTCOMES);
-      }, 0);
-    if (c.values) outcomes = caseOutcomes(c.values);
-    else outcomes = ALL_OUTCOMES & ~view.cases.reduce((m, x) => m | (x.values ? caseOutcomes(x.values) : 0), 0);
-  } else if (!view.subject && c.values) {
-    outcomes = c.values.reduce((m, v) => m | reader.split(v).whenTrue, 0);
+  if (view.subject && !subjectRole) return [];
+  // As the flow pass reads a switch on the result: an integer case compares with `==`, anything else may match all.
+  const caseOutcomes = (values: SyntaxNode[]) =>
+    values.reduce((m, v) => {
+      if (!subjectRole) return m | reader.split(v).whenTrue;
+      const e = adapter.expression(v);
+      return m | (e.kind === 'integer' ? reader.caseOutcomes(subjectRole, e.value) : ALL_OUTCOMES);
+    }, 0);
+  const out: Branch[] = [];
+  for (const c of view.cases) {
+    if (!c.values && !subjectRole) continue;
+    const outcomes = c.values ? caseOutcomes(c.values) : ALL_OUTCOMES & ~view.cases.reduce((m, x) => m | (x.values ? caseOutcomes(x.values) : 0), 0);
+    if (outcomes === ALL_OUTCOMES) continue;
+    const label = c.values ? `case ${c.values.map(quote).join(', ')}` : 'default';
+    const where = view.subject ? ` of \`switch ${quote(view.subject)}\`` : '';
+    out.push({ start: c.node.startIndex, end: c.node.endIndex, outcomes, say: (w) => step(c.node, `\`${label}\`${where}: ${sideName(w)}`) });
   }
-  if (outcomes === ALL_OUTCOMES || !(outcomes & wanted)) return undefined;
-  const label = c.values ? `case ${c.values.map(quote).join(', ')}` : 'default';
-  const where = view.subject ? ` of \`switch ${quote(view.subject)}\`` : '';
-  return step(c.node, `\`${label}\`${where}: ${sideName(wanted)}`);
+  return out;
 }
 
 /**
- * No test around the hazard: the nearest earlier `if` in an enclosing block whose other
- * side left (`if (pid > 0) { ...; return; }` then child code), seen in the flow states:
- * that `if` was reached by outcomes the hazard no longer is.
+ * No test around the hazard: the nearest earlier `if` whose other side left
+ * (`if (pid > 0) { ...; return; }` then child code), seen in the flow states: that `if`
+ * was reached by outcomes the hazard no longer is.
  */
-function precedingTest(analysis: SiteAnalysis, reader: ConditionReader, node: SyntaxNode, body: SyntaxNode, wanted: number, mask: number | undefined): FindingStep | undefined {
+function precedingTest(index: SiteIndex, node: SyntaxNode, wanted: number, mask: number | undefined): FindingStep | undefined {
   if (mask === undefined) return undefined;
-  const adapter = analysis.file.viewAdapter;
-  for (let p: SyntaxNode | null = node.parent; p && p.id !== body.parent?.id; p = p.parent) {
-    const view = adapter.statement(p);
-    if (view.kind !== 'block') continue;
-    const at = view.statements.findIndex((s) => contains(s, node));
-    for (let i = at - 1; i >= 0; i--) {
-      const s = view.statements[i];
-      const sv = adapter.statement(s);
-      if (sv.kind !== 'if') continue;
-      // An `if` whose condition forks (`if ((pid = vfork()) == 0)`) is entered before the fork and tests it at once.
-      const before = analysis.flow.statements.get(s.id)?.mask ?? 0;
-      const entry = before & PRE ? before | BOTH : before;
-      if (!(entry & ~mask & (BOTH | ALL_OUTCOMES))) continue;
-      if (selects(reader, sv.condition, false, wanted)) return conditionStep(sv.condition, false, wanted);
-      if (selects(reader, sv.condition, true, wanted)) return conditionStep(sv.condition, true, wanted);
-    }
+  const start = node.startIndex;
+  let best: ResultIf | undefined;
+  for (const i of index.ifs) {
+    if (i.end > start || (best && i.end <= best.end)) continue;
+    if (!(i.entry & ~mask & (BOTH | ALL_OUTCOMES))) continue;
+    if (selects(index.reader, i.condition, false, wanted) || selects(index.reader, i.condition, true, wanted)) best = i;
   }
-  return undefined;
+  if (!best) return undefined;
+  return conditionStep(best.condition, selects(index.reader, best.condition, true, wanted) && !selects(index.reader, best.condition, false, wanted), wanted);
 }
 
 function nameNode(fn: SyntaxNode, name: string): SyntaxNode {
@@ -238,8 +289,17 @@ function pathSteps(analysis: SiteAnalysis, rule: RuleId, report: RuleReport): Fi
   }
 }
 
+const verdictMaps = new WeakMap<SiteAnalysis, Map<number, CallVerdict>>();
+
+/** The child's calls' verdicts by call, once per site. */
+function verdicts(analysis: SiteAnalysis): Map<number, CallVerdict> {
+  let m = verdictMaps.get(analysis);
+  if (!m) verdictMaps.set(analysis, (m = new Map(analysis.childCalls().map((c) => [c.call.id, c.verdict]))));
+  return m;
+}
+
 function unsafeCallSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep[] {
-  const verdict = analysis.childCalls().find((c) => c.call.id === call.id)?.verdict;
+  const verdict = verdicts(analysis).get(call.id);
   const callee = analysis.file.calleeText(call) ?? quote(call);
   if (!verdict || (verdict.kind !== 'unsafe' && verdict.kind !== 'unknown')) return [step(call, `the child calls \`${callee}\` here`)];
   const why = verdict.kind === 'unsafe' ? verdict.reason : 'it could not be checked';
@@ -284,6 +344,10 @@ function chainSteps(file: FileContext, call: SyntaxNode, chain: string[]): { ste
 
 /** The first call of `callee` in the same-file function `caller`. */
 function firstCallOf(file: FileContext, caller: string, callee: string): SyntaxNode | undefined {
+  return file.remember(`steps:first-call:${caller}:${callee}`, () => findFirstCall(file, caller, callee));
+}
+
+function findFirstCall(file: FileContext, caller: string, callee: string): SyntaxNode | undefined {
   const fn = file.functionNamed(caller);
   const body = fn && file.adapter.functionBody(fn);
   if (!body) return undefined;
