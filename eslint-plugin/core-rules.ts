@@ -10,7 +10,7 @@
  * fix become suggestions (offered by editors, never applied by `--fix`).
  */
 import type { RuleDefinition, RuleTextEdit, RuleTextEditor, SourceLocation } from '@eslint/core';
-import { RULE_METAS, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
+import { PATH_RULE_IDS, RULE_METAS, stepChain, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
 import type { VforklintSourceCode } from './source-code.js';
 
 /**
@@ -52,8 +52,11 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
     start: { line: finding.range.start.line, column: finding.range.start.column },
     end: { line: finding.range.end.line, column: finding.range.end.column },
   };
-  // ESLint fills the rule's template (meta.messages, the core's own) with the finding's data.
-  const report: ReportDescriptor = { loc, messageId: finding.messageId, data: finding.data ?? {} };
+  // ESLint fills the rule's template (the core's own, with the `{{path}}` suffix: eslintMessages)
+  // with the finding's data, plus the short chain of its steps and the steps themselves as JSON.
+  const data: Record<string, string> = { ...finding.data, steps: JSON.stringify(finding.steps) };
+  if (PATH_RULE_IDS.has(finding.rule)) data[PATH_PLACEHOLDER] = stepChain(finding.steps);
+  const report: ReportDescriptor = { loc, messageId: finding.messageId, data };
   const usable = finding.fixes.filter((f) => f.edits.length > 0);
   // `eslint --fix` applies small local edits only: never the frame split, whatever its flag.
   const autofix = meta.fixable ? usable.find((f) => f.safe && f.kind !== 'split') : undefined;
@@ -63,6 +66,19 @@ export function toReport(finding: Finding, meta: RuleMeta): ReportDescriptor {
     if (suggestions.length) report.suggest = suggestions.map((f) => ({ desc: f.title, fix: editsFor(f) }));
   }
   return report;
+}
+
+/** The data key of the chain of steps the ESLint message templates end with. */
+export const PATH_PLACEHOLDER = 'path';
+
+/**
+ * The core's templates, those of path rules with the chain of steps after them
+ * (` (path: line 8 → 11 → 12)`): the messageId stays the core's, and a report's data fills
+ * both. Site findings carry the site only, so their templates are the core's unchanged.
+ */
+export function eslintMessages(meta: RuleMeta): Record<string, string> {
+  if (!PATH_RULE_IDS.has(meta.id)) return meta.messages;
+  return Object.fromEntries(Object.entries(meta.messages).map(([id, template]) => [id, `${template}{{${PATH_PLACEHOLDER}}}`]));
 }
 
 type CoreRuleDefinition = RuleDefinition<{
@@ -87,7 +103,7 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
     meta: {
       type: 'problem',
       docs: { description: meta.description, url: meta.docsUrl, recommended: meta.defaultSeverity !== 'off' },
-      messages: meta.messages,
+      messages: eslintMessages(meta),
       schema: [],
       ...(meta.fixable ? { fixable: 'code' as const } : {}),
       ...(offersSuggestions(meta) ? { hasSuggestions: true } : {}),

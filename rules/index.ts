@@ -23,6 +23,7 @@ export {
 } from './parser.js';
 export { RULE_IDS, RULE_METAS, RULE_MODULES, resolveSeverity, ruleMeta } from './registry.js';
 export { docsUrl, formatMessage, templateParts, type RuleMeta } from './rule-kit.js';
+export { PATH_RULE_IDS, stepChain, type ChainStep } from './step-chain.js';
 export type * from './types.js';
 export { fixSource, type FixOutcome } from './fixes/apply.js';
 export { suppressionFix, withoutFixes } from './fixes/index.js';

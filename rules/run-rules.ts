@@ -3,6 +3,7 @@ import { RULE_MODULES, resolveSeverity } from './registry.js';
 import { formatMessage } from './rule-kit.js';
 import type { SiteAnalysis } from './site-analysis.js';
 import { rangeOfNode } from './syntax.js';
+import { stepsFor } from './steps.js';
 import type { Finding, RuleId, VforklintConfig } from './types.js';
 
 /** Append the findings of every enabled rule (or only those in `only`) that applies to the site. */
@@ -26,7 +27,7 @@ export function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: F
         range: rangeOfNode(r.node),
         related: r.related ?? [],
         fixes: r.fixes ?? [],
-        steps: r.steps ?? [],
+        steps: stepsFor(analysis, meta.id, r),
         ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),
       });
     });

@@ -2,6 +2,7 @@
  * Findings to LSP: diagnostics, code actions and hovers. Only translation lives here;
  * every fact comes from the core's `AnalysisResult`.
  */
+import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
@@ -36,10 +37,25 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     source: SOURCE,
     message: f.message,
   };
-  if (f.related.length > 0) {
-    d.relatedInformation = f.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+  // The related locations (the fork first), then the child's path (RULES section 9), each
+  // step a location of its own file; a step where a related location already points is not repeated.
+  const related = f.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+  const at = (l: { uri: string; range: Range }) => `${l.uri}#${l.range.start.line}:${l.range.start.character}-${l.range.end.line}:${l.range.end.character}`;
+  const seen = new Set(related.map((r) => at(r.location)));
+  for (const s of f.steps) {
+    const location = { uri: s.file === undefined ? uri : stepUri(s.file), range: toLspRange(s.range) };
+    const key = at(location);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    related.push({ location, message: s.message });
   }
+  if (related.length > 0) d.relatedInformation = related;
   return d;
+}
+
+/** A step's file as a URI: the host names files by URI or by path. */
+function stepUri(file: string): string {
+  return /^[a-z][a-z0-9+.-]+:/i.test(file) && !/^[a-z]:[\\/]/i.test(file) ? file : pathToFileURL(file).href;
 }
 
 /** Every diagnostic of a result: the findings, then an Information note per part the analysis could not cover. */

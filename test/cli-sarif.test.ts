@@ -64,6 +64,7 @@ interface SarifLog {
       message: { text: string; id: string; arguments?: string[] };
       locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }>;
       relatedLocations?: unknown[];
+      codeFlows?: Array<{ threadFlows: Array<{ locations: Array<{ location: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; message: { text: string } } }> }> }>;
       fixes?: unknown[];
       partialFingerprints: Record<string, string>;
     }>;
@@ -139,6 +140,10 @@ describe('SARIF', () => {
     assert.equal(bad.level, 'error');
     assert.deepEqual(bad.locations[0]!.physicalLocation.region, { ...bad.locations[0]!.physicalLocation.region, startLine: 8, startColumn: 3 });
     assert.equal(run.results.find((x) => x.locations[0]!.physicalLocation.artifactLocation.uri === 'src/warn.c')!.level, 'warning');
+    // The child's path as one code flow: the fork, the test that selected the child, the return.
+    const flow = bad.codeFlows?.[0]?.threadFlows[0]?.locations.map((l) => `${l.location.physicalLocation.artifactLocation.uri}:${l.location.physicalLocation.region.startLine} ${l.location.message.text}`);
+    assert.deepEqual(flow, ['src/bad.c:5 `vfork()` creates the child here', "src/bad.c:6 `pid == 0`: the child's side", "src/bad.c:8 the child returns here, into the parent's frames"]);
+    for (const res of run.results) assert.equal(res.codeFlows?.length, 1, `${res.ruleId}: a code flow (site findings: the site alone)`);
     const prints = run.results.map((x) => JSON.stringify(x.partialFingerprints));
     assert.equal(new Set(prints).size, prints.length, 'fingerprints are distinct');
 

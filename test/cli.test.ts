@@ -214,6 +214,27 @@ describe('formats', () => {
     assert.match(r.stdout, /^warn\.c: line 7, col 3, Warning - .+ \(child-unsafe-call\)$/m);
     assert.match(r.stdout, /^go\/bad\.go: line \d+, col \d+, Error - .+ \(parent-reuses-frame\)$/m);
     assert.match(r.stdout, /^\d+ problems$/m);
+    assert.doesNotMatch(r.stdout, /note:/, 'compact stays one line per finding');
+  });
+
+  it('stylish: the child\'s path as notes indented under the finding', () => {
+    const helper = 'bad_helper.c';
+    const text = '#include <stdlib.h>\n#include <unistd.h>\nstatic void grow(void) { (void)malloc(8); }\nstatic void prepare(void) { grow(); }\nvoid run(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\t_exit(1);\n\t}\n}\n';
+    const root = tree({ [helper]: text });
+    const r = cli([helper], { cwd: root });
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.deepEqual(lines.slice(0, 6).map((l) => l.replace(/ error .*\((child-unsafe-call)\)$/, ' error ($1)')), [
+      'bad_helper.c:9:3 error (child-unsafe-call)',
+      '    7:14  note: `vfork()` creates the child here',
+      "    8:6  note: `pid == 0`: the child's side",
+      '    9:3  note: the child calls `prepare`',
+      '    4:29  note: `prepare` calls `grow`',
+      '    3:32  note: `grow` calls `malloc` here: `malloc` uses the heap, whose state is shared with the parent',
+    ]);
+    assert.match(lines[6]!, /1 problem/);
+    // github stays one line per finding.
+    assert.equal(cli(['--format', 'github', helper], { cwd: root }).stdout.trim().split('\n').length, 1);
   });
 
   it('json (ESLint shape with messageId, plus related locations and steps)', () => {
@@ -226,7 +247,11 @@ describe('formats', () => {
     assert.equal(bad.errorCount, 1);
     assert.equal(bad.messages[0]!.ruleId, 'child-returns');
     assert.equal(bad.messages[0]!.messageId, 'returns');
-    assert.deepEqual(bad.messages[0]!.steps, []);
+    // The child's path: the fork, the test that selected the child, the return (RULES section 9).
+    assert.deepEqual(
+      (bad.messages[0]!.steps as Array<{ message: string; line: number; column: number }>).map((s) => `${s.line}:${s.column} ${s.message}`),
+      ['5:14 `vfork()` creates the child here', "6:6 `pid == 0`: the child's side", "8:3 the child returns here, into the parent's frames"],
+    );
     for (const m of out.flatMap((f) => f.messages)) {
       const meta = RULE_METAS.find((x) => x.id === m.ruleId)!;
       assert.ok(m.messageId in meta.messages, `${m.ruleId}: messageId ${m.messageId}`);

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
-import { initParsers, parseSource } from '../rules/index.js';
+import { PATH_RULE_IDS, initParsers, parseSource, stepChain, type RuleId } from '../rules/index.js';
 import { NOT_ANALYSED_PREFIX } from '../eslint-plugin/core-rules.js';
 
 await initParsers();
@@ -27,6 +27,14 @@ interface Message {
   endLine?: number;
   endColumn?: number;
   message: string;
+  /** The CLI's JSON steps (RULES section 9). */
+  steps?: Array<{ line: number; file?: string }>;
+}
+
+/** The CLI's message as ESLint shows it: the same text, then the short chain of the steps. */
+function withChain(m: Message): Message {
+  if (!m.ruleId || !PATH_RULE_IDS.has(m.ruleId as RuleId)) return m;
+  return { ...m, message: `${m.message}${stepChain((m.steps ?? []).map((s) => ({ ...(s.file !== undefined ? { file: s.file } : {}), range: { start: { line: s.line } } })))}` };
 }
 
 function key(rule: string | null, m: Message): string {
@@ -53,7 +61,7 @@ async function compare(cliArgs: string[], languageOptions: Record<string, unknow
   assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
   const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[]; notAnalysed?: Array<{ line: number; column: number; endLine: number; endColumn: number; reason: string }> }>;
   const cliNotAnalysed = new Map(cliResults.map((r) => [r.filePath, r.notAnalysed ?? []]));
-  const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, m)).sort()]));
+  const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, withChain(m))).sort()]));
 
   const overrideConfig = [
     ...plugin.configs.recommended,

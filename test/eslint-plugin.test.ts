@@ -11,7 +11,7 @@ import plugin from '../eslint-plugin/index.js';
 import { scanComments } from '../rules/comments.js';
 import { NOT_ANALYSED_PREFIX, eslintLanguagesFor, offersSuggestions, toReport } from '../eslint-plugin/core-rules.js';
 import { VforklintSourceCode } from '../eslint-plugin/source-code.js';
-import { RULE_METAS, analyze, formatMessage, initParsers, parseSource, releaseTree, ruleMeta, type Finding, type Fix, type Language, type SyntaxNode } from '../rules/index.js';
+import { PATH_RULE_IDS, RULE_METAS, analyze, formatMessage, initParsers, parseSource, releaseTree, ruleMeta, stepChain, type Finding, type Fix, type Language, type SyntaxNode } from '../rules/index.js';
 
 await initParsers();
 
@@ -291,7 +291,7 @@ describe('languages', () => {
     const coreStrict = analyze(raw, 'c', { strict: true }).findings.filter((f) => f.rule === 'parent-reuses-frame');
     assert.equal(plain.length, 0);
     assert.ok(coreStrict.length > 0, 'the core reports parent-reuses-frame for vfork in strict mode');
-    assert.deepEqual(strict.map((m) => [m.line, m.column, m.message]), coreStrict.map((f) => [f.range.start.line, f.range.start.column, f.message]));
+    assert.deepEqual(strict.map((m) => [m.line, m.column, m.message]), coreStrict.map((f) => [f.range.start.line, f.range.start.column, `${f.message}${PATH_RULE_IDS.has(f.rule) ? stepChain(f.steps) : ''}`]));
     assert.throws(() => linter.verify(raw, configFor('c', rules, { strcit: true }), 'f.c'), /ESLint languageOptions: "strcit" unknown key \(allowed: /);
     assert.throws(() => linter.verify(raw, configFor('c', rules, { safeFunctions: 'log' }), 'f.c'), /ESLint languageOptions: "safeFunctions" must be array/);
   });
@@ -313,7 +313,8 @@ describe('rule metadata', () => {
     for (const meta of RULE_METAS) {
       const rule = rules[meta.id];
       assert.ok(rule, meta.id);
-      assert.deepEqual(rule.meta.messages, meta.messages);
+      // The core's templates; a path rule's end with the chain of its steps (`{{path}}`).
+      assert.deepEqual(rule.meta.messages, PATH_RULE_IDS.has(meta.id) ? Object.fromEntries(Object.entries(meta.messages).map(([k, t]) => [k, `${t}{{path}}`])) : meta.messages);
       assert.equal(rule.meta.docs.url, meta.docsUrl);
       assert.equal(rule.meta.docs.description, meta.description);
       assert.equal(rule.meta.fixable, meta.fixable ? 'code' : undefined);
@@ -363,7 +364,10 @@ describe('messages, fixes and suggestions', () => {
         const message = reported.find((m) => m.ruleId === `vforklint/${finding.rule}` && m.line === finding.range.start.line && m.column === finding.range.start.column && m.endLine === finding.range.end.line && m.endColumn === finding.range.end.column);
         assert.ok(message, `${where}: reported by ESLint`);
         assert.equal(message.messageId, finding.messageId, where);
-        assert.equal(message.message, finding.message, where);
+        // The text is the core's, then the short chain of the finding's steps; the steps themselves ride in data.
+        assert.equal(message.message, `${finding.message}${PATH_RULE_IDS.has(finding.rule) ? stepChain(finding.steps) : ''}`, where);
+        assert.deepEqual(JSON.parse(toReport(finding, ruleMeta(finding.rule)).data.steps!) as unknown, finding.steps, `${where}: data.steps`);
+        if (PATH_RULE_IDS.has(finding.rule)) assert.ok(finding.steps.length >= 2, `${where}: a path finding shows the fork and the hazard`);
         ids.add(finding.rule);
       }
     }

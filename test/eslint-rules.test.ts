@@ -275,7 +275,7 @@ cTester.run('child-returns (C)', rules['child-returns'], {
     {
       ...c(C_CHILD_RETURNS),
       // The exec is an `if` body without braces: wrapping it with `_exit(127);` is offered, not applied.
-      errors: [{ messageId: 'failedExec', line: 6, column: 3, data: { exec: 'execvp', fn: 'quick', line: '7', exit: '`_exit(127);`' }, suggestions: [coreFix(C_CHILD_RETURNS, 'c', 'child-returns', 6, 'End the child'), suppressed(C_CHILD_RETURNS, '\t\texecvp(', 'child-returns')] }],
+      errors: [{ messageId: 'failedExec', line: 6, column: 3, data: { exec: 'execvp', fn: 'quick', line: '7', exit: '`_exit(127);`', path: ' (path: line 6 → 7)' }, suggestions: [coreFix(C_CHILD_RETURNS, 'c', 'child-returns', 6, 'End the child'), suppressed(C_CHILD_RETURNS, '\t\texecvp(', 'child-returns')] }],
     },
   ],
 });
@@ -318,7 +318,7 @@ cTester.run('child-writes-shared (C)', rules['child-writes-shared'], {
   invalid: [
     {
       ...c(C_CHILD_WRITES_AND_CALLS),
-      errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tg = 1;', 'child-writes-shared')] }],
+      errors: [{ messageId: 'global', line: 7, column: 3, data: { target: 'g', fork: 'vfork', path: ' (path: line 5 → 6 → 7)' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tg = 1;', 'child-writes-shared')] }],
     },
   ],
 });
@@ -340,7 +340,7 @@ cTester.run('child-unsafe-call (C)', rules['child-unsafe-call'], {
       // exit -> _exit is a safe fix: eslint --fix applies it.
       output: C_CHILD_WRITES_AND_CALLS.replace('\t\texit(127);', '\t\t_exit(127);'),
       errors: [
-        { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
+        { messageId: 'unsafe', line: 8, column: 3, data: { callee: 'printf', fork: 'vfork', reason: '`printf` uses stdio buffers and locks shared with the parent', path: ' (path: line 5 → 6 → 8)' }, suggestions: [suppressed(C_CHILD_WRITES_AND_CALLS, '\t\tprintf(', 'child-unsafe-call')] },
         // exit after a failed exec: reported at the exec; its own exit -> _exit fix still applies.
         { message: /^When `execv` fails, the child goes on to line 10: The child calls `exit`/ as unknown as string, line: 9, column: 3, suggestions: [coreFix(C_CHILD_WRITES_AND_CALLS, 'c', 'child-unsafe-call', 9, 'End the child'), suppressed(C_CHILD_WRITES_AND_CALLS, '\t\texecv(', 'child-unsafe-call')] },
       ],

@@ -67,6 +67,24 @@ describe('vforklint-lsp over stdio', () => {
     }
   });
 
+  test('the child\'s path: each step a related location after the fork site, none repeated', async () => {
+    const c = await LspTestClient.start();
+    try {
+      const text = '#include <stdlib.h>\n#include <unistd.h>\nstatic void grow(void) { (void)malloc(8); }\nstatic void prepare(void) { grow(); }\nvoid run(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\t_exit(1);\n\t}\n}\n';
+      const uri = await c.open(join(work, 'steps.c'), 'c', text);
+      const diags = await c.diagnosticsFor(uri);
+      const d = diags.find((x) => x.code === 'child-unsafe-call');
+      assert.ok(d, JSON.stringify(diags.map((x) => x.code)));
+      // The related fork site, then the steps after it (the fork step is where the related one points).
+      assert.deepEqual(
+        d.relatedInformation?.map((r) => `${r.location.uri === uri ? '' : r.location.uri}${r.location.range.start.line + 1}:${r.location.range.start.character + 1} ${r.message}`),
+        ['7:14 the fork: `vfork` (vfork)', "8:6 `pid == 0`: the child's side", '9:3 the child calls `prepare`', '4:29 `prepare` calls `grow`', '3:32 `grow` calls `malloc` here: `malloc` uses the heap, whose state is shared with the parent'],
+      );
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('a line tree-sitter cannot parse in time: an Information diagnostic on it, the finding above it still reported', async () => {
     const c = await LspTestClient.start();
     try {

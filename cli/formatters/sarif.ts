@@ -67,6 +67,7 @@ export function formatSarif(ctx: FormatContext): string {
     defaultConfiguration: { level: level(m.defaultSeverity), enabled: m.defaultSeverity !== 'off' },
     properties: { tags: ['vfork', 'correctness', ...m.languages] },
   }));
+  const artifactOf = (uri: string) => (uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' });
   const results: unknown[] = [];
   const notifications: unknown[] = [];
   for (const p of ctx.problems) {
@@ -77,7 +78,7 @@ export function formatSarif(ctx: FormatContext): string {
   }
   for (const r of ctx.results) {
     const uri = uriOf(ctx, r.path);
-    const artifactLocation = uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
+    const artifactLocation = artifactOf(uri);
     if (r.error) {
       notifications.push({ level: 'error', message: { text: `${uri}: ${r.error}` }, locations: [{ physicalLocation: { artifactLocation } }] });
     }
@@ -103,6 +104,14 @@ export function formatSarif(ctx: FormatContext): string {
       };
       if (f.related.length) {
         result.relatedLocations = f.related.map((rel, i) => ({ id: i + 1, physicalLocation: { artifactLocation, region: region(rel.range) }, message: { text: rel.message } }));
+      }
+      if (f.steps.length) {
+        // The child's path (RULES section 9): one thread flow whose locations are the steps, in order.
+        const locations = f.steps.map((s, i) => ({
+          location: { physicalLocation: { artifactLocation: s.file === undefined ? artifactLocation : artifactOf(uriOf(ctx, s.file)), region: region(s.range) }, message: { text: s.message } },
+          executionOrder: i + 1,
+        }));
+        result.codeFlows = [{ threadFlows: [{ locations }] }];
       }
       const fixes = f.fixes.filter((x) => x.edits.length && r.text !== undefined);
       if (fixes.length) {

@@ -1,5 +1,10 @@
-/** Default format: `path:line:col severity message (rule)` per finding, then a summary line. */
+/**
+ * Default format: `path:line:col severity message (rule)` per finding, the child's path to
+ * it indented below as compiler-style notes (`    12:5  note: ...`, with the file when the
+ * step is in another one), then a summary line.
+ */
 import { relative } from 'node:path';
+import type { Finding } from '../../rules/types.js';
 import { countResults, describeGaps, gaps, plural, type FormatContext } from './common.js';
 
 const paint = (on: boolean, code: string, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -27,7 +32,20 @@ export function formatStylish(ctx: FormatContext): string {
     for (const f of r.findings) {
       const sev = f.severity === 'error' ? paint(ctx.color, '31', 'error') : paint(ctx.color, '33', 'warning');
       out += `${path}:${f.range.start.line}:${f.range.start.column} ${sev} ${f.message} ${paint(ctx.color, '2', `(${f.rule})`)}\n`;
+      out += stepNotes(ctx, f);
     }
   }
   return `${out}${summaryLine(ctx)}\n`;
+}
+
+/** The steps of one finding, one note a line; a lone step at the finding itself (a site finding's own site) is not repeated. */
+function stepNotes(ctx: FormatContext, f: Finding): string {
+  const steps = f.steps;
+  if (steps.length === 1 && steps[0].file === undefined && steps[0].range.start.offset === f.range.start.offset) return '';
+  let out = '';
+  for (const s of steps) {
+    const file = s.file === undefined ? '' : `${relative(ctx.cwd, s.file) || s.file}:`;
+    out += `    ${file}${s.range.start.line}:${s.range.start.column}  ${paint(ctx.color, '36', 'note')}: ${s.message}\n`;
+  }
+  return out;
 }
