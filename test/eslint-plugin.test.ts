@@ -84,12 +84,20 @@ func forkReturns(argv0 *byte) (pid int, err Errno) {
 describe('comment lexer', () => {
   function treeComments(text: string, language: Language): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    const visit = (n: SyntaxNode) => {
-      if (n.type === 'comment') out.push([n.startIndex, n.endIndex]);
-      for (const ch of n.children) if (ch) visit(ch);
-    };
     const tree = parseSource(text, language);
-    visit(tree.rootNode);
+    // A cursor walk: fixtures nest deeper than the JavaScript stack allows a recursive one.
+    const cursor = tree.walk();
+    for (let more = true; more; ) {
+      if (cursor.nodeType === 'comment') out.push([cursor.startIndex, cursor.endIndex]);
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
+      }
+    }
+    cursor.delete();
     releaseTree(tree);
     return out;
   }

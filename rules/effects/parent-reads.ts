@@ -59,13 +59,28 @@ class ParentReadWalker {
 
   constructor(private readonly input: ParentReadInput) {}
 
+  /** Visited nodes by offsets, for the enclosing-node search (a `parent` step costs the tree's depth). */
+  private readonly spans: Array<{ start: number; end: number; certain: Certain }> = [];
+  private sorted = true;
+
   /** The certain set at the nearest visited node enclosing `node` (empty when none was visited). */
   certainAt(node: SyntaxNode): Certain {
-    for (let n: SyntaxNode | null = node; n; n = n.parent) {
-      const c = this.entries.get(n.id);
-      if (c) return c;
-      if (n.id === this.input.scope.fn.id) break;
+    const direct = this.entries.get(node.id);
+    if (direct) return direct;
+    if (!this.sorted) {
+      this.spans.sort((a, b) => a.start - b.start || b.end - a.end);
+      this.sorted = true;
     }
+    // The last span starting at or before the node; walking back, the first that also ends at or
+    // after it is the innermost enclosing one (visited nodes nest or are disjoint).
+    let lo = 0;
+    let hi = this.spans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.spans[mid].start <= node.startIndex) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    for (let i = hi; i >= 0; i--) if (this.spans[i].end >= node.endIndex) return this.spans[i].certain;
     return new Set();
   }
 
@@ -76,7 +91,11 @@ class ParentReadWalker {
   /** Note what is certain where an expression begins; returns the certain set after its whole-variable assignments. */
   private evaluate(node: SyntaxNode | undefined, certain: Certain): Certain {
     if (!node) return certain;
-    if (!this.entries.has(node.id)) this.entries.set(node.id, certain);
+    if (!this.entries.has(node.id)) {
+      this.entries.set(node.id, certain);
+      this.spans.push({ start: node.startIndex, end: node.endIndex, certain });
+      this.sorted = false;
+    }
     const mask = this.mask(node);
     const { ctx, scope } = this.input;
     // Only what the parent alone runs overwrites for the parent (a `both` statement runs in the child too, before it writes).

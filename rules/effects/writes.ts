@@ -6,7 +6,7 @@
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
+import { codeChildren, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
 import { classifyCall, factsOf, syscallOf } from './calls.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
@@ -243,6 +243,7 @@ function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWrit
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
 const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_statement']);
+const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator', 'var_spec', 'const_spec']);
 
 /**
  * Every write an expression or statement performs, classified for `scope`. Remembered per
@@ -333,7 +334,19 @@ export function readsIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode = n
 function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): Map<string, SyntaxNode> {
   const out = new Map<string, SyntaxNode>();
   const skip = new Set<number>();
-  for (const n of descendantsWithin(root, node, READ_NODES)) {
+  // Declared names, marked from their declarators on the way down (asking each identifier for
+  // its parent costs the tree's depth per step: quadratic on deep nesting).
+  const declared = new Set<number>();
+  for (const n of descendantsWithin(root, node, READ_OR_DECLARING_NODES)) {
+    if (DECLARATORS.has(n.type)) {
+      const d = field(n, 'declarator') ?? (n.type === 'parenthesized_declarator' ? n.namedChild(0) ?? undefined : undefined);
+      if (d?.type === 'identifier') declared.add(d.id);
+      continue;
+    }
+    if (n.type === 'var_spec' || n.type === 'const_spec') {
+      for (const c of fieldChildren(n, 'name')) declared.add(c.id);
+      continue;
+    }
     if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
       const l = field(n, 'left');
       if (l?.type === 'identifier') skip.add(l.id);
@@ -342,7 +355,7 @@ function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): 
       const l = field(n, 'left');
       for (const c of l ? codeChildren(l) : []) if (c.type === 'identifier') skip.add(c.id);
     }
-    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text) && !isDeclaredName(n)) out.set(n.text, n);
+    if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text) && !declared.has(n.id) && !(n.id === node.id && isDeclaredName(n))) out.set(n.text, n);
   }
   void ctx;
   return out;

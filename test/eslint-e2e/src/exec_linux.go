@@ -7,7 +7,7 @@ func forkExec(argv0 *byte) (pid int, err Errno) {
 	if err1 != 0 || r1 != 0 {
 		return int(r1), err1
 	}
-	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	RawSyscall(SYS_CHDIR, uintptr(unsafe.Pointer(argv0)), 0, 0)
 	return 0, 0
 }
 
@@ -19,6 +19,6 @@ func forkExecQuiet(argv0 *byte) (pid int, err Errno) {
 	if err1 != 0 || r1 != 0 {
 		return int(r1), err1
 	}
-	RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), 0, 0)
+	RawSyscall(SYS_CHDIR, uintptr(unsafe.Pointer(argv0)), 0, 0)
 	return 0, 0 // eslint-disable-line vforklint/child-returns
 }
