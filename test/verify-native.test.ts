@@ -124,7 +124,7 @@ function discoverScenarios(): { scenarios: Scenario[]; problems: string[] } {
     }
     const wantRules = new Set<string>();
     for (const m of text.matchAll(/\/\/\s*want\s+((?:"[^"]*"\s*)+)/g)) {
-      for (const id of m[1].matchAll(/"([^"]*)"/g)) wantRules.add(id[1]);
+      for (const id of m[1].matchAll(/"([^"]*)"/g)) wantRules.add(id[1].split(":")[0].trim());
     }
     scenarios.push({ name, file, expect, rules, opts: opts as OptLevel[], wantRules });
   }
