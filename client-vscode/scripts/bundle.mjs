@@ -41,6 +41,10 @@ await build({
   logLevel: 'warning',
 });
 
+// The configuration schema: the bundled reader looks for it two folders above the server bundle
+// (as `config/validate.ts` does above `dist/config/`), i.e. at the extension's root.
+cpSync(join(root, 'vforklint.schema.json'), join(root, 'client-vscode', 'vforklint.schema.json'));
+
 // The parsers: each package's package.json (for the lookup) and its .wasm, nothing else.
 const modules = join(dist, 'server', 'node_modules');
 for (const [pkg, wasm] of Object.entries(WASM)) {
