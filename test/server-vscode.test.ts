@@ -156,7 +156,7 @@ describe('VS Code (code-server + the .vsix)', { skip, todo, timeout: 420_000 }, 
     return applyEdits(text, fix.edits);
   }
 
-  test('the finding appears in the Problems panel; "disable for this line" applies and it disappears', async () => {
+  test('the finding appears in the Problems panel; "disable for this line" applies and it disappears', { todo }, async () => {
     await openFile('global.c');
     await showProblems();
     const rows = await waitForProblems('the child-writes-shared finding', (r) => r.some((x) => x.includes('child-writes-shared')));
@@ -176,7 +176,7 @@ describe('VS Code (code-server + the .vsix)', { skip, todo, timeout: 420_000 }, 
     assert.match(text, /\t\t\/\/ vforklint-disable-next-line child-writes-shared\n\t\tworker_started = 1;/);
   });
 
-  test('the frame split quick fix applies and the parent-reuses-frame findings disappear', async () => {
+  test('the frame split quick fix applies and the parent-reuses-frame findings disappear', { todo }, async () => {
     await openFile('split.c');
     await showProblems();
     await waitForProblems('the parent-reuses-frame findings', (r) => r.filter((x) => x.includes('parent-reuses-frame')).length >= 2);
