@@ -142,15 +142,8 @@ export class Reader {
         return this.sequence(named(node), dead);
       case 'labeled_statement':
         return this.sequence(named(node).filter((c) => c.type !== 'statement_identifier'), dead);
-      case 'if_statement': {
-        const condNode = f('condition');
-        const cond = condNode ? this.visit(condNode, dead) : next();
-        const v = condNode ? constantValue(condNode.text) : undefined;
-        const cons = f('consequence');
-        const alt = f('alternative');
-        const d = dead || !cond.has('next');
-        return this.branch(cond, v, () => (cons ? this.visit(cons, d || v === 0n) : next()), () => (alt ? this.visit(alt, d || (v !== undefined && v !== 0n)) : next()));
-      }
+      // A statement `if` and an expression `?:` branch alike.
+      case 'if_statement':
       case 'conditional_expression': {
         const condNode = f('condition');
         const cond = condNode ? this.visit(condNode, dead) : next();
