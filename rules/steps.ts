@@ -10,30 +10,9 @@
 import { callsIn, type CallVerdict } from './effects/calls.js';
 import { scopeOf, writesIn } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
-import { ConditionReader as FlowConditionReader, type ResultRole, type Split } from './flow/conditions.js';
-import type { SyntaxNode as Node } from './parser.js';
+import { ConditionReader, type ResultRole, type Split } from './flow/conditions.js';
+import { ALL_OUTCOMES, BOTH, CHILD, PARENT_SIDE, PRE, binding } from './flow/path-state.js';
 import type { ExpressionView } from './language/adapter.js';
-
-/** The flow pass's condition reader, asked about the fork result as the site names it (no per-path facts). */
-class ConditionReader {
-  private readonly reader: FlowConditionReader;
-  constructor(
-    view: (n: Node) => ExpressionView,
-    private readonly role: (node: Node) => ResultRole | undefined,
-  ) {
-    this.reader = new FlowConditionReader(view);
-  }
-  split(node: Node): Split {
-    return this.reader.split(node, (n) => {
-      const r = this.role(n);
-      return r ? { role: r, sign: 1, offset: 0 } : undefined;
-    });
-  }
-  caseOutcomes(role: ResultRole, constant: number): number {
-    return this.reader.caseOutcomes({ role, sign: 1, offset: 0 }, constant);
-  }
-}
-import { ALL_OUTCOMES, BOTH, CHILD, PARENT_SIDE, PRE } from './flow/path-state.js';
 import type { StatementView } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
 import type { RuleReport } from './rule-kit.js';
@@ -41,6 +20,27 @@ import type { SiteAnalysis } from './site-analysis.js';
 import { PATH_RULE_IDS } from './step-chain.js';
 import { contains, field, lastName, rangeOfNode } from './syntax.js';
 import type { FindingStep, RuleId } from './types.js';
+
+/** The flow pass's condition reader, asked about the fork result as the site names it (no per-path facts). */
+class SiteConditionReader {
+  private readonly reader: ConditionReader;
+  constructor(
+    view: (n: SyntaxNode) => ExpressionView,
+    private readonly role: (node: SyntaxNode) => ResultRole | undefined,
+  ) {
+    this.reader = new ConditionReader(view);
+  }
+  split(node: SyntaxNode): Split {
+    return this.reader.split(node, (n) => {
+      const r = this.role(n);
+      return r ? binding(r, 1, 0) : undefined;
+    });
+  }
+  caseOutcomes(role: ResultRole, constant: number): number {
+    const value = binding(role, 1, 0);
+    return value ? this.reader.caseOutcomes(value, constant) : ALL_OUTCOMES;
+  }
+}
 
 /** Longest condition text a step quotes. */
 const MAX_QUOTE = 60;
@@ -123,7 +123,7 @@ interface SiteIndex {
   reached: Array<{ start: number; end: number; mask: number }>;
   branches: Branch[];
   ifs: ResultIf[];
-  reader: ConditionReader;
+  reader: SiteConditionReader;
 }
 
 const indexes = new WeakMap<SiteAnalysis, SiteIndex>();
@@ -132,7 +132,7 @@ function siteIndex(analysis: SiteAnalysis): SiteIndex {
   let index = indexes.get(analysis);
   if (index) return index;
   const adapter = analysis.file.viewAdapter;
-  const reader = new ConditionReader((n) => adapter.expression(n), resultRole(analysis));
+  const reader = new SiteConditionReader((n) => adapter.expression(n), resultRole(analysis));
   index = { reached: [], branches: [], ifs: [], reader };
   for (const e of analysis.flow.evaluations.values()) index.reached.push({ start: e.node.startIndex, end: e.node.endIndex, mask: e.mask });
   for (const st of analysis.flow.statements.values()) {
@@ -184,7 +184,7 @@ function selectionStep(analysis: SiteAnalysis, rule: RuleId, report: RuleReport,
 }
 
 /** Does taking this side of `condition` single out `wanted`? */
-function selects(reader: ConditionReader, condition: SyntaxNode, whenTrue: boolean, wanted: number): boolean {
+function selects(reader: SiteConditionReader, condition: SyntaxNode, whenTrue: boolean, wanted: number): boolean {
   const split = reader.split(condition);
   const outcomes = whenTrue ? split.whenTrue : split.whenFalse;
   return outcomes !== ALL_OUTCOMES && (outcomes & wanted) !== 0;
@@ -200,7 +200,7 @@ function conditionStep(condition: SyntaxNode, whenTrue: boolean, wanted: number)
 const MAX_EXPRESSION_CLIMB = 16;
 
 /** A `?:`, `&&` or `||` around the hazard, inside the expression the flow pass evaluated. */
-function withinExpression(analysis: SiteAnalysis, reader: ConditionReader, node: SyntaxNode, at: { start: number; end: number } | undefined, wanted: number): FindingStep | undefined {
+function withinExpression(analysis: SiteAnalysis, reader: SiteConditionReader, node: SyntaxNode, at: { start: number; end: number } | undefined, wanted: number): FindingStep | undefined {
   // Climbing costs the tree's depth per step: only where the expression has one of these operators.
   if (!at || !/\?|&&|\|\|/.test(analysis.file.text.slice(at.start, at.end))) return undefined;
   const adapter = analysis.file.viewAdapter;
@@ -237,7 +237,7 @@ function enclosingTest(index: SiteIndex, node: SyntaxNode, wanted: number): Find
 type SwitchView = Extract<StatementView, { kind: 'switch' }>;
 
 /** The cases of a switch that tests the result (`switch (pid)`, or Go's `switch { case r1 == 0: }`), with the outcomes each selects. */
-function switchBranches(analysis: SiteAnalysis, reader: ConditionReader, view: SwitchView): Branch[] {
+function switchBranches(analysis: SiteAnalysis, reader: SiteConditionReader, view: SwitchView): Branch[] {
   const adapter = analysis.file.viewAdapter;
   const subjectRole = view.subject ? resultRole(analysis)(view.subject) : undefined;
   if (view.subject && !subjectRole) return [];
