@@ -1,10 +1,16 @@
-// Bundle the extension and the language server (esbuild), and copy the WebAssembly parsers
-// beside the server. Output: dist/extension.js, dist/server/main.cjs, and
-// dist/server/node_modules/{web-tree-sitter,tree-sitter-c,tree-sitter-go}/ holding only
-// package.json and the .wasm file, where the server looks them up at run time (the same
-// lookup as in an npm install). Nothing is native: one .vsix serves every platform.
+// Bundle the extension and the language server (esbuild), and put what the server loads at
+// run time beside it. Output: dist/extension.js, dist/server/main.cjs, and
+// dist/server/node_modules/ holding
+//   - {web-tree-sitter,tree-sitter-c,tree-sitter-go}/: package.json and the .wasm file only;
+//   - ajv/: one bundled index.js (the configuration validator, which the sources load lazily
+//     with createRequire, so esbuild cannot see it in the server bundle),
+// where the server looks them up at run time (the same lookup as in an npm install). The
+// installed extension has no node_modules around it: anything not here is missing (the
+// smoke test in build-vsix.sh runs the server from an unpacked .vsix to prove it). Nothing
+// is native: one .vsix serves every platform.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +19,8 @@ const client = resolve(here, '..');
 const root = resolve(client, '..');
 const dist = join(client, 'dist');
 const WASM = { 'web-tree-sitter': 'tree-sitter.wasm', 'tree-sitter-c': 'tree-sitter-c.wasm', 'tree-sitter-go': 'tree-sitter-go.wasm' };
+/** Packages the sources load with `createRequire(import.meta.url)(name)`: each becomes one bundled file. */
+const RUNTIME_REQUIRED = ['ajv'];
 
 rmSync(dist, { recursive: true, force: true });
 await build({
@@ -52,6 +60,26 @@ for (const [pkg, wasm] of Object.entries(WASM)) {
   if (!existsSync(join(from, wasm))) throw new Error(`bundle: ${join(from, wasm)} is missing: run npm install in the repository root first`);
   mkdirSync(join(modules, pkg), { recursive: true });
   for (const file of ['package.json', 'LICENSE', wasm]) if (existsSync(join(from, file))) cpSync(join(from, file), join(modules, pkg, file));
+}
+// The packages loaded at run time: each bundled into one CommonJS file with its own package.json.
+const requireFromRoot = createRequire(join(root, 'package.json'));
+for (const pkg of RUNTIME_REQUIRED) {
+  const manifestPath = requireFromRoot.resolve(`${pkg}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  await build({
+    entryPoints: [requireFromRoot.resolve(pkg)],
+    outfile: join(modules, pkg, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  });
+  writeFileSync(join(modules, pkg, 'package.json'), `${JSON.stringify({ name: pkg, version: manifest.version, license: manifest.license, main: 'index.js' }, null, 2)}\n`);
+  const license = join(dirname(manifestPath), 'LICENSE');
+  if (existsSync(license)) cpSync(license, join(modules, pkg, 'LICENSE'));
 }
 const sizes = Object.entries(WASM).map(([pkg, wasm]) => `${wasm} ${(statSync(join(modules, pkg, wasm)).size / 1024).toFixed(0)} KB`);
 console.log(`bundle: dist/extension.js, dist/server/main.cjs, ${sizes.join(', ')} (${readdirSync(modules).length} packages, platform-neutral)`);
