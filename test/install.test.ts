@@ -6,6 +6,11 @@
  * plugin in an ES module project and in a default ("type": "commonjs") project, the
  * library import, and `vforklint-lsp --stdio` answering `initialize`.
  *
+ * Then as a git dependency (`npm install git+file://<clone>#<ref>`, a local clone, no
+ * network): at the release tag scripts/release.mjs makes (built files inside, nothing to
+ * prepare, no devDependencies installed anywhere), and at a source commit (npm installs
+ * the devDependencies in a temporary copy and runs `prepare`, which builds).
+ *
  * Packages come from the npm cache first (`--prefer-offline`): the registry is asked only
  * for what `npm ci` of this checkout did not already fetch. This holds with the
  * WebAssembly parser (web-tree-sitter); a native tree-sitter build needs a compiler and
@@ -13,11 +18,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GIT_IDENTITY, makeReleaseClone, type ReleaseClone } from './release-clone.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(here, '../..');
@@ -51,14 +57,14 @@ function run(cmd: string, args: string[], cwd: string, input?: string): SpawnSyn
   });
 }
 
-function project(name: string, type: 'module' | 'commonjs' | undefined, deps: string[]): string {
+function project(name: string, type: 'module' | 'commonjs' | undefined, deps: string[], source = tarball): string {
   const dir = join(root, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, ...(type ? { type } : {}) }, null, 2));
   writeFileSync(join(dir, 'bad.c'), BAD_C);
   writeFileSync(join(dir, 'exec_linux.go'), BAD_GO);
   writeFileSync(join(dir, 'eslint.config.mjs'), "import vforklint from 'vforklint/eslint-plugin';\n\nexport default [...vforklint.configs.recommended];\n");
-  const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...deps], dir);
+  const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', source, ...deps], dir);
   assert.equal(r.status, 0, `npm install in ${name} failed:\n${r.stdout}\n${r.stderr}`);
   return dir;
 }
@@ -163,5 +169,52 @@ describe('install from the tarball without a compiler', { timeout: 900_000 }, ()
     }).finally(() => child.kill());
     assert.equal(answer.id, 1);
     assert.ok(answer.result.capabilities.textDocumentSync !== undefined, JSON.stringify(answer));
+  });
+});
+
+describe('install as a git dependency from a local clone, without a compiler', { timeout: 900_000 }, () => {
+  let clone: ReleaseClone;
+  const gitShow = (args: string[]) => spawnSync('git', args, { cwd: clone.dir, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } });
+
+  before(() => {
+    clone = makeReleaseClone(join(root, 'clone'));
+  });
+
+  it('scripts/release.mjs: the tag is a child of the source commit carrying the built files; the source stays without them', () => {
+    assert.equal(gitShow(['rev-parse', `${clone.release}^1`]).stdout.trim(), clone.source);
+    const files = gitShow(['ls-tree', '-r', '--name-only', clone.release]).stdout.split('\n');
+    for (const f of ['dist/cli/main.js', 'dist/server/main.js', 'dist/rules/index.js', 'dist/rules/index.d.ts', 'dist/eslint-plugin/index.js']) assert.ok(files.includes(f), `${f} is in the release commit`);
+    assert.deepEqual(files.filter((f) => /^dist\/(test|bench|fuzz)\//.test(f) || f.endsWith('.map')), [], 'only what the package ships');
+    assert.match(gitShow(['ls-tree', clone.release, 'dist/cli/main.js']).stdout, /^100755 /, 'the CLI is executable');
+    assert.equal(gitShow(['ls-tree', '-r', '--name-only', clone.source, 'dist']).stdout.trim(), '', 'the source commit has no dist/');
+    const manifest = JSON.parse(gitShow(['show', `${clone.release}:package.json`]).stdout) as Record<string, unknown>;
+    assert.equal(manifest.scripts, undefined);
+    assert.equal(manifest.devDependencies, undefined);
+    assert.equal(manifest.overrides, undefined);
+    assert.ok(manifest.dependencies && manifest.bin && manifest.files, 'what an install needs stays');
+    // Made twice: refused unless --force.
+    const again = spawnSync(process.execPath, [join(clone.dir, 'scripts', 'release.mjs')], { cwd: clone.dir, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, new RegExp(`tag ${clone.tag.replace(/\./g, '\\.')} exists \\(--force replaces it\\)`));
+  });
+
+  it('at the release tag: installs without building or devDependencies; the CLI lints', () => {
+    const dir = project('git-release', undefined, [], `git+${pathToFileURL(clone.dir).href}#${clone.tag}`);
+    for (const dev of ['typescript', 'eslint', 'tree-sitter', 'esbuild']) assert.ok(!existsSync(join(dir, 'node_modules', dev)), `${dev} was installed`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.match(manifest.dependencies.vforklint!, new RegExp(`^git\\+file://.*#${clone.tag.replace(/\./g, '\\.')}$`));
+    const r = run(join(dir, 'node_modules/.bin/vforklint'), ['bad.c', 'exec_linux.go'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^bad\.c:9:3 error .*\(child-unsafe-call\)$/m);
+    assert.match(r.stdout, /^exec_linux\.go:\d+:\d+ error .*\(child-allocates\)$/m);
+  });
+
+  it('at a source commit: npm installs the devDependencies in its own copy, `prepare` builds, the CLI lints', () => {
+    const dir = project('git-source', undefined, [], `git+${pathToFileURL(clone.dir).href}#${clone.source}`);
+    assert.ok(existsSync(join(dir, 'node_modules/vforklint/dist/cli/main.js')), 'built by prepare');
+    assert.ok(!existsSync(join(dir, 'node_modules', 'typescript')), 'the devDependencies stay in npm\'s copy');
+    const r = run(join(dir, 'node_modules/.bin/vforklint'), ['bad.c'], dir);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^bad\.c:9:3 error .*\(child-unsafe-call\)$/m);
   });
 });
