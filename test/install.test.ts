@@ -9,7 +9,9 @@
  * Then as a git dependency (`npm install git+file://<clone>#<ref>`, a local clone, no
  * network): at the release tag scripts/release.mjs makes (built files inside, nothing to
  * prepare, no devDependencies installed anywhere), and at a source commit (npm installs
- * the devDependencies in a temporary copy and runs `prepare`, which builds).
+ * the devDependencies in a temporary copy and runs `prepare`, which builds). The source
+ * commit needs the full PATH: its devDependencies include the native `tree-sitter` the
+ * test suite compares the WebAssembly parser with, and that compiles.
  *
  * Packages come from the npm cache first (`--prefer-offline`): the registry is asked only
  * for what `npm ci` of this checkout did not already fetch. This holds with the
@@ -47,24 +49,24 @@ function which(tool: string): string | null {
 }
 
 /** A run with the compiler-free PATH; npm's cache is the user's (it holds what `npm ci` fetched). */
-function run(cmd: string, args: string[], cwd: string, input?: string): SpawnSyncReturns<string> {
+function run(cmd: string, args: string[], cwd: string, input?: string, path = bin): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, {
     cwd,
     encoding: 'utf8',
     input,
     timeout: 300_000,
-    env: { HOME: process.env.HOME ?? root, PATH: bin, npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', NO_COLOR: '1' },
+    env: { HOME: process.env.HOME ?? root, PATH: path, npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? root, '.npm'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', NO_COLOR: '1' },
   });
 }
 
-function project(name: string, type: 'module' | 'commonjs' | undefined, deps: string[], source = tarball): string {
+function project(name: string, type: 'module' | 'commonjs' | undefined, deps: string[], source = tarball, path = bin): string {
   const dir = join(root, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, ...(type ? { type } : {}) }, null, 2));
   writeFileSync(join(dir, 'bad.c'), BAD_C);
   writeFileSync(join(dir, 'exec_linux.go'), BAD_GO);
   writeFileSync(join(dir, 'eslint.config.mjs'), "import vforklint from 'vforklint/eslint-plugin';\n\nexport default [...vforklint.configs.recommended];\n");
-  const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', source, ...deps], dir);
+  const r = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', source, ...deps], dir, undefined, path);
   assert.equal(r.status, 0, `npm install in ${name} failed:\n${r.stdout}\n${r.stderr}`);
   return dir;
 }
@@ -172,7 +174,7 @@ describe('install from the tarball without a compiler', { timeout: 900_000 }, ()
   });
 });
 
-describe('install as a git dependency from a local clone, without a compiler', { timeout: 900_000 }, () => {
+describe('install as a git dependency from a local clone', { timeout: 900_000 }, () => {
   let clone: ReleaseClone;
   const gitShow = (args: string[]) => spawnSync('git', args, { cwd: clone.dir, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } });
 
@@ -198,7 +200,7 @@ describe('install as a git dependency from a local clone, without a compiler', {
     assert.match(again.stderr, new RegExp(`tag ${clone.tag.replace(/\./g, '\\.')} exists \\(--force replaces it\\)`));
   });
 
-  it('at the release tag: installs without building or devDependencies; the CLI lints', () => {
+  it('at the release tag, without a compiler: installs without building or devDependencies; the CLI lints', () => {
     const dir = project('git-release', undefined, [], `git+${pathToFileURL(clone.dir).href}#${clone.tag}`);
     for (const dev of ['typescript', 'eslint', 'tree-sitter', 'esbuild']) assert.ok(!existsSync(join(dir, 'node_modules', dev)), `${dev} was installed`);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -209,8 +211,8 @@ describe('install as a git dependency from a local clone, without a compiler', {
     assert.match(r.stdout, /^exec_linux\.go:\d+:\d+ error .*\(child-allocates\)$/m);
   });
 
-  it('at a source commit: npm installs the devDependencies in its own copy, `prepare` builds, the CLI lints', () => {
-    const dir = project('git-source', undefined, [], `git+${pathToFileURL(clone.dir).href}#${clone.source}`);
+  it('at a source commit, with a compiler: npm installs the devDependencies in its own copy, `prepare` builds, the CLI lints', () => {
+    const dir = project('git-source', undefined, [], `git+${pathToFileURL(clone.dir).href}#${clone.source}`, process.env.PATH);
     assert.ok(existsSync(join(dir, 'node_modules/vforklint/dist/cli/main.js')), 'built by prepare');
     assert.ok(!existsSync(join(dir, 'node_modules', 'typescript')), 'the devDependencies stay in npm\'s copy');
     const r = run(join(dir, 'node_modules/.bin/vforklint'), ['bad.c'], dir);

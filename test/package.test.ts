@@ -95,4 +95,18 @@ describe('the VS Code extension', () => {
     assert.doesNotMatch(readFileSync(join(REPO, 'client-vscode/scripts/build-vsix.sh'), 'utf8'), /--skip-license/);
     assert.match(readFileSync(join(REPO, 'client-vscode/.vscodeignore'), 'utf8'), /^!LICENSE$/m);
   });
+
+  it('declares how it behaves in Restricted Mode, and one package for every platform', () => {
+    const ext = JSON.parse(readFileSync(join(REPO, 'client-vscode/package.json'), 'utf8')) as {
+      capabilities?: { untrustedWorkspaces?: { supported?: unknown; description?: string; restrictedConfigurations?: string[] } };
+      activationEvents: string[];
+    };
+    const trust = ext.capabilities?.untrustedWorkspaces;
+    assert.equal(trust?.supported, 'limited');
+    assert.match(trust?.description ?? '', /only reads files/);
+    assert.deepEqual(trust?.restrictedConfigurations, ['vforklint.projectRoot']);
+    assert.ok(ext.activationEvents.includes('onLanguage:cpp'), 'activates for .h files, which VS Code opens as C++');
+    // vsce --target would make a platform-specific package; the one .vsix has none.
+    assert.doesNotMatch(readFileSync(join(REPO, 'client-vscode/scripts/build-vsix.sh'), 'utf8'), /--target\b/);
+  });
 });
