@@ -80,6 +80,9 @@ test('a change in a same-file callee invalidates the caller', () => {
   assert.deepEqual(r.findings.map((f) => f.rule), ['child-unsafe-call']);
 });
 
+/** Text that keeps what follows more than the cache's header window away from what precedes. */
+const FILLER = Array.from({ length: 40 }, (_, i) => `/* filler line ${i} keeps the declarations above far from the function below */`).join('\n');
+
 /**
  * What the analysis read beyond the function (read-log.ts) keys its cached result: each
  * change below leaves the forking function's text and its header as they were, and must
@@ -99,14 +102,12 @@ function assertFollows(before: string, after: string, config = {}): void {
   assert.equal(comparable(analyze(before, 'c', config, { cache })), comparable(first), 'cached equals fresh after undoing the change');
 }
 
-/** Text that keeps what follows more than the cache's header window away from what precedes. */
-const FILLER = Array.from({ length: 40 }, (_, i) => `/* filler line ${i} keeps the declarations above far from the function below */`).join('\n');
-
 test('an edit eight callees deep changes the cached result as it changes a fresh one', () => {
   const depth = 8;
   const helpers = Array.from({ length: depth }, (_, i) => `static void step${i}(int fd) { ${i + 1 < depth ? `step${i + 1}(fd);` : 'close(fd);'} }`).reverse();
   const fn = 'int spawn(char **argv, int fd) {\n  pid_t pid = vfork();\n  if (pid == 0) {\n    step0(fd);\n    execv(argv[0], argv);\n    _exit(1);\n  }\n  return pid;\n}\n';
-  const before = `#include <unistd.h>\n${helpers.join('\n')}\n${fn}`;
+  // Each function far from the next: no header window holds another function's text.
+  const before = `#include <unistd.h>\n${helpers.join(`\n${FILLER}\n`)}\n${FILLER}\n${fn}`;
   const after = before.replace('close(fd);', 'printf("%d", fd);');
   assert.notEqual(after, before);
   assertFollows(before, after);
