@@ -4,6 +4,8 @@
  * enabled rule, then apply suppressions.
  */
 import { FileContext } from './file-context.js';
+import { forkMacroUseOffsets, macroForkSite } from './effects/macro-uses.js';
+import type { MacroDefinition } from './macros.js';
 import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
 import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
@@ -30,6 +32,11 @@ export interface AnalyzeOptions {
    * With a cache, rule findings carry no fixes (analyse without one to get them).
    */
   cache?: AnalysisCache;
+  /**
+   * Macros defined in other files (the project's headers) as plain data, in effect from the
+   * start of the file; the file's own `#define`s come after them (RULES section 3, "Macros").
+   */
+  headerMacros?: readonly MacroDefinition[];
 }
 
 /** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */
@@ -70,7 +77,7 @@ export function analyze(text: string, language: Language, config: VforklintConfi
 function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions, cleanup: Array<() => void>): AnalysisResult {
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
-  if (!mayContainForkSite(text, language, config)) {
+  if (!mayContainForkSite(text, language, config) && !usesForkMacro(text, language, config, options.headerMacros)) {
     const directives = findDirectives(text, lines, language);
     return { findings: applySuppressions([], directives, lines, unusedSeverity, text), forkSites: [], skipped: true };
   }
@@ -80,7 +87,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   // Lines the parser could not get through in time were blanked: analyse the text it saw.
   const blanked = unparsedRanges(tree);
   for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its budget (pathological syntax), so it was left out' });
-  const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config);
+  const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config, undefined, { headerMacros: options.headerMacros });
   const raw: Finding[] = [];
   const forkSites: ForkSiteInfo[] = [];
 
@@ -90,7 +97,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const cache = options.cache;
   for (const [ctx, fn, offsets] of functionsWithSpellings(file, config, cleanup)) {
     const key = cache && ctx === file ? cacheKey(file, fn, config) : undefined;
-    const hit = key !== undefined ? lookup(cache!, key) : undefined;
+    const hit = key !== undefined ? lookup(cache!, key, file, fn) : undefined;
     if (hit) {
       const r = rebase(hit, fn, lines);
       raw.push(...r.findings);
@@ -101,7 +108,8 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     // A function the flow pass could not follow to the end is not cached: its note must come back too.
     let incomplete = false;
     const firstSite = forkSites.length;
-    const sites = findForkSitesAt(fn, offsets, ctx.adapter, config);
+    ctx.reads.reset();
+    const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n));
     if (sites.length > MAX_SITES_PER_FUNCTION) {
       // Each site's analysis covers the whole function: thousands of sites (a comment the
       // parser read as code) would cost sites x size.
@@ -120,10 +128,14 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
       forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
       const before = raw.length;
       runRules(analysis, config, raw);
+      const notes = analysis.macroNotes();
+      // A note is not cached: the function is analysed again next time.
+      if (notes.length) incomplete = true;
+      for (const n of notes) notAnalysed.push({ range: rangeOfNode(n.node), reason: n.message });
       reportFailedExecs(analysis, config, raw, !cache);
       if (!cache) attachFixes(analysis, raw.slice(before));
     }
-    if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite));
+    if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite), ctx.reads.entries(), file);
   }
 
   if (language === 'go') {
@@ -169,6 +181,19 @@ function dedupe(findings: Finding[]): Finding[] {
   return uniqueBy(findings, (f) => `${f.rule}:${f.range.start.offset}:${f.range.end.offset}`);
 }
 
+/** Where the text holds a fork spelling, and where it uses a same-file macro whose body holds one, in text order. */
+function spellingOffsets(file: FileContext, re: RegExp): number[] {
+  const offsets = [...file.text.matchAll(re)].map((m) => m.index!);
+  const uses = forkMacroUseOffsets(file, new RegExp(re.source, re.flags.replace('g', '')));
+  return uses.length ? [...new Set([...offsets, ...uses])].sort((a, b) => a - b) : offsets;
+}
+
+/** A C file that uses, by name, a macro handed in whose body holds a fork spelling. */
+function usesForkMacro(text: string, language: Language, config: VforklintConfig, macros: readonly MacroDefinition[] = []): boolean {
+  if (language !== 'c' || macros.length === 0) return false;
+  return macros.some((d) => mayContainForkSite(d.body, language, config) && new RegExp(`\\b${escapeRegExp(d.name)}\\b`).test(text));
+}
+
 /**
  * The functions holding a fork spelling, each with the file context whose tree holds it.
  * C functions broken by preprocessor directives are recovered from a masked copy of the text.
@@ -184,7 +209,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig, clea
       const masked = maskPreprocessor(file.text, v);
       const tree = parseSource(masked, 'c');
       cleanup.push(() => releaseTree(tree));
-      ctx = new FileContext(masked, tree.rootNode, file.adapter, config, file.text);
+      ctx = new FileContext(masked, tree.rootNode, file.adapter, config, file.text, file.macroSourceForCopies);
       variants.set(v, ctx);
     }
     return ctx;
@@ -205,8 +230,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig, clea
     return l.enclosing(offset);
   };
   const enclosing = (ctx: FileContext, offset: number) => innermostFunction(pathAt(ctx, offset));
-  for (const m of file.text.matchAll(re)) {
-    const offset = m.index!;
+  for (const offset of spellingOffsets(file, re)) {
     const path = pathAt(file, offset);
     const leaf = path[0];
     // A spelling in a comment, a string, or in top-level code the parser understood holds no fork site.

@@ -1,8 +1,24 @@
-/** Per-file facts shared by every function's analysis: the tree, same-file functions, configuration. */
+/** Per-file facts shared by every function's analysis: the tree, same-file functions, configuration, macros. */
 import type { ExpressionView, LanguageAdapter, StatementView } from './language/adapter.js';
+import { MacroTable, readMacroUse, summarize, type MacroDefinition, type MacroSummary, type MacroUse, type SummaryOptions } from './macros.js';
 import type { SyntaxNode } from './parser.js';
+import { ReadLog } from './read-log.js';
 import { LineIndex, PathLocator } from './syntax.js';
 import type { VforklintConfig } from './types.js';
+
+/** Where a file's macros come from: its own tree, plus definitions handed in (a project's headers). */
+export interface MacroSource {
+  /** A table already built for this file (a masked copy of the text shares the original's). */
+  table?: MacroTable;
+  /** Definitions from other files, in effect from the start of the file. */
+  headerMacros?: readonly MacroDefinition[];
+}
+
+/** What a same-file macro use does, for the analysis: the use, and its summary when it could be read. */
+export type MacroReading =
+  | { kind: 'expanded'; use: Extract<MacroUse, { kind: 'expanded' }>; summary: MacroSummary }
+  /** Not expandable, or its expansion is not code on its own: the plain reading, with a note. */
+  | { kind: 'not-analysed'; use: MacroUse; reason: string };
 
 export class FileContext {
   private functionsCache?: Map<string, SyntaxNode>;
@@ -18,7 +34,65 @@ export class FileContext {
     readonly config: VforklintConfig,
     /** Set when `text` is a copy with preprocessor directives blanked out: the text as written. */
     readonly originalText?: string,
+    private readonly macroSource: MacroSource = {},
   ) {}
+
+  /** What the analysis of the current function read beyond the function itself (function-cache.ts). */
+  readonly reads = new ReadLog();
+
+  private macroTableCache?: MacroTable | null;
+
+  /** The macros in effect in this C file (its `#define`s and those handed in); undefined for Go. */
+  get macros(): MacroTable | undefined {
+    if (this.macroTableCache === undefined) {
+      if (this.adapter.language !== 'c') this.macroTableCache = null;
+      else this.macroTableCache = this.macroSource.table ?? new MacroTable(this.masked ? undefined : this.root, this.macroSource.headerMacros ?? []);
+    }
+    return this.macroTableCache ?? undefined;
+  }
+
+  /** The source to hand a copy of this file (a masked variant): the same table. */
+  get macroSourceForCopies(): MacroSource {
+    const table = this.macros;
+    return table ? { table } : {};
+  }
+
+  private summaryOptionsCache?: SummaryOptions;
+
+  /**
+   * How expansions are summarised here: which names never return and which are forks.
+   * Set by the call classifier (it knows the lists); one object per file, so summaries are remembered.
+   */
+  macroSummaryOptions(make: () => SummaryOptions): SummaryOptions {
+    this.summaryOptionsCache ??= make();
+    return this.summaryOptionsCache;
+  }
+
+  /**
+   * The same-file macro a call (`DIE("x")`) or an identifier (`DEBUG_EXIT`) uses, read as its
+   * expansion; undefined when the node is no macro use. `options` as from `macroSummaryOptions`.
+   */
+  macroReading(node: SyntaxNode, options: SummaryOptions): MacroReading | undefined {
+    const table = this.macros;
+    if (!table) return undefined;
+    const name = node.type === 'identifier' ? node.text : node.type === 'call_expression' ? node.childForFieldName('function')?.text : undefined;
+    if (!name) return undefined;
+    this.reads.record('macro', name);
+    if (!table.has(name)) return undefined;
+    return this.remember(`macro:${node.startIndex}:${node.endIndex}:${node.type}`, () => {
+      const use = node.text.length > 100_000 ? undefined : readMacroUse(table, node.text, node.startIndex);
+      if (!use) return undefined;
+      if (use.kind === 'not-expandable') {
+        for (const d of use.definitions) this.reads.record('macro', d.name);
+        return { kind: 'not-analysed', use, reason: use.reason } satisfies MacroReading;
+      }
+      for (const d of use.code.expansion.used) this.reads.record('macro', d.name);
+      for (const n of use.code.expansion.notExpanded) this.reads.record('macro', n.name);
+      const summary = summarize(use.code, options);
+      if (!summary.complete) return { kind: 'not-analysed', use, reason: `its expansion is not code on its own` } satisfies MacroReading;
+      return { kind: 'expanded', use, summary } satisfies MacroReading;
+    });
+  }
 
   /** Was this tree parsed from a preprocessor-masked copy of the file? */
   get masked(): boolean {
@@ -42,6 +116,12 @@ export class FileContext {
    * written (a text search), so a large file is never walked to answer it.
    */
   functionNamed(name: string): SyntaxNode | undefined {
+    this.reads.record('function', name);
+    return this.findFunction(name);
+  }
+
+  /** `functionNamed` without counting it as read (the cache checks its reads with this). */
+  findFunction(name: string): SyntaxNode | undefined {
     if (this.functionsCache) return this.functionsCache.get(name);
     const known = this.byName.get(name);
     if (known !== undefined) return known ?? undefined;
@@ -95,10 +175,40 @@ export class FileContext {
 
   /** `compute()`, remembered in `memo` under `key` for the rest of this file's analysis. */
   remember<T>(key: string, compute: () => T): T {
-    if (this.memo.has(key)) return this.memo.get(key) as T;
-    const value = compute();
+    if (this.memo.has(key)) {
+      const reads = this.memoReads.get(key);
+      if (reads) this.reads.replay(reads);
+      return this.memo.get(key) as T;
+    }
+    const { value, reads } = this.reads.within(compute);
     this.memo.set(key, value);
+    if (reads.size) this.memoReads.set(key, reads);
     return value;
+  }
+
+  /** What each remembered result read while it was computed (replayed when it is reused). */
+  private readonly memoReads = new Map<string, ReadonlySet<string>>();
+
+  /**
+   * `remember` for a summary that may need itself (a recursive callee): while it is being
+   * computed, asking again gives `inProgress`.
+   */
+  rememberRecursive<T>(key: string, inProgress: T, compute: () => T): T {
+    if (this.memo.has(key)) {
+      const reads = this.memoReads.get(key);
+      if (reads) this.reads.replay(reads);
+      return this.memo.get(key) as T;
+    }
+    this.memo.set(key, inProgress);
+    try {
+      const { value, reads } = this.reads.within(compute);
+      this.memo.set(key, value);
+      if (reads.size) this.memoReads.set(key, reads);
+      return value;
+    } catch (e) {
+      this.memo.delete(key);
+      throw e;
+    }
   }
 
   /** The adapter's `calleeText`, remembered per call (each fork site of a function asks about the same calls). */
@@ -109,6 +219,33 @@ export class FileContext {
   get lines(): LineIndex {
     this.lineIndexCache ??= new LineIndex(this.text);
     return this.lineIndexCache;
+  }
+
+  /** Is `name` declared `noreturn` somewhere in this file? (Counted as read.) */
+  isDeclaredNoReturn(name: string): boolean {
+    this.reads.record('noreturn', name);
+    return this.declaredNoReturn.has(name);
+  }
+
+  private noinlineCache?: Set<string>;
+
+  /** Is `name` declared `noinline` somewhere in this file (a prototype may carry the attribute)? (Counted as read.) */
+  isDeclaredNoinline(name: string): boolean {
+    this.reads.record('noinline', name);
+    if (!this.noinlineCache) {
+      const out = new Set<string>();
+      const text = this.text;
+      // Each declaration is a `;`- or `{`-terminated chunk; look only at chunks that mention noinline.
+      for (const m of text.matchAll(/noinline|NOINLINE|NO_INLINE/g)) {
+        const start = Math.max(text.lastIndexOf(';', m.index!), text.lastIndexOf('}', m.index!), 0);
+        const endSemi = text.indexOf(';', m.index!);
+        const endBrace = text.indexOf('{', m.index!);
+        const end = Math.min(endSemi < 0 ? text.length : endSemi, endBrace < 0 ? text.length : endBrace, m.index! + 2000);
+        for (const d of text.slice(start, end).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) out.add(d[1]);
+      }
+      this.noinlineCache = out;
+    }
+    return this.noinlineCache.has(name);
   }
 
   /** Functions declared `noreturn` / `_Noreturn` / `__attribute__((noreturn))` anywhere in this file. */

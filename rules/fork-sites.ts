@@ -364,7 +364,10 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
  * holds one of the spellings in its callee or first argument, so only the calls enclosing
  * a match are classified (nothing else in the function is walked).
  */
-export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig): ForkSite[] {
+/** A macro use that forks (effects/macro-uses.ts): its kind, the name to show, and where its result is held when that is not its value. */
+export type MacroForkReader = (node: SyntaxNode) => { kind: ForkKind; spelling: string; pidVar?: string } | undefined;
+
+export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig, macroFork?: MacroForkReader): ForkSite[] {
   const sites: ForkSite[] = [];
   const seen = new Set<number>();
   const notSites = new Set<string>();
@@ -374,21 +377,39 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
     const path = offset >= fn.startIndex && offset < fn.endIndex ? locator.enclosing(offset, 13) : [];
     for (let depth = 0; depth < 12 && depth < path.length && !adapter.functionTypes.has(path[depth].type); depth++) {
       const n = path[depth];
+      // An object-like macro whose expansion forks (`pid = SPAWN;`), unless it is a call's callee (the call is the use).
+      if (macroFork && depth === 0 && n.type === 'identifier' && !seen.has(n.startIndex) && !(path[1]?.type === adapter.callType && field(path[1], 'function')?.id === n.id)) {
+        const m = macroFork(n);
+        if (m) {
+          seen.add(n.startIndex);
+          sites.push(macroSite(n, fn, m, adapter));
+          break;
+        }
+      }
       if (n.type !== adapter.callType || seen.has(n.startIndex)) continue;
       // Thousands of spellings can sit inside one call (a broken string): classify it once.
       const key = `${n.startIndex}:${n.endIndex}`;
       if (notSites.has(key)) continue;
       const c = classifyForkCall(n, fn, adapter, config, path.slice(depth + 1));
-      if (!c) {
+      const m = c ? undefined : macroFork?.(n);
+      if (!c && !m) {
         notSites.add(key);
         continue;
       }
       seen.add(n.startIndex);
-      sites.push(makeSite(n, fn, c, adapter));
+      sites.push(c ? makeSite(n, fn, c, adapter) : macroSite(n, fn, m!, adapter));
       break;
     }
   }
   return sites.sort((a, b) => a.call.startIndex - b.call.startIndex);
+}
+
+/** A site at a macro use: the result is held where the use's value goes, or where the body stores it. */
+function macroSite(n: SyntaxNode, fn: SyntaxNode, m: { kind: ForkKind; spelling: string; pidVar?: string }, adapter: LanguageAdapter): ForkSite {
+  void adapter;
+  const site: ForkSite = { kind: m.kind, spelling: m.spelling, call: n, fn, ...resultVariables(n) };
+  if (m.pidVar) site.pidVar = m.pidVar;
+  return site;
 }
 
 function makeSite(n: SyntaxNode, fn: SyntaxNode, c: { kind: ForkKind; childFunction?: string; spelling: string }, adapter: LanguageAdapter): ForkSite {

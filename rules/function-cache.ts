@@ -1,15 +1,20 @@
 /**
  * Per-function result cache for callers that analyse the same file again and again (the
- * language server, on every keystroke). A function's findings depend on its own text,
- * the comments and attributes just above it, the same-file functions it refers to
- * (followed calls, a clone child), a few file-wide declarations and the configuration:
- * all of that makes the key. Positions are stored relative to the function and rebased.
+ * language server, on every keystroke). A result is stored under a key made of the
+ * function's own text, the comments and attributes just above it, its line, the language
+ * and the configuration; beside it, what its analysis read elsewhere in the file
+ * (read-log.ts): the same-file functions it followed at any depth, the declarations and
+ * attributes it consulted (`noreturn`, `noinline`, `const` parameters of a prototype), the
+ * macros it looked up or expanded. A stored result is used only when every one of those
+ * reads gives what it gave then. Positions are stored relative to the function and rebased.
  * Cached findings carry no fixes: ask `analyze` without a cache for those.
  */
 import { createHash } from 'node:crypto';
-import { readOnlyParameterSignature } from './effects/const-params.js';
+import { readOnlyParameterPositions } from './effects/const-params.js';
 import type { FileContext } from './file-context.js';
+import { passThroughMacrosOf } from './flow/pass-through.js';
 import type { SyntaxNode } from './parser.js';
+import type { Read } from './read-log.js';
 import type { LineIndex } from './syntax.js';
 import type { Finding, FindingStep, ForkSiteInfo, Range, VforklintConfig } from './types.js';
 
@@ -27,6 +32,8 @@ interface RelRange {
 export interface CachedFunction {
   findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined' | 'steps'> & { range: RelRange; related: Array<{ range: RelRange; message: string }>; steps: CachedStep[] }>;
   forkSites: Array<Omit<ForkSiteInfo, 'range' | 'childLines' | 'parentLines' | 'bothLines'> & { range: RelRange; childLines: number[]; parentLines: number[]; bothLines: number[] }>;
+  /** What the analysis read outside the function, each with what it gave (see `readValue`). */
+  reads: Array<{ read: Read; value: string }>;
 }
 
 /** A step in the analysed file is stored relative to the function; one in another file as it is. */
@@ -37,79 +44,80 @@ export function createAnalysisCache(limit = 2000): AnalysisCache {
 }
 
 const HEADER_CHARS = 400;
-const WORD = /[A-Za-z_]\w*/g;
 
-/** Names a line starting in column 0 introduces as a call or definition: a superset of the file's functions. */
-function definitionCandidates(file: FileContext): Set<string> {
-  const cached = file.memo.get('definition-candidates') as Set<string> | undefined;
-  if (cached) return cached;
-  const out = new Set<string>();
-  const re = file.adapter.language === 'go' ? /^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)/gm : /^(?!#)[^\n;(]*?\b([A-Za-z_]\w*)\s*\(/gm;
-  for (const m of file.text.matchAll(re)) out.add(m[1]);
-  file.memo.set('definition-candidates', out);
-  return out;
+/** The text just above a node (comments, attributes, a `noinline` on the line before). */
+function header(file: FileContext, node: SyntaxNode): string {
+  return file.text.slice(Math.max(0, node.startIndex - HEADER_CHARS), node.startIndex);
 }
 
-/** The same-file functions `fn` refers to, transitively (a few levels), in a stable order. */
-function referencedFunctions(file: FileContext, fn: SyntaxNode): SyntaxNode[] {
-  const candidates = definitionCandidates(file);
-  const out: SyntaxNode[] = [];
-  const seen = new Set<number>([fn.startIndex]);
-  let frontier = [fn];
-  for (let depth = 0; depth < 4 && frontier.length; depth++) {
-    const next: SyntaxNode[] = [];
-    for (const f of frontier) {
-      const names = new Set(f.text.match(WORD) ?? []);
-      for (const name of names) {
-        if (!candidates.has(name)) continue;
-        const def = file.functionNamed(name);
-        if (!def || seen.has(def.startIndex)) continue;
-        seen.add(def.startIndex);
-        out.push(def);
-        next.push(def);
-      }
-    }
-    frontier = next;
-  }
-  return out;
-}
-
+/** The key a function's result is stored under: what it is, not what it read. */
 export function cacheKey(file: FileContext, fn: SyntaxNode, config: VforklintConfig): string {
-  const text = file.text;
   const parts = [
     // Messages name lines ("the parent reads it at line 41"): a function that moved lines is recomputed.
     String(fn.startPosition.row),
     file.adapter.language,
     JSON.stringify(config),
-    text.slice(Math.max(0, fn.startIndex - HEADER_CHARS), fn.startIndex),
+    header(file, fn),
     fn.text,
-    [...file.declaredNoReturn].sort().join(','),
-    // Prototypes anywhere in the file say which parameters only read (effects/const-params.ts).
-    readOnlyParameterSignature(file),
   ];
-  for (const r of referencedFunctions(file, fn)) {
-    parts.push(`${r.startIndex - fn.startIndex}:${text.slice(Math.max(0, r.startIndex - HEADER_CHARS), r.startIndex)}${r.text}`);
-  }
   // A digest keeps the cache small: the parts themselves can be whole functions.
+  return digest(parts);
+}
+
+function digest(parts: string[]): string {
   const h = createHash('sha1');
   for (const p of parts) h.update(p).update('\u0001');
   return h.digest('base64');
 }
 
-export function lookup(cache: AnalysisCache, key: string): CachedFunction | undefined {
-  const hit = cache.entries.get(key);
-  if (hit) {
-    cache.entries.delete(key);
-    cache.entries.set(key, hit);
+/**
+ * What one read gives in `file` now, for the function `fn` (positions are kept relative to
+ * it: a related location at a `#define`, a followed function's place).
+ */
+export function readValue(file: FileContext, fn: SyntaxNode, read: Read): string {
+  switch (read.kind) {
+    case 'function': {
+      const def = file.findFunction(read.name);
+      return def ? digest([String(def.startIndex - fn.startIndex), header(file, def), def.text]) : '-';
+    }
+    case 'noreturn':
+      return file.declaredNoReturn.has(read.name) ? '1' : '0';
+    case 'noinline':
+      return file.isDeclaredNoinline(read.name) ? '1' : '0';
+    case 'const-params':
+      return [...readOnlyParameterPositions(file, read.name)].join('.');
+    case 'pass-through':
+      return [...passThroughMacrosOf(file)].sort().join(',');
+    case 'macro': {
+      const table = file.macros;
+      if (!table?.has(read.name)) return '-';
+      const l = table.lookup(read.name);
+      const defs = l.kind === 'macro' ? [l.definition] : l.kind === 'not-expandable' ? l.definitions : [];
+      // Each definition as written and where it is (findings point at it), and the names that can change its meaning at a point.
+      return digest([l.kind, l.kind === 'not-expandable' ? l.reason : '', table.epochAt(fn.startIndex), ...defs.map((d) => `${d.location.file ?? ''}:${d.location.range.start.offset - fn.startIndex}:${(d.params ?? ['<object>']).join(',')}:${d.body}`)]);
+    }
   }
+}
+
+/** The stored result for `key`, if everything its analysis read still reads the same in `file`. */
+export function lookup(cache: AnalysisCache, key: string, file: FileContext, fn: SyntaxNode): CachedFunction | undefined {
+  const hit = cache.entries.get(key);
+  if (!hit) return undefined;
+  if (!hit.reads.every((r) => readValue(file, fn, r.read) === r.value)) {
+    cache.entries.delete(key);
+    return undefined;
+  }
+  cache.entries.delete(key);
+  cache.entries.set(key, hit);
   return hit;
 }
 
-export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, findings: Finding[], forkSites: ForkSiteInfo[]): void {
+export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, findings: Finding[], forkSites: ForkSiteInfo[], reads: Read[], file: FileContext): void {
   const base = fn.startIndex;
   const baseLine = fn.startPosition.row + 1;
   const rel = (r: Range): RelRange => ({ start: r.start.offset - base, end: r.end.offset - base });
   cache.entries.set(key, {
+    reads: reads.map((read) => ({ read, value: readValue(file, fn, read) })),
     findings: findings.map((f) => ({
       rule: f.rule,
       messageId: f.messageId,

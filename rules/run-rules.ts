@@ -25,7 +25,8 @@ export function runRules(analysis: SiteAnalysis, config: VforklintConfig, out: F
         severity: severity === 'warning' ? 'warning' : r.severity ?? severity,
         message: formatMessage(template, r.data),
         range: rangeOfNode(r.node),
-        related: r.related ?? [],
+        // A finding at a macro use also points at the `#define` (RULES section 3, "Macros").
+        related: [...(r.related ?? []), ...analysis.macroRelatedAt(r.node)],
         fixes: r.fixes ?? [],
         steps: stepsFor(analysis, meta.id, r),
         ...(r.fixDeclined ? { fixDeclined: r.fixDeclined } : {}),

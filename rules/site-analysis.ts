@@ -3,7 +3,8 @@
  * in the child and in the parent, what the child writes and what the parent reads.
  * Computed lazily and once; rules only read it.
  */
-import { callsIn, classifyCall, isExecCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { callsIn, classifyCall, isExecCall, macroFlowInput, macroReadingOf, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { macroNotes, macroUsesIn, objectMacroVerdict, type MacroNote } from './effects/macro-uses.js';
 import { parentReads } from './effects/parent-reads.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
@@ -14,6 +15,7 @@ import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
 import type { RelatedLocation } from './types.js';
+import { macroRelated } from './macros.js';
 
 export interface ChildCall {
   call: SyntaxNode;
@@ -60,6 +62,7 @@ export class SiteAnalysis {
         endsPath: (s) => statementEndsPath(file, s, false),
         isExec: (call) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
+        ...macroFlowInput(file),
       });
     }
   }
@@ -147,15 +150,36 @@ export class SiteAnalysis {
   childCalls(): ChildCall[] {
     if (!this.childCallsCache) {
       const out: ChildCall[] = [];
+      const root = this.childFunction ?? this.site.fn;
       for (const e of this.childEvaluations()) {
-        for (const call of callsIn(this.file, e.node, this.childFunction ?? this.site.fn)) {
+        for (const call of callsIn(this.file, e.node, root)) {
           if (call.id === this.site.call.id) continue;
-          out.push({ call, verdict: classifyCall(this.file, call, this.childFunction ?? this.site.fn) });
+          out.push({ call, verdict: classifyCall(this.file, call, root) });
+        }
+        // An object-like macro used as a value or statement (`BAIL;`) is what its body does.
+        for (const id of macroUsesIn(this.file, e.node, root)) {
+          if (id.id === this.site.call.id) continue;
+          const verdict = objectMacroVerdict(this.file, id);
+          if (verdict) out.push({ call: id, verdict });
         }
       }
       this.childCallsCache = out;
     }
     return this.childCallsCache;
+  }
+
+  /** Related information for a finding at `node` when it is a same-file macro use: where the macro is defined. */
+  macroRelatedAt(node: SyntaxNode): RelatedLocation[] {
+    if (!this.file.macros || (node.type !== 'call_expression' && node.type !== 'identifier' && node.type !== 'expression_statement')) return [];
+    const use = node.type === 'expression_statement' ? node.namedChild(0) ?? undefined : node;
+    const reading = macroReadingOf(this.file, use);
+    return reading ? macroRelated(reading.use) : [];
+  }
+
+  /** Macro uses on child paths that could not be read as their bodies: one note each (they keep their plain reading). */
+  macroNotes(): MacroNote[] {
+    const root = this.childFunction ?? this.site.fn;
+    return macroNotes(this.file, this.childEvaluations(true).map((e) => e.node), root);
   }
 
   /** Line sets for hover: which lines run in the child, the parent, or both. */

@@ -3,8 +3,14 @@
  * bodies, the expansion at a use, the expansion parsed as code, and what it does.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { analyze } from '../rules/analyze.js';
+import { editedMacro } from '../rules/fixes/index.js';
 import { initParsers, parseSource } from '../rules/parser.js';
+import type { Fix } from '../rules/types.js';
 import {
   constantAt,
   expandUse,
@@ -61,6 +67,8 @@ const live = (s: MacroSummary) => s.calls.filter((c) => !c.dead).map((c) => c.na
 const dead = (s: MacroSummary) => s.calls.filter((c) => c.dead).map((c) => c.name);
 
 await initParsers();
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('macro definitions', () => {
   it('reads object-like and function-like definitions, with continued lines and comments', () => {
@@ -438,5 +446,78 @@ describe('macro summaries', () => {
     const each = summaryOf(table, 'FOR_EACH(k)');
     assert.equal(each.complete, true);
     assert.deepEqual(each.writes.map((w) => w.lvalue), ['k', 'k']);
+  });
+});
+
+describe('macros in the analysis', () => {
+  const fixture = (name: string) => readFileSync(join(root, 'fixtures', 'c', name), 'utf8');
+
+  it('a use that cannot be expanded, on a child path, keeps its plain reading and gets one note', () => {
+    const r = analyze(fixture('child-unsafe-call-macro-not-expandable.c'), 'c');
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.range.start.line]), [['child-unsafe-call', 17]]);
+    assert.deepEqual(
+      r.notAnalysed?.map((n) => [n.range.start.line, n.reason]),
+      [
+        [16, 'macro `CALL` was not analysed: `CALL` pastes tokens with ##'],
+        [17, 'macro `CALL` was not analysed: `CALL` pastes tokens with ##'],
+      ],
+    );
+  });
+
+  it('a use on no child path gets no note; nor does one whose definitions all do nothing', () => {
+    const source = [
+      '#include <unistd.h>',
+      '#define CALL(name) do_##name()',
+      '#if X',
+      '#define FD (G.fd)',
+      '#else',
+      '#define FD 0',
+      '#endif',
+      'int spawn(char **argv) {',
+      '  CALL(setup);',
+      '  pid_t pid = vfork();',
+      '  if (pid == 0) { dup2(FD, 1); execv(argv[0], argv); _exit(1); }',
+      '  return pid;',
+      '}',
+      '',
+    ].join('\n');
+    const r = analyze(source, 'c');
+    assert.equal(r.notAnalysed, undefined);
+    assert.deepEqual(r.findings, []);
+  });
+
+  it('a finding at a macro use points at the #define', () => {
+    const r = analyze(fixture('child-writes-shared-macro-global.c'), 'c');
+    const related = r.findings.map((f) => f.related.map((x) => [x.message, x.range.start.line]));
+    assert.deepEqual(related, [
+      [['the fork: `vfork` (vfork)', 12], ['`RESET_STATE` is defined here', 5]],
+      [['the fork: `vfork` (vfork)', 12], ['`MARK_CHILD` is defined here', 6]],
+    ]);
+    const die = analyze(fixture('child-returns-macro-return.c'), 'c');
+    assert.deepEqual(die.findings[0].related.map((x) => x.range.start.line), [10, 4]);
+  });
+
+  it('takes macros from other files through AnalyzeOptions.headerMacros: sites, calls and the pre-scan', () => {
+    const at = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+    const headerMacros: MacroDefinition[] = [
+      { name: 'xvfork', params: [], body: '({ pid_t p = vfork(); if (p < 0) bb_perror_msg_and_die("vfork"); p; })', location: { file: 'include/libbb.h', range: at } },
+      { name: 'dbg', params: ['...'], body: '((void)0)', location: { file: 'include/debug.h', range: at } },
+    ];
+    const source = 'int spawn(char **argv) {\n  pid_t pid = xvfork();\n  if (pid == 0) {\n    dbg("child");\n    printf("x");\n    execv(argv[0], argv);\n    _exit(1);\n  }\n  return pid;\n}\n';
+    assert.equal(analyze(source, 'c').skipped, true, 'without the header, no fork spelling: not parsed');
+    const r = analyze(source, 'c', {}, { headerMacros });
+    assert.deepEqual(r.forkSites.map((s) => [s.kind, s.range.start.line]), [['vfork', 2]]);
+    assert.deepEqual(r.findings.map((f) => [f.rule, f.range.start.line]), [['child-unsafe-call', 5]]);
+    assert.match(r.findings[0].message, /after `xvfork`/);
+  });
+
+  it('no fix edits inside a #define', () => {
+    const defs = [{ name: 'DIE', start: 100, end: 150 }];
+    const fix = (start: number, end: number): Fix => ({ title: 't', kind: 'exit', edits: [{ start, end, newText: 'x' }], safe: true });
+    assert.equal(editedMacro(fix(120, 124), defs), 'DIE');
+    assert.equal(editedMacro(fix(140, 140), defs), 'DIE');
+    assert.equal(editedMacro(fix(90, 101), defs), 'DIE');
+    assert.equal(editedMacro(fix(150, 150), defs), undefined);
+    assert.equal(editedMacro(fix(60, 100), defs), undefined);
   });
 });

@@ -4,11 +4,14 @@
  */
 import { isPassThroughName, passThroughMacrosOf } from '../flow/pass-through.js';
 import type { FileContext } from '../file-context.js';
-import { analyseFlow } from '../flow/walk.js';
+import { analyseFlow, type FlowInput } from '../flow/walk.js';
+import { constantAt } from '../macros.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName } from '../syntax.js';
-import { isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
+import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
+import type { MacroReading } from '../file-context.js';
+import type { SummaryOptions } from '../macros.js';
 import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
 
 export type CallVerdict =
@@ -81,6 +84,8 @@ export function statementCall(ctx: FileContext, statement: SyntaxNode): SyntaxNo
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
 export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boolean, depth = 0): boolean {
+  const macro = expandedMacro(ctx, call);
+  if (macro) return macro.summary.neverReturns;
   const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
@@ -89,7 +94,7 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   const nr = syscallOf(ctx, call);
   if (nr && SYSCALLS.get(nr)?.noReturn) return true;
   if (isLast && isExecCall(ctx, call)) return true;
-  if (ctx.declaredNoReturn.has(name)) return true;
+  if (ctx.isDeclaredNoReturn(name)) return true;
   if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
   return false;
 }
@@ -97,7 +102,9 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
   const ends = () => {
     const call = statementCall(ctx, statement);
-    return !!call && callNeverReturns(ctx, call, isLast, depth);
+    if (call) return callNeverReturns(ctx, call, isLast, depth);
+    const macro = expandedMacro(ctx, statementIdentifier(statement));
+    return !!macro && macro.summary.neverReturns;
   };
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
@@ -105,31 +112,23 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
 
 /** A same-file function none of whose paths returns (e.g. a Go helper looping on SYS_EXIT). */
 export function functionNeverReturns(ctx: FileContext, name: string, depth = 0): boolean {
-  const key = `noreturn:${name}`;
-  const memo = ctx.memo.get(key);
-  if (memo !== undefined) return memo === true;
-  ctx.memo.set(key, false); // in progress: assume it returns
-  const fn = ctx.functionNamed(name);
-  const body = fn && ctx.adapter.functionBody(fn);
-  let result = false;
-  if (body) {
-    const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c) });
-    const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0);
-    result = !flow.incomplete && flow.endMask === 0 && !returns;
-  }
-  ctx.memo.set(key, result);
-  return result;
+  // In progress (recursion): assume it returns.
+  return ctx.rememberRecursive(`noreturn:${name}`, false, () => {
+    const fn = ctx.functionNamed(name);
+    const body = fn && ctx.adapter.functionBody(fn);
+    if (!body) return false;
+    const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
+    const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
+    return !flow.incomplete && flow.endMask === 0 && !returns;
+  });
 }
 
 function isLocalOrParam(ctx: FileContext, fn: SyntaxNode | undefined, name: string): boolean {
   if (!fn) return false;
-  const key = `names:${fn.id}`;
-  let names = ctx.memo.get(key) as Set<string> | undefined;
-  if (!names) {
+  const names = ctx.remember(`names:${fn.id}`, () => {
     const body = ctx.adapter.functionBody(fn);
-    names = new Set([...ctx.adapter.parameters(fn).map((p) => p.name), ...(body ? ctx.adapter.declaredLocals(body).keys() : [])]);
-    ctx.memo.set(key, names);
-  }
+    return new Set([...ctx.adapter.parameters(fn).map((p) => p.name), ...(body ? ctx.adapter.declaredLocals(body).keys() : [])]);
+  });
   return names.has(name);
 }
 
@@ -157,6 +156,9 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   }
   const name = lastName(callee);
   if (safeExtra.includes(name)) return { kind: 'safe' };
+  // A same-file macro is what its expansion does (RULES section 3, "Macros").
+  const macro = a.language === 'c' && a.calleeIsName(call) ? macroVerdict(ctx, call, depth) : undefined;
+  if (macro) return macro;
   const isName = a.calleeIsName(call);
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
   if (isExecCall(ctx, call)) return { kind: 'safe' };
@@ -166,19 +168,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     return { kind: 'unknown', chain: [], reason: `\`${callee}\` is a call through a function pointer that could not be checked` };
   }
 
-  if (a.language === 'c') {
-    const listed = LIBC.get(name);
-    if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
-    if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof' || isPassThroughName(name, passThroughMacrosOf(ctx))) return { kind: 'safe' };
-    if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
-    if (MACRO.test(name)) return { kind: 'macro' };
-    const pub = publicName(name);
-    if (INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(pub)) return { kind: 'safe' };
-    const internal = LIBC.get(pub);
-    if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
-    if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
-    return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
-  }
+  if (a.language === 'c') return classifyCName(ctx, name, depth);
 
   // Go
   if (GO_SAFE.test(callee)) return { kind: 'safe' };
@@ -191,6 +181,138 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   }
   if (GO_UNSAFE.test(callee)) return { kind: 'unsafe', chain: [callee], reason: `\`${callee}\` is not a raw syscall: it may allocate, take locks or grow the stack` };
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
+}
+
+/** A C callee by name (called directly, not through a pointer). */
+function classifyCName(ctx: FileContext, name: string, depth: number): CallVerdict {
+  const listed = LIBC.get(name);
+  if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
+  if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof' || isPassThroughName(name, passThroughMacrosOf(ctx))) return { kind: 'safe' };
+  if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
+  if (MACRO.test(name)) return { kind: 'macro' };
+  const pub = publicName(name);
+  if (INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(pub)) return { kind: 'safe' };
+  const internal = LIBC.get(pub);
+  if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
+  if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
+  return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
+}
+
+// ----- macros ------------------------------------------------------------------------
+
+/** The options this file's macro expansions are summarised with: which names never return, which are forks. */
+export function macroOptions(ctx: FileContext): SummaryOptions {
+  return ctx.macroSummaryOptions(() => ({
+    noReturn: { has: (name: string) => nameNeverReturns(ctx, name) } as unknown as ReadonlySet<string>,
+    forks: { get: (name: string) => macroForkKind(ctx, name) } as unknown as ReadonlyMap<string, string>,
+  }));
+}
+
+/** A function called by name that never returns: `_exit`, a configured or declared noreturn function, a same-file one. */
+function nameNeverReturns(ctx: FileContext, name: string): boolean {
+  if (libcFacts(name)?.noReturn) return true;
+  if ((ctx.config.noReturnFunctions ?? []).includes(name)) return true;
+  if (ctx.isDeclaredNoReturn(name)) return true;
+  return ctx.functionNamed(name) !== undefined && functionNeverReturns(ctx, name, 1);
+}
+
+/** The fork kind of a spelling called inside a macro body: `vfork` (and configured wrappers), `raw` for raw vforks. */
+function macroForkKind(ctx: FileContext, name: string): 'vfork' | 'raw' | undefined {
+  const configured = configuredForkFunctions(ctx.config).find((f) => f.name === name);
+  if (configured) return configured.role === 'raw-vfork' ? 'raw' : 'vfork';
+  const role = callSpelling('c', name)?.role;
+  return role === 'vfork' ? 'vfork' : role === 'raw-vfork' ? 'raw' : undefined;
+}
+
+/** The reading of a macro use (a call or an identifier) in C, or undefined when the node is no same-file macro use. */
+export function macroReadingOf(ctx: FileContext, node: SyntaxNode | undefined): MacroReading | undefined {
+  if (!node || ctx.adapter.language !== 'c') return undefined;
+  if (node.type === 'call_expression' && node.childForFieldName('function')?.type !== 'identifier') return undefined;
+  const reading = ctx.macroReading(node, macroOptions(ctx));
+  if (reading?.kind === 'expanded') {
+    // A summary remembered from another use read these too.
+    const options = macroOptions(ctx);
+    for (const c of reading.summary.calls) if (c.direct) options.noReturn.has(c.name);
+  }
+  return reading;
+}
+
+/** A use that could be expanded and read as code. */
+export function expandedMacro(ctx: FileContext, node: SyntaxNode | undefined): Extract<MacroReading, { kind: 'expanded' }> | undefined {
+  const r = macroReadingOf(ctx, node);
+  return r?.kind === 'expanded' ? r : undefined;
+}
+
+/** `BAIL;`: the identifier a statement consists of. */
+function statementIdentifier(statement: SyntaxNode): SyntaxNode | undefined {
+  if (statement.type !== 'expression_statement' || statement.namedChildCount !== 1) return undefined;
+  const only = statement.namedChild(0);
+  return only?.type === 'identifier' ? only : undefined;
+}
+
+/** What a statement that is a macro use does to control flow: `return`/`goto` in the body, whether the code after it runs. */
+export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined {
+  if (ctx.adapter.language !== 'c' || !ctx.macros) return undefined;
+  const macro = expandedMacro(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement));
+  if (!macro) return undefined;
+  const s = macro.summary;
+  if (!s.returns && s.gotos.length === 0) return undefined;
+  return { returns: s.returns, gotos: s.gotos, fallsThrough: s.fallsThrough };
+}
+
+/** The value of a condition the file's macros make constant (`if (DEBUG_INIT)`), or undefined. */
+export function constantCondition(ctx: FileContext, condition: SyntaxNode): boolean | undefined {
+  const table = ctx.macros;
+  if (!table || condition.text.length > 2000) return undefined;
+  const names = condition.text.match(/[A-Za-z_]\w*/g) ?? [];
+  if (!names.some((n) => table.has(n))) return undefined;
+  return ctx.remember(`constant:${condition.startIndex}:${condition.endIndex}`, () => {
+    for (const n of names) ctx.reads.record('macro', n);
+    const v = constantAt(table, condition.text, condition.startIndex);
+    return v === undefined ? undefined : v !== 0n;
+  });
+}
+
+/** What the flow pass needs to read macro uses as their bodies. */
+export function macroFlowInput(ctx: FileContext): Pick<FlowInput, 'macroJumps' | 'constantCondition'> {
+  if (ctx.adapter.language !== 'c' || !ctx.macros) return {};
+  return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c) };
+}
+
+/**
+ * A same-file macro call read as its expansion: the calls its body makes (not those written
+ * in its arguments: the file's own tree holds those, and they are classified as written).
+ * Undefined when the call is no expandable same-file macro (then it keeps its plain reading).
+ */
+function macroVerdict(ctx: FileContext, node: SyntaxNode, depth: number): CallVerdict | undefined {
+  const macro = expandedMacro(ctx, node);
+  if (!macro) return undefined;
+  return macroBodyVerdict(ctx, macro, depth);
+}
+
+export function macroBodyVerdict(ctx: FileContext, macro: Extract<MacroReading, { kind: 'expanded' }>, depth = 0): CallVerdict {
+  const { use, summary } = macro;
+  let unknown: CallVerdict | undefined;
+  let leaves: CallVerdict | undefined;
+  for (const c of summary.calls) {
+    if (c.dead || !use.place(c.node).definition) continue;
+    const v = macroCallVerdict(ctx, c.name, c.direct, depth);
+    if (v.kind === 'safe' || v.kind === 'macro') continue;
+    // `#define pseudo_exec(a, b, c) pseudo_exec(b, c)` (busybox's hush): the macro and the function are one step.
+    const chain = v.chain[0] === use.macro ? v.chain : [use.macro, ...v.chain];
+    if (v.kind === 'unsafe') return { ...v, chain };
+    if (v.kind === 'unknown' && !unknown) unknown = { ...v, chain };
+    if (v.kind === 'leavesFrame' && !leaves) leaves = { ...v, chain };
+  }
+  return leaves ?? unknown ?? { kind: 'safe' };
+}
+
+/** A call written in a macro body, by its callee's name (`direct`) or through an expression. */
+function macroCallVerdict(ctx: FileContext, name: string, direct: boolean, depth: number): CallVerdict {
+  if (!direct) return { kind: 'unknown', chain: [], reason: `\`${name}\` is a call through a function pointer that could not be checked` };
+  if ((ctx.config.safeFunctions ?? []).includes(name)) return { kind: 'safe' };
+  if (libcFacts(name)?.kind === 'exec' || isForkSpellingCall('c', name, ctx.config)) return { kind: 'safe' };
+  return classifyCName(ctx, name, depth + 1);
 }
 
 /** libc-internal helpers that only block or restore signals, read thread state or make raw syscalls. */
@@ -224,16 +346,12 @@ interface CalleeSummary {
 /** Follow a same-file callee: unsafe if anything it does (transitively) is unsafe. */
 function followCallee(ctx: FileContext, name: string, depth: number): CallVerdict {
   const key = `calls:${name}`;
-  const memo = ctx.memo.get(key) as CalleeSummary | undefined | null;
-  if (memo === null) return { kind: 'safe' }; // recursion: judged by the outer call
-  if (memo) return prefix(name, memo.verdict);
-  if (depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
-  ctx.memo.set(key, null);
-  const fn = ctx.functionNamed(name)!;
-  const body = ctx.adapter.functionBody(fn);
-  let verdict: CallVerdict = { kind: 'safe' };
-  if (!body) verdict = { kind: 'unknown', chain: [], reason: 'has no body in this file' };
-  else {
+  if (!ctx.memo.has(key) && depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
+  const memo = ctx.rememberRecursive<CalleeSummary | null>(key, null, () => {
+    const fn = ctx.functionNamed(name)!;
+    const body = ctx.adapter.functionBody(fn);
+    let verdict: CallVerdict = { kind: 'safe' };
+    if (!body) return { verdict: { kind: 'unknown', chain: [], reason: 'has no body in this file' } };
     let unknown: CallVerdict | undefined;
     let leaves: CallVerdict | undefined;
     for (const call of childCalls(ctx, fn, body)) {
@@ -246,9 +364,10 @@ function followCallee(ctx: FileContext, name: string, depth: number): CallVerdic
       if (v.kind === 'leavesFrame' && !leaves) leaves = v;
     }
     if (verdict.kind === 'safe') verdict = leaves ?? unknown ?? verdict;
-  }
-  ctx.memo.set(key, { verdict });
-  return prefix(name, verdict);
+    return { verdict };
+  });
+  if (memo === null) return { kind: 'safe' }; // recursion: judged by the outer call
+  return prefix(name, memo.verdict);
 }
 
 function prefix(name: string, v: CallVerdict): CallVerdict {
@@ -258,7 +377,7 @@ function prefix(name: string, v: CallVerdict): CallVerdict {
 
 /** Calls a same-file callee makes on its reachable paths (run as child code). */
 function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxNode[] {
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c) });
+  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;

@@ -12,6 +12,7 @@ const NO_POSITIONS: ReadonlySet<number> = new Set();
 /** 0-based positions of `name`'s parameters that point to `const`. */
 export function readOnlyParameterPositions(ctx: FileContext, name: string): ReadonlySet<number> {
   if (ctx.adapter.language !== 'c') return NO_POSITIONS;
+  ctx.reads.record('const-params', name);
   return ctx.remember(`const-params:${name}`, () => {
     const out = new Set<number>();
     const lists = declarationsOf(ctx).get(name) ?? [];
@@ -26,12 +27,6 @@ export function readOnlyParameterPositions(ctx: FileContext, name: string): Read
     }
     return out.size ? out : NO_POSITIONS;
   });
-}
-
-/** Every same-file prototype's pointer-to-const positions, as one string (for cache keys: a file-wide fact). */
-export function readOnlyParameterSignature(ctx: FileContext): string {
-  if (ctx.adapter.language !== 'c') return '';
-  return [...declarationsOf(ctx).keys()].sort().map((name) => `${name}:${[...readOnlyParameterPositions(ctx, name)].join('.')}`).join(',');
 }
 
 /** Top-level prototypes of the file, by function name: their parameter lists. */

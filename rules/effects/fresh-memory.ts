@@ -83,18 +83,14 @@ function isFresh(ctx: FileContext, value: SyntaxNode, depth: number): boolean | 
 /** A same-file function all of whose `return`s give fresh memory (or NULL), at least one fresh. */
 export function returnsFresh(ctx: FileContext, name: string, depth = 0): boolean {
   const key = `returns-fresh:${name}`;
-  const memo = ctx.memo.get(key);
-  if (memo !== undefined) return memo === true;
-  if (depth > MAX_DEPTH) return false;
-  ctx.memo.set(key, false); // recursion: assume not
-  const fn = ctx.functionNamed(name);
-  const body = fn && ctx.adapter.functionBody(fn);
-  let result = false;
-  if (body) {
+  if (!ctx.memo.has(key) && depth > MAX_DEPTH) return false;
+  // Recursion: assume not.
+  return ctx.rememberRecursive(key, false, () => {
+    const fn = ctx.functionNamed(name);
+    const body = fn && ctx.adapter.functionBody(fn);
+    if (!body) return false;
     const values = descendants(body, RETURNS, ctx.adapter.closureTypes).map((r) => r.namedChild(0) ?? undefined);
     const verdicts = values.map((v) => (v ? isFresh(ctx, v, depth) : false));
-    result = verdicts.length > 0 && verdicts.every((x) => x !== false) && verdicts.some((x) => x === true);
-  }
-  ctx.memo.set(key, result);
-  return result;
+    return verdicts.length > 0 && verdicts.every((x) => x !== false) && verdicts.some((x) => x === true);
+  });
 }

@@ -7,7 +7,8 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, factsOf, syscallOf } from './calls.js';
+import { classifyCall, expandedMacro, factsOf, syscallOf } from './calls.js';
+import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
 import { ownsPointee } from './fresh-memory.js';
@@ -219,26 +220,21 @@ interface CalleeWriteSummary {
 
 /** Writes a same-file callee makes to globals and through its parameters. */
 function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWriteSummary {
-  const key = `writes:${name}`;
-  const memo = ctx.memo.get(key) as CalleeWriteSummary | null | undefined;
-  if (memo) return memo;
-  if (memo === null) return { paramPositions: [], sharedWrites: [] };
-  ctx.memo.set(key, null);
-  const fn = ctx.functionNamed(name)!;
-  const body = ctx.adapter.functionBody(fn);
-  const scope = scopeOf(ctx, fn);
-  const positions = new Set<number>();
-  const shared: Write[] = [];
-  if (body) {
-    for (const w of writesIn(ctx, body, scope, depth)) {
-      const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
-      if (param && w.indirect) positions.add(param.index);
-      else if (w.cls === 'shared' && !param) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+  return ctx.rememberRecursive<CalleeWriteSummary>(`writes:${name}`, { paramPositions: [], sharedWrites: [] }, () => {
+    const fn = ctx.functionNamed(name)!;
+    const body = ctx.adapter.functionBody(fn);
+    const scope = scopeOf(ctx, fn);
+    const positions = new Set<number>();
+    const shared: Write[] = [];
+    if (body) {
+      for (const w of writesIn(ctx, body, scope, depth)) {
+        const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
+        if (param && w.indirect) positions.add(param.index);
+        else if (w.cls === 'shared' && !param) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+      }
     }
-  }
-  const summary = { paramPositions: [...positions], sharedWrites: shared };
-  ctx.memo.set(key, summary);
-  return summary;
+    return { paramPositions: [...positions], sharedWrites: shared };
+  });
 }
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
@@ -265,7 +261,7 @@ function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, dept
     switch (n.type) {
       case 'assignment_expression': {
         const left = field(n, 'left');
-        if (left) add(n, left);
+        if (left && !declarationNotWrite(ctx, n, left)) add(n, left);
         break;
       }
       case 'update_expression': {
@@ -286,12 +282,58 @@ function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, dept
       }
       case 'call_expression':
         callWrites(ctx, n, scope, depth, push, (w) => out.push(w));
+        macroWrites(ctx, n, scope, push);
         break;
       default:
         break;
     }
   }
+  // Object-like macros whose body writes (`#define RESET_STATE (state = 0)`).
+  if (ctx.macros) for (const id of macroUsesIn(ctx, node, scope.fn)) macroWrites(ctx, id, scope, push);
   return out;
+}
+
+/**
+ * `x[] ALIGN1 = "..."`, `y FAST_FUNC = 0`: the parser, not knowing the attribute macro,
+ * reads the declaration's initialiser as an assignment to the macro's name. A declaration
+ * writes only the variable it declares (a local, or a static the parent never had a view
+ * of before), never a shared object: such an "assignment" whose target is a macro with no
+ * code, or which sits in a declaration, is no write.
+ */
+function declarationNotWrite(ctx: FileContext, assignment: SyntaxNode, left: SyntaxNode): boolean {
+  if (left.type !== 'identifier' || ctx.adapter.language !== 'c') return false;
+  const macro = expandedMacro(ctx, left);
+  if (macro && (macro.use.code.parsed.form === 'attribute' || macro.use.code.parsed.form === 'empty')) return true;
+  // Error recovery ends the declaration with a missing `;` and reads `ALIGN1 = "..."` as the next statement.
+  const statement = assignment.parent;
+  if (statement?.type === 'expression_statement' && statement.namedChild(0)?.id === assignment.id) {
+    const prev = statement.previousNamedSibling;
+    const end = prev?.type === 'declaration' ? prev.lastChild : null;
+    if (end && (end.isMissing || end.startIndex === end.endIndex)) return true;
+  }
+  // Or puts the assignment right inside the declaration (or an ERROR node in it).
+  let p = assignment.parent;
+  let recovered = false;
+  for (let i = 0; p && i < 3; i++, p = p.parent) {
+    if (p.type === 'declaration' || (recovered && p.type === 'init_declarator')) return true;
+    if (p.type === 'ERROR') recovered = true;
+    else return false;
+  }
+  return false;
+}
+
+/** Writes a same-file macro's body makes (not those written in its arguments: the file's tree holds them), at the use. */
+function macroWrites(ctx: FileContext, use: SyntaxNode, scope: Scope, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void): void {
+  const macro = expandedMacro(ctx, use);
+  if (!macro || macro.summary.writes.length === 0) return;
+  // Names in the body resolve as they would at the use.
+  const names = Object.create(scope.names) as FunctionNames;
+  names.resolve = (name: string) => scope.names.resolve(name, use);
+  const atUse: Scope = { ...scope, names };
+  for (const w of macro.summary.writes) {
+    if (w.dead || w.local || !macro.use.place(w.node).definition) continue;
+    push(use, targetOf(w.node, atUse), w.lvalue, { chain: [macro.use.macro] });
+  }
 }
 
 /** What a call writes through its arguments: by position for known callees, every `&x` for unknown ones. */

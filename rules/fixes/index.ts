@@ -29,11 +29,40 @@ interface SplitOutcome {
   reason?: string;
 }
 
+/** The `#define`s of the analysed file, as offset ranges (a fix never edits a macro body: RULES section 3, "Macros"). */
+function macroDefinitionRanges(site: SiteAnalysis): Array<{ name: string; start: number; end: number }> {
+  const table = site.file.macros;
+  if (!table) return [];
+  return site.file.remember('macro-definition-ranges', () => {
+    const out: Array<{ name: string; start: number; end: number }> = [];
+    for (const name of table.names()) {
+      const l = table.lookup(name);
+      const defs = l.kind === 'macro' ? [l.definition] : l.kind === 'not-expandable' ? l.definitions : [];
+      for (const d of defs) if (d.location.file === undefined) out.push({ name, start: d.location.range.start.offset, end: d.location.range.end.offset });
+    }
+    return out;
+  });
+}
+
+/** The macro whose `#define` one of the fix's edits would change, if any. */
+export function editedMacro(fix: Fix, definitions: ReadonlyArray<{ name: string; start: number; end: number }>): string | undefined {
+  for (const e of fix.edits) {
+    for (const d of definitions) {
+      const touches = e.start === e.end ? e.start > d.start && e.start < d.end : e.start < d.end && e.end > d.start;
+      if (touches) return d.name;
+    }
+  }
+  return undefined;
+}
+
 /** The split for a site, once: a fix, or the one-line reason it is declined. */
 function splitFor(site: SiteAnalysis): SplitOutcome {
   try {
     const s = splitFrame(site);
-    return { fix: { title: s.title, kind: 'split', edits: s.edits, safe: false } };
+    const fix: Fix = { title: s.title, kind: 'split', edits: s.edits, safe: false };
+    const macro = editedMacro(fix, macroDefinitionRanges(site));
+    if (macro !== undefined) return { reason: `it would edit the body of macro \`${macro}\`` };
+    return { fix };
   } catch (e) {
     if (e instanceof Decline) return { reason: e.message };
     return { reason: `the split failed on this input (${e instanceof Error ? e.message : String(e)})` };
@@ -94,12 +123,15 @@ export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
     return split;
   };
   if (findings.some((f) => f.rule === 'parent-reuses-frame')) holdTreeFor(getSplit, tree);
+  const definitions = macroDefinitionRanges(site);
+  // No fix edits inside a `#define`: the body is shared by every use.
+  const outsideMacros = (fix: Fix | undefined) => (fix && (definitions.length === 0 || editedMacro(fix, definitions) === undefined) ? fix : undefined);
   for (const f of findings) {
-    const fixes: Fix[] = [...f.fixes];
-    const small = f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined;
+    const fixes: Fix[] = f.fixes.filter((fix) => outsideMacros(fix));
+    const small = outsideMacros(f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined);
     if (small) fixes.push(matchLineEnds(small, crlf)!);
     const lexed = site.file.remember('lexed', () => lex(site.file.text, site.file.adapter.language));
-    const suppress = matchLineEnds(suppressFix(site.file.text, f, site.file.adapter.language, site.file.lines, lexed), crlf);
+    const suppress = outsideMacros(matchLineEnds(suppressFix(site.file.text, f, site.file.adapter.language, site.file.lines, lexed), crlf));
     if (suppress) fixes.push(suppress);
     if (f.rule !== 'parent-reuses-frame') {
       f.fixes = fixes;

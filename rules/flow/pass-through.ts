@@ -68,7 +68,8 @@ function passesThrough(body: string, param: string, macros: ReadonlySet<string>)
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)\([ \t]*(\w+)[ \t]*\)((?:[^\n]*\\\r?\n)*[^\n]*)/gm;
 
 /** `passThroughMacros` of a file's text, remembered for the file's analysis. */
-export function passThroughMacrosOf(file: { text: string; remember<T>(key: string, compute: () => T): T }): Set<string> {
+export function passThroughMacrosOf(file: { text: string; remember<T>(key: string, compute: () => T): T; reads?: { record(kind: 'pass-through', name: string): void } }): Set<string> {
+  file.reads?.record('pass-through', '');
   return file.remember('passThroughMacros', () => passThroughMacros(file.text));
 }
 

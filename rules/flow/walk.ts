@@ -33,6 +33,8 @@ export interface FlowResult {
   endExecs?: Map<number, number>;
   /** The exec calls that tag child paths (by node id). */
   execCalls?: Map<number, SyntaxNode>;
+  /** Statements that use a macro whose body holds a `return`, with the states that reach them. */
+  macroReturns?: Map<number, Reached>;
   /** The statement holding the fork call. */
   forkStatement?: SyntaxNode;
   /** True when the analysis gave up (nesting too deep). */
@@ -52,6 +54,10 @@ export interface FlowInput {
   isExec?(call: SyntaxNode): boolean;
   /** Same-file function-like macros that pass their argument through (`#define unlikely(x) __builtin_expect(!!(x), 0)`). */
   passThroughMacros?: ReadonlySet<string>;
+  /** A simple statement that uses a macro whose body returns or jumps (`CHECK(x);` with `return -1` inside). */
+  macroJumps?(statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined;
+  /** The value of an `if` condition the file's macros make constant (`if (DEBUG_INIT)`): the other branch is never walked. */
+  constantCondition?(condition: SyntaxNode): boolean | undefined;
 }
 
 class TooDeep extends Error {}
@@ -79,6 +85,7 @@ class FlowWalker {
   private readonly evaluations = new Map<number, Reached>();
   private readonly labelMasks = new Map<string, Paths>();
   private readonly execCalls = new Map<number, SyntaxNode>();
+  private readonly macroReturns = new Map<number, Reached>();
   private labelsChanged = false;
   private readonly targets: JumpTarget[] = [];
   private readonly values: ResultValues;
@@ -115,6 +122,7 @@ class FlowWalker {
       endMask: end.projection,
       ...(endExecs.size ? { endExecs } : {}),
       ...(this.execCalls.size ? { execCalls: this.execCalls } : {}),
+      ...(this.macroReturns.size ? { macroReturns: this.macroReturns } : {}),
       forkStatement: this.forkStatement,
       incomplete,
     };
@@ -322,6 +330,12 @@ class FlowWalker {
         const out = this.evaluate(node, paths);
         if (this.holdsFork(node)) return out;
         if (this.input.endsPath(node, isLast)) return Paths.NONE;
+        const jumps = this.input.macroJumps?.(node);
+        if (jumps) {
+          if (jumps.returns) this.note(this.macroReturns, node, out, (mask) => ({ node, mask }));
+          for (const label of jumps.gotos) this.jumpTo(label, out);
+          if (!jumps.fallsThrough) return Paths.NONE;
+        }
         return out;
       }
       case 'return': {
@@ -345,6 +359,10 @@ class FlowWalker {
           let p = this.evaluate(ifView.init, entry);
           p = this.evaluate(ifView.condition, p);
           const s = this.splitPaths(ifView.condition, p);
+          // `if (DEBUG_INIT)` with `#define DEBUG_INIT 0`: the branch the compiler drops is never walked.
+          const constant = ifView.condition ? this.input.constantCondition?.(ifView.condition) : undefined;
+          if (constant === false) s.whenTrue = Paths.NONE;
+          else if (constant === true) s.whenFalse = Paths.NONE;
           out = out.union(this.exec(ifView.then, s.whenTrue, isLast));
           if (!ifView.else) return out.union(s.whenFalse);
           const elseView = this.input.adapter.statement(ifView.else);

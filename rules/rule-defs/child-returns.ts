@@ -12,6 +12,7 @@ export const childReturns: RuleModule = {
     docsUrl: docsUrl('child-returns'),
     messages: {
       returns: 'The child can reach this `return` after `{{fork}}`: it returns into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
+      macroReturns: 'The child can reach the `return` in macro `{{macro}}` after `{{fork}}`: it returns into the parent\'s frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
       fallsOff: 'The child can fall off the end of `{{fn}}` after `{{fork}}`, returning into the parent\'s frames. End the child with `_exit` or exec.',
       longjmp: 'The child calls `{{callee}}` after `{{fork}}`{{via}}: it jumps into frames the parent owns, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.',
       // Reported at the exec by failed-exec.ts: exec returns when it fails.
@@ -24,6 +25,12 @@ export const childReturns: RuleModule = {
     const fork = site.site.spelling;
     for (const s of site.flow.statements.values()) {
       if (s.role === 'return' && s.mask & CHILD_SIDE) report({ messageId: 'returns', data: { fork }, node: s.node, related: [site.forkRelated] });
+    }
+    // A macro whose body returns (`CHECK(x);` with `return -1` inside): reported at the use.
+    for (const s of site.flow.macroReturns?.values() ?? []) {
+      const use = s.node.type === 'expression_statement' ? s.node.namedChild(0) : s.node;
+      const macro = (use?.type === 'call_expression' ? use.childForFieldName('function')?.text : use?.text) ?? 'the macro';
+      if (s.mask & CHILD_SIDE) report({ messageId: 'macroReturns', data: { fork, macro }, node: s.node, related: [site.forkRelated] });
     }
     if (site.flow.endMask & CHILD_SIDE) {
       const body = site.file.adapter.functionBody(site.site.fn);

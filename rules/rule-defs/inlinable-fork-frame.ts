@@ -1,26 +1,8 @@
 import { PARENT_SIDE } from '../flow/path-state.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
-import type { FileContext } from '../file-context.js';
 import { field } from '../syntax.js';
 
 const NOINLINE = /noinline|NOINLINE|NO_INLINE/;
-
-/** Names declared noinline anywhere in the file (a prototype may carry the attribute). Scanned once per file. */
-function noinlineDeclared(file: FileContext): Set<string> {
-  const cached = file.memo.get('noinline-declared') as Set<string> | undefined;
-  if (cached) return cached;
-  const out = new Set<string>();
-  // Each declaration is a `;`- or `{`-terminated chunk; look only at chunks that mention noinline.
-  for (const m of file.text.matchAll(/noinline|NOINLINE|NO_INLINE/g)) {
-    const start = Math.max(file.text.lastIndexOf(';', m.index!), file.text.lastIndexOf('}', m.index!), 0);
-    const endSemi = file.text.indexOf(';', m.index!);
-    const endBrace = file.text.indexOf('{', m.index!);
-    const end = Math.min(endSemi < 0 ? file.text.length : endSemi, endBrace < 0 ? file.text.length : endBrace, m.index! + 2000);
-    for (const d of file.text.slice(start, end).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) out.add(d[1]);
-  }
-  file.memo.set('noinline-declared', out);
-  return out;
-}
 
 /** C: the inner half of a frame split must not be inlined back into its caller. */
 export const inlinableForkFrame: RuleModule = {
@@ -51,7 +33,7 @@ export const inlinableForkFrame: RuleModule = {
     const header = file.text.slice(fn.startIndex, body ? body.startIndex : fn.endIndex);
     const name = file.adapter.functionName(fn);
     const before = file.text.slice(Math.max(0, fn.startIndex - 200), fn.startIndex).split(/[;}]/).pop() ?? '';
-    if (NOINLINE.test(header) || NOINLINE.test(before) || noinlineDeclared(file).has(name)) return;
+    if (NOINLINE.test(header) || NOINLINE.test(before) || file.isDeclaredNoinline(name)) return;
     const declarator = field(fn, 'declarator');
     let nameNode = declarator;
     while (nameNode && nameNode.type !== 'identifier') nameNode = field(nameNode, 'declarator') ?? undefined;

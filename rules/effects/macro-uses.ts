@@ -1,0 +1,114 @@
+/**
+ * Same-file macro uses in child code that are not calls (`BAIL;`, `x = DEFAULT_FD;`), and
+ * the uses that could not be read as their bodies (RULES section 3, "Macros"): those keep
+ * their plain reading and get one not-analysed note each.
+ */
+import type { FileContext } from '../file-context.js';
+import { macroRelated, notAnalysedMessage, type MacroRelatedLocation } from '../macros.js';
+import type { SyntaxNode } from '../parser.js';
+import { descendantsWithin } from '../syntax.js';
+import type { ForkKind } from '../types.js';
+import { callsIn, expandedMacro, macroBodyVerdict, macroReadingOf, type CallVerdict } from './calls.js';
+
+const IDENTIFIER = new Set(['identifier']);
+
+/** Identifiers in `node` that name a same-file macro and are not the callee of a call (object-like uses). */
+export function macroUsesIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): SyntaxNode[] {
+  const table = ctx.macros;
+  if (!table) return [];
+  return ctx.remember(`macro-uses:${node.id}:${root.id}`, () => {
+    const callees = new Set<number>();
+    for (const call of callsIn(ctx, node, root)) {
+      const f = call.childForFieldName('function');
+      if (f) callees.add(f.id);
+    }
+    return descendantsWithin(root, node, IDENTIFIER, ctx.adapter.closureTypes).filter((id) => !callees.has(id.id) && table.has(id.text));
+  });
+}
+
+/** What an object-like macro use does in child code; undefined when it is safe or no expandable macro. */
+export function objectMacroVerdict(ctx: FileContext, id: SyntaxNode): CallVerdict | undefined {
+  const reading = macroReadingOf(ctx, id);
+  if (reading?.kind !== 'expanded') return undefined;
+  const v = macroBodyVerdict(ctx, reading);
+  return v.kind === 'safe' ? undefined : v;
+}
+
+/**
+ * A body that can do nothing whichever definition holds (`0`, `(G.interactive_fd)`): no call,
+ * no assignment, no statement. Its plain reading misses nothing, so it needs no note.
+ */
+function inertBody(body: string): boolean {
+  const code = body.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  return !/[A-Za-z_]\w*\s*\(|[^=!<>]=(?!=)|\+\+|--|[;{}]|\b(?:return|goto|break|continue|asm|__asm__)\b/.test(code) || /^\s*\(\s*\(?\s*void\s*\)?\s*0\s*\)\s*$/.test(code);
+}
+
+export interface MacroNote {
+  node: SyntaxNode;
+  message: string;
+  related: MacroRelatedLocation[];
+}
+
+/** One note for each use in `nodes` (calls and object-like uses) that could not be read as its body. */
+export function macroNotes(ctx: FileContext, nodes: SyntaxNode[], root: SyntaxNode): MacroNote[] {
+  if (!ctx.macros) return [];
+  const out: MacroNote[] = [];
+  const seen = new Set<number>();
+  for (const node of nodes) {
+    const uses = [...callsIn(ctx, node, root).filter((c) => c.childForFieldName('function')?.type === 'identifier'), ...macroUsesIn(ctx, node, root)];
+    for (const use of uses) {
+      if (seen.has(use.startIndex)) continue;
+      const reading = macroReadingOf(ctx, use);
+      if (reading?.kind !== 'not-analysed' || (reading.use.kind === 'not-expandable' && reading.use.definitions.every((d) => inertBody(d.body)))) continue;
+      seen.add(use.startIndex);
+      const message = reading.use.kind === 'not-expandable' ? notAnalysedMessage(reading.use) : `macro \`${reading.use.macro}\` was not analysed: ${reading.reason}`;
+      out.push({ node: use, message, related: macroRelated(reading.use) });
+    }
+  }
+  return out;
+}
+
+/** A macro use whose expansion forks (`SPAWN()` with `#define SPAWN() vfork()`, busybox's `xvfork()`): a fork site of that kind. */
+export function macroForkSite(ctx: FileContext, node: SyntaxNode): { kind: ForkKind; spelling: string; pidVar?: string } | undefined {
+  const macro = expandedMacro(ctx, node);
+  if (!macro) return undefined;
+  const fork = macro.summary.forks.find((f) => !f.dead && (f.kind === 'vfork' || f.kind === 'raw'));
+  if (!fork) return undefined;
+  const held = fork.result === 'held' && fork.heldIn ? fork.heldIn.replace(/\s+/g, '') : undefined;
+  return { kind: fork.kind as ForkKind, spelling: macro.use.macro, ...(held ? { pidVar: held } : {}) };
+}
+
+/**
+ * Where the file uses a macro whose definition holds a fork spelling (directly or through
+ * another such macro): the pre-scan's matches stop at the `#define`, these lead to the uses.
+ */
+export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp): number[] {
+  const table = ctx.macros;
+  if (!table) return [];
+  const bodies = new Map<string, string>();
+  for (const name of table.names()) {
+    const l = table.lookup(name);
+    const defs = l.kind === 'macro' ? [l.definition] : l.kind === 'not-expandable' ? l.definitions : [];
+    if (defs.length) bodies.set(name, defs.map((d) => d.body).join('\n'));
+  }
+  const forking = new Set<string>();
+  const test = (body: string) => {
+    spellings.lastIndex = 0;
+    return spellings.test(body);
+  };
+  for (let changed = true, round = 0; changed && round < 16; round++) {
+    changed = false;
+    for (const [name, body] of bodies) {
+      if (forking.has(name)) continue;
+      if (test(body) || [...forking].some((f) => new RegExp(`\\b${f}\\b`).test(body))) {
+        forking.add(name);
+        changed = true;
+      }
+    }
+  }
+  if (forking.size === 0) return [];
+  const out: number[] = [];
+  const re = new RegExp(`\\b(?:${[...forking].join('|')})\\b`, 'g');
+  for (const m of ctx.text.matchAll(re)) out.push(m.index!);
+  return out;
+}
