@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze, configWithWrappers, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import { projectFor } from './project-host.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
@@ -62,6 +63,12 @@ function projectOf(job: FileJob) {
   return job.projectRoot ? projectFor(job.path, job.projectRoot) : undefined;
 }
 
+/** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
+function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
+  if (!root || !findings.some((f) => f.steps.some((s) => s.file !== undefined))) return findings;
+  return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
+}
+
 /** The configuration the pre-scan uses: with the project's fork wrappers (their calls are fork sites). */
 function scanConfig(job: FileJob): VforklintConfig {
   const project = projectOf(job);
@@ -94,7 +101,8 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     const project = projectOf(job);
     if (fixMode === 'none') {
       const r = analyze(text, language, config, project ? { project } : {});
-      return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };
+      const findings = withAbsoluteSteps(job.keepFixes ? r.findings : r.findings.map(withoutFixes), job.projectRoot);
+      return { ...base, ...analysisOutcome(r), findings, text: r.findings.length ? text : undefined };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -115,7 +123,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
     const r = analyze(finalText, language, config, project ? { project } : {});
     const keepText = r.findings.length > 0 || report.output !== undefined;
-    return { ...base, ...analysisOutcome(r), findings: r.findings, fix: report, text: keepText ? finalText : undefined };
+    return { ...base, ...analysisOutcome(r), findings: withAbsoluteSteps(r.findings, job.projectRoot), fix: report, text: keepText ? finalText : undefined };
   } catch (e) {
     return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
   }
