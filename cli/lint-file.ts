@@ -5,7 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
+import { join } from 'node:path';
+import { analyze, configWithWrappers, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
+import { projectFor } from './project-host.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
@@ -33,6 +35,8 @@ export interface FileResult {
   error?: string;
   /** Parts of the file the analysis could not cover (AnalysisResult.notAnalysed): a warning on stderr. */
   notAnalysed?: NotAnalysed[];
+  /** Assumptions the project index made, or why it was partial (AnalysisResult.projectNotes): no green tick. */
+  projectNotes?: string[];
   fix?: FixReport;
 }
 
@@ -45,11 +49,30 @@ export interface FileJob {
    * frame split lazily when they are read, so the other formats drop them unread.
    */
   keepFixes?: boolean;
+  /** The project root whose index the analysis consults (RULES section 8); absent: --no-project-index. */
+  projectRoot?: string;
 }
 
 /** What a file result takes from the analysis besides its findings. */
-function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error' | 'notAnalysed'> {
-  return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
+function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error' | 'notAnalysed' | 'projectNotes'> {
+  return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes?.length ? { projectNotes: r.projectNotes } : {}) };
+}
+
+/** The job's project (index and root-relative path), when the index is on and the file lies under the root. */
+function projectOf(job: FileJob) {
+  return job.projectRoot ? projectFor(job.path, job.projectRoot) : undefined;
+}
+
+/** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
+function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
+  if (!root || !findings.some((f) => f.steps.some((s) => s.file !== undefined))) return findings;
+  return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
+}
+
+/** The configuration the pre-scan uses: with the project's fork wrappers (their calls are fork sites). */
+function scanConfig(job: FileJob): VforklintConfig {
+  const project = projectOf(job);
+  return project ? configWithWrappers(project.index, project.file, job.config) : job.config;
 }
 
 function errorNodes(text: string, language: Language): number {
@@ -73,11 +96,13 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   const base: FileResult = { path, language, findings: [], parsed: false };
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
-    if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     await initParsers(); // loads once per thread, for the first file that needs a parse
+    if (!mayContainForkSite(text, language, job.projectRoot ? scanConfig(job) : config) && !text.includes('vforklint-')) return base;
+    const project = projectOf(job);
     if (fixMode === 'none') {
-      const r = analyze(text, language, config);
-      return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };
+      const r = analyze(text, language, config, project ? { project } : {});
+      const findings = withAbsoluteSteps(job.keepFixes ? r.findings : r.findings.map(withoutFixes), job.projectRoot);
+      return { ...base, ...analysisOutcome(r), findings, text: r.findings.length ? text : undefined };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -96,9 +121,9 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       else if (fixMode === 'fix') finalText = outcome.text;
     }
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
-    const r = analyze(finalText, language, config);
+    const r = analyze(finalText, language, config, project ? { project } : {});
     const keepText = r.findings.length > 0 || report.output !== undefined;
-    return { ...base, ...analysisOutcome(r), findings: r.findings, fix: report, text: keepText ? finalText : undefined };
+    return { ...base, ...analysisOutcome(r), findings: withAbsoluteSteps(r.findings, job.projectRoot), fix: report, text: keepText ? finalText : undefined };
   } catch (e) {
     return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -151,7 +176,8 @@ export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fi
     return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
   }
   const view = scratch.toString('latin1', 0, len);
-  if (!mayContainForkSite(view, job.language, job.config) && !view.includes('vforklint-')) {
+  if (job.projectRoot) await initParsers(); // the project's wrappers are found by parsing
+  if (!mayContainForkSite(view, job.language, job.projectRoot ? scanConfig(job) : job.config) && !view.includes('vforklint-')) {
     if (scratch.length > 16 << 20) scratch = Buffer.allocUnsafe(1 << 20);
     return { path: job.path, language: job.language, findings: [], parsed: false };
   }

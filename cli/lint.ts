@@ -9,6 +9,7 @@ import type { Language } from '../rules/index.js';
 import type { ConfigResolver } from './config.js';
 import type { SourceFile } from './discover.js';
 import { lintBatch, lintText, type FileJob, type FileResult, type FixMode } from './lint-file.js';
+import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
@@ -20,6 +21,9 @@ export interface LintOptions {
   keepFixes: boolean;
   configs: ConfigResolver;
   onProgress?: (done: number, total: number) => void;
+  /** Follow callees into other files (the project index); `projectRoot` overrides the root rule. */
+  projectIndex?: boolean;
+  projectRoot?: string;
 }
 
 /** Below this many files the main thread does everything. */
@@ -43,7 +47,8 @@ export class Linter {
   }
 
   private job(path: string, language: Language): FileJob {
-    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)), keepFixes: this.opts.keepFixes };
+    const projectRoot = this.opts.projectIndex === false ? undefined : projectRootOf(path, this.opts.projectRoot);
+    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)), keepFixes: this.opts.keepFixes, ...(projectRoot ? { projectRoot } : {}) };
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */

@@ -137,7 +137,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot });
 
     let results: FileResult[];
     let problems: DiscoveryProblem[] = [];
@@ -165,6 +165,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const lines = n.range.start.line === n.range.end.line ? `line ${n.range.start.line}` : `lines ${n.range.start.line}-${n.range.end.line}`;
         io.stderr(`vforklint: warning: ${relative(io.cwd, r.path) || r.path}:${n.range.start.line}: ${lines} not fully analysed: ${n.reason}\n`);
       }
+      for (const note of r.projectNotes ?? []) io.stderr(`vforklint: note: ${relative(io.cwd, r.path) || r.path}: ${note}\n`);
       if (r.error) {
         io.stderr(`vforklint: ${relative(io.cwd, r.path) || r.path}: ${r.error}\n`);
         fatal = true;
