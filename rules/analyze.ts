@@ -197,7 +197,7 @@ function dedupe(findings: Finding[]): Finding[] {
 /** Where the text holds a fork spelling, and where it uses a same-file macro whose body holds one, in text order. */
 function spellingOffsets(file: FileContext, re: RegExp): number[] {
   const offsets = [...file.text.matchAll(re)].map((m) => m.index!);
-  const uses = forkMacroUseOffsets(file, new RegExp(re.source, re.flags.replace('g', '')));
+  const uses = forkMacroUseOffsets(file, new RegExp(re.source, re.flags.replace('g', '')), offsets);
   return uses.length ? [...new Set([...offsets, ...uses])].sort((a, b) => a - b) : offsets;
 }
 

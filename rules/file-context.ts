@@ -8,8 +8,8 @@ import type { VforklintConfig } from './types.js';
 
 /** Where a file's macros come from: its own tree, plus definitions handed in (a project's headers). */
 export interface MacroSource {
-  /** A table already built for this file (a masked copy of the text shares the original's). */
-  table?: MacroTable;
+  /** The file this context is a masked copy of: its macros are the original's. */
+  original?: FileContext;
   /** Definitions from other files, in effect from the start of the file. */
   headerMacros?: readonly MacroDefinition[];
 }
@@ -77,15 +77,50 @@ export class FileContext {
   get macros(): MacroTable | undefined {
     if (this.macroTableCache === undefined) {
       if (this.adapter.language !== 'c') this.macroTableCache = null;
-      else this.macroTableCache = this.macroSource.table ?? new MacroTable(this.masked ? undefined : this.root, this.macroSource.headerMacros ?? []);
+      else this.macroTableCache = this.macroSource.original ? this.macroSource.original.macros ?? null : new MacroTable(this.root, this.macroSource.headerMacros ?? []);
     }
     return this.macroTableCache ?? undefined;
   }
 
+  private definedNamesCache?: Set<string>;
+
+  /**
+   * Could `name` be a macro here? False when no `#define` of the text names it and none was
+   * handed in: then no table is built (most calls in most files).
+   */
+  mayBeMacro(name: string): boolean {
+    if (this.adapter.language !== 'c') return false;
+    if (this.macroSource.original) return this.macroSource.original.mayBeMacro(name);
+    if (this.hasHeaderMacros) return this.macros?.has(name) ?? false;
+    return this.definedNames.has(name);
+  }
+
+  /** Does the file define any macro (or were some handed in)? */
+  get hasMacros(): boolean {
+    if (this.adapter.language !== 'c') return false;
+    if (this.macroSource.original) return this.macroSource.original.hasMacros;
+    return this.hasHeaderMacros || this.definedNames.size > 0;
+  }
+
+  /** The names the text's `#define` lines define (a superset of the table's names, found without parsing). */
+  private get definedNames(): Set<string> {
+    if (!this.definedNamesCache) {
+      const out = new Set<string>();
+      const text = this.text;
+      if (text.includes('define')) for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)) out.add(m[1]);
+      this.definedNamesCache = out;
+    }
+    return this.definedNamesCache;
+  }
+
+  /** Were definitions from other files handed in? */
+  get hasHeaderMacros(): boolean {
+    return (this.macroSource.headerMacros?.length ?? 0) > 0;
+  }
+
   /** The source to hand a copy of this file (a masked variant): the same table. */
   get macroSourceForCopies(): MacroSource {
-    const table = this.macros;
-    return table ? { table } : {};
+    return { original: this };
   }
 
   private summaryOptionsCache?: SummaryOptions;
@@ -104,12 +139,13 @@ export class FileContext {
    * expansion; undefined when the node is no macro use. `options` as from `macroSummaryOptions`.
    */
   macroReading(node: SyntaxNode, options: SummaryOptions): MacroReading | undefined {
-    const table = this.macros;
-    if (!table) return undefined;
+    if (this.adapter.language !== 'c') return undefined;
     const name = node.type === 'identifier' ? node.text : node.type === 'call_expression' ? node.childForFieldName('function')?.text : undefined;
     if (!name) return undefined;
     this.reads.record('macro', name);
-    if (!table.has(name)) return undefined;
+    if (!this.mayBeMacro(name)) return undefined;
+    const table = this.macros;
+    if (!table?.has(name)) return undefined;
     return this.remember(`macro:${node.startIndex}:${node.endIndex}:${node.type}`, () => {
       const use = node.text.length > 100_000 ? undefined : readMacroUse(table, node.text, node.startIndex);
       if (!use) return undefined;

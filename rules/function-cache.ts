@@ -89,7 +89,7 @@ export function readValue(file: FileContext, fn: SyntaxNode, read: Read): string
     case 'pass-through':
       return [...passThroughMacrosOf(file)].sort().join(',');
     case 'macro': {
-      const table = file.macros;
+      const table = file.mayBeMacro(read.name) ? file.macros : undefined;
       if (!table?.has(read.name)) return '-';
       const l = table.lookup(read.name);
       const defs = l.kind === 'macro' ? [l.definition] : l.kind === 'not-expandable' ? l.definitions : [];

@@ -170,7 +170,7 @@ export class SiteAnalysis {
 
   /** Related information for a finding at `node` when it is a same-file macro use: where the macro is defined. */
   macroRelatedAt(node: SyntaxNode): RelatedLocation[] {
-    if (!this.file.macros || (node.type !== 'call_expression' && node.type !== 'identifier' && node.type !== 'expression_statement')) return [];
+    if (!this.file.hasMacros || (node.type !== 'call_expression' && node.type !== 'identifier' && node.type !== 'expression_statement')) return [];
     const use = node.type === 'expression_statement' ? node.namedChild(0) ?? undefined : node;
     const reading = macroReadingOf(this.file, use);
     return reading ? macroRelated(reading.use) : [];

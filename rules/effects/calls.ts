@@ -317,7 +317,7 @@ function statementIdentifier(statement: SyntaxNode): SyntaxNode | undefined {
 
 /** What a statement that is a macro use does to control flow: `return`/`goto` in the body, whether the code after it runs. */
 export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined {
-  if (ctx.adapter.language !== 'c' || !ctx.macros) return undefined;
+  if (ctx.adapter.language !== 'c') return undefined;
   const macro = expandedMacro(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement));
   if (!macro) return undefined;
   const s = macro.summary;
@@ -327,10 +327,11 @@ export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: 
 
 /** The value of a condition the file's macros make constant (`if (DEBUG_INIT)`), or undefined. */
 export function constantCondition(ctx: FileContext, condition: SyntaxNode): boolean | undefined {
-  const table = ctx.macros;
-  if (!table || condition.text.length > 2000) return undefined;
+  if (ctx.adapter.language !== 'c' || condition.text.length > 2000) return undefined;
   const names = condition.text.match(/[A-Za-z_]\w*/g) ?? [];
-  if (!names.some((n) => table.has(n))) return undefined;
+  if (!names.some((n) => ctx.mayBeMacro(n))) return undefined;
+  const table = ctx.macros;
+  if (!table) return undefined;
   return ctx.remember(`constant:${condition.startIndex}:${condition.endIndex}`, () => {
     for (const n of names) ctx.reads.record('macro', n);
     const v = constantAt(table, condition.text, condition.startIndex);
@@ -340,7 +341,7 @@ export function constantCondition(ctx: FileContext, condition: SyntaxNode): bool
 
 /** What the flow pass needs to read macro uses as their bodies. */
 export function macroFlowInput(ctx: FileContext): Pick<FlowInput, 'macroJumps' | 'constantCondition'> {
-  if (ctx.adapter.language !== 'c' || !ctx.macros) return {};
+  if (ctx.adapter.language !== 'c') return {};
   return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c) };
 }
 

@@ -14,15 +14,14 @@ const IDENTIFIER = new Set(['identifier']);
 
 /** Identifiers in `node` that name a same-file macro and are not the callee of a call (object-like uses). */
 export function macroUsesIn(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): SyntaxNode[] {
-  const table = ctx.macros;
-  if (!table) return [];
+  if (ctx.adapter.language !== 'c') return [];
   return ctx.remember(`macro-uses:${node.id}:${root.id}`, () => {
     const callees = new Set<number>();
     for (const call of callsIn(ctx, node, root)) {
       const f = call.childForFieldName('function');
       if (f) callees.add(f.id);
     }
-    return descendantsWithin(root, node, IDENTIFIER, ctx.adapter.closureTypes).filter((id) => !callees.has(id.id) && table.has(id.text));
+    return descendantsWithin(root, node, IDENTIFIER, ctx.adapter.closureTypes).filter((id) => !callees.has(id.id) && ctx.mayBeMacro(id.text));
   });
 }
 
@@ -51,7 +50,7 @@ export interface MacroNote {
 
 /** One note for each use in `nodes` (calls and object-like uses) that could not be read as its body. */
 export function macroNotes(ctx: FileContext, nodes: SyntaxNode[], root: SyntaxNode): MacroNote[] {
-  if (!ctx.macros) return [];
+  if (ctx.adapter.language !== 'c') return [];
   const out: MacroNote[] = [];
   const seen = new Set<number>();
   for (const node of nodes) {
@@ -82,28 +81,37 @@ export function macroForkSite(ctx: FileContext, node: SyntaxNode): { kind: ForkK
  * Where the file uses a macro whose definition holds a fork spelling (directly or through
  * another such macro): the pre-scan's matches stop at the `#define`, these lead to the uses.
  */
-export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp): number[] {
+export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp, matches: readonly number[]): number[] {
+  // Most files hold no `#define` with a fork spelling: then no table is built here.
+  if (ctx.adapter.language !== 'c' || (!matches.some((m) => onDefineLine(ctx.text, m)) && !ctx.hasHeaderMacros)) return [];
   const table = ctx.macros;
   if (!table) return [];
-  const bodies = new Map<string, string>();
+  // Which macros fork: those whose body holds a spelling, then those naming one of them.
+  const usedBy = new Map<string, string[]>();
+  const forking = new Set<string>();
+  const pending: string[] = [];
   for (const name of table.names()) {
     const l = table.lookup(name);
     const defs = l.kind === 'macro' ? [l.definition] : l.kind === 'not-expandable' ? l.definitions : [];
-    if (defs.length) bodies.set(name, defs.map((d) => d.body).join('\n'));
-  }
-  const forking = new Set<string>();
-  const test = (body: string) => {
-    spellings.lastIndex = 0;
-    return spellings.test(body);
-  };
-  for (let changed = true, round = 0; changed && round < 16; round++) {
-    changed = false;
-    for (const [name, body] of bodies) {
-      if (forking.has(name)) continue;
-      if (test(body) || [...forking].some((f) => new RegExp(`\\b${f}\\b`).test(body))) {
+    for (const d of defs) {
+      spellings.lastIndex = 0;
+      if (spellings.test(d.body) && !forking.has(name)) {
         forking.add(name);
-        changed = true;
+        pending.push(name);
       }
+      for (const word of new Set(d.body.match(/[A-Za-z_]\w*/g) ?? [])) {
+        if (word === name || !table.has(word)) continue;
+        const list = usedBy.get(word);
+        if (list) list.push(name);
+        else usedBy.set(word, [name]);
+      }
+    }
+  }
+  while (pending.length) {
+    for (const user of usedBy.get(pending.pop()!) ?? []) {
+      if (forking.has(user)) continue;
+      forking.add(user);
+      pending.push(user);
     }
   }
   if (forking.size === 0) return [];
@@ -111,4 +119,12 @@ export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp): number
   const re = new RegExp(`\\b(?:${[...forking].join('|')})\\b`, 'g');
   for (const m of ctx.text.matchAll(re)) out.push(m.index!);
   return out;
+}
+
+/** Is `offset` on a `#define` line (or one of its continuation lines)? */
+function onDefineLine(text: string, offset: number): boolean {
+  let start = text.lastIndexOf('\n', offset - 1) + 1;
+  // Climb continued lines: the line above ends in a backslash.
+  for (let i = 0; i < 200 && start > 0 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1)); i++) start = text.lastIndexOf('\n', start - 2) + 1;
+  return /^[ \t]*#[ \t]*define\b/.test(text.slice(start, start + 200));
 }

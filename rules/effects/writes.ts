@@ -307,7 +307,7 @@ function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, dept
     }
   }
   // Object-like macros whose body writes (`#define RESET_STATE (state = 0)`).
-  if (ctx.macros) for (const id of macroUsesIn(ctx, node, scope.fn)) macroWrites(ctx, id, scope, push);
+  for (const id of macroUsesIn(ctx, node, scope.fn)) macroWrites(ctx, id, scope, push);
   return out;
 }
 

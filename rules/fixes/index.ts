@@ -31,6 +31,7 @@ interface SplitOutcome {
 
 /** The `#define`s of the analysed file, as offset ranges (a fix never edits a macro body: RULES section 3, "Macros"). */
 function macroDefinitionRanges(site: SiteAnalysis): Array<{ name: string; start: number; end: number }> {
+  if (!site.file.hasMacros) return [];
   const table = site.file.macros;
   if (!table) return [];
   return site.file.remember('macro-definition-ranges', () => {
