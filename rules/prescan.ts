@@ -16,8 +16,10 @@
  * read to its end cleanly (an unterminated comment, string or character literal): when
  * in doubt, parse.
  *
- * The lexer is a single forward scan over the text, run only on the few files whose text
- * holds a spelling at all; the others cost one regular-expression search, as before.
+ * Cost: a file with no spelling costs one regular-expression search, as before. A file
+ * with spellings costs one forward scan that allocates nothing per token (where the
+ * comments and strings are); only the few spellings outside them are looked at closely,
+ * by lexing their directive line, or the enum or const declaration around them.
  */
 import { CALL_SPELLINGS, SYSCALL_NUMBER_SPELLINGS, configuredForkFunctions } from './fork-spellings.js';
 import { cgoPreamble } from './preprocessor.js';
@@ -62,16 +64,14 @@ export function mayHoldForkCall(text: string, language: Language, config: Vforkl
 
 function spellingsInCode(text: string, language: Language, config: VforklintConfig): boolean {
   const re = wordPattern(language, config);
-  const offsets: number[] = [];
-  for (let m = re.exec(text); m; m = re.exec(text)) offsets.push(m.index);
-  if (offsets.length === 0) return false;
-  const lexed = lex(text, language);
-  if (!lexed) return true;
-  const inert = inertNames(lexed.tokens, text, language);
-  for (const offset of offsets) {
-    if (lexed.insideInertText(offset)) continue;
-    const t = tokenAt(lexed.tokens, offset);
-    if (t === undefined || !inert.has(t)) return true;
+  let m = re.exec(text);
+  if (!m) return false;
+  const inert = inertRanges(text, language);
+  if (!inert) return true;
+  const constants = new ConstantNames(text, language, inert);
+  for (; m; m = re.exec(text)) {
+    if (inert.has(m.index)) continue;
+    if (!constants.isConstantName(m.index, m[0].length)) return true;
   }
   return false;
 }
@@ -81,6 +81,9 @@ const enum Kind {
   Number,
   Punctuation,
   Newline,
+  End,
+  /** An unterminated comment, string or character literal. */
+  Broken,
 }
 
 interface Token {
@@ -88,14 +91,7 @@ interface Token {
   start: number;
   end: number;
   /** C: a `#` that begins a line (a directive). */
-  directive?: boolean;
-}
-
-interface Lexed {
-  /** Code tokens in text order (no comments, strings or whitespace; newlines as tokens). */
-  tokens: Token[];
-  /** Is the offset inside a comment or a string (character literal, raw string, `#include` name)? */
-  insideInertText: (offset: number) => boolean;
+  directive: boolean;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -104,331 +100,419 @@ const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c);
 const NL = 10;
 const CR = 13;
 const BACKSLASH = 92;
+/** `#include <name>` after the `#`: the name is a string to the parser. */
+const INCLUDE = /[ \t]*(?:include|include_next|import)[ \t]*<[^>\n]*>/y;
 
 /**
- * The code tokens of the text, and where its comments and strings are; undefined when the
- * text does not lex cleanly (an unterminated comment, string or character literal).
+ * A forward lexer over C or Go code from a given offset (which must not be inside a comment
+ * or a string). `next()` skips whitespace, comments and strings (handing their ranges to
+ * `onInert`) and leaves the next code token in `kind`, `start`, `end`: no allocation per token.
  */
-function lex(text: string, language: Language): Lexed | undefined {
-  const c = language === 'c';
-  const tokens: Token[] = [];
-  // Inert ranges as [start, end) pairs, in order.
-  const inert: number[] = [];
-  const n = text.length;
-  let lineStart = true;
-  let i = 0;
-  /** A backslash-newline (C's line splice) at i: its length, else 0. */
-  const splice = (at: number): number => {
+class Lexer {
+  kind: Kind = Kind.End;
+  start = 0;
+  end = 0;
+  directive = false;
+  private lineStart: boolean;
+  private readonly c: boolean;
+
+  constructor(
+    private readonly text: string,
+    language: Language,
+    private pos: number,
+    private readonly onInert?: (start: number, end: number) => void,
+  ) {
+    this.c = language === 'c';
+    this.lineStart = pos === 0 || text.charCodeAt(pos - 1) === NL;
+  }
+
+  /** A backslash-newline (C's line splice) at `at`: its length, else 0. */
+  private splice(at: number): number {
+    const text = this.text;
     if (text.charCodeAt(at) !== BACKSLASH) return 0;
     if (text.charCodeAt(at + 1) === NL) return 2;
     if (text.charCodeAt(at + 1) === CR && text.charCodeAt(at + 2) === NL) return 3;
     return 0;
-  };
-  while (i < n) {
-    const ch = text.charCodeAt(i);
-    if (ch === NL) {
-      tokens.push({ kind: Kind.Newline, start: i, end: i + 1 });
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (ch === 32 || ch === 9 || ch === CR || ch === 11 || ch === 12) {
-      i++;
-      continue;
-    }
-    if (c && ch === BACKSLASH) {
-      const s = splice(i);
-      if (s) {
-        i += s;
+  }
+
+  private token(kind: Kind, start: number, end: number): Kind {
+    this.kind = kind;
+    this.start = start;
+    this.end = end;
+    this.pos = end;
+    return kind;
+  }
+
+  private inert(start: number, end: number): void {
+    this.onInert?.(start, end);
+    this.pos = end;
+  }
+
+  next(): Kind {
+    const text = this.text;
+    const n = text.length;
+    const c = this.c;
+    this.directive = false;
+    while (this.pos < n) {
+      const i = this.pos;
+      const ch = text.charCodeAt(i);
+      if (ch === NL) {
+        this.lineStart = true;
+        return this.token(Kind.Newline, i, i + 1);
+      }
+      if (ch === 32 || ch === 9 || ch === CR || ch === 11 || ch === 12) {
+        this.pos++;
         continue;
       }
-    }
-    const next = text.charCodeAt(i + 1);
-    if (ch === 47 && next === 47) {
-      // `//` comment to the end of the line (in C a line splice continues it).
-      let j = i + 2;
-      while (j < n && text.charCodeAt(j) !== NL) {
-        const s = c ? splice(j) : 0;
-        j += s || 1;
+      if (c && ch === BACKSLASH) {
+        const s = this.splice(i);
+        if (s) {
+          this.pos += s;
+          continue;
+        }
       }
-      inert.push(i, j);
-      i = j;
-      continue;
-    }
-    if (ch === 47 && next === 42) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) return undefined;
-      inert.push(i, close + 2);
-      // A Go comment holding a newline ends a line as a newline does.
-      if (!c && text.lastIndexOf('\n', close) > i) tokens.push({ kind: Kind.Newline, start: close + 1, end: close + 2 });
-      i = close + 2;
-      lineStart = false;
-      continue;
-    }
-    if (ch === 34 || ch === 39) {
-      // "string" or 'c': escapes (and in C line splices) inside; an unescaped newline ends it unterminated.
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) return undefined;
-        const d = text.charCodeAt(j);
-        if (d === ch) break;
-        if (d === NL) return undefined;
-        if (d === BACKSLASH) j += text.charCodeAt(j + 1) === CR && text.charCodeAt(j + 2) === NL ? 3 : 2;
-        else j++;
+      const next = text.charCodeAt(i + 1);
+      if (ch === 47 && next === 47) {
+        // `//` comment to the end of the line (in C a line splice continues it).
+        let j = i + 2;
+        while (j < n && text.charCodeAt(j) !== NL) j += (c && this.splice(j)) || 1;
+        this.inert(i, j);
+        continue;
       }
-      inert.push(i, j + 1);
-      i = j + 1;
-      lineStart = false;
-      continue;
-    }
-    if (!c && ch === 96) {
-      const close = text.indexOf('`', i + 1);
-      if (close < 0) return undefined;
-      inert.push(i, close + 1);
-      i = close + 1;
-      lineStart = false;
-      continue;
-    }
-    if (isDigit(ch) || (ch === 46 && isDigit(next))) {
-      // A preprocessing number: digits, letters, `.`, `_`, C's `'` separators, and a sign after an exponent.
-      let j = i + 1;
-      for (;;) {
-        const d = text.charCodeAt(j);
-        if (isIdentPart(d) || d === 46) j++;
-        else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]!)) j++;
-        else if (c && d === 39 && isIdentPart(text.charCodeAt(j + 1))) j += 2;
-        else break;
+      if (ch === 47 && next === 42) {
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0) return this.token(Kind.Broken, i, n);
+        this.inert(i, close + 2);
+        // A Go comment holding a newline ends a line as a newline does.
+        if (!c && text.lastIndexOf('\n', close) > i) return this.token(Kind.Newline, close + 1, close + 2);
+        this.lineStart = false;
+        continue;
       }
-      tokens.push({ kind: Kind.Number, start: i, end: j });
-      i = j;
-      lineStart = false;
-      continue;
-    }
-    if (isIdentStart(ch)) {
-      let j = i + 1;
-      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-      tokens.push({ kind: Kind.Identifier, start: i, end: j });
-      i = j;
-      lineStart = false;
-      continue;
-    }
-    if (c && ch === 35 && lineStart) {
-      tokens.push({ kind: Kind.Punctuation, start: i, end: i + 1, directive: true });
-      i++;
-      lineStart = false;
-      // `#include <name>`: the name is a string to the parser.
-      const m = /^[ \t]*(?:include|include_next|import)[ \t]*(<[^>\n]*>)/.exec(text.slice(i, i + 512));
-      if (m) {
-        const start = i + m[0].length - m[1]!.length;
-        inert.push(start, i + m[0].length);
-        i += m[0].length;
+      if (ch === 34 || ch === 39) {
+        // "string" or 'c': escapes inside; an unescaped newline ends it unterminated.
+        let j = i + 1;
+        for (;;) {
+          if (j >= n) return this.token(Kind.Broken, i, n);
+          const d = text.charCodeAt(j);
+          if (d === ch) break;
+          if (d === NL) return this.token(Kind.Broken, i, j);
+          if (d === BACKSLASH) j += text.charCodeAt(j + 1) === CR && text.charCodeAt(j + 2) === NL ? 3 : 2;
+          else j++;
+        }
+        this.inert(i, j + 1);
+        this.lineStart = false;
+        continue;
       }
-      continue;
+      if (!c && ch === 96) {
+        const close = text.indexOf('`', i + 1);
+        if (close < 0) return this.token(Kind.Broken, i, n);
+        this.inert(i, close + 1);
+        this.lineStart = false;
+        continue;
+      }
+      const atLineStart = this.lineStart;
+      this.lineStart = false;
+      if (isDigit(ch) || (ch === 46 && isDigit(next))) {
+        // A preprocessing number: digits, letters, `.`, `_`, C's `'` separators, and a sign after an exponent.
+        let j = i + 1;
+        for (;;) {
+          const d = text.charCodeAt(j);
+          if (isIdentPart(d) || d === 46) j++;
+          else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 101) j++;
+          else if ((d === 43 || d === 45) && (text.charCodeAt(j - 1) | 32) === 112) j++;
+          else if (c && d === 39 && isIdentPart(text.charCodeAt(j + 1))) j += 2;
+          else break;
+        }
+        return this.token(Kind.Number, i, j);
+      }
+      if (isIdentStart(ch)) {
+        let j = i + 1;
+        while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+        return this.token(Kind.Identifier, i, j);
+      }
+      if (c && ch === 35 && atLineStart) {
+        this.token(Kind.Punctuation, i, i + 1);
+        this.directive = true;
+        INCLUDE.lastIndex = i + 1;
+        if (INCLUDE.test(text)) {
+          this.pos = INCLUDE.lastIndex;
+          this.onInert?.(text.lastIndexOf('<', this.pos), this.pos);
+        }
+        return Kind.Punctuation;
+      }
+      return this.token(Kind.Punctuation, i, i + 1);
     }
-    tokens.push({ kind: Kind.Punctuation, start: i, end: i + 1 });
-    i++;
-    lineStart = false;
+    return this.token(Kind.End, n, n);
   }
-  const insideInertText = (offset: number): boolean => {
-    // Binary search over the pairs.
+}
+
+/** The comments and strings of a text, as sorted [start, end) pairs; undefined when it does not lex to its end. */
+class InertRanges {
+  constructor(private readonly pairs: number[]) {}
+
+  has(offset: number): boolean {
+    const p = this.pairs;
     let lo = 0;
-    let hi = inert.length / 2 - 1;
+    let hi = p.length / 2 - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (offset < inert[2 * mid]!) hi = mid - 1;
-      else if (offset >= inert[2 * mid + 1]!) lo = mid + 1;
+      if (offset < p[2 * mid]!) hi = mid - 1;
+      else if (offset >= p[2 * mid + 1]!) lo = mid + 1;
       else return true;
     }
     return false;
-  };
-  return { tokens, insideInertText };
+  }
 }
 
-/** The identifier token that starts at `offset`, if any. */
-function tokenAt(tokens: Token[], offset: number): Token | undefined {
-  let lo = 0;
-  let hi = tokens.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const t = tokens[mid]!;
-    if (t.start < offset) lo = mid + 1;
-    else if (t.start > offset) hi = mid - 1;
-    else return t.kind === Kind.Identifier ? t : undefined;
+function inertRanges(text: string, language: Language): InertRanges | undefined {
+  const pairs: number[] = [];
+  const lexer = new Lexer(text, language, 0, (s, e) => pairs.push(s, e));
+  for (;;) {
+    const k = lexer.next();
+    if (k === Kind.End) return new InertRanges(pairs);
+    if (k === Kind.Broken) return undefined;
   }
-  return undefined;
+}
+
+/** Tokens lexed on demand from an offset in code. */
+class Tokens {
+  private readonly list: Token[] = [];
+  private readonly lexer: Lexer;
+
+  constructor(text: string, language: Language, from: number) {
+    this.lexer = new Lexer(text, language, from);
+  }
+
+  /** The k-th token (End or Broken past the end, Broken repeating). */
+  at(k: number): Token {
+    while (this.list.length <= k) {
+      const last = this.list[this.list.length - 1];
+      if (last && (last.kind === Kind.End || last.kind === Kind.Broken)) return last;
+      const kind = this.lexer.next();
+      this.list.push({ kind, start: this.lexer.start, end: this.lexer.end, directive: this.lexer.directive });
+    }
+    return this.list[k]!;
+  }
 }
 
 /** Operators a constant expression may hold (besides numbers, names and parentheses). */
 const CONSTANT_OPERATORS = new Set(['+', '-', '*', '/', '%', '<', '>', '|', '&', '^', '~', '!', '(', ')']);
 
-/**
- * Is tokens[from, to) a constant expression: numbers, names that are not called, operators
- * and parentheses, with at least one number or name?
- */
-function constantExpression(tokens: Token[], from: number, to: number, text: string): boolean {
+/** Is this list of tokens a constant expression: numbers, names that are not called, operators and parentheses, with at least one operand? */
+function constantExpression(tokens: Token[], text: string): boolean {
   let operands = 0;
-  for (let k = from; k < to; k++) {
+  for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === Kind.Number) operands++;
     else if (t.kind === Kind.Identifier) {
-      const after = tokens[k + 1];
-      if (k + 1 < to && after && text[after.start] === '(') return false;
+      if (text[tokens[k + 1]?.start ?? -1] === '(') return false;
       operands++;
     } else if (t.kind !== Kind.Punctuation || !CONSTANT_OPERATORS.has(text[t.start]!)) return false;
   }
   return operands > 0;
 }
 
-/** The identifier tokens that are names of numeric constant definitions. */
-function inertNames(tokens: Token[], text: string, language: Language): Set<Token> {
-  return language === 'c' ? cConstantNames(tokens, text) : goConstantNames(tokens, text);
-}
+const wordAt = (text: string, t: Token) => (t.kind === Kind.Identifier ? text.slice(t.start, t.end) : '');
+const charAt = (text: string, t: Token) => (t.kind === Kind.Punctuation ? text[t.start] : '');
 
-const word = (text: string, t: Token | undefined) => (t ? text.slice(t.start, t.end) : '');
+/**
+ * Is the spelling at `offset` the name a numeric constant definition defines? Each check
+ * lexes only the declaration around the spelling (its directive line, the enum or const
+ * declaration before it); results are kept per declaration.
+ */
+class ConstantNames {
+  private readonly byDeclaration = new Map<number, Set<number>>();
 
-/** C: `#define NAME <constant>` and enumerators. */
-function cConstantNames(tokens: Token[], text: string): Set<Token> {
-  const out = new Set<Token>();
-  const lineEnd = (k: number) => {
-    while (k < tokens.length && tokens[k]!.kind !== Kind.Newline) k++;
-    return k;
-  };
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.directive) {
-      const end = lineEnd(k);
-      if (word(text, tokens[k + 1]) === 'define') {
-        const name = tokens[k + 2];
-        const after = tokens[k + 3];
-        const functionLike = after !== undefined && after.start === name?.end && text[after.start] === '(';
-        if (name?.kind === Kind.Identifier && !functionLike && constantExpression(tokens, k + 3, end, text)) out.add(name);
-      }
-      k = end;
-      continue;
+  constructor(
+    private readonly text: string,
+    private readonly language: Language,
+    private readonly inert: InertRanges,
+  ) {}
+
+  isConstantName(offset: number, length: number): boolean {
+    const text = this.text;
+    // In a lexer's view the spelling must be a whole identifier (the pattern's \w is ASCII only).
+    if (isIdentPart(text.charCodeAt(offset - 1)) || isIdentPart(text.charCodeAt(offset + length))) return false;
+    if (this.language === 'go') {
+      const decl = this.keywordBefore('const', offset);
+      return decl !== undefined && this.names(decl, () => this.goConstNames(decl)).has(offset);
     }
-    if (t.kind !== Kind.Identifier || word(text, t) !== 'enum') continue;
-    let k2 = k + 1;
-    while (tokens[k2]?.kind === Kind.Newline) k2++;
-    if (tokens[k2]?.kind === Kind.Identifier) k2++;
-    while (tokens[k2]?.kind === Kind.Newline) k2++;
-    if (text[tokens[k2]?.start ?? -1] !== '{') continue;
-    k = enumerators(tokens, k2 + 1, text, out, lineEnd);
+    const line = this.logicalLineStart(offset);
+    if (line !== undefined) return this.names(line, () => this.defineName(line)).has(offset);
+    const decl = this.keywordBefore('enum', offset);
+    return decl !== undefined && this.names(decl, () => this.enumeratorNames(decl)).has(offset);
   }
-  return out;
-}
 
-/** Read `NAME [= constant], ...` up to the enum's closing brace; returns the index of that brace (or where reading stopped). */
-function enumerators(tokens: Token[], k: number, text: string, out: Set<Token>, lineEnd: (k: number) => number): number {
-  const skipLines = (j: number): number => {
-    for (;;) {
-      const t = tokens[j];
-      if (t?.kind === Kind.Newline) j++;
-      else if (t?.directive) j = lineEnd(j);
-      else return j;
-    }
-  };
-  for (;;) {
-    k = skipLines(k);
-    const name = tokens[k];
-    if (!name) return k;
-    if (text[name.start] === '}') return k;
-    if (name.kind !== Kind.Identifier) return k;
-    k = skipLines(k + 1);
-    let valueOk = true;
-    if (text[tokens[k]?.start ?? -1] === '=') {
-      // The value: up to a `,` or `}` outside parentheses, directive lines left out.
-      const values: Token[] = [];
-      let depth = 0;
-      for (k = k + 1; k < tokens.length; k++) {
-        k = skipLines(k);
-        const v = tokens[k];
-        if (!v) break;
-        const ch = text[v.start];
-        if (depth === 0 && (ch === ',' || ch === '}')) break;
-        if (ch === '(') depth++;
-        else if (ch === ')') depth--;
-        values.push(v);
-      }
-      valueOk = constantExpression(values, 0, values.length, text);
-    }
-    const sep = tokens[k];
-    if (!sep || (text[sep.start] !== ',' && text[sep.start] !== '}')) return k;
-    if (valueOk) out.add(name);
-    if (text[sep.start] === '}') return k;
-    k++;
+  private names(key: number, read: () => Set<number>): Set<number> {
+    let s = this.byDeclaration.get(key);
+    if (!s) this.byDeclaration.set(key, (s = read()));
+    return s;
   }
-}
 
-/** Go: the names `const` declarations give numeric values (`const X = 1`, `const ( X T = 0x10 ... )`). */
-function goConstantNames(tokens: Token[], text: string): Set<Token> {
-  const out = new Set<Token>();
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind !== Kind.Identifier || word(text, t) !== 'const' || text[tokens[k - 1]?.start ?? -1] === '.') continue;
-    let j = k + 1;
-    if (text[tokens[j]?.start ?? -1] === '(') {
-      j++;
+  /** C: where the directive line holding `offset` starts (its `#`), if that line is a directive. */
+  private logicalLineStart(offset: number): number | undefined {
+    const text = this.text;
+    let start = text.lastIndexOf('\n', offset - 1) + 1;
+    // A line ending in a backslash continues on the next.
+    while (start > 0) {
+      let e = start - 2;
+      if (text.charCodeAt(e) === CR) e--;
+      if (text.charCodeAt(e) !== BACKSLASH) break;
+      start = text.lastIndexOf('\n', e - 1) + 1;
+    }
+    let i = start;
+    while (i < offset && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    return text.charCodeAt(i) === 35 && !this.inert.has(i) ? i : undefined;
+  }
+
+  /** `#define NAME <constant expression>`: NAME's offset. */
+  private defineName(hash: number): Set<number> {
+    const text = this.text;
+    const t = new Tokens(text, 'c', hash);
+    const out = new Set<number>();
+    if (charAt(text, t.at(0)) !== '#' || wordAt(text, t.at(1)) !== 'define') return out;
+    const name = t.at(2);
+    const after = t.at(3);
+    if (name.kind !== Kind.Identifier || (after.start === name.end && charAt(text, after) === '(')) return out;
+    const body: Token[] = [];
+    for (let k = 3; ; k++) {
+      const b = t.at(k);
+      if (b.kind === Kind.Newline || b.kind === Kind.End) break;
+      if (b.kind === Kind.Broken) return out;
+      body.push(b);
+    }
+    if (constantExpression(body, text)) out.add(name.start);
+    return out;
+  }
+
+  /** The nearest `keyword` before `offset` that is code (not in a comment or string, a whole word, not after `.`). */
+  private keywordBefore(keyword: string, offset: number): number | undefined {
+    const text = this.text;
+    for (let at = text.lastIndexOf(keyword, offset - 1); at >= 0; at = text.lastIndexOf(keyword, at - 1)) {
+      if (isIdentPart(text.charCodeAt(at - 1)) || isIdentPart(text.charCodeAt(at + keyword.length)) || text.charCodeAt(at - 1) === 46) continue;
+      if (this.inert.has(at)) continue;
+      return at;
+    }
+    return undefined;
+  }
+
+  /** C: `enum [tag] { NAME [= constant], ... }`: the names, read up to the closing brace (or the first thing that is no enumerator). */
+  private enumeratorNames(at: number): Set<number> {
+    const text = this.text;
+    const t = new Tokens(text, 'c', at);
+    const out = new Set<number>();
+    let k = 1;
+    const skipLines = () => {
       for (;;) {
-        while (tokens[j]?.kind === Kind.Newline || text[tokens[j]?.start ?? -1] === ';') j++;
-        const t2 = tokens[j];
-        if (!t2 || text[t2.start] === ')') break;
-        const next = goConstSpec(tokens, j, text, out, true);
-        if (next !== undefined) {
-          j = next;
-          continue;
-        }
-        // Not `names = values` (an iota repetition, or something this reader does not know): its names stay code.
-        while (j < tokens.length && tokens[j]!.kind !== Kind.Newline && text[tokens[j]!.start] !== ')') j++;
+        const tok = t.at(k);
+        if (tok.kind === Kind.Newline) k++;
+        else if (tok.directive) {
+          while (t.at(k).kind !== Kind.Newline && t.at(k).kind !== Kind.End && t.at(k).kind !== Kind.Broken) k++;
+        } else return;
       }
-    } else goConstSpec(tokens, j, text, out, false);
-    k = j;
+    };
+    skipLines();
+    if (t.at(k).kind === Kind.Identifier) k++;
+    skipLines();
+    if (charAt(text, t.at(k)) !== '{') return out;
+    k++;
+    for (;;) {
+      skipLines();
+      const name = t.at(k);
+      if (name.kind !== Kind.Identifier) return out;
+      k++;
+      skipLines();
+      let valueOk = true;
+      if (charAt(text, t.at(k)) === '=') {
+        const values: Token[] = [];
+        let depth = 0;
+        for (k++; ; k++) {
+          skipLines();
+          const v = t.at(k);
+          if (v.kind === Kind.End || v.kind === Kind.Broken) return out;
+          const ch = charAt(text, v);
+          if (depth === 0 && (ch === ',' || ch === '}')) break;
+          if (ch === '(') depth++;
+          else if (ch === ')') depth--;
+          values.push(v);
+        }
+        valueOk = constantExpression(values, text);
+      }
+      const sep = charAt(text, t.at(k));
+      if (sep !== ',' && sep !== '}') return out;
+      if (valueOk) out.add(name.start);
+      if (sep === '}') return out;
+      k++;
+    }
   }
-  return out;
+
+  /** Go: `const NAME = 1` or `const ( ... )`: the names given constant values. */
+  private goConstNames(at: number): Set<number> {
+    const text = this.text;
+    const t = new Tokens(text, 'go', at);
+    const out = new Set<number>();
+    if (charAt(text, t.at(1)) !== '(') {
+      goConstSpec(t, 1, text, out, false);
+      return out;
+    }
+    let k = 2;
+    for (;;) {
+      while (t.at(k).kind === Kind.Newline || charAt(text, t.at(k)) === ';') k++;
+      const first = t.at(k);
+      if (first.kind === Kind.End || first.kind === Kind.Broken || charAt(text, first) === ')') return out;
+      const next = goConstSpec(t, k, text, out, true);
+      if (next !== undefined) {
+        k = next;
+        continue;
+      }
+      // Not `names = values` (an iota repetition, or something this reader does not know): its names stay code.
+      for (;;) {
+        const tok = t.at(k);
+        if (tok.kind === Kind.End || tok.kind === Kind.Broken) return out;
+        if (tok.kind === Kind.Newline || charAt(text, tok) === ')') break;
+        k++;
+      }
+    }
+  }
 }
 
 /**
- * One const spec at tokens[k]: `A, B [Type] = expr, expr`, ending at a newline or `;` (or
+ * One const spec at token k: `A, B [Type] = expr, expr`, ending at a newline or `;` (or
  * the block's `)`). Adds its names when every value is a constant expression; returns
  * where the spec ends, or undefined when it does not read as one.
  */
-function goConstSpec(tokens: Token[], k: number, text: string, out: Set<Token>, inBlock: boolean): number | undefined {
-  const names: Token[] = [];
+function goConstSpec(t: Tokens, k: number, text: string, out: Set<number>, inBlock: boolean): number | undefined {
+  const names: number[] = [];
   for (;;) {
-    const t = tokens[k];
-    if (t?.kind !== Kind.Identifier) return undefined;
-    names.push(t);
+    const name = t.at(k);
+    if (name.kind !== Kind.Identifier) return undefined;
+    names.push(name.start);
     k++;
-    if (text[tokens[k]?.start ?? -1] !== ',') break;
+    if (charAt(text, t.at(k)) !== ',') break;
     k++;
   }
   // An optional type: a name, or a qualified name.
-  if (tokens[k]?.kind === Kind.Identifier) {
+  if (t.at(k).kind === Kind.Identifier) {
     k++;
-    if (text[tokens[k]?.start ?? -1] === '.' && tokens[k + 1]?.kind === Kind.Identifier) k += 2;
+    if (charAt(text, t.at(k)) === '.' && t.at(k + 1).kind === Kind.Identifier) k += 2;
   }
-  if (text[tokens[k]?.start ?? -1] !== '=') return undefined;
-  const from = k + 1;
+  if (charAt(text, t.at(k)) !== '=') return undefined;
+  const values: Token[][] = [[]];
   let depth = 0;
-  let end = from;
-  for (; end < tokens.length; end++) {
-    const v = tokens[end]!;
-    const ch = text[v.start];
+  for (k++; ; k++) {
+    const v = t.at(k);
+    if (v.kind === Kind.End) break;
+    if (v.kind === Kind.Broken) return undefined;
+    const ch = charAt(text, v);
     if (depth === 0 && (v.kind === Kind.Newline || ch === ';')) break;
     if (ch === '(') depth++;
     else if (ch === ')') {
       if (depth === 0 && inBlock) break;
       depth--;
     }
+    if (depth === 0 && ch === ',') values.push([]);
+    else if (v.kind !== Kind.Newline) values[values.length - 1]!.push(v);
   }
-  // Several values: each a constant expression.
-  let ok = true;
-  let start = from;
-  for (let v = from; v <= end; v++) {
-    if (v === end || (text[tokens[v]!.start] === ',' && tokens[v]!.kind === Kind.Punctuation)) {
-      if (!constantExpression(tokens, start, v, text)) ok = false;
-      start = v + 1;
-    }
-  }
-  if (ok) for (const name of names) out.add(name);
-  return end;
+  if (values.every((v) => constantExpression(v, text))) for (const name of names) out.add(name);
+  return k;
 }
