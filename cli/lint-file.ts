@@ -5,9 +5,30 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
+
+type Core = typeof import('../rules/index.js');
+let core: Promise<Core> | undefined;
+
+/**
+ * The analysis core and tree-sitter, loaded (once per thread) for the first file that
+ * passes the pre-scan: a run whose files all fail it never loads them. The pre-scan is
+ * the core's own (`mayContainForkSite` is `mayHoldForkCall`), imported on its own.
+ */
+async function loadCore(): Promise<Core> {
+  core ??= import('../rules/index.js').then(async (c) => {
+    await c.initParsers();
+    return c;
+  });
+  try {
+    return await core;
+  } catch (e) {
+    core = undefined; // a later file may try again
+    throw e;
+  }
+}
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
 
@@ -52,7 +73,7 @@ function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error'
   return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
 }
 
-function errorNodes(text: string, language: Language): number {
+function errorNodes(text: string, language: Language, { parseShared }: Core): number {
   const root = parseShared(text, language).rootNode;
   return root.hasError ? root.descendantsOfType('ERROR').length + 1 : 0;
 }
@@ -67,25 +88,26 @@ function describeReadError(e: unknown): string {
 /** `fixer` is fixSource; tests pass their own to exercise the write path. */
 export type Fixer = (text: string, language: Language, config: VforklintConfig) => FixOutcome;
 
-export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, onDisk: { mtimeMs: number } | null, fixer: Fixer = fixSource): Promise<FileResult> {
+export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, onDisk: { mtimeMs: number } | null, fixer?: Fixer): Promise<FileResult> {
   const { path, language, config } = job;
   const text = bytes.toString('utf8');
   const base: FileResult = { path, language, findings: [], parsed: false };
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
-    await initParsers(); // loads once per thread, for the first file that needs a parse
+    const c = await loadCore(); // once per thread, for the first file that needs a parse
+    const { analyze, withoutFixes } = c;
     if (fixMode === 'none') {
       const r = analyze(text, language, config);
       return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };
     }
-    const outcome = fixer(text, language, config);
+    const outcome = (fixer ?? c.fixSource)(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
     const report: FixReport = { applied: changed ? outcome.applied : [], declined: outcome.declined, written: false };
     let finalText = text;
     if (changed) {
       report.output = outcome.text;
-      if (errorNodes(outcome.text, language) > errorNodes(text, language)) report.refused = 'the fixed text would not parse as cleanly as the original; nothing written';
+      if (errorNodes(outcome.text, language, c) > errorNodes(text, language, c)) report.refused = 'the fixed text would not parse as cleanly as the original; nothing written';
       else if (!isUtf8(bytes)) report.refused = 'the file is not valid UTF-8; --fix would corrupt its bytes, so nothing was written';
       else if (fixMode === 'fix' && onDisk) {
         const w = await writeAtomically(path, bytes, onDisk.mtimeMs, outcome.text);
@@ -141,7 +163,7 @@ function readIntoScratch(path: string, exact: boolean): number {
  * either way, so the answer is the same as on the decoded text. Only files that pass are
  * decoded as UTF-8 (with replacement) and analysed.
  */
-export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fixSource): Promise<FileResult> {
+export async function lintFile(job: FileJob, fixMode: FixMode, fixer?: Fixer): Promise<FileResult> {
   let len: number;
   let mtimeMs = 0;
   try {
