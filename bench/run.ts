@@ -10,7 +10,8 @@
  * measured in rows (a) and (b), and the tree itself in rows (c) and (f).
  *
  * Options: --tree DIR, --file PATH (in that tree, instead of its largest), --files N (default 20000), --seed N, --rounds N (default 3),
- * --quick (small inputs, one round: a smoke test), --profile (a CPU profile of row (a),
+ * --compare DIR (another checkout's build, e.g. main's, timed side by side in rows (b)
+ * and (c) as "before"), --quick (small inputs, one round: a smoke test), --profile (a CPU profile of row (a),
  * its top costs printed), --cli-only (no language server rows).
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +35,8 @@ const repo = resolve(here, '../..');
 const distBench = here;
 const cliMain = join(repo, 'dist/cli/main.js');
 const rssHook = join(distBench, 'rss-hook.js');
+/** `--compare DIR`: that checkout's CLI, run beside this one's. */
+const beforeMain = option('compare') ? resolve(option('compare')!, 'dist/cli/main.js') : undefined;
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -183,11 +186,13 @@ async function oneFile(label: string, path: string, rounds: number): Promise<voi
       for (const line of summariseProfile(readFileSync(join(profileDir, file), 'utf8'), 25)) console.log(`    ${line}`);
     }
   }
-  const [cli, floor] = await sideBySide(
+  const [cli, floor, before] = await sideBySide(
     rounds,
     () => run(process.execPath, ['--import', rssHook, cliMain, '--no-config-lookup', '--format', 'json', path], { rss: true }),
     () => run(process.execPath, ['--import', rssHook, join(distBench, 'parse-only.js'), path], { rss: true }),
+    ...(beforeMain ? [() => run(process.execPath, ['--import', rssHook, beforeMain, '--no-config-lookup', '--format', 'json', path], { rss: true })] : []),
   );
+  if (before) console.log(`  before (${beforeMain}): whole CLI process ${fmtMs(medianMs(before))}, peak RSS ${fmtMB(medianRss(before))}`);
   const cliMs = medianMs(cli!);
   const floorMs = medianMs(floor!);
   const bound = floorMs + a.analysisMs + 100;
@@ -206,15 +211,18 @@ async function wholeTree(label: string, dir: string, cliArgs: string[], rounds: 
     () => run('grep', ['-rlE', ...GREP_INCLUDES, GREP_PATTERN, '.'], { cwd: dir }),
     () => run(process.execPath, ['--import', rssHook, cliMain, '--no-progress', '--no-config-lookup', ...cliArgs, '.'], { cwd: dir, rss: true }),
     () => run(process.execPath, ['--import', rssHook, cliMain, '--no-progress', '--no-config-lookup', '--jobs', '1', ...cliArgs, '.'], { cwd: dir, rss: true }),
-    ...(hasRg ? [() => run('rg', ['-l', '-g', '*.{c,h,go}', GREP_PATTERN, '.'], { cwd: dir })] : []),
+    () => (hasRg ? run('rg', ['-l', '-g', '*.{c,h,go}', GREP_PATTERN, '.'], { cwd: dir }) : Promise.resolve({ ms: NaN, code: 0, stdout: '', stderr: '' })),
+    ...(beforeMain ? [() => run(process.execPath, ['--import', rssHook, beforeMain, '--no-progress', '--no-config-lookup', ...cliArgs, '.'], { cwd: dir, rss: true })] : []),
   ];
-  const [grep, cli, cli1, rg] = await sideBySide(rounds, ...contenders);
+  const [grep, cli, cli1, rgRuns, before] = await sideBySide(rounds, ...contenders);
+  const rg = hasRg ? rgRuns : undefined;
   const cliRun = cli![cli!.length - 1]!;
   if (cliRun.code !== 0 && cliRun.code !== 1) throw new Error(`vforklint exited ${cliRun.code} on ${dir}: ${cliRun.stderr.split('\n')[0]}`);
   const grepMs = medianMs(grep!);
   const summary = cliRun.stdout.trim().split('\n').pop() ?? '';
   console.log(`  grep -rlE (C and Go files) ${fmtMs(grepMs)}, ${grep![0]!.stdout.split('\n').filter(Boolean).length} files matched${rg ? `; rg -l ${fmtMs(medianMs(rg))}` : '; rg not installed'}`);
   console.log(`  vforklint (--jobs ${availableParallelism()}) ${fmtMs(medianMs(cli!))}, CPU ${fmtMs(median(cli!.map((r) => r.cpuMs ?? NaN)))}, peak RSS ${fmtMB(medianRss(cli!))}; --jobs 1 ${fmtMs(medianMs(cli1!))}; ${summary}`);
+  if (before) console.log(`  before (${beforeMain}): ${fmtMs(medianMs(before))}, CPU ${fmtMs(median(before.map((r) => r.cpuMs ?? NaN)))}, peak RSS ${fmtMB(medianRss(before))}; ${before[before.length - 1]!.stdout.trim().split('\n').pop() ?? ''}`);
   row({ id: 'c', measure: `CLI over ${label}`, figure: fmtMs(medianMs(cli!)), floor: `grep -rlE ${fmtMs(grepMs)}${rg ? `, rg -l ${fmtMs(medianMs(rg))}` : ''}`, goal: '<= 2x grep -rlE', against: medianMs(cli!) / (2 * grepMs) });
 }
 
