@@ -12,14 +12,15 @@
  *   (alone or in a `const (...)` block), C `#define __NR_clone 120` (an object-like
  *   macro whose body is a constant expression), a C enumerator `CLONE = 1`.
  * A spelling in the body of a macro (`#define SPAWN() vfork()`), in a constant's value,
- * or anywhere else is code: the file passes. So does any text the lexer below does not
- * read to its end cleanly (an unterminated comment, string or character literal): when
- * in doubt, parse.
+ * or anywhere else is code: the file passes. So does a file whose text, before a
+ * spelling, does not lex cleanly (an unterminated comment, string or character literal):
+ * when in doubt, parse.
  *
- * Cost: a file with no spelling costs one regular-expression search, as before. A file
- * with spellings costs one forward scan that allocates nothing per token (where the
- * comments and strings are); only the few spellings outside them are looked at closely,
- * by lexing their directive line, or the enum or const declaration around them.
+ * Cost: a file with no spelling costs a search for a few fixed strings. A file with
+ * spellings costs one forward scan that allocates nothing per token (where the comments
+ * and strings are), which stops at the first spelling in code; only the spellings outside
+ * comments and strings are looked at closely, by lexing their directive line, or the
+ * enum or const declaration around them.
  */
 import { CALL_SPELLINGS, SYSCALL_NUMBER_SPELLINGS, configuredForkFunctions } from './fork-spellings.js';
 import { cgoPreamble } from './preprocessor.js';
@@ -50,7 +51,8 @@ const patterns = new Map<string, Patterns>();
 const ANCHORS = ['fork', 'lone', 'FORK', 'LONE', 'Fork', 'Lone'];
 
 function patternsFor(language: Language, config: VforklintConfig): Patterns {
-  const key = `${language}\n${(config.forkFunctions ?? []).join('\n')}`;
+  // Called once per file: no key to build in the common case of no configured fork functions.
+  const key = config.forkFunctions?.length ? `${language}\n${config.forkFunctions.join('\n')}` : language;
   let p = patterns.get(key);
   if (!p) {
     if (patterns.size > 64) patterns.clear();
@@ -86,10 +88,18 @@ function spellingsInCode(text: string, language: Language, config: VforklintConf
   if (anchors && !anchors.test(text)) return false;
   let m = re.exec(text);
   if (!m) return false;
-  const inert = inertRanges(text, language);
-  if (!inert) return true;
+  // The scan for comments and strings goes only as far as the spellings: it stops at the
+  // first one in code (a language server pre-scans on every keystroke).
+  const pairs: number[] = [];
+  const inert = new InertRanges(pairs);
+  const lexer = new Lexer(text, language, 0, (s, e) => pairs.push(s, e));
   const constants = new ConstantNames(text, language, inert);
   for (; m; m = re.exec(text)) {
+    while (lexer.position <= m.index) {
+      const k = lexer.next();
+      if (k === Kind.Broken) return true;
+      if (k === Kind.End) break;
+    }
     if (inert.has(m.index)) continue;
     if (!constants.isConstantName(m.index, m[0].length)) return true;
   }
@@ -144,6 +154,11 @@ class Lexer {
   ) {
     this.c = language === 'c';
     this.lineStart = pos === 0 || text.charCodeAt(pos - 1) === NL;
+  }
+
+  /** Where the next token's scan starts: everything before it has been lexed. */
+  get position(): number {
+    return this.pos;
   }
 
   /** A backslash-newline (C's line splice) at `at`: its length, else 0. */
@@ -266,7 +281,7 @@ class Lexer {
   }
 }
 
-/** The comments and strings of a text, as sorted [start, end) pairs; undefined when it does not lex to its end. */
+/** The comments and strings lexed so far, as sorted [start, end) pairs (the array grows as the lexer goes). */
 class InertRanges {
   constructor(private readonly pairs: number[]) {}
 
@@ -281,16 +296,6 @@ class InertRanges {
       else return true;
     }
     return false;
-  }
-}
-
-function inertRanges(text: string, language: Language): InertRanges | undefined {
-  const pairs: number[] = [];
-  const lexer = new Lexer(text, language, 0, (s, e) => pairs.push(s, e));
-  for (;;) {
-    const k = lexer.next();
-    if (k === Kind.End) return new InertRanges(pairs);
-    if (k === Kind.Broken) return undefined;
   }
 }
 
