@@ -57,14 +57,10 @@ function patternsFor(language: Language, config: VforklintConfig): Patterns {
   if (!p) {
     if (patterns.size > 64) patterns.clear();
     const words = prescanWords(language, config);
-    const anchors = new Set<string>();
-    for (const w of words) {
-      const a = ANCHORS.find((x) => w.includes(x));
-      if (a) anchors.add(a);
-      else anchors.clear();
-      if (!a) break;
-    }
-    p = { words: new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`, 'g'), ...(anchors.size ? { anchors: new RegExp([...anchors].join('|')) } : {}) };
+    const anchorOf = words.map((w) => ANCHORS.find((a) => w.includes(a)));
+    p = { words: new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`, 'g') };
+    // A configured name without one of them (`spawn`): no prefilter.
+    if (anchorOf.every((a) => a !== undefined)) p.anchors = new RegExp([...new Set(anchorOf)].join('|'));
     patterns.set(key, p);
   }
   p.words.lastIndex = 0;
