@@ -5,8 +5,12 @@
  *    10,000-line Go file with several fork sites: p50/p99 over 500 single-character
  *    edits (server started with debounceMs 0, so the figure is the server's own work);
  *  - beside it, tree-sitter's incremental reparse alone on the same edits, in process;
- *  - the server's RSS with 100 such files open.
- * Targets: p50 <= 5 ms, p99 <= 20 ms, RSS <= 150 MB. Figures are printed, not asserted.
+ *  - the empty-publish round trip: the same edits on a one-line file with nothing to
+ *    analyse (the protocol's own cost: JSON-RPC both ways and an empty publish);
+ *  - the server's RSS with 100 such files open, and with none.
+ * Goals (docs/performance.md): p50 <= reparse + empty publish + 3 ms, p99 <= 20 ms,
+ * RSS <= 150 MB. Figures are printed, not asserted; with `--json` the last line is
+ * `JSON {...}` (`ServerFigures`) for `npm run bench` to read.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +25,7 @@ const SERVER = resolve(here, '..', 'server', 'main.js');
 const LINES = Number(process.env.VFORKLINT_BENCH_LINES ?? 10_000);
 const EDITS = Number(process.env.VFORKLINT_BENCH_EDITS ?? 500);
 const OPEN_FILES = Number(process.env.VFORKLINT_BENCH_FILES ?? 100);
+const SETTLE_MS = Number(process.env.VFORKLINT_BENCH_SETTLE_MS ?? 3000);
 
 export function cFile(lines: number): string {
   const out = ['#define _GNU_SOURCE', '#include <sched.h>', '#include <signal.h>', '#include <sys/syscall.h>', '#include <sys/wait.h>', '#include <unistd.h>', '', 'static char *const envp[] = { NULL };', 'int counter;', ''];
@@ -108,6 +113,28 @@ function editsFor(text: string, count: number): Edit[] {
     if (out.length < count) out.push({ line, character, insert: false });
   }
   return out;
+}
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface ServerFigures {
+  lines: number;
+  edits: number;
+  openFiles: number;
+  c: { lsp: Percentiles; reparse: Percentiles; emptyPublish: Percentiles; findings: number };
+  go: { lsp: Percentiles; reparse: Percentiles; emptyPublish: Percentiles; findings: number };
+  rssOpenMB: number;
+  rssBusyMB: number;
+  rssIdleMB: number;
+}
+
+function percentiles(values: number[]): Percentiles {
+  const s = [...values].sort((a, b) => a - b);
+  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -214,7 +241,7 @@ async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{
   }
   const busy = rssOf(s.proc.pid!);
   // Settled: the server collects dropped trees when idle (server/memory.ts).
-  await new Promise((r) => setTimeout(r, 3000));
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const rss = rssOf(s.proc.pid!);
   await s.connection.sendRequest('shutdown');
   await s.connection.sendNotification('exit');
@@ -222,20 +249,29 @@ async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{
   return { rss, busy, idle };
 }
 
+/** A one-line file with nothing to analyse: the edits' round trip is the protocol's own cost. */
+const EMPTY: Record<Language, string> = { c: '// step note\n', go: '// step note\npackage p\n' };
+
 async function main() {
   await initParsers();
   const c = cFile(LINES);
   const go = goFile(LINES);
-  console.log(`vforklint-lsp benchmark: ${LINES}-line files, ${EDITS} single-character edits, ${OPEN_FILES} open files (targets: p50 <= 5 ms, p99 <= 20 ms, RSS <= 150 MB)`);
+  console.log(`vforklint-lsp benchmark (WebAssembly parser): ${LINES}-line files, ${EDITS} single-character edits, ${OPEN_FILES} open files (goals: p50 <= reparse + empty publish + 3 ms, p99 <= 20 ms, RSS <= 150 MB)`);
+  const figures: Partial<ServerFigures> = { lines: LINES, edits: EDITS, openFiles: OPEN_FILES };
   for (const [language, text] of [['c', c], ['go', go]] as const) {
     const edits = editsFor(text, EDITS);
     const alone = reparseAlone(text, language, edits);
     const lsp = await latency(language, text, edits);
+    const empty = await latency(language, EMPTY[language], editsFor(EMPTY[language], EDITS));
     console.log(`  ${language.padEnd(2)} didChange -> diagnostics: ${fmt(lsp.times)} (${lsp.findings} findings)`);
     console.log(`  ${language.padEnd(2)} tree-sitter incremental reparse alone: ${fmt(alone)}`);
+    console.log(`  ${language.padEnd(2)} empty-publish round trip (one-line file): ${fmt(empty.times)}`);
+    figures[language] = { lsp: percentiles(lsp.times), reparse: percentiles(alone), emptyPublish: percentiles(empty.times), findings: lsp.findings };
   }
   const mem = await rssWithOpenFiles(c, go, OPEN_FILES);
-  console.log(`  server RSS with ${OPEN_FILES} files open: ${mem.rss.toFixed(0)} MB settled (3 s after the last open), ${mem.busy.toFixed(0)} MB right after the last open, ${mem.idle.toFixed(0)} MB with none`);
+  console.log(`  server RSS with ${OPEN_FILES} files open: ${mem.rss.toFixed(0)} MB settled (${SETTLE_MS / 1000} s after the last open), ${mem.busy.toFixed(0)} MB right after the last open, ${mem.idle.toFixed(0)} MB with none`);
+  Object.assign(figures, { rssOpenMB: mem.rss, rssBusyMB: mem.busy, rssIdleMB: mem.idle });
+  if (process.argv.includes('--json')) console.log(`JSON ${JSON.stringify(figures)}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

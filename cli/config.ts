@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import { ConfigError, ConfigFinder, analysisConfig, layerConfig, loadConfigFile as loadSharedConfigFile, normaliseSeverity, type LoadedConfigFile, type ResolvedConfig } from '../config/index.js';
-import { RULE_IDS } from '../rules/index.js';
+// The registry alone (not the analysis core and tree-sitter, which load when a file needs them).
+import { RULE_IDS } from '../rules/registry.js';
 import type { RuleId, Severity, VforklintConfig } from '../rules/index.js';
 import { UsageError } from './errors.js';
 

@@ -270,11 +270,16 @@ export class Discovery {
     this.unmatchedCheck(pattern);
   }
 
-  /** Synchronous on purpose: readdir of a few hundred directories is faster without promise round trips, and the workers start meanwhile. */
-  private walk(dir: string, layers: IgnoreLayer[], chain: string[]): void {
+  /**
+   * Synchronous on purpose: readdir of a few hundred directories is faster without promise
+   * round trips, and the workers start meanwhile. `knownReal`: the directory's real path
+   * when the caller knows it (a plain subdirectory of a real path), saving a realpath per
+   * directory; otherwise one realpath system call.
+   */
+  private walk(dir: string, layers: IgnoreLayer[], chain: string[], knownReal?: string): void {
     let real: string;
     try {
-      real = realpathSync(dir);
+      real = knownReal ?? realpathSync.native(dir);
     } catch (e) {
       this.problem(dir, errCode(e), 'unreadable', true);
       return;
@@ -296,7 +301,7 @@ export class Discovery {
     const here = ig ? [...layers, { base: dir, ig }] : layers;
     const nextChain = [...chain, real];
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const subdirs: string[] = [];
+    const subdirs: Array<[string, string]> = [];
     const linkedDirs: string[] = [];
     for (const entry of entries) {
       if (entry.name === '.git') continue;
@@ -321,7 +326,8 @@ export class Discovery {
           continue;
         }
         // Real directories first, so a tree reached both ways is reported under its real path.
-        (entry.isSymbolicLink() ? linkedDirs : subdirs).push(path);
+        if (entry.isSymbolicLink()) linkedDirs.push(path);
+        else subdirs.push([path, join(real, entry.name)]);
       } else if (isFile && this.wanted(path)) {
         if (this.ignored(path, false, here)) {
           this.tally.ignored++;
@@ -330,7 +336,7 @@ export class Discovery {
         let realFile = path;
         if (entry.isSymbolicLink()) {
           try {
-            realFile = realpathSync(path);
+            realFile = realpathSync.native(path);
           } catch {
             /* keep path */
           }
@@ -338,6 +344,7 @@ export class Discovery {
         this.addFile(path, realFile);
       }
     }
-    for (const sub of [...subdirs, ...linkedDirs]) this.walk(sub, here, nextChain);
+    for (const [sub, subReal] of subdirs) this.walk(sub, here, nextChain, subReal);
+    for (const sub of linkedDirs) this.walk(sub, here, nextChain);
   }
 }

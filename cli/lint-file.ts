@@ -6,10 +6,30 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, configWithWrappers, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
-import { projectFor } from './project-host.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
+
+type Core = typeof import('../rules/index.js');
+let core: Promise<Core> | undefined;
+
+/**
+ * The analysis core and tree-sitter, loaded (once per thread) for the first file that
+ * passes the pre-scan: a run whose files all fail it never loads them. The pre-scan is
+ * the core's own (`mayContainForkSite` is `mayHoldForkCall`), imported on its own.
+ */
+async function loadCore(): Promise<Core> {
+  core ??= import('../rules/index.js').then(async (c) => {
+    await c.initParsers();
+    return c;
+  });
+  try {
+    return await core;
+  } catch (e) {
+    core = undefined; // a later file may try again
+    throw e;
+  }
+}
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
 
@@ -59,8 +79,23 @@ function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error'
 }
 
 /** The job's project (index and root-relative path), when the index is on and the file lies under the root. */
-function projectOf(job: FileJob) {
-  return job.projectRoot ? projectFor(job.path, job.projectRoot) : undefined;
+async function projectOf(job: FileJob) {
+  if (!job.projectRoot) return undefined;
+  const { projectFor } = await import('./project-host.js');
+  return projectFor(job.path, job.projectRoot);
+}
+
+/**
+ * The cheap pre-scan: can this text hold a fork call? With the project index on, calls of the
+ * project's fork wrappers count too; those are looked up (loading the core) only for text
+ * the plain scan rejects.
+ */
+async function passesPreScan(text: string, job: FileJob): Promise<boolean> {
+  if (mayContainForkSite(text, job.language, job.config)) return true;
+  const project = await projectOf(job);
+  if (!project) return false;
+  const c = await loadCore();
+  return mayContainForkSite(text, job.language, c.configWithWrappers(project.index, project.file, job.config));
 }
 
 /** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
@@ -69,13 +104,7 @@ function withAbsoluteSteps(findings: Finding[], root: string | undefined): Findi
   return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
 }
 
-/** The configuration the pre-scan uses: with the project's fork wrappers (their calls are fork sites). */
-function scanConfig(job: FileJob): VforklintConfig {
-  const project = projectOf(job);
-  return project ? configWithWrappers(project.index, project.file, job.config) : job.config;
-}
-
-function errorNodes(text: string, language: Language): number {
+function errorNodes(text: string, language: Language, { parseShared }: Core): number {
   const root = parseShared(text, language).rootNode;
   return root.hasError ? root.descendantsOfType('ERROR').length + 1 : 0;
 }
@@ -90,27 +119,28 @@ function describeReadError(e: unknown): string {
 /** `fixer` is fixSource; tests pass their own to exercise the write path. */
 export type Fixer = (text: string, language: Language, config: VforklintConfig) => FixOutcome;
 
-export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, onDisk: { mtimeMs: number } | null, fixer: Fixer = fixSource): Promise<FileResult> {
+export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, onDisk: { mtimeMs: number } | null, fixer?: Fixer): Promise<FileResult> {
   const { path, language, config } = job;
   const text = bytes.toString('utf8');
   const base: FileResult = { path, language, findings: [], parsed: false };
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
-    await initParsers(); // loads once per thread, for the first file that needs a parse
-    if (!mayContainForkSite(text, language, job.projectRoot ? scanConfig(job) : config) && !text.includes('vforklint-')) return base;
-    const project = projectOf(job);
+    if (!(await passesPreScan(text, job)) && !text.includes('vforklint-')) return base;
+    const c = await loadCore(); // once per thread, for the first file that needs a parse
+    const project = await projectOf(job);
+    const { analyze, withoutFixes } = c;
     if (fixMode === 'none') {
       const r = analyze(text, language, config, project ? { project } : {});
       const findings = withAbsoluteSteps(job.keepFixes ? r.findings : r.findings.map(withoutFixes), job.projectRoot);
       return { ...base, ...analysisOutcome(r), findings, text: r.findings.length ? text : undefined };
     }
-    const outcome = fixer(text, language, config);
+    const outcome = (fixer ?? c.fixSource)(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
     const report: FixReport = { applied: changed ? outcome.applied : [], declined: outcome.declined, written: false };
     let finalText = text;
     if (changed) {
       report.output = outcome.text;
-      if (errorNodes(outcome.text, language) > errorNodes(text, language)) report.refused = 'the fixed text would not parse as cleanly as the original; nothing written';
+      if (errorNodes(outcome.text, language, c) > errorNodes(text, language, c)) report.refused = 'the fixed text would not parse as cleanly as the original; nothing written';
       else if (!isUtf8(bytes)) report.refused = 'the file is not valid UTF-8; --fix would corrupt its bytes, so nothing was written';
       else if (fixMode === 'fix' && onDisk) {
         const w = await writeAtomically(path, bytes, onDisk.mtimeMs, outcome.text);
@@ -166,7 +196,7 @@ function readIntoScratch(path: string, exact: boolean): number {
  * either way, so the answer is the same as on the decoded text. Only files that pass are
  * decoded as UTF-8 (with replacement) and analysed.
  */
-export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fixSource): Promise<FileResult> {
+export async function lintFile(job: FileJob, fixMode: FixMode, fixer?: Fixer): Promise<FileResult> {
   let len: number;
   let mtimeMs = 0;
   try {
@@ -176,8 +206,7 @@ export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fi
     return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
   }
   const view = scratch.toString('latin1', 0, len);
-  if (job.projectRoot) await initParsers(); // the project's wrappers are found by parsing
-  if (!mayContainForkSite(view, job.language, job.projectRoot ? scanConfig(job) : job.config) && !view.includes('vforklint-')) {
+  if (!(await passesPreScan(view, job)) && !view.includes('vforklint-')) {
     if (scratch.length > 16 << 20) scratch = Buffer.allocUnsafe(1 << 20);
     return { path: job.path, language: job.language, findings: [], parsed: false };
   }

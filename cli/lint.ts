@@ -35,7 +35,7 @@ export class Linter {
 
   constructor(private readonly opts: LintOptions) {}
 
-  /** Start the workers now (they load tree-sitter while the main thread walks directories). */
+  /** Start the workers now (their threads start while the main thread walks directories). */
   prewarm(): void {
     if (this.opts.jobs > 1 && !this.pool) this.pool = new WorkerPool(this.opts.jobs, this.opts.fixMode);
   }

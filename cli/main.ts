@@ -7,18 +7,10 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RULE_IDS, RULE_METAS, languageForPath, resolveSeverity } from '../rules/index.js';
-import { noFfiVfork } from '../eslint-plugin/no-ffi-vfork.js';
 import { ConfigResolver, loadConfigFile } from './config.js';
-import { unifiedDiff } from './diff.js';
 import { Discovery, languageForExtension, type DiscoveryProblem } from './discover.js';
 import { UsageError } from './errors.js';
 import { countResults, type FormatContext } from './formatters/common.js';
-import { formatCompact } from './formatters/compact.js';
-import { formatGithub } from './formatters/github.js';
-import { formatJson } from './formatters/json.js';
-import { formatSarif } from './formatters/sarif.js';
-import { formatStylish } from './formatters/stylish.js';
 import { Linter, type FileResult } from './lint.js';
 import { parseOptions, type CliOptions, type Format } from './options.js';
 import { Progress } from './progress.js';
@@ -53,16 +45,24 @@ function repoRoot(cwd: string): string {
  */
 const SPLIT_RULE = 'parent-reuses-frame';
 
+/*
+ * Start-up loads only what every run uses: the analysis core (and with it tree-sitter)
+ * loads when the first file passes the pre-scan (lint-file.ts), and the report's
+ * formatter, the fixer's diff, the rule list and the ESLint plugin when asked for.
+ */
+
 /** The ESLint plugin's one rule of its own (JavaScript and TypeScript), listed beside the core rules. */
-function eslintOnlyRule() {
+async function eslintOnlyRule() {
+  const { noFfiVfork } = await import('../eslint-plugin/no-ffi-vfork.js');
   const meta = noFfiVfork.meta!;
   return { id: 'no-ffi-vfork', description: meta.docs?.description ?? '', defaultSeverity: 'error', languages: ['js', 'ts'], fixable: false, split: false, hasSuggestions: false, docsUrl: meta.docs?.url ?? '', eslintOnly: true };
 }
 
-function listRules(format: Format): string {
+async function listRules(format: Format): Promise<string> {
+  const { RULE_METAS } = await import('../rules/index.js');
   const rows = [
     ...RULE_METAS.map((m) => ({ id: m.id as string, description: m.description, defaultSeverity: m.defaultSeverity as string, languages: m.languages as string[], fixable: m.fixable, split: m.id === SPLIT_RULE, hasSuggestions: m.hasSuggestions, docsUrl: m.docsUrl, eslintOnly: false })),
-    eslintOnlyRule(),
+    await eslintOnlyRule(),
   ];
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
   const width = Math.max(...rows.map((m) => m.id.length));
@@ -71,23 +71,23 @@ function listRules(format: Format): string {
   return `${lines.join('\n')}\n\nfix: --fix applies a safe fix; split: --fix applies the frame split (docs/fixes.md).\n`;
 }
 
-function format(name: Format, ctx: FormatContext): string {
+async function format(name: Format, ctx: FormatContext): Promise<string> {
   switch (name) {
     case 'compact':
-      return formatCompact(ctx);
+      return (await import('./formatters/compact.js')).formatCompact(ctx);
     case 'json':
-      return formatJson(ctx);
+      return (await import('./formatters/json.js')).formatJson(ctx);
     case 'sarif':
-      return formatSarif(ctx);
+      return (await import('./formatters/sarif.js')).formatSarif(ctx);
     case 'github':
-      return formatGithub(ctx);
+      return (await import('./formatters/github.js')).formatGithub(ctx);
     default:
-      return formatStylish(ctx);
+      return (await import('./formatters/stylish.js')).formatStylish(ctx);
   }
 }
 
 /** Lines describing what --fix / --fix-dry-run did for one file. */
-function fixReport(r: FileResult, cwd: string, dryRun: boolean, withDiff: boolean): string {
+function fixReport(r: FileResult, cwd: string, dryRun: boolean, withDiff: boolean, unifiedDiff: (a: string, b: string, an: string, bn: string) => string): string {
   if (!r.fix) return '';
   const name = relative(cwd, r.path) || r.path;
   let out = '';
@@ -103,6 +103,7 @@ async function readStdinInput(opts: CliOptions, io: CliIo, linter: Linter): Prom
   const name = opts.stdinFilename ?? '<stdin>';
   const path = resolve(io.cwd, name);
   const ext = extname(name).toLowerCase();
+  const { languageForPath } = await import('../rules/index.js');
   const language = languageForPath(name) ?? (opts.extensions.includes(ext) ? languageForExtension(ext) : opts.stdinFilename ? undefined : 'c');
   if (!language) throw new UsageError(`--stdin-filename ${name}: not a C or Go file name (.c, .h, .go, or an --ext extension)`);
   return linter.lintText(path, language, bytes);
@@ -120,7 +121,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const opts = parsed;
     if (opts.listRules) {
-      io.stdout(listRules(opts.format));
+      io.stdout(await listRules(opts.format));
       return 0;
     }
     const explicit = opts.config ? loadConfigFile(resolve(io.cwd, opts.config)) : null;
@@ -129,6 +130,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const file = resolve(io.cwd, opts.printConfig);
       const dir = dirname(file);
       const analysis = configs.analysisConfig(dir);
+      const { RULE_IDS, resolveSeverity } = await import('../rules/index.js');
       const rulesInForce = Object.fromEntries(RULE_IDS.map((id) => [id, resolveSeverity(id, analysis)]));
       const printed = { ...configs.forDirectory(dir), rulesInForce, configFiles: configs.sourceFor(dir) };
       io.stdout(`${JSON.stringify(printed, null, 2)}\n`);
@@ -177,12 +179,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const color = human && !opts.outputFile && io.stdoutIsTTY && !process.env.NO_COLOR;
     const ctx: FormatContext = { results, cwd: io.cwd, root: repoRoot(io.cwd), color, toolVersion: toolVersion(), fixMode, problems };
     if (fixMode !== 'none') {
-      let report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json')).join('');
+      const { unifiedDiff } = await import('./diff.js');
+      let report = results.map((r) => fixReport(r, io.cwd, fixMode === 'dry-run', opts.format !== 'json', unifiedDiff)).join('');
       if (!report) report = fixMode === 'dry-run' ? 'nothing to fix: --fix would change no file\n' : 'nothing to fix: no file was changed\n';
       // On stdout unless stdout carries a machine-readable report.
       if (report) (human || opts.outputFile ? io.stdout : io.stderr)(report);
     }
-    const text = format(opts.format, ctx);
+    const text = await format(opts.format, ctx);
     if (opts.outputFile) {
       const out = resolve(io.cwd, opts.outputFile);
       try {

@@ -1,6 +1,9 @@
-/** Worker thread: reads and lints the batches of files the main thread sends (tree-sitter loads per worker). */
+/**
+ * Worker thread: reads and lints the batches of files the main thread sends. The analysis
+ * core and tree-sitter load in a worker only when one of its files passes the pre-scan
+ * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
+ */
 import { parentPort } from 'node:worker_threads';
-import { initParsers } from '../rules/index.js';
 import { lintBatch, type FileJob, type FixMode } from './lint-file.js';
 
 export interface BatchRequest {
@@ -8,10 +11,6 @@ export interface BatchRequest {
   jobs: FileJob[];
   fixMode: FixMode;
 }
-
-// Load the parsers now, while the main thread is still walking directories (lintBatch
-// awaits the same promise; a failure to load surfaces there).
-initParsers().catch(() => undefined);
 
 parentPort!.on('message', (req: BatchRequest) => {
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));

@@ -10,6 +10,7 @@ import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
 import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
 import { spellingPattern } from './fork-spellings.js';
+import { mayHoldForkCall } from './prescan.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
@@ -46,12 +47,9 @@ export interface AnalyzeOptions {
   project?: { index: ProjectIndex; file: string };
 }
 
-/** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */
+/** The cheap pre-scan (prescan.ts): false means no fork call can be in the text, which is never parsed. */
 export function mayContainForkSite(text: string, language: Language, config: VforklintConfig = {}): boolean {
-  void language;
-  const re = spellingPattern(config);
-  re.lastIndex = 0;
-  return re.test(text);
+  return mayHoldForkCall(text, language, config);
 }
 
 export function languageForPath(path: string): Language | undefined {
