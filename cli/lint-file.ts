@@ -8,6 +8,8 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
+import { contentHash, reusable, type CachedFile } from './cache.js';
+import type { ProjectAnalysisResult, ProjectOption } from './project-types.js';
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
 
@@ -34,6 +36,9 @@ export interface FileResult {
   /** Parts of the file the analysis could not cover (AnalysisResult.notAnalysed): a warning on stderr. */
   notAnalysed?: NotAnalysed[];
   fix?: FixReport;
+  /** With --cache: what to store for this file (absent: nothing to store), and whether it came from the cache. */
+  cacheEntry?: CachedFile;
+  fromCache?: boolean;
 }
 
 export interface FileJob {
@@ -45,6 +50,14 @@ export interface FileJob {
    * frame split lazily when they are read, so the other formats drop them unread.
    */
   keepFixes?: boolean;
+  /** With --cache: the file's stored entry, if any, and the key of its configuration (cache.ts). */
+  cache?: { entry?: CachedFile; config: string };
+}
+
+/** The project index this thread analyses a job with (none: same-file knowledge only). */
+let projectFor: (job: FileJob) => ProjectOption | undefined = () => undefined;
+export function setProjectResolver(f: (job: FileJob) => ProjectOption | undefined): void {
+  projectFor = f;
 }
 
 /** What a file result takes from the analysis besides its findings. */
@@ -76,8 +89,17 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     await initParsers(); // loads once per thread, for the first file that needs a parse
     if (fixMode === 'none') {
-      const r = analyze(text, language, config);
-      return { ...base, ...analysisOutcome(r), findings: job.keepFixes ? r.findings : r.findings.map(withoutFixes), text: r.findings.length ? text : undefined };
+      const project = projectFor(job);
+      const hash = job.cache ? contentHash(bytes) : '';
+      const fingerprint = (key: string) => project?.index.fingerprint(key);
+      const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, fingerprint);
+      if (hit) return { ...base, parsed: true, findings: hit.outcome.findings, ...(hit.outcome.notAnalysed ? { notAnalysed: hit.outcome.notAnalysed } : {}), text: hit.outcome.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
+      const r = analyze(text, language, config, (project ? { project } : {}) as Parameters<typeof analyze>[3]) as ProjectAnalysisResult;
+      const findings = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
+      const outcome = analysisOutcome(r);
+      const cacheEntry: CachedFile | undefined =
+        job.cache && !outcome.error ? { hash, config: job.cache.config, reads: r.projectReads ?? [], outcome: { findings, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes ? { projectNotes: r.projectNotes } : {}) } } : undefined;
+      return { ...base, ...outcome, findings, text: r.findings.length ? text : undefined, ...(cacheEntry ? { cacheEntry } : {}) };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;

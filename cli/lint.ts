@@ -10,6 +10,7 @@ import type { ConfigResolver } from './config.js';
 import type { SourceFile } from './discover.js';
 import { lintBatch, lintText, type FileJob, type FileResult, type FixMode } from './lint-file.js';
 import { WorkerPool } from './worker-pool.js';
+import { configKey, type ResultCache } from './cache.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -20,6 +21,10 @@ export interface LintOptions {
   keepFixes: boolean;
   configs: ConfigResolver;
   onProgress?: (done: number, total: number) => void;
+  /** --cache: stored results to reuse, and where new ones go (fix modes neither read nor write it). */
+  cache?: ResultCache;
+  /** Whatever else decides a file's result (the project root, the index on or off): part of the cache key. */
+  cacheKeyExtra?: Record<string, unknown>;
 }
 
 /** Below this many files the main thread does everything. */
@@ -42,8 +47,30 @@ export class Linter {
     await pool?.close();
   }
 
+  /** The cache key of each directory's configuration. */
+  private readonly configKeys = new Map<string, string>();
+
   private job(path: string, language: Language): FileJob {
-    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)), keepFixes: this.opts.keepFixes };
+    const config = this.opts.configs.analysisConfig(dirname(path));
+    const job: FileJob = { path, language, config, keepFixes: this.opts.keepFixes };
+    const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
+    if (cache) {
+      let key = this.configKeys.get(dirname(path));
+      if (key === undefined) {
+        key = configKey(config, { keepFixes: this.opts.keepFixes, ...this.opts.cacheKeyExtra });
+        this.configKeys.set(dirname(path), key);
+      }
+      const entry = cache.get(path);
+      job.cache = { config: key, ...(entry ? { entry } : {}) };
+    }
+    return job;
+  }
+
+  /** Store what the run learnt in the cache (the caller saves it). */
+  private remember(results: FileResult[]): void {
+    const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
+    if (!cache) return;
+    for (const r of results) cache.set(r.path, r.cacheEntry, r.fromCache === true);
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */
@@ -70,6 +97,7 @@ export class Linter {
         // Let the progress line and signals through between batches.
         await new Promise((r) => setImmediate(r));
       }
+      this.remember(out);
       return out;
     }
     this.prewarm();
@@ -82,7 +110,9 @@ export class Linter {
           return r;
         }),
       );
-      return results.flat();
+      const out = results.flat();
+      this.remember(out);
+      return out;
     } finally {
       await this.close();
     }

@@ -20,6 +20,7 @@ import { formatJson } from './formatters/json.js';
 import { formatSarif } from './formatters/sarif.js';
 import { formatStylish } from './formatters/stylish.js';
 import { Linter, type FileResult } from './lint.js';
+import { ResultCache, cacheFilePath } from './cache.js';
 import { parseOptions, type CliOptions, type Format } from './options.js';
 import { Progress } from './progress.js';
 
@@ -137,7 +138,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined });
+    const warn = (m: string) => io.stderr(`vforklint: warning: ${m}\n`);
+    // --fix and --fix-dry-run must compute the fixes: they neither read nor write the cache.
+    const cache = opts.cache && !opts.stdin && fixMode === 'none' ? ResultCache.load(cacheFilePath(io.cwd, opts.cacheLocation), io.cwd, toolVersion(), warn) : undefined;
+    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, ...(cache ? { cache } : {}) });
 
     let results: FileResult[];
     let problems: DiscoveryProblem[] = [];
@@ -159,6 +163,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       results = await linter.lintFiles(discovery.files);
     }
     progress?.clear();
+    if (cache) {
+      cache.save(warn);
+      // A signal for tests and for checking a CI cache works (no timing involved).
+      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${cache.stats.reused} reused, ${cache.stats.analysed} analysed\n`);
+    }
 
     for (const r of results) {
       for (const n of r.notAnalysed ?? []) {
