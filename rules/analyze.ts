@@ -20,6 +20,8 @@ import { SiteAnalysis } from './site-analysis.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
 import { LineIndex, PathLocator, clearSyntaxCaches, descendantsOfType, escapeRegExp, rangeOfNode } from './syntax.js';
+import type { ProjectIndex } from './project/index.js';
+import { projectConfig, projectResult, type ProjectRun } from './project/analysis.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -30,6 +32,11 @@ export interface AnalyzeOptions {
    * With a cache, rule findings carry no fixes (analyse without one to get them).
    */
   cache?: AnalysisCache;
+  /**
+   * The project index (RULES section 8) and this file's root-relative path in it: callees
+   * defined in other files are followed, and the project's fork wrappers are fork sites.
+   */
+  project?: { index: ProjectIndex; file: string };
 }
 
 /** The cheap pre-scan: false means the text holds no fork spelling and is never parsed. */
@@ -58,6 +65,11 @@ export function analyze(text: string, language: Language, config: VforklintConfi
   // Frees what this analysis alone used (masked copies' trees, cursors); a lazy fix holds its own tree.
   const cleanup: Array<() => void> = [];
   try {
+    if (options.project) {
+      // The project's fork wrappers are fork sites here, as if configured (RULES section 8).
+      const run = projectConfig(options.project.index, options.project.file, config, text);
+      return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, projectRun: run }, cleanup));
+    }
     return analyzeUnsafe(text, language, config, options, cleanup);
   } catch (e) {
     if (e instanceof ParsersNotLoadedError) throw e;
@@ -67,7 +79,7 @@ export function analyze(text: string, language: Language, config: VforklintConfi
   }
 }
 
-function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions, cleanup: Array<() => void>): AnalysisResult {
+function analyzeUnsafe(text: string, language: Language, config: VforklintConfig, options: AnalyzeOptions & { projectRun?: ProjectRun }, cleanup: Array<() => void>): AnalysisResult {
   const lines = new LineIndex(text);
   const unusedSeverity = resolveSeverity('unused-disable-directive', config);
   if (!mayContainForkSite(text, language, config)) {
@@ -81,6 +93,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   const blanked = unparsedRanges(tree);
   for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its budget (pathological syntax), so it was left out' });
   const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config);
+  file.project = options.projectRun?.link;
   const raw: Finding[] = [];
   const forkSites: ForkSiteInfo[] = [];
 
@@ -185,6 +198,7 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig, clea
       const tree = parseSource(masked, 'c');
       cleanup.push(() => releaseTree(tree));
       ctx = new FileContext(masked, tree.rootNode, file.adapter, config, file.text);
+      ctx.project = file.project;
       variants.set(v, ctx);
     }
     return ctx;

@@ -4,7 +4,38 @@ import type { SyntaxNode } from './parser.js';
 import { LineIndex, PathLocator } from './syntax.js';
 import type { VforklintConfig } from './types.js';
 
+/** A function of another file of the project, as the project index resolved a call from this file. */
+export interface ProjectDefinition {
+  /** The defining file's context (its own tree, the same configuration). */
+  ctx: FileContext;
+  /** Its root-relative path. */
+  file: string;
+  /** The function's name there (a header macro may have forwarded the call to it). */
+  name: string;
+  fn: SyntaxNode;
+}
+
+/** What the project index knows about a callee this file does not define (RULES section 8). */
+export interface ResolvedCallee {
+  /** Every definition that may run (several when the name clashes across files). */
+  definitions: ProjectDefinition[];
+  /** A declaration in a header says it never returns (`noreturn`, directly or through a macro). */
+  declaredNoReturn: boolean;
+  /** Go: the `//go:linkname` target this name aliases (`syscall.runtime_AfterForkInChild`). */
+  alias?: string;
+}
+
+/** The project index as one analysed file sees it; absent when the index is off. */
+export interface ProjectLink {
+  /** The root-relative path of the analysed file. */
+  readonly file: string;
+  /** The callee `name` as this file sees it, or undefined when the project does not define it. */
+  resolve(name: string): ResolvedCallee | undefined;
+}
+
 export class FileContext {
+  /** The project index, for callees defined in other files (set by analyze and by the index). */
+  project?: ProjectLink;
   private functionsCache?: Map<string, SyntaxNode>;
   private lineIndexCache?: LineIndex;
   private declaredNoReturnCache?: Set<string>;

@@ -27,3 +27,6 @@ export { PATH_RULE_IDS, stepChain, type ChainStep } from './step-chain.js';
 export type * from './types.js';
 export { fixSource, type FixOutcome } from './fixes/apply.js';
 export { suppressionFix, withoutFixes } from './fixes/index.js';
+export { ProjectIndex, DEFAULT_MAX_PARSED_FILES, type ProjectIndexOptions } from './project/index.js';
+export { memoryHost, type ProjectHost } from './project/host.js';
+export { findProjectRoot, ROOT_MARKERS } from './project/root.js';

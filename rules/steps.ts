@@ -326,10 +326,10 @@ function unsafeCallSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep[
   if (!verdict || (verdict.kind !== 'unsafe' && verdict.kind !== 'unknown')) return [step(call, `the child calls \`${callee}\` here`)];
   const why = verdict.kind === 'unsafe' ? verdict.reason : 'it could not be checked';
   if (verdict.chain.length <= 1) return [step(call, `the child calls \`${callee}\` here: ${why}`)];
-  const { steps, last } = chainSteps(analysis.file, call, verdict.chain);
+  const { steps, last, lastFile } = chainSteps(analysis.file, call, verdict.chain);
   if (!last) return steps;
   steps.pop();
-  steps.push(step(last, `\`${verdict.chain[verdict.chain.length - 2]}\` calls \`${verdict.chain[verdict.chain.length - 1]}\` here: ${why}`));
+  steps.push({ ...step(last, `\`${verdict.chain[verdict.chain.length - 2]}\` calls \`${verdict.chain[verdict.chain.length - 1]}\` here: ${why}`), ...(lastFile !== undefined ? { file: lastFile } : {}) });
   return steps;
 }
 
@@ -337,31 +337,49 @@ function calleeWriteSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep
   const write = analysis.childWrites().find((w) => w.node.id === call.id && w.chain?.length);
   if (!write?.chain) return [step(call, 'the child calls a function that writes shared memory here')];
   const chain = write.chain;
-  const { steps, last } = chainSteps(analysis.file, call, chain);
-  const writer = analysis.file.functionNamed(chain[chain.length - 1]);
-  const body = writer && analysis.file.adapter.functionBody(writer);
-  const at = body ? writesIn(analysis.file, body, scopeOf(analysis.file, writer!)).find((w) => w.targetText === write.targetText) : undefined;
+  const { steps, last, lastCtx } = chainSteps(analysis.file, call, chain);
+  // The writer: in the file the chain reached, or (one more hop) in the file that defines it.
+  let wctx = lastCtx ?? analysis.file;
+  let wfile: string | undefined = wctx === analysis.file ? undefined : wctx.project?.file;
+  let writer = wctx.functionNamed(chain[chain.length - 1]);
+  if (!writer) {
+    const d = wctx.project?.resolve(chain[chain.length - 1])?.definitions[0];
+    if (d) [wctx, wfile, writer] = [d.ctx, d.file, d.fn];
+  }
+  const body = writer && wctx.adapter.functionBody(writer);
+  const at = body ? writesIn(wctx, body, scopeOf(wctx, writer!)).find((w) => w.targetText === write.targetText) : undefined;
   const message = `\`${chain[chain.length - 1]}\` writes \`${write.targetText}\` here`;
-  if (at) steps.push(step(at.node, message));
+  if (at) steps.push({ ...step(at.node, message), ...(wfile !== undefined ? { file: wfile } : {}) });
   else if (last && steps.length) steps[steps.length - 1] = { ...steps[steps.length - 1], message: `${steps[steps.length - 1].message}, which writes \`${write.targetText}\`` };
   return steps;
 }
 
 /**
  * Steps for a call chain `[a, b, c]` starting at `call` (a call of `a`): the call of `a`,
- * then the first call of `b` in `a` and of `c` in `b`. Stops where a name does not resolve
- * to a function of this file; `last` is the last call resolved.
+ * then the first call of `b` in `a` and of `c` in `b`, in this file or, through the project
+ * index, in the file that defines the caller (the step names that file). Stops where a name
+ * does not resolve; `last` is the last call resolved.
  */
-function chainSteps(file: FileContext, call: SyntaxNode, chain: string[]): { steps: FindingStep[]; last?: SyntaxNode } {
+function chainSteps(file: FileContext, call: SyntaxNode, chain: string[]): { steps: FindingStep[]; last?: SyntaxNode; lastFile?: string; lastCtx?: FileContext } {
   const steps = [step(call, `the child calls \`${file.calleeText(call) ?? chain[0]}\``)];
   let last: SyntaxNode | undefined = call;
+  let lastFile: string | undefined;
+  let at = file;
   for (let i = 1; i < chain.length; i++) {
-    const next = firstCallOf(file, chain[i - 1], chain[i]);
+    let next = at.functionNamed(chain[i - 1]) ? firstCallOf(at, chain[i - 1], chain[i]) : undefined;
+    if (!at.functionNamed(chain[i - 1])) {
+      const d = at.project?.resolve(chain[i - 1])?.definitions[0];
+      if (d) {
+        at = d.ctx;
+        lastFile = d.file;
+        next = firstCallOf(at, d.name, chain[i]);
+      }
+    }
     if (!next) return { steps, last: undefined };
-    steps.push(step(next, `\`${chain[i - 1]}\` calls \`${chain[i]}\``));
+    steps.push({ ...step(next, `\`${chain[i - 1]}\` calls \`${chain[i]}\``), ...(lastFile !== undefined ? { file: lastFile } : {}) });
     last = next;
   }
-  return { steps, last };
+  return { steps, last, lastFile, lastCtx: at };
 }
 
 /** The first call of `callee` in the same-file function `caller`. */

@@ -127,6 +127,13 @@ export interface AnalysisResult {
    * the flow pass follows. Findings there may be missing; the front ends say so.
    */
   notAnalysed?: NotAnalysed[];
+  /**
+   * With a project index: every summary, declaration and macro set this result consulted, with
+   * its fingerprint (ProjectIndex.fingerprint). The result stays valid while each key keeps it.
+   */
+  projectReads?: Array<{ key: string; fingerprint: string }>;
+  /** With a project index: the assumptions made (a name defined in several files) and why the index was partial. No green tick. */
+  projectNotes?: string[];
 }
 
 export interface NotAnalysed {

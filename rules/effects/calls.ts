@@ -3,7 +3,7 @@
  * returns. Calls into functions of the same file are followed (with the chain kept).
  */
 import { isPassThroughName, passThroughMacrosOf } from '../flow/pass-through.js';
-import type { FileContext } from '../file-context.js';
+import type { FileContext, ResolvedCallee } from '../file-context.js';
 import { analyseFlow } from '../flow/walk.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
@@ -91,7 +91,16 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   if (isLast && isExecCall(ctx, call)) return true;
   if (ctx.declaredNoReturn.has(name)) return true;
   if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
+  // Another file of the project (RULES section 8): never returns when declared so, or when no definition that may run returns.
+  const project = ctx.project && ctx.adapter.calleeIsName(call) && depth < MAX_CHAIN ? ctx.project.resolve(name) : undefined;
+  if (project) return projectNeverReturns(project, name, depth);
   return false;
+}
+
+/** A callee the project index resolved never returns: declared so, or every definition that may run never returns. */
+export function projectNeverReturns(r: ResolvedCallee, name: string, depth: number): boolean {
+  if (r.declaredNoReturn) return true;
+  return r.definitions.length > 0 && r.definitions.every((d) => functionNeverReturns(d.ctx, d.name, depth + 1));
 }
 
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
@@ -103,21 +112,66 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
 }
 
-/** A same-file function none of whose paths returns (e.g. a Go helper looping on SYS_EXIT). */
+/**
+ * The never-returns computations under way, across files. A function being computed is
+ * assumed not to return when it is reached again (recursion), so a cycle in which every path
+ * ends in a non-returning call or in another member of the cycle never returns: the least
+ * fixed point of "may return", as compilers infer `noreturn`. A "never returns" that rests
+ * on such an assumption is settled when the cycle's first member is: kept if it never
+ * returns either, forgotten (and computed again when asked) if it may return.
+ */
+interface NoReturnFrame {
+  /** The lowest frame whose assumption this computation used. */
+  low: number;
+  /** Results resting on this frame's assumption. */
+  pending: Array<[FileContext, string]>;
+}
+const noReturnFrames: NoReturnFrame[] = [];
+
+/** A function none of whose paths returns: of this file, or of another file through the project index. */
 export function functionNeverReturns(ctx: FileContext, name: string, depth = 0): boolean {
   const key = `noreturn:${name}`;
   const memo = ctx.memo.get(key);
-  if (memo !== undefined) return memo === true;
-  ctx.memo.set(key, false); // in progress: assume it returns
-  const fn = ctx.functionNamed(name);
-  const body = fn && ctx.adapter.functionBody(fn);
-  let result = false;
-  if (body) {
-    const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c) });
-    const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0);
-    result = !flow.incomplete && flow.endMask === 0 && !returns;
+  if (memo === true || memo === false) return memo;
+  const top = noReturnFrames[noReturnFrames.length - 1];
+  if (typeof memo === 'number') {
+    // Under way (or resting on a frame under way): assume it never returns.
+    if (top) top.low = Math.min(top.low, memo);
+    return true;
   }
-  ctx.memo.set(key, result);
+  const me = noReturnFrames.length;
+  const frame: NoReturnFrame = { low: me, pending: [] };
+  noReturnFrames.push(frame);
+  ctx.memo.set(key, me);
+  let result = false;
+  try {
+    const fn = ctx.functionNamed(name);
+    const body = fn && ctx.adapter.functionBody(fn);
+    if (body) {
+      const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c) });
+      const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0);
+      result = !flow.incomplete && flow.endMask === 0 && !returns;
+    }
+  } finally {
+    noReturnFrames.pop();
+    const settle = (value: boolean) => {
+      for (const [c, k] of frame.pending) {
+        if (value) c.memo.set(k, true);
+        else c.memo.delete(k);
+      }
+    };
+    if (frame.low < me && result) {
+      // Rests on a caller's assumption: settled with that caller.
+      ctx.memo.set(key, frame.low);
+      const owner = noReturnFrames[frame.low];
+      owner.pending.push(...frame.pending, [ctx, key]);
+      const parent = noReturnFrames[noReturnFrames.length - 1];
+      parent.low = Math.min(parent.low, frame.low);
+    } else {
+      ctx.memo.set(key, result);
+      settle(result);
+    }
+  }
   return result;
 }
 
@@ -177,6 +231,8 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     const internal = LIBC.get(pub);
     if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
     if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
+    const project = projectVerdict(ctx, name, depth);
+    if (project) return project;
     return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
   }
 
@@ -190,7 +246,46 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     return followCallee(ctx, callee, depth);
   }
   if (GO_UNSAFE.test(callee)) return { kind: 'unsafe', chain: [callee], reason: `\`${callee}\` is not a raw syscall: it may allocate, take locks or grow the stack` };
+  const project = isName ? projectVerdict(ctx, callee, depth) : undefined;
+  if (project) return project;
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
+}
+
+/**
+ * The one hook into the project index (RULES section 8): a callee this file does not define,
+ * judged by the same code run on the file that defines it. With several definitions any may
+ * run: the worst verdict wins. Undefined when the project does not define it either.
+ */
+function projectVerdict(ctx: FileContext, name: string, depth: number): CallVerdict | undefined {
+  const r = ctx.project?.resolve(name);
+  if (!r) return undefined;
+  if (r.alias !== undefined) {
+    if (GO_SAFE.test(r.alias)) return { kind: 'safe' };
+    const listed = GO.get(r.alias);
+    if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
+  }
+  if (!r.definitions.length) return undefined;
+  if (depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
+  return worstVerdict(r.definitions.map((d) => renamed(calleeVerdict(d.ctx, d.name, depth + 1), d.name, name)));
+}
+
+/** A verdict whose chain starts at the name called (a macro forwarding to `real`). */
+function renamed(v: CallVerdict, real: string, called: string): CallVerdict {
+  if (real === called || !('chain' in v) || v.chain[0] !== real) return v;
+  return { ...v, chain: [called, ...v.chain] };
+}
+
+const VERDICT_ORDER: Record<CallVerdict['kind'], number> = { safe: 0, macro: 1, unknown: 2, leavesFrame: 3, unsafe: 4 };
+
+/** Of the verdicts of the definitions that may run, the worst. */
+export function worstVerdict(verdicts: CallVerdict[]): CallVerdict {
+  return verdicts.reduce((a, b) => (VERDICT_ORDER[b.kind] > VERDICT_ORDER[a.kind] ? b : a), { kind: 'safe' } as CallVerdict);
+}
+
+/** A function's verdict as a callee (its chain starts with its name): the summary the project index reads. */
+export function calleeVerdict(ctx: FileContext, name: string, depth = 0): CallVerdict {
+  if (ctx.adapter.language === 'go' && ctx.functionNamed(name) && isGoNosplit(ctx, ctx.functionNamed(name)!)) return { kind: 'safe' };
+  return followCallee(ctx, name, depth);
 }
 
 /** libc-internal helpers that only block or restore signals, read thread state or make raw syscalls. */

@@ -4,7 +4,7 @@
  * memory the function allocated (dangerous only if a parent path reads them).
  */
 import type { LocalDeclaration } from '../language/adapter.js';
-import type { FileContext } from '../file-context.js';
+import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
 import { classifyCall, factsOf, syscallOf } from './calls.js';
@@ -208,17 +208,35 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
     const summary = calleeWrites(ctx, name, depth + 1);
     return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
   }
+  // Another file of the project: what every definition that may run writes (RULES section 8).
+  const remote = !sameFile && depth < 8 && ctx.adapter.calleeIsName(call) ? ctx.project?.resolve(name) : undefined;
+  if (remote?.definitions.length) {
+    const summary = projectCalleeWrites(remote.definitions, name, depth + 1);
+    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
+  }
   if (v.kind === 'safe') return { positions: [] };
   return { readOnly };
 }
 
-interface CalleeWriteSummary {
+export interface CalleeWriteSummary {
   paramPositions: number[];
   sharedWrites: Write[];
 }
 
+/** What the definitions of a callee in other files write, together (any of them may run). */
+export function projectCalleeWrites(definitions: readonly ProjectDefinition[], name: string, depth = 0): CalleeWriteSummary {
+  const positions = new Set<number>();
+  const shared: Write[] = [];
+  for (const d of definitions) {
+    const s = calleeWrites(d.ctx, d.name, depth);
+    for (const p of s.paramPositions) positions.add(p);
+    shared.push(...s.sharedWrites.map((w) => (d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] })));
+  }
+  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: shared };
+}
+
 /** Writes a same-file callee makes to globals and through its parameters. */
-function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWriteSummary {
+export function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWriteSummary {
   const key = `writes:${name}`;
   const memo = ctx.memo.get(key) as CalleeWriteSummary | null | undefined;
   if (memo) return memo;
@@ -299,7 +317,7 @@ function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: num
   const args = ctx.adapter.arguments(call);
   const addressed = args.map((a) => addressOperand(ctx, a));
   const calleeName = lastName(ctx.calleeText(call) ?? '');
-  const needsCallee = addressed.some(Boolean) || (ctx.adapter.calleeIsName(call) && ctx.functionNamed(calleeName) !== undefined) || (args.length > 0 && writesSomething(ctx, call));
+  const needsCallee = addressed.some(Boolean) || (ctx.adapter.calleeIsName(call) && (ctx.functionNamed(calleeName) !== undefined || !!ctx.project?.resolve(calleeName)?.definitions.length)) || (args.length > 0 && writesSomething(ctx, call));
   if (!needsCallee) return;
   const known = writtenPositions(ctx, call, scope.fn, depth);
   if (known.positions) {

@@ -1,0 +1,283 @@
+/**
+ * The project index (RULES section 8): what other files of the project say about the
+ * functions a child calls. Lazy: nothing is read until a callee this file does not define
+ * is asked about; then one text scan of the project's files points at the files that may
+ * define it, and only those are parsed. Summaries are computed by the same code that
+ * follows same-file callees (rules/effects), run on the defining file's tree, so a helper
+ * is judged the same wherever it lives.
+ */
+import { cAdapter } from '../language/c-adapter.js';
+import { goAdapter } from '../language/go-adapter.js';
+import { FileContext, type ProjectDefinition, type ProjectLink, type ResolvedCallee } from '../file-context.js';
+import { spellingPattern } from '../fork-spellings.js';
+import { parseSource, releaseTree, type Tree } from '../parser.js';
+import type { VforklintConfig } from '../types.js';
+import { contentHash } from './hash.js';
+import type { ProjectHost } from './host.js';
+import { resolveCallee, type Resolution } from './resolve.js';
+import { summaryText } from './summary.js';
+import { scanProject, type TextScan } from './text-scan.js';
+import { macroWrappers, wrappersIn, type ForkWrapper } from './wrappers.js';
+
+export interface ProjectIndexOptions {
+  /** Files parsed at most (then the index is partial, and says so). */
+  maxParsedFiles?: number;
+}
+
+interface ParsedFile {
+  ctx: FileContext;
+  tree: Tree;
+  hash: string;
+}
+
+/** Files the index parses by default before it stops (and says it is partial). */
+export const DEFAULT_MAX_PARSED_FILES = 3000;
+
+export class ProjectIndex {
+  private scanned?: TextScan;
+  private readonly parsed = new Map<string, ParsedFile | null>();
+  private readonly resolutions = new Map<string, Resolution | null>();
+  private readonly links = new Map<string, ProjectLink>();
+  private wrappersCache?: ForkWrapper[];
+  private config: VforklintConfig = {};
+  private configKey = '{}';
+  private readonly reasons: string[] = [];
+  private readonly maxParsed: number;
+  private parsedCount = 0;
+  private imported?: { files: Record<string, string>; names: Record<string, string[]>; entries: Record<string, string>; checked?: boolean };
+
+  constructor(
+    readonly host: ProjectHost,
+    options: ProjectIndexOptions = {},
+  ) {
+    this.maxParsed = options.maxParsedFiles ?? DEFAULT_MAX_PARSED_FILES;
+  }
+
+  /** Why the index was partial so far (unreadable file, budget, ...), human readable. */
+  get partial(): readonly string[] {
+    return this.reasons;
+  }
+
+  /** The configuration summaries are computed with (the analysed files' own). A different one starts afresh. */
+  useConfig(config: VforklintConfig): void {
+    const key = JSON.stringify({ f: config.forkFunctions, n: config.noReturnFunctions, s: config.safeFunctions, strict: config.strict });
+    if (key === this.configKey) return;
+    this.forgetDerived();
+    this.scanned = undefined;
+    this.config = config;
+    this.configKey = key;
+  }
+
+  /**
+   * Forget everything derived from these root-relative files (changed on disk or in an
+   * editor); `invalidate()` with no argument forgets the file list too. Summaries rest on
+   * one another, so every parsed file's summaries are recomputed when asked again.
+   */
+  invalidate(relPaths?: readonly string[]): void {
+    this.forgetDerived();
+    if (!relPaths) {
+      this.scanned = undefined;
+      this.reasons.length = 0;
+      return;
+    }
+    if (this.scanned) {
+      // Rescan just those files: the scan of the others stands.
+      const fresh = scanProject(relPaths.filter((p) => this.scanned!.files.has(p) || /\.(?:c|h|go)$/.test(p)), (p) => this.host.readFile(p), spellingPattern(this.config));
+      for (const p of relPaths) this.scanned.files.delete(p);
+      for (const [p, f] of fresh.files) this.scanned.files.set(p, f);
+      this.rebuildNames();
+    }
+  }
+
+  private rebuildNames(): void {
+    const s = this.scanned!;
+    s.byName.clear();
+    s.macros.clear();
+    for (const f of s.files.values()) {
+      for (const name of f.names.keys()) {
+        const list = s.byName.get(name);
+        if (list) list.push(f.path);
+        else s.byName.set(name, [f.path]);
+      }
+    }
+    // Macros come from the header texts: read them again (headers are few and small).
+    for (const f of s.files.values()) {
+      if (!f.header) continue;
+      const text = this.host.readFile(f.path);
+      if (text === undefined) continue;
+      const again = scanProject([f.path], () => text, spellingPattern(this.config));
+      for (const [name, defs] of again.macros) s.macros.set(name, [...(s.macros.get(name) ?? []), ...defs]);
+    }
+  }
+
+  private forgetDerived(): void {
+    for (const p of this.parsed.values()) if (p) releaseTree(p.tree);
+    this.parsed.clear();
+    this.parsedCount = 0;
+    this.resolutions.clear();
+    this.links.clear();
+    this.wrappersCache = undefined;
+  }
+
+  /** The text scan of every file under the root (once). */
+  scan(): TextScan {
+    if (!this.scanned) {
+      this.scanned = scanProject(this.host.listFiles(), (p) => this.host.readFile(p), spellingPattern(this.config));
+      for (const p of this.scanned.unreadable.slice(0, 5)) this.reasons.push(`${p} could not be read`);
+      if (this.scanned.unreadable.length > 5) this.reasons.push(`${this.scanned.unreadable.length - 5} more files could not be read`);
+    }
+    return this.scanned;
+  }
+
+  /** A file of the project, parsed once, with its own link to the index. */
+  parsedFile(path: string): ParsedFile | undefined {
+    const known = this.parsed.get(path);
+    if (known !== undefined) return known ?? undefined;
+    let out: ParsedFile | null = null;
+    if (this.parsedCount >= this.maxParsed) {
+      const reason = `the project index stopped after parsing ${this.maxParsed} files; callees in other files may have been left unknown`;
+      if (!this.reasons.includes(reason)) this.reasons.push(reason);
+    } else {
+      const text = this.host.readFile(path);
+      if (text === undefined) {
+        this.reasons.push(`${path} could not be read`);
+      } else {
+        const language = path.endsWith('.go') ? 'go' : 'c';
+        const tree = parseSource(text, language);
+        const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config);
+        ctx.project = this.linkFor(path);
+        out = { ctx, tree, hash: contentHash(text) };
+        this.parsedCount++;
+      }
+    }
+    this.parsed.set(path, out);
+    return out ?? undefined;
+  }
+
+  /** The function `name` as `path` defines it. */
+  definition(path: string, name: string): ProjectDefinition | undefined {
+    const p = this.parsedFile(path);
+    const fn = p?.ctx.functionNamed(name);
+    if (!p || !fn || !p.ctx.adapter.functionBody(fn)) return undefined;
+    return { ctx: p.ctx, file: path, name, fn };
+  }
+
+  /** A callee as the file `from` sees it (remembered). */
+  resolve(from: string, name: string): Resolution | undefined {
+    const key = `${from}\0${name}`;
+    const known = this.resolutions.get(key);
+    if (known !== undefined) return known ?? undefined;
+    // Remembered as "not found" while under way: a macro forwarding to itself ends here.
+    this.resolutions.set(key, null);
+    const r = resolveCallee(this.scan(), this, from, name);
+    this.resolutions.set(key, r ?? null);
+    return r;
+  }
+
+  /** The link a file's context uses (the analysed file's, or a parsed helper's). */
+  linkFor(file: string): ProjectLink {
+    let link = this.links.get(file);
+    if (!link) {
+      const index = this;
+      link = { file, resolve: (name: string): ResolvedCallee | undefined => index.resolve(file, name) };
+      this.links.set(file, link);
+    }
+    return link;
+  }
+
+  /** Every fork wrapper of the project: functions whose child returns to the caller, and header macros around a fork. */
+  forkWrappers(): readonly ForkWrapper[] {
+    if (!this.wrappersCache) {
+      const scan = this.scan();
+      const out: ForkWrapper[] = [];
+      for (const f of scan.files.values()) {
+        if (f.language !== 'c' || f.header || !f.forkSpelling) continue;
+        const p = this.parsedFile(f.path);
+        if (p) out.push(...wrappersIn(p.ctx, f.path));
+      }
+      out.push(...macroWrappers(scan.macros));
+      this.wrappersCache = out;
+    }
+    return this.wrappersCache;
+  }
+
+  /** The wrappers whose calls are fork sites in the file `from` (a `static` one only in its file and its includers). */
+  wrappersFor(from: string): ForkWrapper[] {
+    if (from.endsWith('.go')) return [];
+    const scanned = this.scan().files.get(from);
+    return this.forkWrappers().filter((w) => !w.isStatic || w.file === from || !!scanned?.includes.has(w.file.slice(w.file.lastIndexOf('/') + 1)));
+  }
+
+  /**
+   * The current fingerprint of a key that some AnalysisResult.projectReads recorded, or
+   * undefined when it no longer resolves. A result stays valid while every key it read
+   * still has the fingerprint it recorded.
+   */
+  fingerprint(key: string): string | undefined {
+    const imported = this.importedFingerprint(key);
+    if (imported !== undefined) return imported;
+    const m = /^(callee|wrappers):([^\0]*)\0?(.*)$/.exec(key);
+    if (!m) return undefined;
+    if (m[1] === 'wrappers') return contentHash(JSON.stringify(this.wrappersFor(m[2]).map((w) => [w.name, w.raw, w.file]).sort()));
+    const r = this.resolve(m[2], m[3]);
+    // A name the project does not define has a fingerprint too: defining it later changes it.
+    return contentHash(r ? summaryText(r, m[3]) : 'not defined in the project');
+  }
+
+  /** Keys for AnalysisResult.projectReads. */
+  static calleeKey(from: string, name: string): string {
+    return `callee:${from}\0${name}`;
+  }
+
+  static wrappersKey(from: string): string {
+    return `wrappers:${from}`;
+  }
+
+  /**
+   * Plain-JSON snapshot of the fingerprints computed so far, with the content hashes of the
+   * files they rest on, for an on-disk cache; `importSummaries` takes it back (and ignores it
+   * once any of those files, or where a name resolves, changed).
+   */
+  exportSummaries(): unknown {
+    const files: Record<string, string> = {};
+    for (const [p, f] of this.parsed) if (f) files[p] = f.hash;
+    const names: Record<string, string[]> = {};
+    const entries: Record<string, string> = {};
+    for (const [key, r] of this.resolutions) {
+      const [from, name] = key.split('\0');
+      names[key] = this.scanned?.byName.get(name) ?? [];
+      if (r) entries[ProjectIndex.calleeKey(from, name)] = contentHash(summaryText(r, name));
+    }
+    return { version: 1, files, names, entries };
+  }
+
+  importSummaries(data: unknown): void {
+    const d = data as { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string> } | null;
+    if (!d || d.version !== 1 || typeof d.files !== 'object' || typeof d.entries !== 'object' || typeof d.names !== 'object') return;
+    this.imported = { files: d.files!, names: d.names!, entries: d.entries! };
+  }
+
+  /** An imported fingerprint, while every file it rests on has the same content and every name resolves to the same files. */
+  private importedFingerprint(key: string): string | undefined {
+    const imp = this.imported;
+    if (!imp || !(key in imp.entries)) return undefined;
+    if (!imp.checked) {
+      const scan = this.scan();
+      const same = Object.entries(imp.files).every(([p, h]) => {
+        const text = this.host.readFile(p);
+        return text !== undefined && contentHash(text) === h;
+      }) && Object.entries(imp.names).every(([k, paths]) => JSON.stringify(scan.byName.get(k.split('\0')[1]) ?? []) === JSON.stringify(paths));
+      if (!same) {
+        this.imported = undefined;
+        return undefined;
+      }
+      imp.checked = true;
+    }
+    return imp.entries[key];
+  }
+
+  /** Free the parsed trees (the index can be used again: it parses on demand). */
+  dispose(): void {
+    this.forgetDerived();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * One analysis's view of the project index: resolves callees through the index and records
+ * what it read (for AnalysisResult.projectReads) and what it assumed (projectNotes).
+ */
+import type { ProjectLink, ResolvedCallee } from '../file-context.js';
+import { ProjectIndex } from './index.js';
+
+export class RecordingLink implements ProjectLink {
+  private readonly asked = new Map<string, ResolvedCallee | undefined>();
+
+  constructor(
+    private readonly index: ProjectIndex,
+    readonly file: string,
+  ) {}
+
+  resolve(name: string): ResolvedCallee | undefined {
+    if (this.asked.has(name)) return this.asked.get(name);
+    const r = this.index.resolve(this.file, name);
+    this.asked.set(name, r);
+    return r;
+  }
+
+  /** Every key this analysis read, with its fingerprint now. */
+  reads(): Array<{ key: string; fingerprint: string }> {
+    const keys = [ProjectIndex.wrappersKey(this.file), ...[...this.asked.keys()].sort().map((n) => ProjectIndex.calleeKey(this.file, n))];
+    return keys.map((key) => ({ key, fingerprint: this.index.fingerprint(key) ?? '' }));
+  }
+
+  /** The assumptions made: names with several definitions, and why the index is partial. */
+  notes(): string[] {
+    const out: string[] = [];
+    for (const [name, r] of this.asked) {
+      if (!r || r.definitions.length < 2) continue;
+      out.push(`\`${name}\` is defined in several files (${r.definitions.map((d) => d.file).join(', ')}): any of them may run, and the analysis assumed so`);
+    }
+    for (const reason of this.index.partial) out.push(`the project index is partial: ${reason}`);
+    return out;
+  }
+}

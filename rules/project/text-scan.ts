@@ -1,0 +1,132 @@
+/**
+ * The cheap pass of the project index: one read of every file under the root, a few
+ * regular expressions per file, no parse. It tells which files may define a name (a name
+ * followed by `(` at a definition-like position), which hold a fork spelling, what the
+ * headers' macros are, what each file includes, and which Go files build for linux/amd64.
+ * Only the files it points at are parsed later.
+ */
+import { goFileBuilds } from './build-constraints.js';
+
+export interface MacroDef {
+  name: string;
+  /** Parameter names of a function-like macro; undefined for an object-like one. */
+  params?: string[];
+  body: string;
+  file: string;
+}
+
+export interface ScannedFile {
+  path: string;
+  language: 'c' | 'go';
+  header: boolean;
+  /** Names written at a definition-like position, with the declaration's text (headers keep it for attributes). */
+  names: Map<string, string[]>;
+  /** Base names of the files it `#include`s with quotes or angle brackets. */
+  includes: Set<string>;
+  /** Go: builds for linux/amd64. */
+  builds: boolean;
+  /** Go: `//go:linkname local target` pairs. */
+  linknames: Array<[string, string]>;
+  forkSpelling: boolean;
+}
+
+export interface TextScan {
+  files: Map<string, ScannedFile>;
+  /** Every file that may define or declare a name. */
+  byName: Map<string, string[]>;
+  /** Object-like and function-like macros of the headers, by name (several when defined several ways). */
+  macros: Map<string, MacroDef[]>;
+  unreadable: string[];
+}
+
+const NOT_A_NAME = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', '__attribute__', '__attribute', 'typeof', '__typeof__', 'alignof', '_Alignof', 'case', 'do', 'else', 'goto', '__asm__', 'asm', '__declspec', '_Static_assert', 'static_assert', 'offsetof']);
+
+/** A column-0 line (headers: any line) that is not a directive, comment or brace: its first `name(`. */
+const C_DEFINITION = /^[A-Za-z_][^\n;{}()=#"]*?\b([A-Za-z_]\w*)[ \t]*\(/gm;
+const C_HEADER_DECLARATION = /^[ \t]*[A-Za-z_][^\n;{}()=#"]*?\b([A-Za-z_]\w*)[ \t]*\(/gm;
+/** `name (` on a line of its own after a line holding the type (GNU style: `static void\nfoo (int)`). */
+const GO_FUNCTION = /^func[ \t]+(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)[ \t]*[[(]/gm;
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n?)*)/gm;
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm;
+const LINKNAME = /^\/\/go:linkname[ \t]+(\w+)[ \t]+([\w./]+)/gm;
+
+/** Longest declaration text kept (enough for a prototype and its attributes). */
+const MAX_DECLARATION = 600;
+
+function add<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The declaration around a name: from the previous line when this one does not start it, to the first `;` or `{`. */
+function declarationText(text: string, at: number): string {
+  let start = text.lastIndexOf('\n', at - 1) + 1;
+  const prevEnd = start - 1;
+  if (prevEnd > 0) {
+    const prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
+    const prev = text.slice(prevStart, prevEnd).trim();
+    if (prev && !/[;{}]$|\*\/$|^#|^\/\//.test(prev)) start = prevStart;
+  }
+  let end = at;
+  const limit = Math.min(text.length, at + MAX_DECLARATION);
+  while (end < limit && text[end] !== ';' && text[end] !== '{') end++;
+  // The terminator is kept: `{` says the header defines the function (a `static inline`).
+  return text.slice(start, end + 1);
+}
+
+export function scanFile(path: string, text: string, forkPattern: RegExp): ScannedFile {
+  const language = path.endsWith('.go') ? 'go' : 'c';
+  const header = path.endsWith('.h');
+  const names = new Map<string, string[]>();
+  const includes = new Set<string>();
+  const linknames: Array<[string, string]> = [];
+  if (language === 'c') {
+    for (const m of text.matchAll(header ? C_HEADER_DECLARATION : C_DEFINITION)) {
+      const name = m[1];
+      if (NOT_A_NAME.has(name)) continue;
+      const at = m.index! + m[0].lastIndexOf(name);
+      add(names, name, header ? declarationText(text, at) : '');
+    }
+    // GNU style: the name starts its line, the type sits on the line above.
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*\(/gm)) if (!NOT_A_NAME.has(m[1]) && !names.has(m[1])) add(names, m[1], header ? declarationText(text, m.index!) : '');
+    for (const m of text.matchAll(INCLUDE)) includes.add(m[1].replace(/^.*\//, ''));
+  } else {
+    for (const m of text.matchAll(GO_FUNCTION)) add(names, m[1], '');
+    for (const m of text.matchAll(LINKNAME)) linknames.push([m[1], m[2]]);
+  }
+  forkPattern.lastIndex = 0;
+  const forkSpelling = forkPattern.test(text);
+  return { path, language, header, names, includes, builds: language === 'go' ? goFileBuilds(path, text) : true, linknames, forkSpelling };
+}
+
+/** Macros a header defines, `#define NAME body` and `#define NAME(a, b) body` (continuation lines joined). */
+export function scanMacros(path: string, text: string): MacroDef[] {
+  const out: MacroDef[] = [];
+  for (const m of text.matchAll(DEFINE)) {
+    const params = m[2] ? m[2].slice(1, -1).split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+    const body = m[3].replace(/\\\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+    out.push({ name: m[1], params, body, file: path });
+  }
+  return out;
+}
+
+export function scanProject(paths: readonly string[], read: (p: string) => string | undefined, forkPattern: RegExp): TextScan {
+  const files = new Map<string, ScannedFile>();
+  const byName = new Map<string, string[]>();
+  const macros = new Map<string, MacroDef[]>();
+  const unreadable: string[] = [];
+  for (const path of paths) {
+    if (!/\.(?:c|h|go)$/.test(path)) continue;
+    const text = read(path);
+    if (text === undefined) {
+      unreadable.push(path);
+      continue;
+    }
+    const f = scanFile(path, text, forkPattern);
+    files.set(path, f);
+    for (const name of f.names.keys()) add(byName, name, path);
+    if (f.header) for (const d of scanMacros(path, text)) add(macros, d.name, d);
+  }
+  return { files, byName, macros, unreadable };
+}

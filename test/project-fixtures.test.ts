@@ -1,0 +1,132 @@
+/**
+ * The project index against its fixtures (fixtures/README.md, "Projects"): each directory
+ * under fixtures/projects is a small multi-file project. Every C and Go file in it is
+ * analysed with the index over the directory (an in-memory host); every finding must be
+ * wanted (`// want "rule: regexp"`), every want met, every `want-step "file:line regexp"`
+ * found among the steps of a finding on its line, and every project note wanted by a
+ * `// want-note "regexp"`. Without the index each case must come out differently: the
+ * cross-file knowledge is what the case is about.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyze, initParsers, languageForPath, memoryHost, ProjectIndex } from '../rules/index.js';
+import type { AnalysisResult } from '../rules/index.js';
+import { compareFindings, expectationsFor } from './fixture-expectations.js';
+
+await initParsers();
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = here.includes(join('dist', 'test')) ? join(here, '..', '..') : join(here, '..');
+const projectsDir = join(root, 'fixtures', 'projects');
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(?:c|h|go)$/.test(name)) out[relative(dir, p).split('\\').join('/')] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** `want-step "file:line regexp"`: a step of a finding on this line is in `file` (root-relative) at `line`, its message matching. */
+function stepWants(text: string): Array<{ line: number; file: string; stepLine: number; message: RegExp }> {
+  const out: Array<{ line: number; file: string; stepLine: number; message: RegExp }> = [];
+  text.split(/\r?\n/).forEach((l, i) => {
+    for (const m of l.matchAll(/want-step\s+"([^":\s]+):(\d+)\s+([^"]*)"/g)) out.push({ line: i + 1, file: m[1], stepLine: Number(m[2]), message: new RegExp(m[3], 'i') });
+  });
+  return out;
+}
+
+function noteWants(text: string): RegExp[] {
+  return [...text.matchAll(/\/\/\s*want-note\s+"([^"]*)"/g)].map((m) => new RegExp(m[1], 'i'));
+}
+
+/** Every difference between a file's result and what its comments want; empty when it meets them. */
+function problems(file: string, text: string, result: AnalysisResult): string[] {
+  const out: string[] = [];
+  if (result.internalError) out.push(`${file}: internal error ${result.internalError}`);
+  const cmp = compareFindings(expectationsFor(text), result.findings);
+  out.push(...cmp.missing.map((m) => `${file}: missing ${m}`), ...cmp.unexpected.map((u) => `${file}: unexpected ${u}`));
+  for (const w of stepWants(text)) {
+    const steps = result.findings.filter((f) => f.range.start.line === w.line).flatMap((f) => f.steps);
+    if (!steps.some((s) => (s.file ?? file) === w.file && s.range.start.line === w.stepLine && w.message.test(s.message))) {
+      out.push(`${file}:${w.line}: no step ${w.file}:${w.stepLine} /${w.message.source}/ among ${JSON.stringify(steps.map((s) => `${s.file ?? file}:${s.range.start.line} ${s.message}`))}`);
+    }
+  }
+  const notes = result.projectNotes ?? [];
+  const wanted = noteWants(text);
+  for (const re of wanted) if (!notes.some((n) => re.test(n))) out.push(`${file}: missing note /${re.source}/ among ${JSON.stringify(notes)}`);
+  for (const n of notes) if (!wanted.some((re) => re.test(n))) out.push(`${file}: unexpected note ${JSON.stringify(n)}`);
+  return out;
+}
+
+function runCase(dir: string, withIndex: boolean): string[] {
+  const files = filesUnder(dir);
+  const index = withIndex ? new ProjectIndex(memoryHost('/project', files)) : undefined;
+  const out: string[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    const language = languageForPath(file);
+    if (!language || file.endsWith('.h')) continue;
+    const result = analyze(text, language, {}, index ? { project: { index, file } } : {});
+    out.push(...problems(file, text, result));
+  }
+  index?.dispose();
+  return out;
+}
+
+const cases = readdirSync(projectsDir).filter((d) => statSync(join(projectsDir, d)).isDirectory()).sort();
+
+test('there are project fixtures, C and Go', () => {
+  assert.ok(cases.length >= 9, `only ${cases.length} cases`);
+  assert.ok(cases.some((c) => Object.keys(filesUnder(join(projectsDir, c))).some((f) => f.endsWith('.go'))));
+});
+
+for (const name of cases) {
+  test(`project ${name}: as its comments want, with the index`, () => {
+    assert.deepEqual(runCase(join(projectsDir, name), true), []);
+  });
+  test(`project ${name}: differs without the index`, () => {
+    assert.notDeepEqual(runCase(join(projectsDir, name), false), [], 'the case passes without the project index: it tests nothing of it');
+  });
+}
+
+test('fingerprints: an edit that changes no summary keeps them, one that does changes them', () => {
+  const files = filesUnder(join(projectsDir, 'noreturn-helper'));
+  const host = { ...memoryHost('/project', files), readFile: (p: string) => files[p] };
+  const index = new ProjectIndex(host);
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  const read = result.projectReads?.find((r) => r.key.includes('child_fail'));
+  assert.ok(read, JSON.stringify(result.projectReads));
+  files['fail.c'] = `${files['fail.c']}\nint unrelated(void) { return 1; }\n`;
+  index.invalidate(['fail.c']);
+  assert.equal(index.fingerprint(read.key), read.fingerprint);
+  files['fail.c'] = files['fail.c'].replace('_exit(code);', 'return;');
+  index.invalidate(['fail.c']);
+  assert.notEqual(index.fingerprint(read.key), read.fingerprint);
+  const again = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  assert.ok(again.findings.some((f) => f.rule === 'child-returns'));
+  index.dispose();
+});
+
+test('imported summaries answer fingerprints until a file they rest on changes', () => {
+  const files = filesUnder(join(projectsDir, 'malloc-two-deep'));
+  const first = new ProjectIndex(memoryHost('/project', files));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index: first, file: 'spawn.c' } });
+  const exported = JSON.parse(JSON.stringify(first.exportSummaries()));
+  first.dispose();
+  const second = new ProjectIndex(memoryHost('/project', files));
+  second.importSummaries(exported);
+  for (const r of result.projectReads ?? []) assert.equal(second.fingerprint(r.key), r.fingerprint, r.key);
+  const changed = { ...files, 'args.c': files['args.c'].replace('malloc(2 * sizeof *argv)', '0') };
+  const third = new ProjectIndex(memoryHost('/project', changed));
+  third.importSummaries(exported);
+  const key = result.projectReads!.find((r) => r.key.includes('prepare'))!;
+  assert.notEqual(third.fingerprint(key.key), key.fingerprint);
+});
