@@ -15,8 +15,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { Finding, NotAnalysed, VforklintConfig } from '../rules/index.js';
-import type { ProjectRead } from './project-types.js';
+import type { AnalysisResult, Finding, NotAnalysed, VforklintConfig } from '../rules/index.js';
+
+/** One piece of project knowledge a result read, with its fingerprint then. */
+export type ProjectRead = NonNullable<AnalysisResult['projectReads']>[number];
 
 export const DEFAULT_CACHE_FILE = '.vforklintcache';
 const FORMAT = 1;

@@ -6,10 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
-import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 import { contentHash, reusable, type CachedFile } from './cache.js';
-import type { ProjectAnalysisResult, ProjectOption } from './project-types.js';
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
 
@@ -55,8 +54,8 @@ export interface FileJob {
 }
 
 /** The project index this thread analyses a job with (none: same-file knowledge only). */
-let projectFor: (job: FileJob) => ProjectOption | undefined = () => undefined;
-export function setProjectResolver(f: (job: FileJob) => ProjectOption | undefined): void {
+let projectFor: (job: FileJob) => AnalyzeOptions['project'] = () => undefined;
+export function setProjectResolver(f: (job: FileJob) => AnalyzeOptions['project']): void {
   projectFor = f;
 }
 
@@ -94,7 +93,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       const fingerprint = (key: string) => project?.index.fingerprint(key);
       const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, fingerprint);
       if (hit) return { ...base, parsed: true, findings: hit.outcome.findings, ...(hit.outcome.notAnalysed ? { notAnalysed: hit.outcome.notAnalysed } : {}), text: hit.outcome.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
-      const r = analyze(text, language, config, (project ? { project } : {}) as Parameters<typeof analyze>[3]) as ProjectAnalysisResult;
+      const r = analyze(text, language, config, project ? { project } : {});
       const findings = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
       const outcome = analysisOutcome(r);
       const cacheEntry: CachedFile | undefined =

@@ -122,7 +122,7 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
         const saysFileNotes = [...sourceCode.enabledRules][0] === meta.id;
         const cwd = context.cwd ?? process.cwd();
         const settings = projectSettings(context.settings, cwd);
-        const result = sourceCode.analysis(projectOptionFor(sourceCode.path, cwd, settings));
+        const result = sourceCode.analysis(projectOptionFor(sourceCode.path, settings));
         const fileNote = (message: string) => context.report({ loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message });
         if (saysFileNotes) for (const problem of settings.problems) fileNote(`vforklint: ${problem}.`);
         if (result.internalError) {

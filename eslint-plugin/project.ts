@@ -1,7 +1,7 @@
 /**
  * The project index under ESLint (RULES section 8): the same index and root rule as the
- * CLI. The root is found by the root rule from ESLint's working directory (a file outside
- * that project: from the file's own directory), or named in the shared settings:
+ * CLI. The root is found by the one root rule from the linted file's directory, or named
+ * in the shared settings (relative to ESLint's working directory):
  *
  *   settings: { vforklint: { projectRoot: 'native', projectIndex: true } }
  *
@@ -12,7 +12,9 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ProjectIndex, findProjectRoot, type ProjectHost, type ProjectOption } from '../cli/project-types.js';
+import { ProjectIndex, findProjectRoot, type AnalyzeOptions, type ProjectHost } from '../rules/index.js';
+
+type ProjectOption = NonNullable<AnalyzeOptions['project']>;
 
 const SOURCE_FILE = /\.(?:c|h|go)$/;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -122,17 +124,18 @@ function inside(root: string, abs: string): string | undefined {
   return r && !r.startsWith('..') && !isAbsolute(r) ? r.split(sep).join('/') : undefined;
 }
 
-/** The root a file is analysed in: the setting, else the root rule from the working directory (from the file's directory when it lies outside). */
-export function projectRootFor(filePath: string, cwd: string, settings: ProjectSettings): string {
-  if (settings.root) return settings.root;
-  const fromCwd = findProjectRoot(resolve(cwd), existsSync);
-  return inside(fromCwd, resolve(filePath)) !== undefined ? fromCwd : findProjectRoot(dirname(resolve(filePath)), existsSync);
+/**
+ * The root a file is analysed in: the setting (relative to the working directory), else the
+ * one root rule from the file's directory, exactly as the CLI finds it, so both agree on a file.
+ */
+export function projectRootFor(filePath: string, settings: ProjectSettings): string {
+  return settings.root ?? findProjectRoot(dirname(resolve(filePath)), existsSync);
 }
 
 /** The `project` analysis option for a file on disk, or undefined (index off, or not a file). */
-export function projectOptionFor(filePath: string | undefined, cwd: string, settings: ProjectSettings): ProjectOption | undefined {
+export function projectOptionFor(filePath: string | undefined, settings: ProjectSettings): ProjectOption | undefined {
   if (!filePath || /^<.*>$/.test(filePath) || !settings.enabled) return undefined;
-  const root = projectRootFor(filePath, cwd, settings);
+  const root = projectRootFor(filePath, settings);
   const file = inside(root, resolve(filePath));
   if (file === undefined) return undefined;
   let p = projects.get(root);

@@ -13,11 +13,11 @@
  */
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';
-import { RULE_METAS, analyze, type AnalysisResult, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
+import { RULE_METAS, analyze, type AnalysisResult, type AnalyzeOptions, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
 import { mayHoldDirectives, scanComments } from '../rules/comments.js';
 import { analysisConfig, type ResolvedConfig } from '../config/index.js';
 import type { VforklintLanguageOptions } from './language-options.js';
-import type { ProjectAnalysisResult, ProjectOption } from '../cli/project-types.js';
+
 
 export interface VforklintRoot {
   type: 'translation_unit' | 'source_file';
@@ -66,7 +66,7 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
   readonly #tree: Tree | undefined;
   readonly #config: VforklintConfig;
   readonly #enabled = new Set<RuleId>();
-  #analysis: ProjectAnalysisResult | undefined;
+  #analysis: AnalysisResult | undefined;
   /** The file ESLint names (its physical path), when it is one: the project index needs it. */
   readonly path: string | undefined;
   #comments: VforklintComment[] | undefined;
@@ -112,7 +112,7 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
   }
 
   /** The core's result for this file, computed once, with exactly the enabled rules on (and the project index, when the rules hand it). */
-  analysis(project?: ProjectOption): ProjectAnalysisResult {
+  analysis(project?: AnalyzeOptions['project']): AnalysisResult {
     if (!this.#analysis) {
       const rules: Partial<Record<RuleId, Severity>> = {};
       for (const meta of RULE_METAS) {
@@ -123,7 +123,7 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
       }
       if (this.#ignored) return (this.#analysis = { findings: [], forkSites: [], skipped: true });
       this.analysisRuns++;
-      const options = { ...(this.#tree ? { tree: this.#tree } : {}), ...(project ? { project } : {}) } as Parameters<typeof analyze>[3];
+      const options = { ...(this.#tree ? { tree: this.#tree } : {}), ...(project ? { project } : {}) };
       this.#analysis = analyze(this.text, this.language, { ...this.#config, rules }, options);
     }
     return this.#analysis;

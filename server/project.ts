@@ -12,7 +12,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { opendir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ProjectIndex, findProjectRoot, type ProjectHost, type ProjectOption, type ProjectRead } from '../cli/project-types.js';
+import { ProjectIndex, findProjectRoot, type AnalyzeOptions, type ProjectHost } from '../rules/index.js';
+import type { ProjectRead } from '../cli/cache.js';
+
+type ProjectOption = NonNullable<AnalyzeOptions['project']>;
 
 const SOURCE_FILE = /\.(?:c|h|go)$/;
 const SKIPPED_DIRS = new Set(['.git', 'node_modules']);

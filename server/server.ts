@@ -26,7 +26,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { analyze, createAnalysisCache, fixSource, forgetSharedParses, initParsers, withoutFixes, type AnalysisResult } from '../rules/index.js';
-import type { ProjectAnalysisResult, ProjectRead } from '../cli/project-types.js';
+import type { ProjectRead } from '../cli/cache.js';
 import { ServerProjects, type OverlayHost } from './project.js';
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
@@ -48,9 +48,9 @@ const DEFAULT_DEBOUNCE_MS = 50;
  * from the core's strings. Steps in other files name them relative to the project root:
  * here they become absolute paths (translate.ts makes them URIs).
  */
-function slimCopy(r: ProjectAnalysisResult, root: string | undefined): ProjectAnalysisResult {
+function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
   const findings = r.findings.map(withoutFixes);
-  const copy: ProjectAnalysisResult = structuredClone({
+  const copy: AnalysisResult = structuredClone({
     skipped: r.skipped,
     ...(r.internalError ? { internalError: r.internalError } : {}),
     ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
@@ -69,7 +69,7 @@ interface CachedAnalysis {
   /** The document's re-check count when analysed: a summary it read changed since (`epochs`). */
   epoch: number;
   snapshot: TextDocument;
-  result: ProjectAnalysisResult;
+  result: AnalysisResult;
   /** The project root it was analysed in, and the project knowledge it read. */
   root?: string;
   reads: ProjectRead[];
@@ -214,7 +214,7 @@ export function startServer(connection: Connection): void {
     const again = analyses.get(doc.uri);
     if (current(again, gen)) return again!;
     const text = doc.getText();
-    let result: ProjectAnalysisResult;
+    let result: AnalysisResult;
     let root: string | undefined;
     if (!doc.language || !eff.enable || eff.ignored) {
       result = { findings: [], forkSites: [], skipped: true };
@@ -227,7 +227,7 @@ export function startServer(connection: Connection): void {
       // Diagnostics need no fixes: the frame split is computed only when a code action or a
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
-      const options = { ...(tree ? { tree } : {}), cache: functionCache, ...(project ? { project } : {}) } as Parameters<typeof analyze>[3];
+      const options = { ...(tree ? { tree } : {}), cache: functionCache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
