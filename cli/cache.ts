@@ -109,7 +109,7 @@ export class ResultCache {
 
   private constructor(
     readonly path: string,
-    private readonly cwd: string,
+    readonly cwd: string,
     private readonly version: string,
   ) {}
 

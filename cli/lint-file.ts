@@ -5,8 +5,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { analyze, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
-import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import { join } from 'node:path';
+import { analyze, configWithWrappers, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
+import { projectFor, projectIndexFor } from './project-host.js';
+import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 import { contentHash, reusable, type CachedFile } from './cache.js';
 
@@ -34,6 +36,8 @@ export interface FileResult {
   error?: string;
   /** Parts of the file the analysis could not cover (AnalysisResult.notAnalysed): a warning on stderr. */
   notAnalysed?: NotAnalysed[];
+  /** Assumptions the project index made, or why it was partial (AnalysisResult.projectNotes): no green tick. */
+  projectNotes?: string[];
   fix?: FixReport;
   /** With --cache: what to store for this file (absent: nothing to store), and whether it came from the cache. */
   cacheEntry?: CachedFile;
@@ -49,19 +53,54 @@ export interface FileJob {
    * frame split lazily when they are read, so the other formats drop them unread.
    */
   keepFixes?: boolean;
+  /** The project root whose index the analysis consults (RULES section 8); absent: --no-project-index. */
+  projectRoot?: string;
   /** With --cache: the file's stored entry, if any, and the key of its configuration (cache.ts). */
   cache?: { entry?: CachedFile; config: string };
 }
 
-/** The project index this thread analyses a job with (none: same-file knowledge only). */
-let projectFor: (job: FileJob) => AnalyzeOptions['project'] = () => undefined;
-export function setProjectResolver(f: (job: FileJob) => AnalyzeOptions['project']): void {
-  projectFor = f;
+/** What a file result takes from the analysis besides its findings. */
+function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error' | 'notAnalysed' | 'projectNotes'> {
+  return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes?.length ? { projectNotes: r.projectNotes } : {}) };
 }
 
-/** What a file result takes from the analysis besides its findings. */
-function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error' | 'notAnalysed'> {
-  return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}) };
+/** With --cache: the project summaries the last run saved, by absolute root (cache.ts). */
+let savedSummaries: Readonly<Record<string, unknown>> = {};
+/** The roots this thread has indexed (their saved summaries imported on first use). */
+const usedRoots = new Set<string>();
+
+/** Hand this thread the saved summaries (before its first file). */
+export function useSavedSummaries(byRoot: Readonly<Record<string, unknown>> | undefined): void {
+  savedSummaries = byRoot ?? {};
+  usedRoots.clear();
+}
+
+/** This thread's summaries of every root it indexed, for the cache. */
+export function threadSummaries(): Record<string, unknown> {
+  return Object.fromEntries([...usedRoots].map((root) => [root, projectIndexFor(root).exportSummaries()]));
+}
+
+/** The job's project (index and root-relative path), when the index is on and the file lies under the root. */
+function projectOf(job: FileJob) {
+  const project = job.projectRoot ? projectFor(job.path, job.projectRoot) : undefined;
+  if (project && !usedRoots.has(job.projectRoot!)) {
+    usedRoots.add(job.projectRoot!);
+    const saved = savedSummaries[job.projectRoot!];
+    if (saved !== undefined) project.index.importSummaries(saved);
+  }
+  return project;
+}
+
+/** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
+function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
+  if (!root || !findings.some((f) => f.steps.some((s) => s.file !== undefined))) return findings;
+  return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
+}
+
+/** The configuration the pre-scan uses: with the project's fork wrappers (their calls are fork sites). */
+function scanConfig(job: FileJob): VforklintConfig {
+  const project = projectOf(job);
+  return project ? configWithWrappers(project.index, project.file, job.config) : job.config;
 }
 
 function errorNodes(text: string, language: Language): number {
@@ -85,20 +124,24 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   const base: FileResult = { path, language, findings: [], parsed: false };
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
-    if (!mayContainForkSite(text, language, config) && !text.includes('vforklint-')) return base;
     await initParsers(); // loads once per thread, for the first file that needs a parse
+    if (!mayContainForkSite(text, language, job.projectRoot ? scanConfig(job) : config) && !text.includes('vforklint-')) return base;
+    const project = projectOf(job);
     if (fixMode === 'none') {
-      const project = projectFor(job);
+      // With --cache: the stored result while the text, configuration and project reads are unchanged.
       const hash = job.cache ? contentHash(bytes) : '';
-      const fingerprint = (key: string) => project?.index.fingerprint(key);
-      const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, fingerprint);
-      if (hit) return { ...base, parsed: true, findings: hit.outcome.findings, ...(hit.outcome.notAnalysed ? { notAnalysed: hit.outcome.notAnalysed } : {}), text: hit.outcome.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
+      const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, (key) => project?.index.fingerprint(key));
+      if (hit) {
+        const o = hit.outcome;
+        return { ...base, parsed: true, findings: withAbsoluteSteps(o.findings, job.projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
+      }
       const r = analyze(text, language, config, project ? { project } : {});
-      const findings = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
+      const rootRelative = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
       const outcome = analysisOutcome(r);
+      // Stored with steps relative to the project root: the cache survives the tree moving.
       const cacheEntry: CachedFile | undefined =
-        job.cache && !outcome.error ? { hash, config: job.cache.config, reads: r.projectReads ?? [], outcome: { findings, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes ? { projectNotes: r.projectNotes } : {}) } } : undefined;
-      return { ...base, ...outcome, findings, text: r.findings.length ? text : undefined, ...(cacheEntry ? { cacheEntry } : {}) };
+        job.cache && !outcome.error ? { hash, config: job.cache.config, reads: r.projectReads ?? [], outcome: { findings: rootRelative, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes?.length ? { projectNotes: r.projectNotes } : {}) } } : undefined;
+      return { ...base, ...outcome, findings: withAbsoluteSteps(rootRelative, job.projectRoot), text: r.findings.length ? text : undefined, ...(cacheEntry ? { cacheEntry } : {}) };
     }
     const outcome = fixer(text, language, config);
     const changed = outcome.changed && outcome.text !== text;
@@ -117,9 +160,9 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       else if (fixMode === 'fix') finalText = outcome.text;
     }
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
-    const r = analyze(finalText, language, config);
+    const r = analyze(finalText, language, config, project ? { project } : {});
     const keepText = r.findings.length > 0 || report.output !== undefined;
-    return { ...base, ...analysisOutcome(r), findings: r.findings, fix: report, text: keepText ? finalText : undefined };
+    return { ...base, ...analysisOutcome(r), findings: withAbsoluteSteps(r.findings, job.projectRoot), fix: report, text: keepText ? finalText : undefined };
   } catch (e) {
     return { ...base, error: `internal error in the analysis: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -172,7 +215,8 @@ export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fi
     return { path: job.path, language: job.language, findings: [], parsed: false, error: describeReadError(e) };
   }
   const view = scratch.toString('latin1', 0, len);
-  if (!mayContainForkSite(view, job.language, job.config) && !view.includes('vforklint-')) {
+  if (job.projectRoot) await initParsers(); // the project's wrappers are found by parsing
+  if (!mayContainForkSite(view, job.language, job.projectRoot ? scanConfig(job) : job.config) && !view.includes('vforklint-')) {
     if (scratch.length > 16 << 20) scratch = Buffer.allocUnsafe(1 << 20);
     return { path: job.path, language: job.language, findings: [], parsed: false };
   }

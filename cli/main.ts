@@ -141,7 +141,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const warn = (m: string) => io.stderr(`vforklint: warning: ${m}\n`);
     // --fix and --fix-dry-run must compute the fixes: they neither read nor write the cache.
     const cache = opts.cache && !opts.stdin && fixMode === 'none' ? ResultCache.load(cacheFilePath(io.cwd, opts.cacheLocation), io.cwd, toolVersion(), warn) : undefined;
-    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, ...(cache ? { cache } : {}) });
+    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot, ...(cache ? { cache } : {}) });
 
     let results: FileResult[];
     let problems: DiscoveryProblem[] = [];
@@ -174,6 +174,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const lines = n.range.start.line === n.range.end.line ? `line ${n.range.start.line}` : `lines ${n.range.start.line}-${n.range.end.line}`;
         io.stderr(`vforklint: warning: ${relative(io.cwd, r.path) || r.path}:${n.range.start.line}: ${lines} not fully analysed: ${n.reason}\n`);
       }
+      for (const note of r.projectNotes ?? []) io.stderr(`vforklint: note: ${relative(io.cwd, r.path) || r.path}: ${note}\n`);
       if (r.error) {
         io.stderr(`vforklint: ${relative(io.cwd, r.path) || r.path}: ${r.error}\n`);
         fatal = true;

@@ -33,6 +33,10 @@ export interface CliOptions {
   printConfig?: string;
   listRules: boolean;
   progress: boolean;
+  /** Follow callees into other files of the project (--no-project-index: off). */
+  projectIndex: boolean;
+  /** The project root (--project-root); absent: the root rule per file. */
+  projectRoot?: string;
   /** --cache: reuse results of unchanged files (cache.ts); --cache-location: where. */
   cache: boolean;
   cacheLocation?: string;
@@ -76,6 +80,8 @@ export function buildCommand(version: string): Command {
     .option('--no-warn-ignored', 'do not warn about files named on the command line that are ignored')
     .option('--no-error-on-unmatched-pattern', 'a path or pattern with nothing to check (missing, or all its files ignored) is not an error')
     .option('--ext <exts>', 'more file extensions to check in directories, comma separated (.go is Go, others C); repeatable', collect, [])
+    .option('--project-root <dir>', 'the project whose other files the analysis follows calls into (default: the nearest directory above each file with .git, a vforklint config, go.mod or package.json)')
+    .option('--no-project-index', 'do not follow calls into other files of the project')
     .option('-j, --jobs <n>', `worker threads for parsing (default: the number of CPUs, ${availableParallelism()} here)`, integer('--jobs', 1))
     .option('--fix', 'apply safe fixes (and the frame split) to the files')
     .option('--fix-dry-run', 'print the fixes as a unified diff; write nothing')
@@ -140,6 +146,8 @@ export function parseOptions(argv: string[], version: string): CliOptions | Answ
     warnIgnored: o.warnIgnored !== false,
     errorOnUnmatchedPattern: o.errorOnUnmatchedPattern !== false,
     extensions,
+    projectIndex: o.projectIndex !== false,
+    projectRoot: o.projectRoot as string | undefined,
     jobs: (o.jobs as number | undefined) ?? availableParallelism(),
     fix: Boolean(o.fix),
     fixDryRun: Boolean(o.fixDryRun),

@@ -30,3 +30,4 @@ export { suppressionFix, withoutFixes } from './fixes/index.js';
 export { ProjectIndex, DEFAULT_MAX_PARSED_FILES, type ProjectIndexOptions } from './project/index.js';
 export { memoryHost, type ProjectHost } from './project/host.js';
 export { findProjectRoot, ROOT_MARKERS } from './project/root.js';
+export { configWithWrappers } from './project/analysis.js';

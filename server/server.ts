@@ -94,6 +94,14 @@ export function startServer(connection: Connection): void {
   const timers = new Map<string, NodeJS.Timeout>();
   const lastRun = new Map<string, number>();
   const shownProblems = new Set<string>();
+  /**
+   * Per-function results of documents analysed with the project index, one cache per
+   * document: a function's result there also rests on other files, which the shared cache's
+   * keys do not see, so a document's cache is dropped when what it read changes.
+   */
+  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number }>();
+  /** Counts project changes (edits, files on disk), so a document's cache is checked once per change. */
+  let projectChanges = 0;
   /** Per document: how many times a change elsewhere made its result stale. */
   const epochs = new Map<string, number>();
   /** Open documents by absolute path (the project host reads them instead of the disk). */
@@ -175,6 +183,7 @@ export function startServer(connection: Connection): void {
       const a = analyses.get(doc.uri);
       if (!a || skip.has(doc.uri) || a.root === undefined || a.reads.length === 0) continue;
       if (!projects.stale(a.root, a.reads)) continue;
+      projectCaches.delete(doc.uri);
       epochs.set(doc.uri, (epochs.get(doc.uri) ?? 0) + 1);
       any = true;
       lastRun.delete(doc.uri);
@@ -187,6 +196,7 @@ export function startServer(connection: Connection): void {
   function projectFilesChanged(paths: string[], listChanged: boolean, uris: string[]): void {
     if (paths.length === 0 || projects.isEmpty) return; // no index yet: nothing to forget
     projects.invalidate(paths, listChanged);
+    projectChanges++;
     for (const u of uris) changedUris.add(u);
     recheckDependentsSoon(changedUris);
   }
@@ -227,7 +237,19 @@ export function startServer(connection: Connection): void {
       // Diagnostics need no fixes: the frame split is computed only when a code action or a
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
-      const options = { ...(tree ? { tree } : {}), cache: functionCache, ...(project ? { project } : {}) };
+      let cache = functionCache;
+      if (project) {
+        let mine = projectCaches.get(doc.uri);
+        if (mine && mine.seen !== projectChanges) {
+          // Something changed since: keep the cache only while what the last result read holds.
+          const last = analyses.get(doc.uri);
+          if (!last || last.root === undefined || projects.stale(last.root, last.reads)) mine = undefined;
+          else mine.seen = projectChanges;
+        }
+        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges }));
+        cache = mine.cache;
+      }
+      const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
@@ -390,6 +412,7 @@ export function startServer(connection: Connection): void {
       lastRun.delete(uri);
       settingsCache.delete(uri);
       epochs.delete(uri);
+      projectCaches.delete(uri);
       const path = uriToPath(uri);
       if (path && openByPath.delete(path)) projectFilesChanged([path], !existsSync(path), []); // the disk's text again
       if (!pullDiagnostics()) void connection.sendDiagnostics({ uri, diagnostics: [] });

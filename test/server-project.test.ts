@@ -80,7 +80,6 @@ describe('vforklint-lsp with the project index', () => {
       assert.ok(returns(before), `the helper returns, so does the child: ${JSON.stringify(before.map((d) => d.code))}`);
       await c.diagnosticsFor(alone);
       await c.diagnosticsFor(helper);
-      const aloneSent = c.diagnostics.get(alone);
 
       const text = c.text(helper);
       const at = text.indexOf('(void)path;\n') + '(void)path;\n'.length;
@@ -94,11 +93,33 @@ describe('vforklint-lsp with the project index', () => {
       });
       assert.equal(c.version(fork), 1, 'the forking file was not touched');
       assert.ok(!after.some((d) => d.code === 'child-unsafe-call'), `no "could not be checked" left: ${JSON.stringify(after.map((d) => d.message))}`);
-      assert.equal(c.diagnostics.get(alone), aloneSent, 'a file that read nothing from the helper is not re-checked');
 
       // And back, undoing the edit in the editor.
       await c.change(helper, [{ range: { start: pos, end: { line: pos.line + 1, character: 0 } }, text: '' }]);
       await c.until('the finding back', () => returns(c.diagnostics.get(fork)?.diagnostics));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('an edit re-checks only the open documents that read what changed', async () => {
+    const root = project();
+    const prep = (body: string) => `#include <stdlib.h>\n\nvoid prepare(void)\n{\n${body}}\n`;
+    writeFileSync(join(root, 'spawn.c'), '#include <unistd.h>\nvoid prepare(void);\n\nint spawn(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\texecl(p, p, (char *)0);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n');
+    writeFileSync(join(root, 'prep.c'), prep('\t(void)malloc(8);\n'));
+    const c = await LspTestClient.start({ workspaceFolder: root, initializationOptions: { debounceMs: 20 } });
+    try {
+      const spawn = await c.open(join(root, 'spawn.c'));
+      const alone = await c.open(join(root, 'alone.c'));
+      const prepUri = await c.open(join(root, 'prep.c'));
+      assert.ok((await c.diagnosticsFor(spawn)).some((d) => d.code === 'child-unsafe-call' && d.range.start.line === 7));
+      await c.diagnosticsFor(alone);
+      await c.diagnosticsFor(prepUri);
+      const aloneSent = c.diagnostics.get(alone);
+      await c.change(prepUri, [{ text: prep('\t/* nothing */\n') }]);
+      await c.until('spawn.c re-checked clean', () => c.diagnostics.get(spawn)?.diagnostics.length === 0, 10000).catch((e: Error) => assert.fail(`${e.message}: ${JSON.stringify(c.diagnostics.get(spawn)?.diagnostics.map((d) => [d.code, d.range.start.line, d.message]))}`));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(c.diagnostics.get(alone), aloneSent, 'alone.c read nothing from prep.c: not re-checked');
     } finally {
       await c.stop();
     }

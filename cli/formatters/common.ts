@@ -25,6 +25,8 @@ export interface Gaps {
   failedFiles: number;
   /** Parts of files the analysis could not cover. */
   notAnalysed: number;
+  /** Files whose analysis rests on an assumption of the project index, or on a partial index. */
+  projectNotes: number;
 }
 
 export function gaps(ctx: Pick<FormatContext, 'results' | 'problems'>): Gaps {
@@ -32,6 +34,7 @@ export function gaps(ctx: Pick<FormatContext, 'results' | 'problems'>): Gaps {
     paths: ctx.problems.filter((p) => p.fatal).length,
     failedFiles: ctx.results.filter((r) => r.error).length,
     notAnalysed: ctx.results.reduce((n, r) => n + (r.notAnalysed?.length ?? 0), 0),
+    projectNotes: ctx.results.filter((r) => r.projectNotes?.length).length,
   };
 }
 
@@ -41,6 +44,7 @@ export function describeGaps(g: Gaps): string {
   if (g.paths) words.push(`${plural(g.paths, 'path')} not checked`);
   if (g.failedFiles) words.push(`${plural(g.failedFiles, 'file')} failed`);
   if (g.notAnalysed) words.push(`${plural(g.notAnalysed, 'part')} not analysed`);
+  if (g.projectNotes) words.push(`${plural(g.projectNotes, 'file')} analysed on assumptions of a partial or ambiguous project index`);
   return words.join(', ');
 }
 

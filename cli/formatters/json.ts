@@ -50,6 +50,7 @@ function fileResult(r: FileResult, ctx: FormatContext): Record<string, unknown> 
     usedDeprecatedRules: [],
   };
   if (r.notAnalysed) out.notAnalysed = r.notAnalysed.map((n) => ({ ...span(n.range), reason: n.reason }));
+  if (r.projectNotes) out.projectNotes = r.projectNotes;
   if (r.fix) {
     if (r.fix.output !== undefined) out.output = r.fix.output;
     out.fixesApplied = r.fix.applied;

@@ -86,6 +86,7 @@ export function formatSarif(ctx: FormatContext): string {
       const region = { startLine: n.range.start.line, startColumn: n.range.start.column, endLine: n.range.end.line, endColumn: n.range.end.column };
       notifications.push({ level: 'warning', message: { text: `not fully analysed: ${n.reason}` }, locations: [{ physicalLocation: { artifactLocation, region } }] });
     }
+    for (const note of r.projectNotes ?? []) notifications.push({ level: 'note', message: { text: `project index: ${note}` }, locations: [{ physicalLocation: { artifactLocation } }] });
     if (!r.findings.length) continue;
     const lines = new Lines(r.text ?? '');
     const seen = new Map<string, number>();

@@ -10,6 +10,14 @@ export interface ProjectRun {
   notes: string[];
 }
 
+/** `config` with the project's fork wrappers that file `file` may call added to `forkFunctions` (the pre-scan's words too). */
+export function configWithWrappers(index: ProjectIndex, file: string, config: VforklintConfig): VforklintConfig {
+  index.useConfig(config);
+  const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
+  const wrappers = index.wrappersFor(file).filter((w) => !configured.has(w.name)).map((w) => (w.raw ? `${w.name}:raw` : w.name));
+  return wrappers.length ? { ...config, forkFunctions: [...(config.forkFunctions ?? []), ...new Set(wrappers)] } : config;
+}
+
 /** The configuration one file is analysed with: its own, plus the project's fork wrappers it may call. */
 export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string): ProjectRun {
   index.useConfig(config);
