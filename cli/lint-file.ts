@@ -6,9 +6,10 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, ProjectIndex, VforklintConfig } from '../rules/index.js';
 import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
+import { contentHash, reusable, type CachedFile } from './cache.js';
 
 type Core = typeof import('../rules/index.js');
 let core: Promise<Core> | undefined;
@@ -58,6 +59,9 @@ export interface FileResult {
   /** Assumptions the project index made, or why it was partial (AnalysisResult.projectNotes): no green tick. */
   projectNotes?: string[];
   fix?: FixReport;
+  /** With --cache: what to store for this file (absent: nothing to store), and whether it came from the cache. */
+  cacheEntry?: CachedFile;
+  fromCache?: boolean;
 }
 
 export interface FileJob {
@@ -71,6 +75,8 @@ export interface FileJob {
   keepFixes?: boolean;
   /** The project root whose index the analysis consults (RULES section 8); absent: --no-project-index. */
   projectRoot?: string;
+  /** With --cache: the file's stored entry, if any, and the key of its configuration (cache.ts). */
+  cache?: { entry?: CachedFile; config: string };
 }
 
 /** What a file result takes from the analysis besides its findings. */
@@ -78,11 +84,33 @@ function analysisOutcome(r: AnalysisResult): Pick<FileResult, 'parsed' | 'error'
   return { parsed: !r.skipped, error: r.internalError && `internal error in the analysis: ${r.internalError}`, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes?.length ? { projectNotes: r.projectNotes } : {}) };
 }
 
+/** With --cache: the project summaries the last run saved, by absolute root (cache.ts). */
+let savedSummaries: Readonly<Record<string, unknown>> = {};
+/** The roots this thread has indexed, with their indexes (saved summaries imported on first use). */
+const usedRoots = new Map<string, ProjectIndex>();
+
+/** Hand this thread the saved summaries (before its first file). */
+export function useSavedSummaries(byRoot: Readonly<Record<string, unknown>> | undefined): void {
+  savedSummaries = byRoot ?? {};
+  usedRoots.clear();
+}
+
+/** This thread's summaries of every root it indexed, for the cache. */
+export function threadSummaries(): Record<string, unknown> {
+  return Object.fromEntries([...usedRoots].map(([root, index]) => [root, index.exportSummaries()]));
+}
+
 /** The job's project (index and root-relative path), when the index is on and the file lies under the root. */
 async function projectOf(job: FileJob) {
   if (!job.projectRoot) return undefined;
   const { projectFor } = await import('./project-host.js');
-  return projectFor(job.path, job.projectRoot);
+  const project = projectFor(job.path, job.projectRoot);
+  if (project && !usedRoots.has(job.projectRoot)) {
+    usedRoots.set(job.projectRoot, project.index);
+    const saved = savedSummaries[job.projectRoot];
+    if (saved !== undefined) project.index.importSummaries(saved);
+  }
+  return project;
 }
 
 /**
@@ -130,9 +158,20 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
     const project = await projectOf(job);
     const { analyze, withoutFixes } = c;
     if (fixMode === 'none') {
+      // With --cache: the stored result while the text, configuration and project reads are unchanged.
+      const hash = job.cache ? contentHash(bytes) : '';
+      const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, (key) => project?.index.fingerprint(key));
+      if (hit) {
+        const o = hit.outcome;
+        return { ...base, parsed: true, findings: withAbsoluteSteps(o.findings, job.projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
+      }
       const r = analyze(text, language, config, project ? { project } : {});
-      const findings = withAbsoluteSteps(job.keepFixes ? r.findings : r.findings.map(withoutFixes), job.projectRoot);
-      return { ...base, ...analysisOutcome(r), findings, text: r.findings.length ? text : undefined };
+      const rootRelative = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
+      const outcome = analysisOutcome(r);
+      // Stored with steps relative to the project root: the cache survives the tree moving.
+      const cacheEntry: CachedFile | undefined =
+        job.cache && !outcome.error ? { hash, config: job.cache.config, reads: r.projectReads ?? [], outcome: { findings: rootRelative, ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}), ...(r.projectNotes?.length ? { projectNotes: r.projectNotes } : {}) } } : undefined;
+      return { ...base, ...outcome, findings: withAbsoluteSteps(rootRelative, job.projectRoot), text: r.findings.length ? text : undefined, ...(cacheEntry ? { cacheEntry } : {}) };
     }
     const outcome = (fixer ?? c.fixSource)(text, language, config);
     const changed = outcome.changed && outcome.text !== text;

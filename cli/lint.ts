@@ -4,13 +4,14 @@
  * fork-spelling pre-scan and the (rare) parses all spread over the cores; small runs
  * stay in the main thread, where starting workers would cost more than it saves.
  */
-import { dirname } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Language } from '../rules/index.js';
 import type { ConfigResolver } from './config.js';
 import type { SourceFile } from './discover.js';
-import { lintBatch, lintText, type FileJob, type FileResult, type FixMode } from './lint-file.js';
+import { lintBatch, lintText, threadSummaries, useSavedSummaries, type FileJob, type FileResult, type FixMode } from './lint-file.js';
 import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
+import { configKey, type ResultCache } from './cache.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -24,6 +25,10 @@ export interface LintOptions {
   /** Follow callees into other files (the project index); `projectRoot` overrides the root rule. */
   projectIndex?: boolean;
   projectRoot?: string;
+  /** --cache: stored results to reuse, and where new ones go (fix modes neither read nor write it). */
+  cache?: ResultCache;
+  /** Whatever else decides a file's result (the project root, the index on or off): part of the cache key. */
+  cacheKeyExtra?: Record<string, unknown>;
 }
 
 /** Below this many files the main thread does everything. */
@@ -37,7 +42,7 @@ export class Linter {
 
   /** Start the workers now (their threads start while the main thread walks directories). */
   prewarm(): void {
-    if (this.opts.jobs > 1 && !this.pool) this.pool = new WorkerPool(this.opts.jobs, this.opts.fixMode);
+    if (this.opts.jobs > 1 && !this.pool) this.pool = new WorkerPool(this.opts.jobs, this.opts.fixMode, this.savedSummaries());
   }
 
   async close(): Promise<void> {
@@ -46,9 +51,48 @@ export class Linter {
     await pool?.close();
   }
 
+  /** The cache key of each directory's configuration. */
+  private readonly configKeys = new Map<string, string>();
+
   private job(path: string, language: Language): FileJob {
     const projectRoot = this.opts.projectIndex === false ? undefined : projectRootOf(path, this.opts.projectRoot);
-    return { path, language, config: this.opts.configs.analysisConfig(dirname(path)), keepFixes: this.opts.keepFixes, ...(projectRoot ? { projectRoot } : {}) };
+    const config = this.opts.configs.analysisConfig(dirname(path));
+    const job: FileJob = { path, language, config, keepFixes: this.opts.keepFixes, ...(projectRoot ? { projectRoot } : {}) };
+    const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
+    if (cache) {
+      // The key names the root relative to the working directory, so a moved tree keeps its cache.
+      const dirKey = `${dirname(path)}\0${projectRoot ?? ''}`;
+      let key = this.configKeys.get(dirKey);
+      if (key === undefined) {
+        key = configKey(config, { keepFixes: this.opts.keepFixes, projectRoot: projectRoot === undefined ? null : relative(cache.cwd, projectRoot) });
+        this.configKeys.set(dirKey, key);
+      }
+      const entry = cache.get(path);
+      job.cache = { config: key, ...(entry ? { entry } : {}) };
+    }
+    return job;
+  }
+
+  /** The cache's project summaries by absolute root (stored relative to the working directory). */
+  private savedSummaries(): Record<string, unknown> | undefined {
+    const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
+    const saved = cache?.summaries as Record<string, unknown> | undefined;
+    if (!cache || !saved || typeof saved !== 'object') return undefined;
+    return Object.fromEntries(Object.entries(saved).map(([root, data]) => [resolve(cache.cwd, root), data]));
+  }
+
+  /**
+   * Store what the run learnt in the cache (the caller saves it). The summaries are the
+   * main thread's; a run in worker threads keeps the saved ones (each worker imported them).
+   */
+  private remember(results: FileResult[], inThisThread: boolean): void {
+    const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
+    if (!cache) return;
+    for (const r of results) cache.set(r.path, r.cacheEntry, r.fromCache === true);
+    // A run that analysed nothing computed no summary: what was saved is still what holds.
+    if (inThisThread && results.some((r) => r.cacheEntry && !r.fromCache)) {
+      cache.summaries = Object.fromEntries(Object.entries(threadSummaries()).map(([root, data]) => [relative(cache.cwd, root) || '.', data]));
+    }
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */
@@ -68,6 +112,7 @@ export class Linter {
     };
     if (this.opts.jobs <= 1 || files.length < MIN_FILES_FOR_WORKERS) {
       await this.close();
+      useSavedSummaries(this.savedSummaries());
       const out: FileResult[] = [];
       for (const b of batches) {
         out.push(...(await lintBatch(b, this.opts.fixMode)));
@@ -75,6 +120,7 @@ export class Linter {
         // Let the progress line and signals through between batches.
         await new Promise((r) => setImmediate(r));
       }
+      this.remember(out, true);
       return out;
     }
     this.prewarm();
@@ -87,7 +133,9 @@ export class Linter {
           return r;
         }),
       );
-      return results.flat();
+      const out = results.flat();
+      this.remember(out, true);
+      return out;
     } finally {
       await this.close();
     }

@@ -12,6 +12,7 @@ import { Discovery, languageForExtension, type DiscoveryProblem } from './discov
 import { UsageError } from './errors.js';
 import { countResults, type FormatContext } from './formatters/common.js';
 import { Linter, type FileResult } from './lint.js';
+import { ResultCache, cacheFilePath } from './cache.js';
 import { parseOptions, type CliOptions, type Format } from './options.js';
 import { Progress } from './progress.js';
 
@@ -139,7 +140,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const fixMode = opts.fix ? 'fix' : opts.fixDryRun ? 'dry-run' : 'none';
     progress = opts.stdin ? null : Progress.create(opts.progress);
     const prog = progress;
-    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot });
+    const warn = (m: string) => io.stderr(`vforklint: warning: ${m}\n`);
+    // --fix and --fix-dry-run must compute the fixes: they neither read nor write the cache.
+    const cache = opts.cache && !opts.stdin && fixMode === 'none' ? ResultCache.load(cacheFilePath(io.cwd, opts.cacheLocation), io.cwd, toolVersion(), warn) : undefined;
+    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot, ...(cache ? { cache } : {}) });
 
     let results: FileResult[];
     let problems: DiscoveryProblem[] = [];
@@ -161,6 +165,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       results = await linter.lintFiles(discovery.files);
     }
     progress?.clear();
+    if (cache) {
+      cache.save(warn);
+      // A signal for tests and for checking a CI cache works (no timing involved).
+      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${cache.stats.reused} reused, ${cache.stats.analysed} analysed\n`);
+    }
 
     for (const r of results) {
       for (const n of r.notAnalysed ?? []) {

@@ -37,6 +37,9 @@ export interface CliOptions {
   projectIndex: boolean;
   /** The project root (--project-root); absent: the root rule per file. */
   projectRoot?: string;
+  /** --cache: reuse results of unchanged files (cache.ts); --cache-location: where. */
+  cache: boolean;
+  cacheLocation?: string;
 }
 
 /** What parseOptions returns when commander already answered (--help, --version). */
@@ -85,6 +88,8 @@ export function buildCommand(version: string): Command {
     .option('--print-config <file>', 'print the configuration that applies to a file and exit')
     .option('--list-rules', 'list the rules and exit')
     .option('--no-progress', 'never show the progress line (shown only on a terminal)')
+    .option('--cache', 'reuse the results of files unchanged since the last run (and of the helpers they call)')
+    .option('--cache-location <path>', 'the cache file, or a directory for it (default: .vforklintcache)')
     .version(version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .addHelpText('after', '\nExit codes: 0 no errors (and warnings within --max-warnings), 1 lint errors or too many warnings, 2 usage, config or internal error.')
@@ -149,6 +154,8 @@ export function parseOptions(argv: string[], version: string): CliOptions | Answ
     printConfig: o.printConfig as string | undefined,
     listRules: Boolean(o.listRules),
     progress: o.progress !== false,
+    cache: Boolean(o.cache),
+    cacheLocation: o.cacheLocation as string | undefined,
   };
   if (opts.fix && opts.fixDryRun) throw new UsageError('--fix and --fix-dry-run cannot be used together');
   if (opts.stdin && opts.fix) throw new UsageError('--fix cannot write standard input; use --fix-dry-run to see the diff');

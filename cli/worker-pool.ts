@@ -11,6 +11,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
+  /** It has had the saved summaries. */
+  primed: boolean;
 }
 
 function failed(p: Pending, message: string): FileResult[] {
@@ -26,6 +28,8 @@ export class WorkerPool {
   constructor(
     size: number,
     private readonly fixMode: FixMode,
+    /** With --cache: the saved project summaries, sent with each worker's first batch. */
+    private readonly summaries?: Record<string, unknown>,
   ) {
     for (let i = 0; i < size; i++) this.spawn();
   }
@@ -39,7 +43,7 @@ export class WorkerPool {
 
   private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, busy: null, primed: false };
     worker.on('message', (m: { results: FileResult[] }) => {
       const p = slot.busy;
       slot.busy = null;
@@ -65,7 +69,8 @@ export class WorkerPool {
       const next = this.queue.shift();
       if (!next) return;
       slot.busy = next;
-      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode });
+      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && !slot.primed ? { summaries: this.summaries } : {}) });
+      slot.primed = true;
     }
   }
 

@@ -4,14 +4,17 @@
  * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { lintBatch, type FileJob, type FixMode } from './lint-file.js';
+import { lintBatch, useSavedSummaries, type FileJob, type FixMode } from './lint-file.js';
 
 export interface BatchRequest {
   id: number;
   jobs: FileJob[];
   fixMode: FixMode;
+  /** With --cache, on a worker's first batch: the project summaries the last run saved. */
+  summaries?: Record<string, unknown>;
 }
 
 parentPort!.on('message', (req: BatchRequest) => {
+  if (req.summaries) useSavedSummaries(req.summaries);
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));
 });

@@ -12,6 +12,7 @@
 import type { RuleDefinition, RuleTextEdit, RuleTextEditor, SourceLocation } from '@eslint/core';
 import { PATH_RULE_IDS, RULE_METAS, stepChain, type Finding, type Fix, type RuleMeta } from '../rules/index.js';
 import type { VforklintSourceCode } from './source-code.js';
+import { projectOptionFor, projectSettings } from './project.js';
 
 /**
  * Whether the ESLint rule offers suggestions: the core's own flag (the frame split), or any
@@ -98,6 +99,9 @@ function isVforklintSourceCode(sc: unknown): sc is VforklintSourceCode {
 /** The start of the message for a part of a file the analysis could not cover. */
 export const NOT_ANALYSED_PREFIX = 'vforklint did not fully analyse this: ';
 
+/** The start of the message for what the project index assumed or could not know (RULES section 8). */
+export const PROJECT_NOTE_PREFIX = 'vforklint project index: ';
+
 export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
   return {
     meta: {
@@ -114,9 +118,13 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
       if (!isVforklintSourceCode(sourceCode)) return {};
       sourceCode.enableRule(meta.id);
       const run = () => {
-        const result = sourceCode.analysis();
         // File-level notes are said once per file, by the first enabled rule, never as a crash.
         const saysFileNotes = [...sourceCode.enabledRules][0] === meta.id;
+        const cwd = context.cwd ?? process.cwd();
+        const settings = projectSettings(context.settings, cwd);
+        const result = sourceCode.analysis(projectOptionFor(sourceCode.path, settings));
+        const fileNote = (message: string) => context.report({ loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message });
+        if (saysFileNotes) for (const problem of settings.problems) fileNote(`vforklint: ${problem}.`);
         if (result.internalError) {
           if (saysFileNotes) {
             context.report({
@@ -136,6 +144,12 @@ export function adaptCoreRule(meta: RuleMeta): CoreRuleDefinition {
             loc: { start: { line: n.range.start.line, column: n.range.start.column }, end: { line: n.range.end.line, column: n.range.end.column } },
             message: `${NOT_ANALYSED_PREFIX}${n.reason}.`,
           });
+        }
+        // What the project index assumed (a name defined in several files) or could not know.
+        const site = result.forkSites[0]?.range;
+        for (const note of saysFileNotes ? (result.projectNotes ?? []) : []) {
+          if (!site) fileNote(`${PROJECT_NOTE_PREFIX}${note}`);
+          else context.report({ loc: { start: { line: site.start.line, column: site.start.column }, end: { line: site.end.line, column: site.end.column } }, message: `${PROJECT_NOTE_PREFIX}${note}` });
         }
       };
       return { translation_unit: run, source_file: run };

@@ -126,7 +126,7 @@ export function createLanguage(language: Language): VforklintLanguage {
     createSourceCode(file: File, input: OkParseResult<VforklintRoot>, context): VforklintSourceCode {
       const { tree, config, ignored } = input as VforklintParseResult;
       void context;
-      return new VforklintSourceCode({ text: bodyText(file), ast: input.ast, language, ...(tree ? { tree } : {}), config, ignored });
+      return new VforklintSourceCode({ text: bodyText(file), ast: input.ast, language, ...(tree ? { tree } : {}), config, ignored, path: file.physicalPath ?? file.path });
     },
   };
 }

@@ -13,10 +13,11 @@
  */
 import { ConfigCommentParser, Directive, TextSourceCodeBase, VisitNodeStep } from '@eslint/plugin-kit';
 import type { FileProblem, RulesConfig, SourceLocation, TraversalStep } from '@eslint/core';
-import { RULE_METAS, analyze, type AnalysisResult, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
+import { RULE_METAS, analyze, type AnalysisResult, type AnalyzeOptions, type Language, type RuleId, type Severity, type Tree, type VforklintConfig } from '../rules/index.js';
 import { mayHoldDirectives, scanComments } from '../rules/comments.js';
 import { analysisConfig, type ResolvedConfig } from '../config/index.js';
 import type { VforklintLanguageOptions } from './language-options.js';
+
 
 export interface VforklintRoot {
   type: 'translation_unit' | 'source_file';
@@ -66,6 +67,8 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
   readonly #config: VforklintConfig;
   readonly #enabled = new Set<RuleId>();
   #analysis: AnalysisResult | undefined;
+  /** The file ESLint names (its physical path), when it is one: the project index needs it. */
+  readonly path: string | undefined;
   #comments: VforklintComment[] | undefined;
   #configNodes: VforklintComment[] | undefined;
   /** How many times the core ran for this file (the tests hold it at one). */
@@ -74,13 +77,14 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
   readonly #ignored: boolean;
 
   /** `config`: the file's configuration (language-options.ts); `ignored`: its ignorePatterns skip this file. */
-  constructor({ text, ast, language, tree, config, ignored }: { text: string; ast: VforklintRoot; language: Language; tree?: Tree; config?: ResolvedConfig; ignored?: boolean }) {
+  constructor({ text, ast, language, tree, config, ignored, path }: { text: string; ast: VforklintRoot; language: Language; tree?: Tree; config?: ResolvedConfig; ignored?: boolean; path?: string }) {
     // tree-sitter and the core count lines at "\n" only; so must ESLint's line table.
     super({ text, ast, lineEndingPattern: /\n/u });
     this.language = language;
     this.#tree = tree;
     this.#config = analysisConfig(config ?? {});
     this.#ignored = ignored ?? false;
+    this.path = path;
   }
 
   /** ESLint visits the root only: enter, then exit. */
@@ -107,8 +111,8 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
     return this.#enabled;
   }
 
-  /** The core's result for this file, computed once, with exactly the enabled rules on. */
-  analysis(): AnalysisResult {
+  /** The core's result for this file, computed once, with exactly the enabled rules on (and the project index, when the rules hand it). */
+  analysis(project?: AnalyzeOptions['project']): AnalysisResult {
     if (!this.#analysis) {
       const rules: Partial<Record<RuleId, Severity>> = {};
       for (const meta of RULE_METAS) {
@@ -119,7 +123,8 @@ export class VforklintSourceCode extends TextSourceCodeBase<Options> {
       }
       if (this.#ignored) return (this.#analysis = { findings: [], forkSites: [], skipped: true });
       this.analysisRuns++;
-      this.#analysis = analyze(this.text, this.language, { ...this.#config, rules }, this.#tree ? { tree: this.#tree } : {});
+      const options = { ...(this.#tree ? { tree: this.#tree } : {}), ...(project ? { project } : {}) };
+      this.#analysis = analyze(this.text, this.language, { ...this.#config, rules }, options);
     }
     return this.#analysis;
   }

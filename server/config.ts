@@ -8,9 +8,10 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, analysisConfig, isIgnoredBy, layerConfig, nearestConfigFile, validateConfig, type ResolvedConfig } from '../config/index.js';
 import type { VforklintConfig } from '../rules/index.js';
+import type { ProjectSettings } from './project.js';
 
 /** Keys of the settings section that configure the editor integration, not the analysis. */
-const EDITOR_KEYS = new Set(['enable', 'trace']);
+const EDITOR_KEYS = new Set(['enable', 'trace', 'projectRoot', 'projectIndex']);
 
 export const SETTINGS_NAME = 'settings "vforklint"';
 
@@ -21,6 +22,8 @@ export interface EffectiveConfig {
   config: VforklintConfig;
   /** The config file used, if any. */
   file?: string;
+  /** `vforklint.projectIndex` and `vforklint.projectRoot` (RULES section 8). */
+  project: ProjectSettings;
   /** One-line problems found in the settings or the file (shown to the user once). */
   problems: string[];
 }
@@ -43,13 +46,15 @@ function settingsDir(documentPath: string | undefined, workspaceRoots: string[])
 
 interface EditorSettings {
   enable?: boolean;
+  project: ProjectSettings;
   config: ResolvedConfig;
   problems: string[];
 }
 
 /** The settings section split into the editor's own keys and a configuration, validated as a file is. */
 function readSettings(settings: unknown, dir: string): EditorSettings {
-  if (settings === undefined || settings === null) return { config: {}, problems: [] };
+  const project: ProjectSettings = { enabled: true };
+  if (settings === undefined || settings === null) return { config: {}, problems: [], project };
   const problems: string[] = [];
   let enable: boolean | undefined;
   let rest: unknown = settings;
@@ -60,12 +65,20 @@ function readSettings(settings: unknown, dir: string): EditorSettings {
     const e = (settings as Record<string, unknown>).enable;
     if (typeof e === 'boolean') enable = e;
     else if (e !== undefined && e !== null) problems.push(`${SETTINGS_NAME}: "enable" must be boolean`);
+    const index = (settings as Record<string, unknown>).projectIndex;
+    if (typeof index === 'boolean') project.enabled = index;
+    else if (index !== undefined && index !== null) problems.push(`${SETTINGS_NAME}: "projectIndex" must be boolean`);
+    const root = (settings as Record<string, unknown>).projectRoot;
+    // Relative to the workspace folder, as the other paths in the settings; empty: the root rule.
+    if (typeof root === 'string') {
+      if (root.trim()) project.root = resolve(dir, root.trim());
+    } else if (root !== undefined && root !== null) problems.push(`${SETTINGS_NAME}: "projectRoot" must be a string (a directory)`);
   }
   try {
-    return { enable, config: validateConfig(rest, { name: SETTINGS_NAME, dir }), problems };
+    return { enable, config: validateConfig(rest, { name: SETTINGS_NAME, dir }), problems, project };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    return { enable, config: {}, problems: [...problems, e.message] };
+    return { enable, config: {}, problems: [...problems, e.message], project };
   }
 }
 
@@ -90,6 +103,7 @@ export function effectiveConfig(settings: unknown, documentPath: string | undefi
     ignored: documentPath !== undefined && isIgnoredBy(merged.ignorePatterns, resolve(documentPath)),
     config: analysisConfig(merged),
     ...(file ? { file } : {}),
+    project: editor.project,
     problems,
   };
 }

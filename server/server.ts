@@ -26,9 +26,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { analyze, createAnalysisCache, fixSource, forgetSharedParses, initParsers, withoutFixes, type AnalysisResult } from '../rules/index.js';
+import type { ProjectRead } from '../cli/cache.js';
+import { ServerProjects, type OverlayHost } from './project.js';
 
 /** Per-function results shared by every open document: a keystroke re-analyses only what it touched. */
 const functionCache = createAnalysisCache(4000);
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CONFIG_FILE_NAMES } from '../config/index.js';
 import { effectiveConfig, uriToPath, type EffectiveConfig } from './config.js';
 import { LintDocument, lintDocumentsConfiguration } from './documents.js';
@@ -38,23 +43,39 @@ import { FIX_ALL_KIND, diagnosticsOf, fixAllAction, fixAllEdit, hoverAt, quickFi
 export const FIX_ALL_COMMAND = 'vforklint.applyFixAll';
 const DEFAULT_DEBOUNCE_MS = 50;
 
-/** A copy of a result without fixes (and without getters that would compute them), detached from the core's strings. */
-function slimCopy(r: AnalysisResult): AnalysisResult {
-  return structuredClone({
+/**
+ * A copy of a result without fixes (and without getters that would compute them), detached
+ * from the core's strings. Steps in other files name them relative to the project root:
+ * here they become absolute paths (translate.ts makes them URIs).
+ */
+function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
+  const findings = r.findings.map(withoutFixes);
+  const copy: AnalysisResult = structuredClone({
     skipped: r.skipped,
     ...(r.internalError ? { internalError: r.internalError } : {}),
     ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
+    ...(r.projectReads ? { projectReads: r.projectReads } : {}),
+    ...(r.projectNotes ? { projectNotes: r.projectNotes } : {}),
     forkSites: r.forkSites,
-    findings: r.findings.map(withoutFixes),
+    findings,
   });
+  if (root !== undefined) for (const f of copy.findings) for (const step of f.steps) if (step.file !== undefined) step.file = ServerProjects.absolute(root, step.file);
+  return copy;
 }
 
 interface CachedAnalysis {
   version: number;
   generation: number;
+  /** The document's re-check count when analysed: a summary it read changed since (`epochs`). */
+  epoch: number;
   snapshot: TextDocument;
   result: AnalysisResult;
+  /** The project root it was analysed in, and the project knowledge it read. */
+  root?: string;
+  reads: ProjectRead[];
 }
+
+const SOURCE_FILE = /\.(?:c|h|go)$/i;
 
 export interface ServerOptions {
   /** Milliseconds between re-analyses of one document while edits keep arriving. */
@@ -73,6 +94,23 @@ export function startServer(connection: Connection): void {
   const timers = new Map<string, NodeJS.Timeout>();
   const lastRun = new Map<string, number>();
   const shownProblems = new Set<string>();
+  /**
+   * Per-function results of documents analysed with the project index, one cache per
+   * document: a function's result there also rests on other files, which the shared cache's
+   * keys do not see, so a document's cache is dropped when what it read changes.
+   */
+  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number }>();
+  /** Counts project changes (edits, files on disk), so a document's cache is checked once per change. */
+  let projectChanges = 0;
+  /** Per document: how many times a change elsewhere made its result stale. */
+  const epochs = new Map<string, number>();
+  /** Open documents by absolute path (the project host reads them instead of the disk). */
+  const openByPath = new Map<string, LintDocument>();
+  const projects = new ServerProjects(
+    (abs) => openByPath.get(abs)?.getText(),
+    () => openByPath.keys(),
+    (root, host) => void indexInBackground(root, host),
+  );
 
   const log = (message: string) => connection.console.error(message);
 
@@ -110,6 +148,59 @@ export function startServer(connection: Connection): void {
     return p;
   }
 
+  /** Walk a new project's files in the background, as work done progress where the client shows it. */
+  async function indexInBackground(root: string, host: OverlayHost): Promise<void> {
+    if (caps.window?.workDoneProgress !== true) return host.walkInBackground(() => undefined);
+    let reporter;
+    try {
+      reporter = await connection.window.createWorkDoneProgress();
+    } catch {
+      return host.walkInBackground(() => undefined);
+    }
+    reporter.begin('vforklint: indexing', undefined, root, false);
+    try {
+      await host.walkInBackground((n) => reporter.report(`${n} C and Go files in ${root}`));
+    } finally {
+      reporter.done();
+    }
+  }
+
+  /** Re-check the open documents whose last result read project knowledge that changed (and only those). */
+  let dependentsTimer: NodeJS.Timeout | undefined;
+  function recheckDependentsSoon(changed: ReadonlySet<string>): void {
+    if (dependentsTimer) return;
+    dependentsTimer = setTimeout(() => {
+      dependentsTimer = undefined;
+      guard('project re-check', undefined, () => recheckDependents(changed))().catch(() => undefined);
+    }, debounceMs);
+  }
+  const changedUris = new Set<string>();
+  function recheckDependents(changed: ReadonlySet<string>): void {
+    const skip = new Set(changed);
+    changedUris.clear();
+    let any = false;
+    for (const doc of documents.all()) {
+      const a = analyses.get(doc.uri);
+      if (!a || skip.has(doc.uri) || a.root === undefined || a.reads.length === 0) continue;
+      if (!projects.stale(a.root, a.reads)) continue;
+      projectCaches.delete(doc.uri);
+      epochs.set(doc.uri, (epochs.get(doc.uri) ?? 0) + 1);
+      any = true;
+      lastRun.delete(doc.uri);
+      schedule(doc.uri);
+    }
+    if (any && pullDiagnostics() && caps.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
+  }
+
+  /** Files changed (absolute paths): the indexes forget them, dependents are re-checked. */
+  function projectFilesChanged(paths: string[], listChanged: boolean, uris: string[]): void {
+    if (paths.length === 0 || projects.isEmpty) return; // no index yet: nothing to forget
+    projects.invalidate(paths, listChanged);
+    projectChanges++;
+    for (const u of uris) changedUris.add(u);
+    recheckDependentsSoon(changedUris);
+  }
+
   async function configFor(doc: LintDocument): Promise<EffectiveConfig> {
     const settings = await settingsFor(doc.uri);
     const eff = effectiveConfig(settings, uriToPath(doc.uri), workspaceRoots);
@@ -124,26 +215,46 @@ export function startServer(connection: Connection): void {
 
   /** The analysis of the document's current version, computed once. */
   async function analysisOf(doc: LintDocument): Promise<CachedAnalysis> {
+    const current = (c: CachedAnalysis | undefined, gen: number) => c && c.version === doc.version && c.generation === gen && c.epoch === (epochs.get(doc.uri) ?? 0);
     const cached = analyses.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.generation === generation) return cached;
+    if (current(cached, generation)) return cached!;
     const gen = generation;
+    const epoch = epochs.get(doc.uri) ?? 0;
     const eff = await configFor(doc);
     const again = analyses.get(doc.uri);
-    if (again && again.version === doc.version && again.generation === gen) return again;
+    if (current(again, gen)) return again!;
     const text = doc.getText();
     let result: AnalysisResult;
+    let root: string | undefined;
     if (!doc.language || !eff.enable || eff.ignored) {
       result = { findings: [], forkSites: [], skipped: true };
     } else {
       const tree = doc.treeFor(eff.config);
+      // The index is consulted only for a text with a fork spelling (a tree): other keystrokes cost what they did.
+      const found = tree ? projects.optionFor(uriToPath(doc.uri), eff.project) : undefined;
+      const project = found?.option;
+      root = found?.root;
       // Diagnostics need no fixes: the frame split is computed only when a code action or a
       // hover asks for it (fullAnalysisOf). The slim copy also holds none of the core's
       // strings, which can be slices of much larger ones.
-      result = slimCopy(analyze(text, doc.language, eff.config, tree ? { tree, cache: functionCache } : { cache: functionCache }));
+      let cache = functionCache;
+      if (project) {
+        let mine = projectCaches.get(doc.uri);
+        if (mine && mine.seen !== projectChanges) {
+          // Something changed since: keep the cache only while what the last result read holds.
+          const last = analyses.get(doc.uri);
+          if (!last || last.root === undefined || projects.stale(last.root, last.reads)) mine = undefined;
+          else mine.seen = projectChanges;
+        }
+        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges }));
+        cache = mine.cache;
+      }
+      const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
+      result = slimCopy(analyze(text, doc.language, eff.config, options), root);
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }
-    const entry: CachedAnalysis = { version: doc.version, generation: gen, snapshot: TextDocument.create(doc.uri, doc.text.languageId, doc.version, text), result };
+    const entry: CachedAnalysis = { version: doc.version, generation: gen, epoch, snapshot: TextDocument.create(doc.uri, doc.text.languageId, doc.version, text), result, ...(root !== undefined ? { root } : {}), reads: result.projectReads ?? [] };
     analyses.set(doc.uri, entry);
     return entry;
   }
@@ -240,8 +351,13 @@ export function startServer(connection: Connection): void {
       }
       if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
-          watchers: CONFIG_FILE_NAMES.map((name) => ({ globPattern: `**/${name}` })),
+          watchers: [...CONFIG_FILE_NAMES.map((name) => ({ globPattern: `**/${name}` })), { globPattern: '**/*.{c,h,go}' }],
         });
+      }
+      // Index each workspace folder's project in the background, before documents ask for it.
+      for (const folder of workspaceRoots) {
+        const eff = effectiveConfig(await settingsFor(pathToFileURL(folder).href), join(folder, '_'), workspaceRoots);
+        if (eff.project.enabled) projects.project(projects.rootForDirectory(folder, eff.project));
       }
     }),
   );
@@ -254,9 +370,37 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onDidChangeWatchedFiles(guard('didChangeWatchedFiles', undefined, () => reanalyzeAll()));
+  connection.onDidChangeWatchedFiles(
+    guard('didChangeWatchedFiles', undefined, (params) => {
+      const sources: string[] = [];
+      let listChanged = false;
+      let configChanged = false;
+      for (const change of params.changes) {
+        const path = uriToPath(change.uri);
+        if (!path || !SOURCE_FILE.test(path)) {
+          // A configuration file (or anything else a client reports): re-check everything, as before.
+          configChanged = true;
+          continue;
+        }
+        sources.push(path);
+        if (change.type !== 2) listChanged = true; // created or deleted
+      }
+      projectFilesChanged(sources, listChanged, []);
+      if (configChanged) reanalyzeAll();
+    }),
+  );
 
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    const path = uriToPath(e.document.uri);
+    if (path) {
+      const opened = !openByPath.has(path);
+      openByPath.set(path, e.document);
+      // The text the index reads for this file changed (or now comes from the editor; a new
+      // file that is not on disk yet joins the file list).
+      projectFilesChanged([path], opened && !existsSync(path), [e.document.uri]);
+    }
+    schedule(e.document.uri);
+  });
   documents.onDidClose(
     guard('didClose', undefined, (e) => {
       const uri = e.document.uri;
@@ -267,6 +411,10 @@ export function startServer(connection: Connection): void {
       analyses.delete(uri);
       lastRun.delete(uri);
       settingsCache.delete(uri);
+      epochs.delete(uri);
+      projectCaches.delete(uri);
+      const path = uriToPath(uri);
+      if (path && openByPath.delete(path)) projectFilesChanged([path], !existsSync(path), []); // the disk's text again
       if (!pullDiagnostics()) void connection.sendDiagnostics({ uri, diagnostics: [] });
     }),
   );
@@ -282,7 +430,7 @@ export function startServer(connection: Connection): void {
       lastRun.set(doc.uri, Date.now());
       const a = await analysisOf(doc);
       checkCancelled(token);
-      const resultId = `${a.version}:${a.generation}`;
+      const resultId = `${a.version}:${a.generation}:${a.epoch}`;
       if (params.previousResultId === resultId) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
       return { kind: DocumentDiagnosticReportKind.Full, resultId, items: diagnosticsOf(a.result, doc.uri) };
     }),
@@ -351,6 +499,8 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => {
     for (const t of timers.values()) clearTimeout(t);
     timers.clear();
+    if (dependentsTimer) clearTimeout(dependentsTimer);
+    dependentsTimer = undefined;
   });
 
   documents.listen(connection);

@@ -64,6 +64,12 @@ export function diagnosticsOf(r: AnalysisResult, uri: string): Diagnostic[] {
   for (const n of r.notAnalysed ?? []) {
     out.push({ range: toLspRange(n.range), severity: DiagnosticSeverity.Information, code: 'not-analysed', source: SOURCE, message: `vforklint did not fully analyse this: ${n.reason}.` });
   }
+  // What the project index assumed, or could not know (a partial index): said at the first fork site.
+  const notes = (r as { projectNotes?: string[] }).projectNotes ?? [];
+  const at = r.forkSites[0]?.range;
+  for (const note of notes) {
+    out.push({ range: at ? toLspRange(at) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, code: 'project-index', source: SOURCE, message: `vforklint: ${note}` });
+  }
   return out;
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import plugin from '../eslint-plugin/index.js';
 import { PATH_RULE_IDS, initParsers, parseSource, stepChain, type RuleId } from '../rules/index.js';
-import { NOT_ANALYSED_PREFIX } from '../eslint-plugin/core-rules.js';
+import { NOT_ANALYSED_PREFIX, PROJECT_NOTE_PREFIX } from '../eslint-plugin/core-rules.js';
 
 await initParsers();
 
@@ -52,20 +52,27 @@ function fixturePaths(): string[] {
 }
 
 /** Runs both tools over the fixtures and returns every difference, one line each. */
-async function compare(cliArgs: string[], languageOptions: Record<string, unknown> | undefined): Promise<{ mismatches: string[]; compared: number; findings: number }> {
-  const files = fixturePaths();
-  assert.ok(files.length >= 10, `expected fixtures, found ${files.length}`);
+/**
+ * The single-file fixtures are compared with the project index off on both sides (the
+ * repository around them is not their project); `project` compares a multi-file fixture
+ * project with the index on, rooted at its directory (CLI --project-root, ESLint settings).
+ */
+async function compare(cliArgs: string[], languageOptions: Record<string, unknown> | undefined, project?: string): Promise<{ mismatches: string[]; compared: number; findings: number }> {
+  const files = project ? projectFiles(project) : fixturePaths();
+  assert.ok(project ? files.length >= 2 : files.length >= 10, `expected fixtures, found ${files.length}`);
+  cliArgs = [...cliArgs, ...(project ? ['--project-root', project] : ['--no-project-index'])];
   assert.ok(existsSync(CLI), 'the vforklint CLI is built (dist/cli/main.js)');
 
   const cli = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-config-lookup', '--no-progress', ...cliArgs, ...files], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   assert.ok(cli.status === 0 || cli.status === 1, `vforklint exited ${cli.status}: ${cli.stderr}`);
-  const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[]; notAnalysed?: Array<{ line: number; column: number; endLine: number; endColumn: number; reason: string }> }>;
+  const cliResults = JSON.parse(cli.stdout) as Array<{ filePath: string; messages: Message[]; projectNotes?: string[]; notAnalysed?: Array<{ line: number; column: number; endLine: number; endColumn: number; reason: string }> }>;
   const cliNotAnalysed = new Map(cliResults.map((r) => [r.filePath, r.notAnalysed ?? []]));
   const cliByFile = new Map(cliResults.map((r) => [r.filePath, r.messages.map((m) => key(m.ruleId && `vforklint/${m.ruleId}`, withChain(m))).sort()]));
 
   const overrideConfig = [
     ...plugin.configs.recommended,
     ...(languageOptions ? [{ files: ['**/*.c', '**/*.h', '**/*.go'], languageOptions }] : []),
+    { settings: { vforklint: project ? { projectRoot: project } : { projectIndex: false } } },
   ];
   const eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig, ignore: false });
   const eslintResults = await eslint.lintFiles(files);
@@ -85,7 +92,11 @@ async function compare(cliArgs: string[], languageOptions: Record<string, unknow
     const notes = r.messages.filter((m) => m.message.startsWith(NOT_ANALYSED_PREFIX)).map((m) => key(null, m as Message)).sort();
     const cliNotes = (cliNotAnalysed.get(r.filePath) ?? []).map((n) => key(null, { ...n, ruleId: null, message: `${NOT_ANALYSED_PREFIX}${n.reason}.` })).sort();
     if (notes.join() !== cliNotes.join()) mismatches.push(`${r.filePath}: not analysed: ESLint [${notes.join(', ')}], CLI [${cliNotes.join(', ')}]`);
-    const mine = r.messages.filter((m) => !m.message.startsWith(NOT_ANALYSED_PREFIX)).map((m) => key(m.ruleId, m as Message)).sort();
+    // What the project index assumed: the CLI lists it apart (projectNotes), ESLint as messages at the first fork site.
+    const projectNotes = r.messages.filter((m) => m.message.startsWith(PROJECT_NOTE_PREFIX)).map((m) => m.message.slice(PROJECT_NOTE_PREFIX.length)).sort();
+    const cliProjectNotes = [...(cliResults.find((x) => x.filePath === r.filePath)?.projectNotes ?? [])].sort();
+    if (projectNotes.join('\n') !== cliProjectNotes.join('\n')) mismatches.push(`${r.filePath}: project notes: ESLint [${projectNotes.join(', ')}], CLI [${cliProjectNotes.join(', ')}]`);
+    const mine = r.messages.filter((m) => !m.message.startsWith(NOT_ANALYSED_PREFIX) && !m.message.startsWith(PROJECT_NOTE_PREFIX)).map((m) => key(m.ruleId, m as Message)).sort();
     const theirs = cliByFile.get(r.filePath) ?? [];
     findings += theirs.length;
     for (const k of theirs.filter((x) => !mine.includes(x))) mismatches.push(`${r.filePath}: only the CLI: ${k}`);
@@ -94,7 +105,34 @@ async function compare(cliArgs: string[], languageOptions: Record<string, unknow
   return { mismatches, compared: eslintResults.length, findings };
 }
 
+/** The C and Go files of a fixture project (fixtures/projects/<case>/), recursively. */
+function projectFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) out.push(...projectFiles(p));
+    else if (/\.(?:c|h|go)$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
 describe('ESLint plugin and vforklint CLI report the same findings', () => {
+  it('on every multi-file fixture project, with the project index', async (t) => {
+    const dir = `${ROOT}fixtures/projects`;
+    const cases = existsSync(dir) ? readdirSync(dir).sort() : [];
+    assert.ok(cases.length >= 5, `expected fixture projects, found ${cases.length}`);
+    let total = 0;
+    const mismatches: string[] = [];
+    for (const c of cases) {
+      const r = await compare([], undefined, `${dir}/${c}`);
+      mismatches.push(...r.mismatches);
+      total += r.findings;
+    }
+    assert.deepEqual(mismatches, []);
+    assert.ok(total > 0, 'the projects produce findings');
+    t.diagnostic(`${cases.length} projects, ${total} findings, identical`);
+  });
+
   it('on every fixture, with the defaults', async (t) => {
     const { mismatches, compared, findings } = await compare([], undefined);
     assert.deepEqual(mismatches, []);

@@ -70,6 +70,8 @@ export class LspTestClient {
   settings: unknown;
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly registrations: string[] = [];
+  /** `$/progress` values the server sent (work done progress), in order. */
+  readonly progress: Array<{ kind: string; title?: string; message?: string }> = [];
   refreshes = 0;
   /** workspace/applyEdit requests the server sent (answered as applied). */
   readonly appliedEdits: Array<{ label?: string; edit: WorkspaceEdit }> = [];
@@ -119,6 +121,11 @@ export class LspTestClient {
       return null;
     });
     connection.onRequest('window/showMessageRequest', () => null);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onNotification('$/progress', (p: { value: { kind: string; title?: string; message?: string } }) => {
+      client.progress.push(p.value);
+      client.wake();
+    });
     connection.onRequest('workspace/applyEdit', (p: { label?: string; edit: WorkspaceEdit }) => {
       client.appliedEdits.push(p);
       client.wake();

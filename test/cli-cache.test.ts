@@ -1,0 +1,202 @@
+/**
+ * `--cache` / `--cache-location` as a user runs them: a small project whose forking file
+ * calls a helper defined in another file. A cached result is reused only while the file,
+ * its configuration and the helper summaries it read are unchanged, so editing the helper
+ * alone updates the forking file's finding. Reuse is observed through the
+ * `VFORKLINT_DEBUG=cache` line (counts, no timing).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = resolve(here, '../cli/main.js');
+
+const FORK_C = `#include <unistd.h>
+#include "helper.h"
+
+int spawn(const char *path)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		run_child(path);
+	}
+	return pid;
+}
+`;
+const HELPER_H = 'void run_child(const char *path);\n';
+/** The helper returns: so does the child, into spawn()'s frame. */
+const HELPER_RETURNS = `#include <unistd.h>
+#include "helper.h"
+
+void run_child(const char *path)
+{
+	(void)path;
+}
+`;
+/** The helper never returns. */
+const HELPER_EXITS = `#include <unistd.h>
+#include "helper.h"
+
+void run_child(const char *path)
+{
+	(void)path;
+	_exit(127);
+}
+`;
+/** A file with a fork site that reads nothing from other files. */
+const ALONE_C = `#include <unistd.h>
+
+int alone(const char *p)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		execl(p, p, (char *)0);
+		_exit(127);
+	}
+	return pid;
+}
+`;
+
+const roots: string[] = [];
+after(() => {
+  for (const d of roots) rmSync(d, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'vforklint-cache-'));
+  roots.push(root);
+  mkdirSync(join(root, '.git')); // the project root (RULES section 8)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, name)), { recursive: true });
+    writeFileSync(join(root, name), text);
+  }
+  return root;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Files whose stored result was reused, and files analysed, from the debug line. */
+  reused: number;
+  analysed: number;
+  /** "file:line rule" of every finding. */
+  findings: string[];
+}
+
+function lint(cwd: string, args: string[] = []): Run {
+  const r = spawnSync(process.execPath, [CLI, '--format', 'json', '--no-progress', '--no-config-lookup', ...args, '.'], { cwd, encoding: 'utf8', env: { ...process.env, VFORKLINT_DEBUG: 'cache' } });
+  const m = /vforklint: cache: (\d+) reused, (\d+) analysed/.exec(r.stderr);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
+  const results = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>;
+  const findings = results.flatMap((f) => f.messages.map((x) => `${f.filePath.slice(cwd.length + 1)}:${x.line} ${x.ruleId}`)).sort();
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, reused: m ? Number(m[1]) : -1, analysed: m ? Number(m[2]) : -1, findings };
+}
+
+describe('vforklint --cache', () => {
+  it('reuses unchanged results, and re-checks a forking file when a helper in another file changes', () => {
+    const root = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C });
+
+    const first = lint(root, ['--cache']);
+    const returns = (r: Run) => r.findings.some((f) => /^fork\.c:\d+ child-returns$/.test(f));
+    assert.ok(returns(first), `the helper returns: ${first.findings.join(', ')}`);
+    assert.deepEqual([first.reused, first.analysed], [0, 2], first.stderr);
+    assert.ok(existsSync(join(root, '.vforklintcache')), 'the default cache file in the working directory');
+
+    const second = lint(root, ['--cache']);
+    assert.deepEqual([second.reused, second.analysed], [2, 0], 'an unchanged tree: every result reused');
+    assert.equal(second.stdout, first.stdout, 'the same report');
+
+    // The helper now never returns: only the forking file is analysed again, and its finding goes.
+    writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+    const third = lint(root, ['--cache']);
+    assert.ok(!returns(third), `the helper exits now: ${third.findings.join(', ')}`);
+    assert.ok(!third.findings.some((f) => f.startsWith('fork.c:')), `nothing left in fork.c: ${third.findings.join(', ')}`);
+    // (spawn() stopped being a fork wrapper, whose calls any file may make: both are re-checked.)
+    assert.deepEqual([third.reused, third.analysed], [0, 2]);
+    assert.deepEqual(third.findings, lint(root).findings, 'the same findings as a run without the cache');
+
+    // And back: the finding returns.
+    writeFileSync(join(root, 'helper.c'), HELPER_RETURNS);
+    const fourth = lint(root, ['--cache']);
+    assert.ok(returns(fourth), fourth.findings.join(', '));
+  });
+
+  it('re-checks only the files that read the changed helper', () => {
+    const prep = (body: string) => `#include <stdlib.h>\n\nvoid prepare(void)\n{\n${body}}\n`;
+    const spawnC = '#include <unistd.h>\nvoid prepare(void);\n\nint spawn(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\texecl(p, p, (char *)0);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n';
+    const root = project({ 'spawn.c': spawnC, 'prep.c': prep('\t(void)malloc(8);\n'), 'alone.c': ALONE_C });
+    const first = lint(root, ['--cache']);
+    assert.ok(first.findings.includes('spawn.c:8 child-unsafe-call'), `prepare() allocates: ${first.findings.join(', ')}`);
+    writeFileSync(join(root, 'prep.c'), prep('\t/* nothing */\n'));
+    const second = lint(root, ['--cache']);
+    assert.deepEqual(second.findings, [], 'prepare() is safe now');
+    assert.deepEqual([second.reused, second.analysed], [1, 1], 'alone.c reused, spawn.c re-checked');
+    assert.deepEqual(second.findings, lint(root).findings, 'the same findings as a run without the cache');
+  });
+
+  it('a changed configuration re-checks every file', () => {
+    const root = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C });
+    lint(root, ['--cache']);
+    const strict = lint(root, ['--cache', '--strict']);
+    assert.deepEqual([strict.reused, strict.analysed], [0, 2]);
+    const quietRule = lint(root, ['--cache', '--strict', '--rule', 'child-returns:warn']);
+    assert.deepEqual([quietRule.reused, quietRule.analysed], [0, 2]);
+  });
+
+  it('a corrupt or unreadable cache is one warning, and the run loses nothing', () => {
+    const root = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS });
+    const clean = lint(root);
+    for (const junk of ['{not json', '[]', JSON.stringify({ tool: 'vforklint', format: 1, version: 'x', files: 3 })]) {
+      writeFileSync(join(root, '.vforklintcache'), junk);
+      const r = lint(root, ['--cache']);
+      assert.match(r.stderr, /^vforklint: warning: the cache \.vforklintcache is not usable \([^\n]+\); ignoring it$/m, junk);
+      assert.deepEqual(r.findings, clean.findings);
+      assert.deepEqual([r.reused, r.analysed], [0, 1]);
+      const again = lint(root, ['--cache']);
+      assert.doesNotMatch(again.stderr, /warning: the cache/, 'rewritten as a good cache');
+      assert.deepEqual([again.reused, again.analysed], [1, 0]);
+    }
+    // A file where the cache's directory should be: it cannot be read or written; the run still reports.
+    writeFileSync(join(root, 'blocked'), '');
+    const blocked = lint(root, ['--cache', '--cache-location', 'blocked/vfl.cache']);
+    assert.deepEqual(blocked.findings, clean.findings);
+    assert.match(blocked.stderr, /^vforklint: warning: cannot read the cache blocked\/vfl\.cache \(ENOTDIR\); not using it$/m);
+    assert.match(blocked.stderr, /^vforklint: warning: cannot write the cache blocked\/vfl\.cache \((ENOTDIR|EEXIST)\)$/m);
+  });
+
+  it('--cache-location names a file, or a directory (existing, or ending with a slash) that holds one', () => {
+    const root = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS });
+    lint(root, ['--cache', '--cache-location', 'build/vfl.cache']);
+    assert.ok(existsSync(join(root, 'build', 'vfl.cache')));
+    assert.equal(lint(root, ['--cache', '--cache-location', 'build/vfl.cache']).reused, 1);
+
+    lint(root, ['--cache', '--cache-location', 'cachedir/']);
+    const inDir = readdirSync(join(root, 'cachedir'));
+    assert.equal(inDir.length, 1);
+    assert.match(inDir[0], /^\.cache_[0-9a-f]+$/);
+    assert.equal(lint(root, ['--cache', '--cache-location', 'cachedir']).reused, 1, 'an existing directory: the same file in it');
+    assert.ok(!existsSync(join(root, '.vforklintcache')), 'no default file when a location is given');
+  });
+
+  it('survives a fresh copy of the tree elsewhere (content hashes and relative names, no modification times)', () => {
+    const root = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C });
+    lint(root, ['--cache']);
+    const copy = project({ 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C });
+    spawnSync('cp', [join(root, '.vforklintcache'), join(copy, '.vforklintcache')]);
+    const r = lint(copy, ['--cache']);
+    assert.deepEqual([r.reused, r.analysed], [2, 0], r.stderr);
+  });
+
+  it('--fix neither reads nor writes the cache', () => {
+    const root = project({ 'alone.c': ALONE_C });
+    const r = spawnSync(process.execPath, [CLI, '--fix-dry-run', '--cache', '--no-config-lookup', '.'], { cwd: root, encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    assert.ok(!existsSync(join(root, '.vforklintcache')));
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The language server and the project index (RULES section 8), driven by a real LSP client
+ * over stdio: the finding in a forking file follows its helper in another file, whether
+ * the helper is edited in the editor (an open document) or changed on disk while closed
+ * (a `git checkout`, reported by workspace/didChangeWatchedFiles).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { LspTestClient, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
+
+const FORK_C = `#include <unistd.h>
+#include "helper.h"
+
+int spawn(const char *path)
+{
+	pid_t pid = vfork();
+	if (pid == 0) {
+		run_child(path);
+	}
+	return pid;
+}
+`;
+const HELPER_H = 'void run_child(const char *path);\n';
+const HELPER_RETURNS = `#include <unistd.h>
+#include "helper.h"
+
+void run_child(const char *path)
+{
+	(void)path;
+}
+`;
+const HELPER_EXITS = HELPER_RETURNS.replace('(void)path;\n', '(void)path;\n\t_exit(127);\n');
+/** A forking file that reads nothing from other files: it is never re-checked for a helper's change. */
+const ALONE_C = `#include <unistd.h>
+
+int alone(void)
+{
+	pid_t pid = vfork();
+	if (pid == 0)
+		return 1;
+	return pid;
+}
+`;
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function project(): string {
+  const root = mkdtempSync(join(tmpdir(), 'vforklint-lsp-project-'));
+  dirs.push(root);
+  mkdirSync(join(root, '.git'));
+  writeFileSync(join(root, 'fork.c'), FORK_C);
+  writeFileSync(join(root, 'helper.h'), HELPER_H);
+  writeFileSync(join(root, 'helper.c'), HELPER_RETURNS);
+  writeFileSync(join(root, 'alone.c'), ALONE_C);
+  return root;
+}
+
+const CAPABILITIES = { ...PUSH_CAPABILITIES, window: { workDoneProgress: true } };
+
+const returns = (d: Diagnostic[] | undefined) => (d ?? []).some((x) => x.code === 'child-returns');
+
+describe('vforklint-lsp with the project index', () => {
+  test('(a) editing the open helper so it never returns clears the finding in the forking file, untouched', async () => {
+    const root = project();
+    const c = await LspTestClient.start({ workspaceFolder: root, capabilities: CAPABILITIES });
+    try {
+      await c.until('the watcher registration', () => c.registrations.includes('workspace/didChangeWatchedFiles'));
+      await c.until('background indexing reported as work done progress', () => c.progress.some((p) => p.kind === 'end') && c.progress[0].kind === 'begin');
+      const fork = await c.open(join(root, 'fork.c'));
+      const alone = await c.open(join(root, 'alone.c'));
+      const helper = await c.open(join(root, 'helper.c'));
+      const before = await c.diagnosticsFor(fork);
+      assert.ok(returns(before), `the helper returns, so does the child: ${JSON.stringify(before.map((d) => d.code))}`);
+      await c.diagnosticsFor(alone);
+      await c.diagnosticsFor(helper);
+
+      const text = c.text(helper);
+      const at = text.indexOf('(void)path;\n') + '(void)path;\n'.length;
+      const lines = text.slice(0, at).split('\n');
+      const pos = { line: lines.length - 1, character: 0 };
+      await c.change(helper, [{ range: { start: pos, end: pos }, text: '\t_exit(127);\n' }]);
+      await c.diagnosticsFor(helper);
+      const after = await c.until('the forking file re-checked without the finding', () => {
+        const d = c.diagnostics.get(fork);
+        return d && !returns(d.diagnostics) ? d.diagnostics : undefined;
+      });
+      assert.equal(c.version(fork), 1, 'the forking file was not touched');
+      assert.ok(!after.some((d) => d.code === 'child-unsafe-call'), `no "could not be checked" left: ${JSON.stringify(after.map((d) => d.message))}`);
+
+      // And back, undoing the edit in the editor.
+      await c.change(helper, [{ range: { start: pos, end: { line: pos.line + 1, character: 0 } }, text: '' }]);
+      await c.until('the finding back', () => returns(c.diagnostics.get(fork)?.diagnostics));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('an edit re-checks only the open documents that read what changed', async () => {
+    const root = project();
+    const prep = (body: string) => `#include <stdlib.h>\n\nvoid prepare(void)\n{\n${body}}\n`;
+    writeFileSync(join(root, 'spawn.c'), '#include <unistd.h>\nvoid prepare(void);\n\nint spawn(const char *p)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\texecl(p, p, (char *)0);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n');
+    writeFileSync(join(root, 'prep.c'), prep('\t(void)malloc(8);\n'));
+    const c = await LspTestClient.start({ workspaceFolder: root, initializationOptions: { debounceMs: 20 } });
+    try {
+      const spawn = await c.open(join(root, 'spawn.c'));
+      const alone = await c.open(join(root, 'alone.c'));
+      const prepUri = await c.open(join(root, 'prep.c'));
+      assert.ok((await c.diagnosticsFor(spawn)).some((d) => d.code === 'child-unsafe-call' && d.range.start.line === 7));
+      await c.diagnosticsFor(alone);
+      await c.diagnosticsFor(prepUri);
+      const aloneSent = c.diagnostics.get(alone);
+      await c.change(prepUri, [{ text: prep('\t/* nothing */\n') }]);
+      await c.until('spawn.c re-checked clean', () => c.diagnostics.get(spawn)?.diagnostics.length === 0, 10000).catch((e: Error) => assert.fail(`${e.message}: ${JSON.stringify(c.diagnostics.get(spawn)?.diagnostics.map((d) => [d.code, d.range.start.line, d.message]))}`));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(c.diagnostics.get(alone), aloneSent, 'alone.c read nothing from prep.c: not re-checked');
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('(b) the helper changed on disk while closed (didChangeWatchedFiles): the finding updates', async () => {
+    const root = project();
+    const c = await LspTestClient.start({ workspaceFolder: root, capabilities: CAPABILITIES });
+    try {
+      const fork = await c.open(join(root, 'fork.c'));
+      assert.ok(returns(await c.diagnosticsFor(fork)));
+      writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+      await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'helper.c')), type: 2 }] });
+      await c.until('the finding gone', () => {
+        const d = c.diagnostics.get(fork);
+        return d && !returns(d.diagnostics);
+      });
+      // A helper that disappears (deleted): its callers are unknown again.
+      rmSync(join(root, 'helper.c'));
+      await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'helper.c')), type: 3 }] });
+      await c.until('the finding back (nothing says the callee exits)', () => returns(c.diagnostics.get(fork)?.diagnostics));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('vforklint.projectIndex false: each file alone (the helper is not followed)', async () => {
+    const root = project();
+    writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+    const c = await LspTestClient.start({ workspaceFolder: root, settings: { projectIndex: false } });
+    try {
+      const fork = await c.open(join(root, 'fork.c'));
+      const d = await c.diagnosticsFor(fork);
+      assert.ok(d.some((x) => x.code === 'child-unsafe-call'), `an unknown callee: ${JSON.stringify(d.map((x) => x.code))}`);
+      assert.deepEqual(c.messages, [], 'no settings problem');
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('vforklint.projectRoot names the root; a wrong type is one message', async () => {
+    const root = project();
+    writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+    const c = await LspTestClient.start({ workspaceFolder: root, settings: { projectRoot: 42 } });
+    try {
+      const fork = await c.open(join(root, 'fork.c'));
+      const d = await c.diagnosticsFor(fork);
+      assert.ok(!returns(d), 'the root rule still applies');
+      await c.until('the settings problem shown', () => c.messages.some((m) => /"projectRoot" must be a string/.test(m)));
+    } finally {
+      await c.stop();
+    }
+  });
+});
