@@ -83,7 +83,8 @@ export function macroForkSite(ctx: FileContext, node: SyntaxNode): { kind: ForkK
  */
 export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp, matches: readonly number[]): number[] {
   // Most files hold no `#define` with a fork spelling: then no table is built here.
-  if (ctx.adapter.language !== 'c' || (!matches.some((m) => onDefineLine(ctx.text, m)) && !ctx.hasHeaderMacros)) return [];
+  if (ctx.adapter.language !== 'c') return [];
+  if (!ctx.hasHeaderMacros && (matches.length === 0 || !defineHoldsSpelling(ctx.text, spellings))) return [];
   const table = ctx.macros;
   if (!table) return [];
   // Which macros fork: those whose body holds a spelling, then those naming one of them.
@@ -121,10 +122,12 @@ export function forkMacroUseOffsets(ctx: FileContext, spellings: RegExp, matches
   return out;
 }
 
-/** Is `offset` on a `#define` line (or one of its continuation lines)? */
-function onDefineLine(text: string, offset: number): boolean {
-  let start = text.lastIndexOf('\n', offset - 1) + 1;
-  // Climb continued lines: the line above ends in a backslash.
-  for (let i = 0; i < 200 && start > 0 && /\\\r?$/.test(text.slice(text.lastIndexOf('\n', start - 2) + 1, start - 1)); i++) start = text.lastIndexOf('\n', start - 2) + 1;
-  return /^[ \t]*#[ \t]*define\b/.test(text.slice(start, start + 200));
+/** Does some `#define` of the text (continued lines included) hold a fork spelling? One pass over the text. */
+function defineHoldsSpelling(text: string, spellings: RegExp): boolean {
+  if (!text.includes('define')) return false;
+  for (const m of text.matchAll(/^[ \t]*#[ \t]*define\b(?:[^\n]*\\\r?\n)*[^\n]*/gm)) {
+    spellings.lastIndex = 0;
+    if (spellings.test(m[0])) return true;
+  }
+  return false;
 }
