@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, configWithWrappers, fixSource, initParsers, mayContainForkSite, parseShared, withoutFixes } from '../rules/index.js';
 import { projectFor } from './project-host.js';
-import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
 import { writeAtomically } from './write.js';
 
 export type FixMode = 'none' | 'fix' | 'dry-run';
@@ -69,10 +69,17 @@ function withAbsoluteSteps(findings: Finding[], root: string | undefined): Findi
   return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
 }
 
-/** The configuration the pre-scan uses: with the project's fork wrappers (their calls are fork sites). */
-function scanConfig(job: FileJob): VforklintConfig {
+/** The configuration the pre-scan of `text` uses: with the project's fork wrappers it names (their calls are fork sites). */
+function scanConfig(job: FileJob, text: string): VforklintConfig {
   const project = projectOf(job);
-  return project ? configWithWrappers(project.index, project.file, job.config) : job.config;
+  return project ? configWithWrappers(project.index, project.file, job.config, text) : job.config;
+}
+
+/** The analysis options for a file: its project, and the tree the index already parsed for this text (no second parse). */
+function analyzeOptions(project: ReturnType<typeof projectOf>, text: string): AnalyzeOptions {
+  if (!project) return {};
+  const tree = project.index.treeFor(project.file, text);
+  return tree ? { project, tree } : { project };
 }
 
 function errorNodes(text: string, language: Language): number {
@@ -97,10 +104,10 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
   try {
     // The cheap pre-scan: no fork spelling and no vforklint directive means nothing to report or fix.
     await initParsers(); // loads once per thread, for the first file that needs a parse
-    if (!mayContainForkSite(text, language, job.projectRoot ? scanConfig(job) : config) && !text.includes('vforklint-')) return base;
+    if (!mayContainForkSite(text, language, job.projectRoot ? scanConfig(job, text) : config) && !text.includes('vforklint-')) return base;
     const project = projectOf(job);
     if (fixMode === 'none') {
-      const r = analyze(text, language, config, project ? { project } : {});
+      const r = analyze(text, language, config, analyzeOptions(project, text));
       const findings = withAbsoluteSteps(job.keepFixes ? r.findings : r.findings.map(withoutFixes), job.projectRoot);
       return { ...base, ...analysisOutcome(r), findings, text: r.findings.length ? text : undefined };
     }
@@ -121,7 +128,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       else if (fixMode === 'fix') finalText = outcome.text;
     }
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
-    const r = analyze(finalText, language, config, project ? { project } : {});
+    const r = analyze(finalText, language, config, analyzeOptions(project, finalText));
     const keepText = r.findings.length > 0 || report.output !== undefined;
     return { ...base, ...analysisOutcome(r), findings: withAbsoluteSteps(r.findings, job.projectRoot), fix: report, text: keepText ? finalText : undefined };
   } catch (e) {
@@ -177,7 +184,7 @@ export async function lintFile(job: FileJob, fixMode: FixMode, fixer: Fixer = fi
   }
   const view = scratch.toString('latin1', 0, len);
   if (job.projectRoot) await initParsers(); // the project's wrappers are found by parsing
-  if (!mayContainForkSite(view, job.language, job.projectRoot ? scanConfig(job) : job.config) && !view.includes('vforklint-')) {
+  if (!mayContainForkSite(view, job.language, job.projectRoot ? scanConfig(job, view) : job.config) && !view.includes('vforklint-')) {
     if (scratch.length > 16 << 20) scratch = Buffer.allocUnsafe(1 << 20);
     return { path: job.path, language: job.language, findings: [], parsed: false };
   }
