@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AnalysisResult, Finding, FixOutcome, Language, NotAnalysed, ProjectIndex, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, NotAnalysed, ProjectIndex, VforklintConfig } from '../rules/index.js';
 import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
 import { contentHash, reusable, type CachedFile } from './cache.js';
@@ -123,13 +123,20 @@ async function passesPreScan(text: string, job: FileJob): Promise<boolean> {
   const project = await projectOf(job);
   if (!project) return false;
   const c = await loadCore();
-  return mayContainForkSite(text, job.language, c.configWithWrappers(project.index, project.file, job.config));
+  return mayContainForkSite(text, job.language, c.configWithWrappers(project.index, project.file, job.config, text));
 }
 
 /** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
 function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
   if (!root || !findings.some((f) => f.steps.some((s) => s.file !== undefined))) return findings;
   return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
+}
+
+/** The analysis options for a file: its project, and the tree the index already parsed for this text (no second parse). */
+function analyzeOptions(project: Awaited<ReturnType<typeof projectOf>>, text: string): AnalyzeOptions {
+  if (!project) return {};
+  const tree = project.index.treeFor(project.file, text);
+  return tree ? { project, tree } : { project };
 }
 
 function errorNodes(text: string, language: Language, { parseShared }: Core): number {
@@ -165,7 +172,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
         const o = hit.outcome;
         return { ...base, parsed: true, findings: withAbsoluteSteps(o.findings, job.projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
       }
-      const r = analyze(text, language, config, project ? { project } : {});
+      const r = analyze(text, language, config, analyzeOptions(project, text));
       const rootRelative = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
       const outcome = analysisOutcome(r);
       // Stored with steps relative to the project root: the cache survives the tree moving.
@@ -190,7 +197,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       else if (fixMode === 'fix') finalText = outcome.text;
     }
     // Report what is left in the file as it now is on disk (ESLint's --fix does the same).
-    const r = analyze(finalText, language, config, project ? { project } : {});
+    const r = analyze(finalText, language, config, analyzeOptions(project, finalText));
     const keepText = r.findings.length > 0 || report.output !== undefined;
     return { ...base, ...analysisOutcome(r), findings: withAbsoluteSteps(r.findings, job.projectRoot), fix: report, text: keepText ? finalText : undefined };
   } catch (e) {

@@ -10,11 +10,11 @@ export interface ProjectRun {
   notes: string[];
 }
 
-/** `config` with the project's fork wrappers that file `file` may call added to `forkFunctions` (the pre-scan's words too). */
-export function configWithWrappers(index: ProjectIndex, file: string, config: VforklintConfig): VforklintConfig {
+/** `config` with the project's fork wrappers that file `file` may call added to `forkFunctions` (the pre-scan's words too). `text`: the file's, when at hand. */
+export function configWithWrappers(index: ProjectIndex, file: string, config: VforklintConfig, text?: string): VforklintConfig {
   index.useConfig(config);
   const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
-  const wrappers = index.wrappersFor(file).filter((w) => !configured.has(w.name)).map((w) => (w.raw ? `${w.name}:raw` : w.name));
+  const wrappers = index.wrappersFor(file, text).filter((w) => !configured.has(w.name)).map((w) => (w.raw ? `${w.name}:raw` : w.name));
   return wrappers.length ? { ...config, forkFunctions: [...(config.forkFunctions ?? []), ...new Set(wrappers)] } : config;
 }
 
@@ -22,7 +22,7 @@ export function configWithWrappers(index: ProjectIndex, file: string, config: Vf
 export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string): ProjectRun {
   index.useConfig(config);
   const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
-  const found = index.wrappersFor(file).filter((w) => !configured.has(w.name));
+  const found = index.wrappersFor(file, text).filter((w) => !configured.has(w.name));
   const wrappers = found.map((w) => (w.raw ? `${w.name}:raw` : w.name));
   const withWrappers = wrappers.length ? { ...config, forkFunctions: [...(config.forkFunctions ?? []), ...new Set(wrappers)] } : config;
   const notes: string[] = [];

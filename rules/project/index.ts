@@ -14,10 +14,10 @@ import { parseSource, releaseTree, type Tree } from '../parser.js';
 import type { VforklintConfig } from '../types.js';
 import { contentHash } from './hash.js';
 import type { ProjectHost } from './host.js';
-import { resolveCallee, type Resolution } from './resolve.js';
+import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { scanProject, type TextScan } from './text-scan.js';
-import { macroWrappers, wrappersIn, type ForkWrapper } from './wrappers.js';
+import { goDirectories, scanProject, type TextScan } from './text-scan.js';
+import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
   /** Files parsed at most (then the index is partial, and says so). */
@@ -33,12 +33,43 @@ interface ParsedFile {
 /** Files the index parses by default before it stops (and says it is partial). */
 export const DEFAULT_MAX_PARSED_FILES = 3000;
 
+/** What the index has done so far: a work counter (tests bound it; it is no clock). */
+export interface ProjectIndexWork {
+  /** Files parsed (helpers, and files holding fork spellings looked at for wrappers). */
+  parsedFiles: number;
+  /** Callee resolutions computed (one per file and name asked). */
+  resolutions: number;
+  /** Fork sites whose flow was followed to decide whether a function is a fork wrapper. */
+  wrapperSites: number;
+  /** Summaries turned into fingerprint text (one per distinct set of definitions). */
+  summaries: number;
+}
+
+/** A function holding a fork spelling, where it is. */
+interface ForkFunctionAt {
+  file: string;
+  f: ForkFunction;
+}
+
+/** Above this many candidate wrapper names, a file's words are looked up one by one instead of one pattern. */
+const MAX_PATTERN_WORDS = 300;
+
 export class ProjectIndex {
   private scanned?: TextScan;
   private readonly parsed = new Map<string, ParsedFile | null>();
   private readonly resolutions = new Map<string, Resolution | null>();
   private readonly links = new Map<string, ProjectLink>();
-  private wrappersCache?: ForkWrapper[];
+  /** Functions holding a fork spelling, by name (every fork-spelling file parsed; no flow yet). */
+  private forkFunctionsByName?: Map<string, ForkFunctionAt[]>;
+  /** Their names, as one pattern a file's text is searched with. */
+  private forkFunctionPattern?: RegExp | null;
+  /** Wrapper checks done (one flow per function), by function node. */
+  private readonly wrapperChecks = new Map<ForkFunction, ForkWrapper | null>();
+  private macroWrappersCache?: ForkWrapper[];
+  private readonly wrappersByFile = new Map<string, ForkWrapper[]>();
+  private readonly summaryTexts = new Map<string, string>();
+  private readonly log: WrapperSearchLog = { sitesAnalysed: 0, capped: [] };
+  private readonly counts = { resolutions: 0, summaries: 0 };
   private config: VforklintConfig = {};
   private configKey = '{}';
   private readonly reasons: string[] = [];
@@ -91,6 +122,7 @@ export class ProjectIndex {
 
   private rebuildNames(): void {
     const s = this.scanned!;
+    s.goDirs = goDirectories(s.files);
     s.byName.clear();
     s.macros.clear();
     for (const f of s.files.values()) {
@@ -116,7 +148,26 @@ export class ProjectIndex {
     this.parsedCount = 0;
     this.resolutions.clear();
     this.links.clear();
-    this.wrappersCache = undefined;
+    this.forkFunctionsByName = undefined;
+    this.forkFunctionPattern = undefined;
+    this.wrapperChecks.clear();
+    this.macroWrappersCache = undefined;
+    this.wrappersByFile.clear();
+    this.summaryTexts.clear();
+  }
+
+  /** The work done so far (parses, resolutions, wrapper flows): what a test bounds instead of a clock. */
+  get work(): ProjectIndexWork {
+    return { parsedFiles: this.parsedCount, resolutions: this.counts.resolutions, wrapperSites: this.log.sitesAnalysed, summaries: this.counts.summaries };
+  }
+
+  /**
+   * The tree the index parsed for `path`, when it parsed exactly `text` (the analysis of that
+   * file may use it instead of parsing again). Owned by the index: do not release or edit it.
+   */
+  treeFor(path: string, text: string): Tree | undefined {
+    const p = this.parsed.get(path);
+    return p && p.ctx.text === text ? p.tree : undefined;
   }
 
   /** The text scan of every file under the root (once). */
@@ -169,6 +220,7 @@ export class ProjectIndex {
     if (known !== undefined) return known ?? undefined;
     // Remembered as "not found" while under way: a macro forwarding to itself ends here.
     this.resolutions.set(key, null);
+    this.counts.resolutions++;
     const r = resolveCallee(this.scan(), this, from, name);
     this.resolutions.set(key, r ?? null);
     return r;
@@ -185,27 +237,82 @@ export class ProjectIndex {
     return link;
   }
 
-  /** Every fork wrapper of the project: functions whose child returns to the caller, and header macros around a fork. */
-  forkWrappers(): readonly ForkWrapper[] {
-    if (!this.wrappersCache) {
-      const scan = this.scan();
-      const out: ForkWrapper[] = [];
-      for (const f of scan.files.values()) {
+  /** Every function of the project holding a fork spelling, by name: each such file parsed once, no flow yet. */
+  private forkFunctions(): Map<string, ForkFunctionAt[]> {
+    if (!this.forkFunctionsByName) {
+      const out = new Map<string, ForkFunctionAt[]>();
+      for (const f of this.scan().files.values()) {
         if (f.language !== 'c' || f.header || !f.forkSpelling) continue;
         const p = this.parsedFile(f.path);
-        if (p) out.push(...wrappersIn(p.ctx, f.path));
+        if (!p) continue;
+        for (const fn of forkFunctionsIn(p.ctx)) {
+          const list = out.get(fn.name);
+          if (list) list.push({ file: f.path, f: fn });
+          else out.set(fn.name, [{ file: f.path, f: fn }]);
+        }
       }
-      out.push(...macroWrappers(scan.macros));
-      this.wrappersCache = out;
+      this.forkFunctionsByName = out;
+      const words = [...out.keys()].sort((a, b) => b.length - a.length);
+      this.forkFunctionPattern = words.length && words.length <= MAX_PATTERN_WORDS ? new RegExp(`(?<![\\w$])(?:${words.join('|')})(?![\\w$])`, 'g') : null;
     }
-    return this.wrappersCache;
+    return this.forkFunctionsByName;
   }
 
-  /** The wrappers whose calls are fork sites in the file `from` (a `static` one only in its file and its includers). */
-  wrappersFor(from: string): ForkWrapper[] {
+  /** Is this function a fork wrapper? One flow per function, remembered. */
+  private wrapperCheck(at: ForkFunctionAt): ForkWrapper | undefined {
+    let w = this.wrapperChecks.get(at.f);
+    if (w === undefined) {
+      const p = this.parsedFile(at.file)!;
+      const capped = this.log.capped.length;
+      w = wrapperOf(p.ctx, at.file, at.f, this.log) ?? null;
+      for (const reason of this.log.capped.slice(capped)) if (!this.reasons.includes(reason)) this.reasons.push(reason);
+      this.wrapperChecks.set(at.f, w);
+    }
+    return w ?? undefined;
+  }
+
+  private macroWrappers(): ForkWrapper[] {
+    return (this.macroWrappersCache ??= macroWrappers(this.scan().macros));
+  }
+
+  /** Every fork wrapper of the project: functions whose child returns to the caller, and header macros around a fork. */
+  forkWrappers(): readonly ForkWrapper[] {
+    const out: ForkWrapper[] = [];
+    for (const list of this.forkFunctions().values()) for (const at of list) {
+      const w = this.wrapperCheck(at);
+      if (w) out.push(w);
+    }
+    return [...out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)), ...this.macroWrappers()];
+  }
+
+  /**
+   * The wrappers whose calls are fork sites in the file `from` (a `static` one only in its
+   * file and its includers). Only functions whose names the file's text holds are checked
+   * (their calls are the only ones that could be sites there): `text` is the file's text, read
+   * from the host when not given.
+   */
+  wrappersFor(from: string, text?: string): ForkWrapper[] {
     if (from.endsWith('.go')) return [];
+    const known = this.wrappersByFile.get(from);
+    if (known) return known;
+    const byName = this.forkFunctions();
     const scanned = this.scan().files.get(from);
-    return this.forkWrappers().filter((w) => !w.isStatic || w.file === from || !!scanned?.includes.has(w.file.slice(w.file.lastIndexOf('/') + 1)));
+    const body = text ?? this.host.readFile(from) ?? '';
+    const named = new Set<string>();
+    if (this.forkFunctionPattern) for (const m of body.matchAll(this.forkFunctionPattern)) named.add(m[0]);
+    else if (this.forkFunctionPattern === null && byName.size) for (const m of body.matchAll(/[A-Za-z_]\w*/g)) if (byName.has(m[0])) named.add(m[0]);
+    const out: ForkWrapper[] = [];
+    for (const name of named) {
+      for (const at of byName.get(name) ?? []) {
+        if (at.file !== from && isStaticDefinition(at.f.fn) && !scanned?.includes.has(at.file.slice(at.file.lastIndexOf('/') + 1))) continue;
+        const w = this.wrapperCheck(at);
+        if (w) out.push(w);
+      }
+    }
+    out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    out.push(...this.macroWrappers());
+    this.wrappersByFile.set(from, out);
+    return out;
   }
 
   /**
@@ -221,7 +328,19 @@ export class ProjectIndex {
     if (m[1] === 'wrappers') return contentHash(JSON.stringify(this.wrappersFor(m[2]).map((w) => [w.name, w.raw, w.file]).sort()));
     const r = this.resolve(m[2], m[3]);
     // A name the project does not define has a fingerprint too: defining it later changes it.
-    return contentHash(r ? summaryText(r, m[3]) : 'not defined in the project');
+    return contentHash(r ? this.summaryTextOf(r, m[3]) : 'not defined in the project');
+  }
+
+  /** A resolution's summary text, computed once per set of definitions (every caller of a helper shares it). */
+  private summaryTextOf(r: Resolution, name: string): string {
+    const key = JSON.stringify([name, r.definitions.map((d) => [d.file, d.name]), r.declaredNoReturn, r.alias ?? null, r.note ?? null]);
+    let text = this.summaryTexts.get(key);
+    if (text === undefined) {
+      this.counts.summaries++;
+      text = summaryText(r, name);
+      this.summaryTexts.set(key, text);
+    }
+    return text;
   }
 
   /** Keys for AnalysisResult.projectReads. */
@@ -246,7 +365,7 @@ export class ProjectIndex {
     for (const [key, r] of this.resolutions) {
       const [from, name] = key.split('\0');
       names[key] = this.scanned?.byName.get(name) ?? [];
-      if (r) entries[ProjectIndex.calleeKey(from, name)] = contentHash(summaryText(r, name));
+      if (r) entries[ProjectIndex.calleeKey(from, name)] = contentHash(this.summaryTextOf(r, name));
     }
     return { version: 1, files, names, entries };
   }

@@ -30,6 +30,8 @@ export class RecordingLink implements ProjectLink {
   notes(): string[] {
     const out: string[] = [];
     for (const [name, r] of this.asked) {
+      const note = (r as { note?: string } | undefined)?.note;
+      if (note) out.push(note);
       if (!r || r.definitions.length < 2) continue;
       out.push(`\`${name}\` is defined in several files (${r.definitions.map((d) => d.file).join(', ')}): any of them may run, and the analysis assumed so`);
     }

@@ -24,6 +24,20 @@ export interface Resolution extends ResolvedCallee {
   consulted: string[];
   /** The function a header macro forwards the call to, when the name was a macro. */
   forwardedTo?: string;
+  /** Why the definitions were not followed (too many of them): the call stays unknown, and the analysis says so. */
+  note?: string;
+}
+
+/**
+ * Definitions of one name followed at most. A name defined in more files than this
+ * (`main`, `usage`, `child` across a tree of examples) is not summarised: any of them may
+ * run, so the call is left unknown (a warning, never a silent "safe"), and a note says why.
+ * This bounds what one call can make the index parse.
+ */
+export const MAX_DEFINITIONS_PER_NAME = 16;
+
+function tooMany(name: string, count: number): string {
+  return `${count} definitions of \`${name}\` in the project (more than the ${MAX_DEFINITIONS_PER_NAME} the index follows): any of them may run, so the call was left unknown`;
 }
 
 function dirOf(path: string): string {
@@ -45,6 +59,19 @@ export function isStaticDefinition(fn: SyntaxNode): boolean {
   return namedChildren(fn).some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
 }
 
+/** What the headers declaring `name` say (noreturn), without parsing any definition. */
+function headerFacts(scan: TextScan, paths: readonly string[], from: string, name: string): { declaredNoReturn: boolean; consulted: string[] } {
+  const consulted: string[] = [];
+  let declaredNoReturn = false;
+  for (const path of paths) {
+    const f = path === from ? undefined : scan.files.get(path);
+    if (!f || f.language !== 'c' || !f.header) continue;
+    consulted.push(path);
+    if ((f.names.get(name) ?? []).some((d) => declarationSaysNoReturn(d, scan.macros))) declaredNoReturn = true;
+  }
+  return { declaredNoReturn, consulted };
+}
+
 function includes(from: ScannedFile | undefined, path: string): boolean {
   return !!from && from.includes.has(baseOf(path));
 }
@@ -57,7 +84,16 @@ export function resolveCallee(scan: TextScan, source: ParsedDefinitionSource, fr
   const consulted: string[] = [];
   let declaredNoReturn = false;
   let alias: string | undefined;
-  for (const path of scan.byName.get(name) ?? []) {
+  const paths = scan.byName.get(name) ?? [];
+  if (language === 'c') {
+    // Counted from the text scan before anything is parsed: `static` ones only where they are visible.
+    const count = paths.filter((p) => {
+      const f = p === from ? undefined : scan.files.get(p);
+      return !!f && f.language === 'c' && !f.header && (!f.statics.has(name) || includes(fromFile, p));
+    }).length;
+    if (count > MAX_DEFINITIONS_PER_NAME) return { ...headerFacts(scan, paths, from, name), definitions: [], note: tooMany(name, count) };
+  }
+  for (const path of paths) {
     if (path === from) continue;
     const f = scan.files.get(path);
     if (!f || f.language !== language) continue;
@@ -87,9 +123,11 @@ export function resolveCallee(scan: TextScan, source: ParsedDefinitionSource, fr
       definitions.push(d);
     }
   }
+  if (definitions.length > MAX_DEFINITIONS_PER_NAME) return { declaredNoReturn, consulted, definitions: [], note: tooMany(name, definitions.length) };
   if (language === 'go') {
-    for (const f of scan.files.values()) {
-      if (f.language !== 'go' || dirOf(f.path) !== dirOf(from) || !f.builds) continue;
+    for (const path of scan.goDirs.get(dirOf(from)) ?? []) {
+      const f = scan.files.get(path)!;
+      if (!f.builds) continue;
       const pair = f.linknames.find(([local]) => local === name);
       if (pair) {
         alias = pair[1];

@@ -21,6 +21,8 @@ export interface ScannedFile {
   header: boolean;
   /** Names written at a definition-like position, with the declaration's text (headers keep it for attributes). */
   names: Map<string, string[]>;
+  /** C: those of `names` written with `static` on their line or the line above (a guess the parse confirms). */
+  statics: Set<string>;
   /** Base names of the files it `#include`s with quotes or angle brackets. */
   includes: Set<string>;
   /** Go: builds for linux/amd64. */
@@ -37,6 +39,15 @@ export interface TextScan {
   /** Object-like and function-like macros of the headers, by name (several when defined several ways). */
   macros: Map<string, MacroDef[]>;
   unreadable: string[];
+  /** Go files by package directory. */
+  goDirs: Map<string, string[]>;
+}
+
+/** Go files grouped by directory (after a change to `files`, build it again). */
+export function goDirectories(files: ReadonlyMap<string, ScannedFile>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of files.values()) if (f.language === 'go') add(out, f.path.slice(0, Math.max(0, f.path.lastIndexOf('/'))), f.path);
+  return out;
 }
 
 const NOT_A_NAME = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', '__attribute__', '__attribute', 'typeof', '__typeof__', 'alignof', '_Alignof', 'case', 'do', 'else', 'goto', '__asm__', 'asm', '__declspec', '_Static_assert', 'static_assert', 'offsetof']);
@@ -49,6 +60,47 @@ const GO_FUNCTION = /^func[ \t]+(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)[ \t]*[[(]/gm;
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n?)*)/gm;
 const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm;
 const LINKNAME = /^\/\/go:linkname[ \t]+(\w+)[ \t]+([\w./]+)/gm;
+
+const STATIC = /\bstatic\b/;
+
+/** Characters looked at past a parameter list's `(` (a longer list is taken for a definition). */
+const MAX_PARAMETER_LIST = 2000;
+
+/**
+ * Is the parameter list opening at `open` followed by `;` or `,` (a prototype or a list of
+ * declarators)? Anything else (`{`, a K&R parameter declaration, an attribute) counts as a
+ * definition: the parse decides.
+ */
+function isPrototype(text: string, open: number): boolean {
+  const limit = Math.min(text.length, open + MAX_PARAMETER_LIST);
+  let depth = 0;
+  let i = open;
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) break;
+    else if (c === 123 || c === 125 || c === 59) return false;
+  }
+  if (i >= limit) return false;
+  for (i++; i < limit; i++) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') continue;
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      if (end < 0) return false;
+      i = end;
+      continue;
+    }
+    return c === ';' || c === ',';
+  }
+  return false;
+}
 
 /** Longest declaration text kept (enough for a prototype and its attributes). */
 const MAX_DECLARATION = 600;
@@ -79,17 +131,25 @@ export function scanFile(path: string, text: string, forkPattern: RegExp): Scann
   const language = path.endsWith('.go') ? 'go' : 'c';
   const header = path.endsWith('.h');
   const names = new Map<string, string[]>();
+  const statics = new Set<string>();
   const includes = new Set<string>();
   const linknames: Array<[string, string]> = [];
   if (language === 'c') {
     for (const m of text.matchAll(header ? C_HEADER_DECLARATION : C_DEFINITION)) {
       const name = m[1];
       if (NOT_A_NAME.has(name)) continue;
+      // In a `.c` file only definitions count: a prototype (`void helper(void);`) defines nothing to parse.
+      if (!header && isPrototype(text, m.index! + m[0].length - 1)) continue;
       const at = m.index! + m[0].lastIndexOf(name);
       add(names, name, header ? declarationText(text, at) : '');
+      if (STATIC.test(m[0])) statics.add(name);
     }
     // GNU style: the name starts its line, the type sits on the line above.
-    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*\(/gm)) if (!NOT_A_NAME.has(m[1]) && !names.has(m[1])) add(names, m[1], header ? declarationText(text, m.index!) : '');
+    for (const m of text.matchAll(/^([A-Za-z_]\w*)[ \t]*\(/gm)) {
+      if (NOT_A_NAME.has(m[1]) || (!header && isPrototype(text, m.index! + m[0].length - 1))) continue;
+      if (!names.has(m[1])) add(names, m[1], header ? declarationText(text, m.index!) : '');
+      if (m.index! > 0 && STATIC.test(text.slice(text.lastIndexOf('\n', m.index! - 2) + 1, m.index!))) statics.add(m[1]);
+    }
     for (const m of text.matchAll(INCLUDE)) includes.add(m[1].replace(/^.*\//, ''));
   } else {
     for (const m of text.matchAll(GO_FUNCTION)) add(names, m[1], '');
@@ -97,7 +157,7 @@ export function scanFile(path: string, text: string, forkPattern: RegExp): Scann
   }
   forkPattern.lastIndex = 0;
   const forkSpelling = forkPattern.test(text);
-  return { path, language, header, names, includes, builds: language === 'go' ? goFileBuilds(path, text) : true, linknames, forkSpelling };
+  return { path, language, header, names, statics, includes, builds: language === 'go' ? goFileBuilds(path, text) : true, linknames, forkSpelling };
 }
 
 /** Macros a header defines, `#define NAME body` and `#define NAME(a, b) body` (continuation lines joined). */
@@ -128,5 +188,5 @@ export function scanProject(paths: readonly string[], read: (p: string) => strin
     for (const name of f.names.keys()) add(byName, name, path);
     if (f.header) for (const d of scanMacros(path, text)) add(macros, d.name, d);
   }
-  return { files, byName, macros, unreadable };
+  return { files, byName, macros, unreadable, goDirs: goDirectories(files) };
 }

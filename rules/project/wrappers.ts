@@ -26,34 +26,65 @@ export interface ForkWrapper {
   macro: boolean;
 }
 
-/** The functions of one file whose child may return to their caller. */
-export function wrappersIn(ctx: FileContext, file: string): ForkWrapper[] {
-  const out: ForkWrapper[] = [];
-  const byFunction = new Map<number, [SyntaxNode, number[]]>();
+/**
+ * Fork sites checked per function, as analyze() analyses at most MAX_SITES_PER_FUNCTION:
+ * each site's flow covers the whole function, so thousands of sites (a comment the parser
+ * read as code) would cost sites x size.
+ */
+export const MAX_WRAPPER_SITES_PER_FUNCTION = 16;
+
+/** What the wrapper search did: fork sites analysed, and functions whose sites were not all checked. */
+export interface WrapperSearchLog {
+  sitesAnalysed: number;
+  capped: string[];
+}
+
+/** A function of one file with fork spellings in it: a possible wrapper, not yet checked. */
+export interface ForkFunction {
+  name: string;
+  fn: SyntaxNode;
+  /** Offsets of the fork spellings inside it. */
+  offsets: number[];
+}
+
+/** The named functions of one file that hold a fork spelling (a text search and one cursor walk: no flow). */
+export function forkFunctionsIn(ctx: FileContext): ForkFunction[] {
+  const byFunction = new Map<number, ForkFunction>();
   const re = spellingPattern(ctx.config);
-  {
-    using locator = new PathLocator(ctx.root);
-    for (const m of ctx.text.matchAll(re)) {
-      const fn = locator.enclosing(m.index!).find((n) => ctx.adapter.functionTypes.has(n.type));
-      if (!fn || fn.type === 'func_literal') continue;
-      const known = byFunction.get(fn.id);
-      if (known) known[1].push(m.index!);
-      else byFunction.set(fn.id, [fn, [m.index!]]);
+  using locator = new PathLocator(ctx.root);
+  for (const m of ctx.text.matchAll(re)) {
+    const fn = locator.enclosing(m.index!).find((n) => ctx.adapter.functionTypes.has(n.type));
+    if (!fn || fn.type === 'func_literal') continue;
+    const known = byFunction.get(fn.id);
+    if (known) known.offsets.push(m.index!);
+    else {
+      const name = ctx.adapter.functionName(fn);
+      if (name) byFunction.set(fn.id, { name, fn, offsets: [m.index!] });
     }
   }
-  for (const [fn, offsets] of byFunction.values()) {
-    for (const site of findForkSitesAt(fn, offsets, ctx.adapter, ctx.config)) {
-      if (site.kind !== 'vfork' && site.kind !== 'raw') continue;
-      const sa = new SiteAnalysis(ctx, site);
-      // The child returns, directly or when its exec fails.
-      const child = CHILD_SIDE | FAILED_EXEC;
-      const returns = [...sa.flow.statements.values()].some((s) => s.role === 'return' && s.mask & child) || (sa.flow.endMask & child) !== 0;
-      const name = ctx.adapter.functionName(fn);
-      if (returns && name) {
-        out.push({ name, file, raw: site.kind === 'raw', isStatic: isStaticDefinition(fn), macro: false });
-        break;
-      }
-    }
+  return [...byFunction.values()];
+}
+
+/** The wrapper a function is, when its child may return to its caller (directly or when its exec fails). */
+export function wrapperOf(ctx: FileContext, file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
+  const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
+  if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
+  for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
+    if (log) log.sitesAnalysed++;
+    const sa = new SiteAnalysis(ctx, site);
+    const child = CHILD_SIDE | FAILED_EXEC;
+    const returns = [...sa.flow.statements.values()].some((s) => s.role === 'return' && s.mask & child) || (sa.flow.endMask & child) !== 0;
+    if (returns) return { name: f.name, file, raw: site.kind === 'raw', isStatic: isStaticDefinition(f.fn), macro: false };
+  }
+  return undefined;
+}
+
+/** The functions of one file whose child may return to their caller. */
+export function wrappersIn(ctx: FileContext, file: string, log?: WrapperSearchLog): ForkWrapper[] {
+  const out: ForkWrapper[] = [];
+  for (const f of forkFunctionsIn(ctx)) {
+    const w = wrapperOf(ctx, file, f, log);
+    if (w) out.push(w);
   }
   return out;
 }
