@@ -130,3 +130,23 @@ test('imported summaries answer fingerprints until a file they rest on changes',
   const key = result.projectReads!.find((r) => r.key.includes('prepare'))!;
   assert.notEqual(third.fingerprint(key.key), key.fingerprint);
 });
+
+test('a chain of helpers far longer than the summary nesting bound ends cautiously, not in a stack overflow', () => {
+  const files: Record<string, string> = {};
+  const count = 400;
+  for (let i = 0; i < count; i++) {
+    const file = `h${Math.floor(i / 40)}.c`;
+    const body = i < count - 1 ? `\tif (code) step_${i + 1}(code - 1); else step_${i + 1}(code);\n\tcounter_${i}++;` : '\t_exit(code);';
+    files[file] = `${files[file] ?? '#include <unistd.h>\n'}int counter_${i};\nvoid step_${i + 1}(int code);\nvoid step_${i}(int code)\n{\n${body}\n}\n`;
+  }
+  files['spawn.c'] = '#include <unistd.h>\nvoid step_0(int);\nint spawn(void)\n{\n\tint pid = vfork();\n\tif (pid == 0)\n\t\tstep_0(3);\n\treturn pid;\n}\n';
+  const index = new ProjectIndex(memoryHost('/project', files));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.deepEqual(result.notAnalysed ?? [], []);
+  const rules = result.findings.map((f) => f.rule).sort();
+  // Past the bound: the chain could not be checked and may return (the cautious answers); the writes seen so far count.
+  assert.deepEqual(rules, ['child-returns', 'child-unsafe-call', 'child-writes-shared']);
+  assert.match(result.findings.find((f) => f.rule === 'child-unsafe-call')!.message, /too deep to follow/);
+});
