@@ -23,7 +23,7 @@ import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
 import { LineIndex, PathLocator, clearSyntaxCaches, descendantsOfType, escapeRegExp, rangeOfNode } from './syntax.js';
 import type { ProjectIndex } from './project/index.js';
-import { projectConfig, projectResult, type ProjectRun } from './project/analysis.js';
+import { projectConfig, projectResult, withProjectMacros, type ProjectRun } from './project/analysis.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -75,7 +75,8 @@ export function analyze(text: string, language: Language, config: VforklintConfi
     if (options.project) {
       // The project's fork wrappers are fork sites here, as if configured (RULES section 8).
       const run = projectConfig(options.project.index, options.project.file, config, text);
-      return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, projectRun: run }, cleanup));
+      const headerMacros = language === 'c' ? withProjectMacros(options.headerMacros, run) : options.headerMacros;
+      return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, headerMacros, projectRun: run }, cleanup));
     }
     return analyzeUnsafe(text, language, config, options, cleanup);
   } catch (e) {

@@ -14,6 +14,7 @@ import { parseSource, releaseTree, type Tree } from '../parser.js';
 import type { VforklintConfig } from '../types.js';
 import { contentHash } from './hash.js';
 import type { ProjectHost } from './host.js';
+import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
 import { scanProject, type TextScan } from './text-scan.js';
@@ -39,6 +40,8 @@ export class ProjectIndex {
   private readonly resolutions = new Map<string, Resolution | null>();
   private readonly links = new Map<string, ProjectLink>();
   private wrappersCache?: ForkWrapper[];
+  /** What other modules derived from the files (header macros), forgotten with the rest. */
+  private readonly derivedValues = new Map<string, unknown>();
   private config: VforklintConfig = {};
   private configKey = '{}';
   private readonly reasons: string[] = [];
@@ -117,6 +120,7 @@ export class ProjectIndex {
     this.resolutions.clear();
     this.links.clear();
     this.wrappersCache = undefined;
+    this.derivedValues.clear();
   }
 
   /** The text scan of every file under the root (once). */
@@ -144,7 +148,9 @@ export class ProjectIndex {
       } else {
         const language = path.endsWith('.go') ? 'go' : 'c';
         const tree = parseSource(text, language);
-        const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config);
+        // Its headers' macros read as the analysed file's are (RULES section 3, "Macros").
+        const headerMacros = language === 'c' ? this.headerMacros(path, text)?.macros : undefined;
+        const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config, undefined, { headerMacros });
         ctx.project = this.linkFor(path);
         out = { ctx, tree, hash: contentHash(text) };
         this.parsedCount++;
@@ -201,6 +207,23 @@ export class ProjectIndex {
     return this.wrappersCache;
   }
 
+  /** The macros of the headers `file` includes (its text as analysed, or as the host reads it). */
+  headerMacros(file: string, text?: string): HeaderMacros | undefined {
+    if (!/\.[ch]$/.test(file)) return undefined;
+    const body = text ?? this.host.readFile(file);
+    if (body === undefined) return undefined;
+    const index = this;
+    const source: HeaderSource = {
+      files: () => index.scan().files.keys(),
+      read: (p) => index.host.readFile(p),
+      derive: <T>(key: string, compute: () => T): T => {
+        if (!index.derivedValues.has(key)) index.derivedValues.set(key, compute());
+        return index.derivedValues.get(key) as T;
+      },
+    };
+    return headerMacrosFor(source, file, body);
+  }
+
   /** The wrappers whose calls are fork sites in the file `from` (a `static` one only in its file and its includers). */
   wrappersFor(from: string): ForkWrapper[] {
     if (from.endsWith('.go')) return [];
@@ -216,8 +239,9 @@ export class ProjectIndex {
   fingerprint(key: string): string | undefined {
     const imported = this.importedFingerprint(key);
     if (imported !== undefined) return imported;
-    const m = /^(callee|wrappers):([^\0]*)\0?(.*)$/.exec(key);
+    const m = /^(callee|wrappers|macros):([^\0]*)\0?(.*)$/.exec(key);
     if (!m) return undefined;
+    if (m[1] === 'macros') return this.headerMacros(m[2])?.fingerprint;
     if (m[1] === 'wrappers') return contentHash(JSON.stringify(this.wrappersFor(m[2]).map((w) => [w.name, w.raw, w.file]).sort()));
     const r = this.resolve(m[2], m[3]);
     // A name the project does not define has a fingerprint too: defining it later changes it.
@@ -231,6 +255,10 @@ export class ProjectIndex {
 
   static wrappersKey(from: string): string {
     return `wrappers:${from}`;
+  }
+
+  static macrosKey(file: string): string {
+    return `macros:${file}`;
   }
 
   /**
