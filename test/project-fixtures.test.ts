@@ -150,3 +150,21 @@ test('a chain of helpers far longer than the summary nesting bound ends cautious
   assert.deepEqual(rules, ['child-returns', 'child-unsafe-call', 'child-writes-shared']);
   assert.match(result.findings.find((f) => f.rule === 'child-unsafe-call')!.message, /too deep to follow/);
 });
+
+test('header macros: the result reads their fingerprint, which follows an edit of an included header only', () => {
+  const files = filesUnder(join(projectsDir, 'header-macros'));
+  const host = { ...memoryHost('/project', files), readFile: (p: string) => files[p] };
+  const index = new ProjectIndex(host);
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  const read = result.projectReads?.find((r) => r.key.startsWith('macros:'));
+  assert.ok(read, JSON.stringify(result.projectReads));
+  files['tools/other.h'] = `${files['tools/other.h']}#define UNRELATED 1\n`;
+  index.invalidate(['tools/other.h']);
+  assert.equal(index.fingerprint(read.key), read.fingerprint, 'a header spawn.c does not include');
+  files['include/platform.h'] = files['include/platform.h'].replace('(child_state = (v))', '((void)(v))');
+  index.invalidate(['include/platform.h']);
+  assert.notEqual(index.fingerprint(read.key), read.fingerprint);
+  const again = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  assert.ok(!again.findings.some((f) => f.rule === 'child-writes-shared'));
+  index.dispose();
+});
