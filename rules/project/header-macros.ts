@@ -8,8 +8,13 @@
  * A name defined more than one way among them (`#ifdef __GNUC__ ... #else` in a header, or
  * two candidate headers that disagree) is left out: the use keeps its plain reading, as a
  * same-file macro defined several ways under `#if` does. Headers the project does not
- * hold (generated at build time, the system's) contribute nothing.
+ * hold (generated at build time) contribute nothing, and `#include <stdio.h>` and the other
+ * standard headers are the system's even when the project holds a file of that name
+ * (tcsh's `win32/signal.h`). A macro named like a function on the lists (make's VMS
+ * `#define _exit(foo) vms_exit(foo)`, busybox's `#define getpwnam bb_internal_getpwnam`)
+ * keeps the list entry, as a function the project defines does (RULES section 8).
  */
+import { LIBC } from '../effects/call-lists.js';
 import type { MacroDefinition } from '../macros.js';
 import { LineIndex } from '../syntax.js';
 import { contentHash } from './hash.js';
@@ -26,6 +31,11 @@ export interface HeaderSource {
 const MAX_HEADERS = 400;
 /** Names the analysis reads its own way: `errno` is per thread (`#define errno (*bb_errno)` would make its writes shared). */
 const NOT_EXPANDED = new Set(['errno']);
+
+/** C and POSIX headers: `<name>` is the system's. */
+const SYSTEM_HEADERS = new Set(`assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp signal stdalign stdarg stdatomic stdbool stddef stdint stdio stdlib stdnoreturn string tgmath threads time uchar wchar wctype
+  aio arpa/inet cpio dirent dlfcn fcntl fmtmsg fnmatch ftw glob grp iconv langinfo libgen monetary mqueue ndbm net/if netdb netinet/in netinet/tcp nl_types poll pthread pwd regex sched search semaphore spawn strings stropts syslog tar termios trace ulimit unistd utime utmpx wordexp
+  sys/ipc sys/mman sys/msg sys/resource sys/select sys/sem sys/shm sys/socket sys/stat sys/statvfs sys/time sys/times sys/types sys/uio sys/un sys/utsname sys/wait sys/ioctl sys/param sys/prctl sys/syscall alloca malloc paths err error features getopt memory utmp`.split(/\s+/).map((h) => `${h}.h`));
 
 const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\r?\n?)*)/gm;
@@ -47,13 +57,19 @@ function headerFacts(source: HeaderSource, path: string, text: string): HeaderFa
     const includes = [...clean.matchAll(INCLUDE)].map((m) => ({ quoted: m[1] === '"', path: m[2].trim() }));
     const defines: MacroDefinition[] = [];
     for (const m of clean.matchAll(DEFINE)) {
-      if (NOT_EXPANDED.has(m[1])) continue;
+      if (NOT_EXPANDED.has(m[1]) || onTheLists(m[1])) continue;
       const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((p) => p.trim()).filter(Boolean) : undefined;
       const start = m.index! + m[0].indexOf('#');
       defines.push({ name: m[1], ...(params ? { params } : {}), body: m[3].replace(/\\\r?\n/g, ' ').replace(/\/\/.*$/, '').trim(), location: { file: path, range: lines.range(start, m.index! + m[0].length) } });
     }
     return { includes, defines };
   });
+}
+
+/** A name the function lists judge (`_exit`, `getpwnam`): the list entry wins over a header's macro. */
+function onTheLists(name: string): boolean {
+  const facts = LIBC.get(name);
+  return !!facts && facts.kind !== 'unjudged';
 }
 
 function dirOf(path: string): string {
@@ -84,7 +100,7 @@ function candidates(source: HeaderSource, from: string, include: { quoted: boole
   if (include.quoted) {
     const beside = normalise(dirOf(from) + include.path);
     if (beside !== undefined && headers.has(beside)) return [beside];
-  }
+  } else if (SYSTEM_HEADERS.has(include.path.trim())) return [];
   const wanted = normalise(include.path);
   if (!wanted) return [];
   return source.derive(`include-candidates:${wanted}`, () => [...headers].filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
