@@ -57,6 +57,11 @@ export function ownsPointee(ctx: FileContext, names: FunctionNames, decl: LocalD
   return p.own && !p.other && p.params.length === 0;
 }
 
+/** Where the local pointer `decl` of `names.fn` may point. */
+export function pointerProvenance(ctx: FileContext, names: FunctionNames, decl: LocalDeclaration): Provenance {
+  return adapterSaysOwned(ctx, decl) ? OWN : localProvenance(ctx, names, decl);
+}
+
 /**
  * Go's adapter knows its declarations (`x := make(...)`, `&T{}`); in C the values are read
  * here, since the declaration's `&` may take a global's address.

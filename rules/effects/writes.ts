@@ -11,7 +11,7 @@ import { classifyCall, expandedMacro, factsOf, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
-import { ownsPointee } from './fresh-memory.js';
+import { ownsPointee, pointerProvenance } from './fresh-memory.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
 import { functionNames, type Binding, type FunctionNames } from './scopes.js';
 
@@ -264,11 +264,25 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
       for (const w of writesIn(ctx, body, scope, depth)) {
         const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
         if (param && w.indirect) positions.add(param.index);
-        else if (w.cls === 'shared' && !param) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+        else if (w.cls === 'shared' && !param) {
+          // `char *d = dst; *d++ = c;`: through a local copy of a parameter is through the parameter.
+          const through = w.indirect ? parametersBehindLocal(ctx, scope, w) : undefined;
+          if (through) for (const p of through) positions.add(p);
+          else shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+        }
       }
     }
     return { paramPositions: [...positions], sharedWrites: distinctTargets(shared) };
   }, () => ({ paramPositions: [], sharedWrites: [] })));
+}
+
+/** The parameters a local pointer may point behind, when it points nowhere else (its own memory aside). */
+function parametersBehindLocal(ctx: FileContext, scope: Scope, w: Write): number[] | undefined {
+  if (!w.binding.startsWith('local:')) return undefined;
+  const decl = scope.names.localsNamed(w.root).find((d) => w.binding === `local:${d.node.id}:${w.root}`);
+  if (!decl) return undefined;
+  const p = pointerProvenance(ctx, scope.names, decl);
+  return !p.other && p.params.length ? p.params : undefined;
 }
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
