@@ -168,3 +168,46 @@ test('header macros: the result reads their fingerprint, which follows an edit o
   assert.ok(!again.findings.some((f) => f.rule === 'child-writes-shared'));
   index.dispose();
 });
+
+/** A host whose reads of `failing` fail from the `after`-th on (the text scan reads every file once). */
+function failingHost(files: Record<string, string>, failing: string, after: number) {
+  const reads = new Map<string, number>();
+  return {
+    ...memoryHost('/project', files),
+    readFile: (p: string) => {
+      reads.set(p, (reads.get(p) ?? 0) + 1);
+      if (p === failing && reads.get(p)! >= after) throw new Error('disk gone');
+      return files[p];
+    },
+  };
+}
+
+const SPAWN_B = 'int spawn_b(void)\n{\n\tint pid = vfork();\n\tif (pid == 0) {\n\t\tprintf("x");\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n';
+
+test('an internal error in one function costs its findings, with a note naming it, not the file\'s others', () => {
+  // spawn_a forks through a header macro, so the fork wrappers (found by the spelling `vfork`) never read helper.c.
+  const files: Record<string, string> = {
+    'spawn.h': '#define MYFORK() vfork()\n',
+    'spawn.c': `#include <unistd.h>\n#include <stdio.h>\n#include "spawn.h"\nvoid helper(void);\nint spawn_a(void)\n{\n\tint pid = MYFORK();\n\tif (pid == 0) {\n\t\thelper();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n${SPAWN_B}`,
+    'helper.c': 'void helper(void)\n{\n}\n',
+  };
+  const index = new ProjectIndex(failingHost(files, 'helper.c', 2));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.deepEqual(result.findings.map((f) => [f.rule, f.range.start.line]), [['child-unsafe-call', 18]]);
+  assert.ok(result.notAnalysed?.some((n) => /internal error in the analysis of `spawn_a`: disk gone/.test(n.reason) && n.range.start.line === 5), JSON.stringify(result.notAnalysed));
+});
+
+test('the project\'s fork wrappers failing is said, and the file is analysed without them', () => {
+  const files: Record<string, string> = {
+    'spawn.c': `#include <unistd.h>\n#include <stdio.h>\nvoid helper(void);\nint spawn_a(void)\n{\n\tint pid = vfork();\n\tif (pid == 0) {\n\t\thelper();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n${SPAWN_B}`,
+    'helper.c': 'void helper(void)\n{\n}\n',
+  };
+  const index = new ProjectIndex(failingHost(files, 'helper.c', 2));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.ok(result.findings.some((f) => f.rule === 'child-unsafe-call' && f.range.start.line === 17), JSON.stringify(result.findings.map((f) => [f.rule, f.range.start.line])));
+  assert.ok(result.projectNotes?.some((n) => /fork wrappers could not be computed \(internal error: disk gone\)/.test(n)), JSON.stringify(result.projectNotes));
+});

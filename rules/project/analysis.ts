@@ -27,13 +27,22 @@ export function configWithWrappers(index: ProjectIndex, file: string, config: Vf
 export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string): ProjectRun {
   index.useConfig(config);
   const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
-  const headerMacros = index.headerMacros(file, text);
+  const notes: string[] = [];
+  // What the index cannot compute (an internal error) is said, and the file is analysed without it.
+  const attempt = <T>(what: string, compute: () => T, fallback: T): T => {
+    try {
+      return compute();
+    } catch (e) {
+      notes.push(`${what} could not be computed (internal error: ${e instanceof Error ? e.message : String(e)}); the file was analysed without them`);
+      return fallback;
+    }
+  };
+  const headerMacros = attempt('the macros of the headers this file includes', () => index.headerMacros(file, text), undefined);
   // A header macro around a fork that the file sees is expanded at its uses: no wrapper then.
   const expanded = new Set(headerMacros?.macros.map((d) => d.name));
-  const found = index.wrappersFor(file).filter((w) => !configured.has(w.name) && !(w.macro && expanded.has(w.name)));
+  const found = attempt("the project's fork wrappers", () => index.wrappersFor(file), []).filter((w) => !configured.has(w.name) && !(w.macro && expanded.has(w.name)));
   const wrappers = found.map((w) => (w.raw ? `${w.name}:raw` : w.name));
   const withWrappers = wrappers.length ? { ...config, forkFunctions: [...(config.forkFunctions ?? []), ...new Set(wrappers)] } : config;
-  const notes: string[] = [];
   const scan = index.scan();
   for (const w of found) {
     if (w.macro) continue;
