@@ -24,7 +24,7 @@ import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
 import { LineIndex, PathLocator, clearSyntaxCaches, descendantsOfType, escapeRegExp, rangeOfNode } from './syntax.js';
 import type { ProjectIndex } from './project/index.js';
-import { projectConfig, projectResult, type ProjectRun } from './project/analysis.js';
+import { projectConfig, projectResult, withProjectMacros, type ProjectRun } from './project/analysis.js';
 import type { AnalysisResult, Finding, ForkSiteInfo, Language, NotAnalysed, VforklintConfig } from './types.js';
 
 export interface AnalyzeOptions {
@@ -73,7 +73,8 @@ export function analyze(text: string, language: Language, config: VforklintConfi
     if (options.project) {
       // The project's fork wrappers are fork sites here, as if configured (RULES section 8).
       const run = projectConfig(options.project.index, options.project.file, config, text);
-      return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, projectRun: run }, cleanup));
+      const headerMacros = language === 'c' ? withProjectMacros(options.headerMacros, run) : options.headerMacros;
+      return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, headerMacros, projectRun: run }, cleanup));
     }
     return analyzeUnsafe(text, language, config, options, cleanup);
   } catch (e) {
@@ -120,31 +121,40 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     let incomplete = false;
     const firstSite = forkSites.length;
     ctx.reads.reset();
-    const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n));
-    if (sites.length > MAX_SITES_PER_FUNCTION) {
-      // Each site's analysis covers the whole function: thousands of sites (a comment the
-      // parser read as code) would cost sites x size.
-      incomplete = true;
-      notAnalysed.push({ range: rangeOfNode(fn), reason: `this function holds ${sites.length} fork sites; only the first ${MAX_SITES_PER_FUNCTION} were analysed` });
-    }
-    for (const site of sites.slice(0, MAX_SITES_PER_FUNCTION)) {
-      if (seenSites.has(site.call.startIndex)) continue;
-      seenSites.add(site.call.startIndex);
-      const analysis = new SiteAnalysis(ctx, site);
-      if (analysis.flow.incomplete) {
+    try {
+      const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n));
+      if (sites.length > MAX_SITES_PER_FUNCTION) {
+        // Each site's analysis covers the whole function: thousands of sites (a comment the
+        // parser read as code) would cost sites x size.
         incomplete = true;
-        notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
+        notAnalysed.push({ range: rangeOfNode(fn), reason: `this function holds ${sites.length} fork sites; only the first ${MAX_SITES_PER_FUNCTION} were analysed` });
       }
-      const sets = analysis.lineSets();
-      forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
-      const before = raw.length;
-      runRules(analysis, config, raw);
-      const notes = analysis.macroNotes();
-      // A note is not cached: the function is analysed again next time.
-      if (notes.length) incomplete = true;
-      for (const n of notes) notAnalysed.push({ range: rangeOfNode(n.node), reason: n.message });
-      reportFailedExecs(analysis, config, raw, !cache);
-      if (!cache) attachFixes(analysis, raw.slice(before));
+      for (const site of sites.slice(0, MAX_SITES_PER_FUNCTION)) {
+        if (seenSites.has(site.call.startIndex)) continue;
+        seenSites.add(site.call.startIndex);
+        const analysis = new SiteAnalysis(ctx, site);
+        if (analysis.flow.incomplete) {
+          incomplete = true;
+          notAnalysed.push({ range: rangeOfNode(fn), reason: `this function nests more than ${MAX_FLOW_DEPTH} statements deep; paths below that depth were not followed` });
+        }
+        const sets = analysis.lineSets();
+        forkSites.push({ kind: site.kind, range: rangeOfNode(site.call), functionName: ctx.adapter.functionName(fn), childLines: sets.child, parentLines: sets.parent, bothLines: sets.both });
+        const before = raw.length;
+        runRules(analysis, config, raw);
+        const notes = analysis.macroNotes();
+        // A note is not cached: the function is analysed again next time.
+        if (notes.length) incomplete = true;
+        for (const n of notes) notAnalysed.push({ range: rangeOfNode(n.node), reason: n.message });
+        reportFailedExecs(analysis, config, raw, !cache);
+        if (!cache) attachFixes(analysis, raw.slice(before));
+      }
+    } catch (e) {
+      if (e instanceof ParsersNotLoadedError) throw e;
+      // One function's failure costs that function's findings, said so, never the file's others.
+      raw.length = firstFinding;
+      forkSites.length = firstSite;
+      notAnalysed.push({ range: rangeOfNode(fn), reason: `internal error in the analysis of \`${ctx.adapter.functionName(fn) || 'this function'}\`: ${e instanceof Error ? e.message : String(e)}; please report it` });
+      continue;
     }
     if (key !== undefined && !incomplete) store(cache!, key, fn, raw.slice(firstFinding), forkSites.slice(firstSite), ctx.reads.entries(), file);
   }

@@ -130,3 +130,84 @@ test('imported summaries answer fingerprints until a file they rest on changes',
   const key = result.projectReads!.find((r) => r.key.includes('prepare'))!;
   assert.notEqual(third.fingerprint(key.key), key.fingerprint);
 });
+
+test('a chain of helpers far longer than the summary nesting bound ends cautiously, not in a stack overflow', () => {
+  const files: Record<string, string> = {};
+  const count = 400;
+  for (let i = 0; i < count; i++) {
+    const file = `h${Math.floor(i / 40)}.c`;
+    const body = i < count - 1 ? `\tif (code) step_${i + 1}(code - 1); else step_${i + 1}(code);\n\tcounter_${i}++;` : '\t_exit(code);';
+    files[file] = `${files[file] ?? '#include <unistd.h>\n'}int counter_${i};\nvoid step_${i + 1}(int code);\nvoid step_${i}(int code)\n{\n${body}\n}\n`;
+  }
+  files['spawn.c'] = '#include <unistd.h>\nvoid step_0(int);\nint spawn(void)\n{\n\tint pid = vfork();\n\tif (pid == 0)\n\t\tstep_0(3);\n\treturn pid;\n}\n';
+  const index = new ProjectIndex(memoryHost('/project', files));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.deepEqual(result.notAnalysed ?? [], []);
+  const rules = result.findings.map((f) => f.rule).sort();
+  // Past the bound: the chain could not be checked and may return (the cautious answers); the writes seen so far count.
+  assert.deepEqual(rules, ['child-returns', 'child-unsafe-call', 'child-writes-shared']);
+  assert.match(result.findings.find((f) => f.rule === 'child-unsafe-call')!.message, /too deep to follow/);
+});
+
+test('header macros: the result reads their fingerprint, which follows an edit of an included header only', () => {
+  const files = filesUnder(join(projectsDir, 'header-macros'));
+  const host = { ...memoryHost('/project', files), readFile: (p: string) => files[p] };
+  const index = new ProjectIndex(host);
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  const read = result.projectReads?.find((r) => r.key.startsWith('macros:'));
+  assert.ok(read, JSON.stringify(result.projectReads));
+  files['tools/other.h'] = `${files['tools/other.h']}#define UNRELATED 1\n`;
+  index.invalidate(['tools/other.h']);
+  assert.equal(index.fingerprint(read.key), read.fingerprint, 'a header spawn.c does not include');
+  files['include/platform.h'] = files['include/platform.h'].replace('(child_state = (v))', '((void)(v))');
+  index.invalidate(['include/platform.h']);
+  assert.notEqual(index.fingerprint(read.key), read.fingerprint);
+  const again = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  assert.ok(!again.findings.some((f) => f.rule === 'child-writes-shared'));
+  index.dispose();
+});
+
+/** A host whose reads of `failing` fail from the `after`-th on (the text scan reads every file once). */
+function failingHost(files: Record<string, string>, failing: string, after: number) {
+  const reads = new Map<string, number>();
+  return {
+    ...memoryHost('/project', files),
+    readFile: (p: string) => {
+      reads.set(p, (reads.get(p) ?? 0) + 1);
+      if (p === failing && reads.get(p)! >= after) throw new Error('disk gone');
+      return files[p];
+    },
+  };
+}
+
+const SPAWN_B = 'int spawn_b(void)\n{\n\tint pid = vfork();\n\tif (pid == 0) {\n\t\tprintf("x");\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n';
+
+test('an internal error in one function costs its findings, with a note naming it, not the file\'s others', () => {
+  // spawn_a forks through a header macro, so the fork wrappers (found by the spelling `vfork`) never read helper.c.
+  const files: Record<string, string> = {
+    'spawn.h': '#define MYFORK() vfork()\n',
+    'spawn.c': `#include <unistd.h>\n#include <stdio.h>\n#include "spawn.h"\nvoid helper(void);\nint spawn_a(void)\n{\n\tint pid = MYFORK();\n\tif (pid == 0) {\n\t\thelper();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n${SPAWN_B}`,
+    'helper.c': 'void helper(void)\n{\n}\n',
+  };
+  const index = new ProjectIndex(failingHost(files, 'helper.c', 2));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.deepEqual(result.findings.map((f) => [f.rule, f.range.start.line]), [['child-unsafe-call', 18]]);
+  assert.ok(result.notAnalysed?.some((n) => /internal error in the analysis of `spawn_a`: disk gone/.test(n.reason) && n.range.start.line === 5), JSON.stringify(result.notAnalysed));
+});
+
+test('the project\'s fork wrappers failing is said, and the file is analysed without them', () => {
+  const files: Record<string, string> = {
+    'spawn.c': `#include <unistd.h>\n#include <stdio.h>\nvoid helper(void);\nint spawn_a(void)\n{\n\tint pid = vfork();\n\tif (pid == 0) {\n\t\thelper();\n\t\t_exit(1);\n\t}\n\treturn pid;\n}\n${SPAWN_B}`,
+    'helper.c': 'void helper(void)\n{\n}\n',
+  };
+  const index = new ProjectIndex(failingHost(files, 'helper.c', 2));
+  const result = analyze(files['spawn.c'], 'c', {}, { project: { index, file: 'spawn.c' } });
+  index.dispose();
+  assert.equal(result.internalError, undefined);
+  assert.ok(result.findings.some((f) => f.rule === 'child-unsafe-call' && f.range.start.line === 17), JSON.stringify(result.findings.map((f) => [f.rule, f.range.start.line])));
+  assert.ok(result.projectNotes?.some((n) => /fork wrappers could not be computed \(internal error: disk gone\)/.test(n)), JSON.stringify(result.projectNotes));
+});

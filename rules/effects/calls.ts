@@ -13,6 +13,7 @@ import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscall
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
 import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
+import { nestedSummary, summaryRoom } from './nesting.js';
 
 export type CallVerdict =
   | { kind: 'safe' }
@@ -23,7 +24,7 @@ export type CallVerdict =
   | { kind: 'unknown'; chain: string[]; reason: string };
 
 const MACRO = /^[A-Z_][A-Z0-9_]*$/;
-const MAX_CHAIN = 12;
+const TOO_DEEP = 'the call chain is too deep to follow';
 
 /** libc's internal spellings: `__dup2`, `__close_nocancel`, `__libc_sigaction` -> the public name. */
 export function publicName(name: string): string {
@@ -95,9 +96,9 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   if (nr && SYSCALLS.get(nr)?.noReturn) return true;
   if (isLast && isExecCall(ctx, call)) return true;
   if (ctx.isDeclaredNoReturn(name)) return true;
-  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined && depth < MAX_CHAIN) return functionNeverReturns(ctx, name, depth + 1);
+  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined) return functionNeverReturns(ctx, name, depth + 1);
   // Another file of the project (RULES section 8): never returns when declared so, or when no definition that may run returns.
-  const project = ctx.project && ctx.adapter.calleeIsName(call) && depth < MAX_CHAIN ? ctx.project.resolve(name) : undefined;
+  const project = ctx.project && ctx.adapter.calleeIsName(call) ? ctx.project.resolve(name) : undefined;
   if (project) return projectNeverReturns(project, name, depth);
   return false;
 }
@@ -146,6 +147,8 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
     if (top) top.low = Math.min(top.low, memo);
     return true;
   }
+  // Past the nesting bound: may return (the cautious answer), not remembered.
+  if (!summaryRoom()) return false;
   const me = noReturnFrames.length;
   const frame: NoReturnFrame = { low: me, pending: [] };
   noReturnFrames.push(frame);
@@ -155,9 +158,11 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
     const fn = ctx.functionNamed(name);
     const body = fn && ctx.adapter.functionBody(fn);
     if (body) {
-      const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
-      const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
-      result = !flow.incomplete && flow.endMask === 0 && !returns;
+      result = nestedSummary(() => {
+        const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
+        const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
+        return !flow.incomplete && flow.endMask === 0 && !returns;
+      }, () => false);
     }
   } finally {
     noReturnFrames.pop();
@@ -395,7 +400,6 @@ function projectVerdict(ctx: FileContext, name: string, depth: number): CallVerd
     if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
   }
   if (!r.definitions.length) return undefined;
-  if (depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
   return worstVerdict(r.definitions.map((d) => renamed(calleeVerdict(d.ctx, d.name, depth + 1), d.name, name)));
 }
 
@@ -449,8 +453,9 @@ interface CalleeSummary {
 /** Follow a same-file callee: unsafe if anything it does (transitively) is unsafe. */
 function followCallee(ctx: FileContext, name: string, depth: number): CallVerdict {
   const key = `calls:${name}`;
-  if (!ctx.memo.has(key) && depth > MAX_CHAIN) return { kind: 'unknown', chain: [name], reason: 'the call chain is too deep to follow' };
-  const memo = ctx.rememberRecursive<CalleeSummary | null>(key, null, () => {
+  // Recursion ends at the summary under way (below); the nesting bound only spares the stack.
+  if (!ctx.memo.has(key) && !summaryRoom()) return { kind: 'unknown', chain: [name], reason: TOO_DEEP };
+  const memo = ctx.rememberRecursive<CalleeSummary | null>(key, null, () => nestedSummary(() => {
     const fn = ctx.functionNamed(name)!;
     const body = ctx.adapter.functionBody(fn);
     let verdict: CallVerdict = { kind: 'safe' };
@@ -468,7 +473,7 @@ function followCallee(ctx: FileContext, name: string, depth: number): CallVerdic
     }
     if (verdict.kind === 'safe') verdict = leaves ?? unknown ?? verdict;
     return { verdict };
-  });
+  }, () => ({ verdict: { kind: 'unknown', chain: [], reason: TOO_DEEP } as CallVerdict })));
   if (memo === null) return { kind: 'safe' }; // recursion: judged by the outer call
   return prefix(name, memo.verdict);
 }

@@ -11,7 +11,8 @@ import { classifyCall, expandedMacro, factsOf, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
-import { ownsPointee } from './fresh-memory.js';
+import { ownsPointee, pointerProvenance } from './fresh-memory.js';
+import { nestedSummary, summaryRoom } from './nesting.js';
 import { functionNames, type Binding, type FunctionNames } from './scopes.js';
 
 export type WriteClass = 'shared' | 'frame' | 'owned';
@@ -205,12 +206,12 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
   const v = classifyCall(ctx, call, enclosing, depth);
   if (v.kind === 'macro') return { positions: [] };
   const readOnly = ctx.adapter.calleeIsName(call) ? readOnlyParameterPositions(ctx, name) : new Set<number>();
-  if (sameFile && depth < 8) {
+  if (sameFile && summaryRoom()) {
     const summary = calleeWrites(ctx, name, depth + 1);
     return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
   }
   // Another file of the project: what every definition that may run writes (RULES section 8).
-  const remote = !sameFile && depth < 8 && ctx.adapter.calleeIsName(call) ? ctx.project?.resolve(name) : undefined;
+  const remote = !sameFile && summaryRoom() && ctx.adapter.calleeIsName(call) ? ctx.project?.resolve(name) : undefined;
   if (remote?.definitions.length) {
     const summary = projectCalleeWrites(remote.definitions, name, depth + 1);
     return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
@@ -231,14 +232,29 @@ export function projectCalleeWrites(definitions: readonly ProjectDefinition[], n
   for (const d of definitions) {
     const s = calleeWrites(d.ctx, d.name, depth);
     for (const p of s.paramPositions) positions.add(p);
-    shared.push(...s.sharedWrites.map((w) => (d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] })));
+    for (const w of s.sharedWrites) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
   }
-  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: shared };
+  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: distinctTargets(shared) };
+}
+
+/**
+ * One write per target (the first found, with its chain). A summary says what a callee
+ * writes, not every path to it: a helper that calls another six times, which calls a third
+ * six times, would otherwise carry 6^n copies of the third's write.
+ */
+function distinctTargets(writes: readonly Write[]): Write[] {
+  const seen = new Set<string>();
+  return writes.filter((w) => {
+    const key = `${w.binding}\0${w.targetText}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Writes a same-file callee makes to globals and through its parameters. */
 export function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWriteSummary {
-  return ctx.rememberRecursive<CalleeWriteSummary>(`writes:${name}`, { paramPositions: [], sharedWrites: [] }, () => {
+  return ctx.rememberRecursive<CalleeWriteSummary>(`writes:${name}`, { paramPositions: [], sharedWrites: [] }, () => nestedSummary(() => {
     const fn = ctx.functionNamed(name)!;
     const body = ctx.adapter.functionBody(fn);
     const scope = scopeOf(ctx, fn);
@@ -248,11 +264,25 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
       for (const w of writesIn(ctx, body, scope, depth)) {
         const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
         if (param && w.indirect) positions.add(param.index);
-        else if (w.cls === 'shared' && !param) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+        else if (w.cls === 'shared' && !param) {
+          // `char *d = dst; *d++ = c;`: through a local copy of a parameter is through the parameter.
+          const through = w.indirect ? parametersBehindLocal(ctx, scope, w) : undefined;
+          if (through) for (const p of through) positions.add(p);
+          else shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+        }
       }
     }
-    return { paramPositions: [...positions], sharedWrites: shared };
-  });
+    return { paramPositions: [...positions], sharedWrites: distinctTargets(shared) };
+  }, () => ({ paramPositions: [], sharedWrites: [] })));
+}
+
+/** The parameters a local pointer may point behind, when it points nowhere else (its own memory aside). */
+function parametersBehindLocal(ctx: FileContext, scope: Scope, w: Write): number[] | undefined {
+  if (!w.binding.startsWith('local:')) return undefined;
+  const decl = scope.names.localsNamed(w.root).find((d) => w.binding === `local:${d.node.id}:${w.root}`);
+  if (!decl) return undefined;
+  const p = pointerProvenance(ctx, scope.names, decl);
+  return !p.other && p.params.length ? p.params : undefined;
 }
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);

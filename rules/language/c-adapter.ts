@@ -24,6 +24,19 @@ function functionDeclarator(fn: SyntaxNode): SyntaxNode | undefined {
   return undefined;
 }
 
+/**
+ * `void FAST_FUNC name(void) { ... }`: not knowing the attribute macro, tree-sitter reads
+ * `void FAST_FUNC` as a declaration missing its `;` and the function as `name (void) {...}`,
+ * a definition whose type is the name and whose declarator is the parenthesised parameter.
+ * No valid C definition has that shape (a definition's declarator is a function declarator),
+ * so its type is the function's name.
+ */
+function nameAfterAttributeMacro(fn: SyntaxNode): string | undefined {
+  if (fn.type !== 'function_definition' || field(fn, 'declarator')?.type !== 'parenthesized_declarator') return undefined;
+  const type = field(fn, 'type');
+  return type?.type === 'type_identifier' ? type.text : undefined;
+}
+
 /** The identifier a declarator declares, and whether it is a pointer or array. */
 function declaratorName(d: SyntaxNode | undefined): { name: string; pointer: boolean; array: boolean; fn: boolean } | undefined {
   let pointer = false;
@@ -92,7 +105,7 @@ export const cAdapter: LanguageAdapter = {
 
   functionName(fn) {
     const d = functionDeclarator(fn);
-    return declaratorName(d && field(d, 'declarator'))?.name ?? '';
+    return declaratorName(d && field(d, 'declarator'))?.name ?? nameAfterAttributeMacro(fn) ?? '';
   },
 
   functionBody(fn) {

@@ -1,13 +1,18 @@
 /** What analyze() does with the project index: the configuration with the wrappers, and the result's reads and notes. */
 import type { AnalysisResult, VforklintConfig } from '../types.js';
-import type { ProjectIndex } from './index.js';
+import type { MacroDefinition } from '../macros.js';
+import { ProjectIndex } from './index.js';
 import { RecordingLink } from './link.js';
+import type { HeaderMacros } from './header-macros.js';
 
 export interface ProjectRun {
   config: VforklintConfig;
   link: RecordingLink;
   /** Assumptions made about the wrappers (a wrapper's name defined in several files). */
   notes: string[];
+  /** The macros of the headers the file includes (RULES section 3, "Macros"). */
+  headerMacros?: HeaderMacros;
+  file: string;
 }
 
 /** `config` with the project's fork wrappers that file `file` may call added to `forkFunctions` (the pre-scan's words too). `text`: the file's, when at hand. */
@@ -22,10 +27,22 @@ export function configWithWrappers(index: ProjectIndex, file: string, config: Vf
 export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string): ProjectRun {
   index.useConfig(config);
   const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
-  const found = index.wrappersFor(file, text).filter((w) => !configured.has(w.name));
+  const notes: string[] = [];
+  // What the index cannot compute (an internal error) is said, and the file is analysed without it.
+  const attempt = <T>(what: string, compute: () => T, fallback: T): T => {
+    try {
+      return compute();
+    } catch (e) {
+      notes.push(`${what} could not be computed (internal error: ${e instanceof Error ? e.message : String(e)}); the file was analysed without them`);
+      return fallback;
+    }
+  };
+  const headerMacros = attempt('the macros of the headers this file includes', () => index.headerMacros(file, text), undefined);
+  // A header macro around a fork that the file sees is expanded at its uses: no wrapper then.
+  const expanded = new Set(headerMacros?.macros.map((d) => d.name));
+  const found = attempt("the project's fork wrappers", () => index.wrappersFor(file, text), []).filter((w) => !configured.has(w.name) && !(w.macro && expanded.has(w.name)));
   const wrappers = found.map((w) => (w.raw ? `${w.name}:raw` : w.name));
   const withWrappers = wrappers.length ? { ...config, forkFunctions: [...(config.forkFunctions ?? []), ...new Set(wrappers)] } : config;
-  const notes: string[] = [];
   const scan = index.scan();
   for (const w of found) {
     if (w.macro) continue;
@@ -34,12 +51,23 @@ export function projectConfig(index: ProjectIndex, file: string, config: Vforkli
       notes.push(`\`${w.name}\` is defined in several files (${defined.join(', ')}): its calls are fork sites because the child of ${w.file}'s returns to its caller`);
     }
   }
-  return { config: withWrappers, link: new RecordingLink(index, file), notes };
+  return { config: withWrappers, link: new RecordingLink(index, file), notes, file, ...(headerMacros ? { headerMacros } : {}) };
 }
 
 /** The result with what it read from the project and the assumptions made. */
 export function projectResult(run: ProjectRun, result: AnalysisResult): AnalysisResult {
   if (result.internalError) return result;
   const notes = [...run.notes, ...run.link.notes()];
-  return { ...result, projectReads: run.link.reads(), ...(notes.length ? { projectNotes: notes } : {}) };
+  const reads = run.link.reads();
+  if (run.headerMacros) reads.push({ key: ProjectIndex.macrosKey(run.file), fingerprint: run.headerMacros.fingerprint });
+  return { ...result, projectReads: reads, ...(notes.length ? { projectNotes: notes } : {}) };
+}
+
+/** The header macros handed in by the caller, then those of the project's headers (a name the caller gave keeps the caller's). */
+export function withProjectMacros(given: readonly MacroDefinition[] | undefined, run: ProjectRun): readonly MacroDefinition[] | undefined {
+  const found = run.headerMacros?.macros ?? [];
+  if (!found.length) return given;
+  if (!given?.length) return found;
+  const names = new Set(given.map((d) => d.name));
+  return [...given, ...found.filter((d) => !names.has(d.name))];
 }

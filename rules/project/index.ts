@@ -14,6 +14,7 @@ import { parseSource, releaseTree, type Tree } from '../parser.js';
 import type { VforklintConfig } from '../types.js';
 import { contentHash } from './hash.js';
 import type { ProjectHost } from './host.js';
+import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
 import { goDirectories, scanProject, type TextScan } from './text-scan.js';
@@ -70,6 +71,8 @@ export class ProjectIndex {
   private readonly summaryTexts = new Map<string, string>();
   private readonly log: WrapperSearchLog = { sitesAnalysed: 0, capped: [] };
   private readonly counts = { resolutions: 0, summaries: 0 };
+  /** What other modules derived from the files (header macros), forgotten with the rest. */
+  private readonly derivedValues = new Map<string, unknown>();
   private config: VforklintConfig = {};
   private configKey = '{}';
   private readonly reasons: string[] = [];
@@ -154,6 +157,7 @@ export class ProjectIndex {
     this.macroWrappersCache = undefined;
     this.wrappersByFile.clear();
     this.summaryTexts.clear();
+    this.derivedValues.clear();
   }
 
   /** The work done so far (parses, resolutions, wrapper flows): what a test bounds instead of a clock. */
@@ -195,7 +199,9 @@ export class ProjectIndex {
       } else {
         const language = path.endsWith('.go') ? 'go' : 'c';
         const tree = parseSource(text, language);
-        const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config);
+        // Its headers' macros read as the analysed file's are (RULES section 3, "Macros").
+        const headerMacros = language === 'c' ? this.headerMacros(path, text)?.macros : undefined;
+        const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config, undefined, { headerMacros });
         ctx.project = this.linkFor(path);
         out = { ctx, tree, hash: contentHash(text) };
         this.parsedCount++;
@@ -256,6 +262,23 @@ export class ProjectIndex {
       this.forkFunctionPattern = words.length && words.length <= MAX_PATTERN_WORDS ? new RegExp(`(?<![\\w$])(?:${words.join('|')})(?![\\w$])`, 'g') : null;
     }
     return this.forkFunctionsByName;
+  }
+
+  /** The macros of the headers `file` includes (its text as analysed, or as the host reads it). */
+  headerMacros(file: string, text?: string): HeaderMacros | undefined {
+    if (!/\.[ch]$/.test(file)) return undefined;
+    const body = text ?? this.host.readFile(file);
+    if (body === undefined) return undefined;
+    const index = this;
+    const source: HeaderSource = {
+      files: () => index.scan().files.keys(),
+      read: (p) => index.host.readFile(p),
+      derive: <T>(key: string, compute: () => T): T => {
+        if (!index.derivedValues.has(key)) index.derivedValues.set(key, compute());
+        return index.derivedValues.get(key) as T;
+      },
+    };
+    return headerMacrosFor(source, file, body);
   }
 
   /** Is this function a fork wrapper? One flow per function, remembered. */
@@ -323,8 +346,9 @@ export class ProjectIndex {
   fingerprint(key: string): string | undefined {
     const imported = this.importedFingerprint(key);
     if (imported !== undefined) return imported;
-    const m = /^(callee|wrappers):([^\0]*)\0?(.*)$/.exec(key);
+    const m = /^(callee|wrappers|macros):([^\0]*)\0?(.*)$/.exec(key);
     if (!m) return undefined;
+    if (m[1] === 'macros') return this.headerMacros(m[2])?.fingerprint;
     if (m[1] === 'wrappers') return contentHash(JSON.stringify(this.wrappersFor(m[2]).map((w) => [w.name, w.raw, w.file]).sort()));
     const r = this.resolve(m[2], m[3]);
     // A name the project does not define has a fingerprint too: defining it later changes it.
@@ -350,6 +374,10 @@ export class ProjectIndex {
 
   static wrappersKey(from: string): string {
     return `wrappers:${from}`;
+  }
+
+  static macrosKey(file: string): string {
+    return `macros:${file}`;
   }
 
   /**

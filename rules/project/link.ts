@@ -23,7 +23,16 @@ export class RecordingLink implements ProjectLink {
   /** Every key this analysis read, with its fingerprint now. */
   reads(): Array<{ key: string; fingerprint: string }> {
     const keys = [ProjectIndex.wrappersKey(this.file), ...[...this.asked.keys()].sort().map((n) => ProjectIndex.calleeKey(this.file, n))];
-    return keys.map((key) => ({ key, fingerprint: this.index.fingerprint(key) ?? '' }));
+    return keys.map((key) => ({ key, fingerprint: this.fingerprintOf(key) }));
+  }
+
+  /** A key's fingerprint now; '' (matching nothing, so a cached result is recomputed) when it cannot be computed. */
+  private fingerprintOf(key: string): string {
+    try {
+      return this.index.fingerprint(key) ?? '';
+    } catch {
+      return '';
+    }
   }
 
   /** The assumptions made: names with several definitions, and why the index is partial. */

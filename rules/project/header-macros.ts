@@ -1,0 +1,149 @@
+/**
+ * The macros of the headers a file includes (RULES section 3, "Macros", with section 8):
+ * followed through `#include`, transitively, each resolved relative to the including file
+ * or, failing that, to any project header whose path ends with the included one (the
+ * project's include directories, found by name). Handed to the analysis as
+ * `AnalyzeOptions.headerMacros`, in effect from the start of the file.
+ *
+ * A name defined more than one way among them (`#ifdef __GNUC__ ... #else` in a header, or
+ * two candidate headers that disagree) is left out: the use keeps its plain reading, as a
+ * same-file macro defined several ways under `#if` does. Headers the project does not
+ * hold (generated at build time) contribute nothing, and `#include <stdio.h>` and the other
+ * standard headers are the system's even when the project holds a file of that name
+ * (tcsh's `win32/signal.h`). A macro named like a function on the lists (make's VMS
+ * `#define _exit(foo) vms_exit(foo)`, busybox's `#define getpwnam bb_internal_getpwnam`)
+ * keeps the list entry, as a function the project defines does (RULES section 8).
+ */
+import { LIBC } from '../effects/call-lists.js';
+import type { MacroDefinition } from '../macros.js';
+import { LineIndex } from '../syntax.js';
+import { contentHash } from './hash.js';
+
+/** What the project index hands this module: the file list and the texts (editors overlay open documents). */
+export interface HeaderSource {
+  files(): Iterable<string>;
+  read(path: string): string | undefined;
+  /** Remembered until the index forgets what it derived from its files. */
+  derive<T>(key: string, compute: () => T): T;
+}
+
+/** Headers followed per analysed file at most. */
+const MAX_HEADERS = 400;
+/** Names the analysis reads its own way: `errno` is per thread (`#define errno (*bb_errno)` would make its writes shared). */
+const NOT_EXPANDED = new Set(['errno']);
+
+/** C and POSIX headers: `<name>` is the system's. */
+const SYSTEM_HEADERS = new Set(`assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp signal stdalign stdarg stdatomic stdbool stddef stdint stdio stdlib stdnoreturn string tgmath threads time uchar wchar wctype
+  aio arpa/inet cpio dirent dlfcn fcntl fmtmsg fnmatch ftw glob grp iconv langinfo libgen monetary mqueue ndbm net/if netdb netinet/in netinet/tcp nl_types poll pthread pwd regex sched search semaphore spawn strings stropts syslog tar termios trace ulimit unistd utime utmpx wordexp
+  sys/ipc sys/mman sys/msg sys/resource sys/select sys/sem sys/shm sys/socket sys/stat sys/statvfs sys/time sys/times sys/types sys/uio sys/un sys/utsname sys/wait sys/ioctl sys/param sys/prctl sys/syscall alloca malloc paths err error features getopt memory utmp`.split(/\s+/).map((h) => `${h}.h`));
+
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]/gm;
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\r?\n?)*)/gm;
+
+interface HeaderFacts {
+  includes: Array<{ quoted: boolean; path: string }>;
+  defines: MacroDefinition[];
+}
+
+/** Block comments blanked (newlines kept), so directives inside them are not read and offsets hold. */
+function withoutBlockComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
+}
+
+function headerFacts(source: HeaderSource, path: string, text: string): HeaderFacts {
+  return source.derive(`header-facts:${path}`, () => {
+    const clean = withoutBlockComments(text);
+    const lines = new LineIndex(text);
+    const includes = [...clean.matchAll(INCLUDE)].map((m) => ({ quoted: m[1] === '"', path: m[2].trim() }));
+    const defines: MacroDefinition[] = [];
+    for (const m of clean.matchAll(DEFINE)) {
+      if (NOT_EXPANDED.has(m[1]) || onTheLists(m[1])) continue;
+      const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+      const start = m.index! + m[0].indexOf('#');
+      defines.push({ name: m[1], ...(params ? { params } : {}), body: m[3].replace(/\\\r?\n/g, ' ').replace(/\/\/.*$/, '').trim(), location: { file: path, range: lines.range(start, m.index! + m[0].length) } });
+    }
+    return { includes, defines };
+  });
+}
+
+/** A name the function lists judge (`_exit`, `getpwnam`): the list entry wins over a header's macro. */
+function onTheLists(name: string): boolean {
+  const facts = LIBC.get(name);
+  return !!facts && facts.kind !== 'unjudged';
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i + 1);
+}
+
+/** `a/./b/../c` -> `a/c`; undefined when it climbs above the root. */
+function normalise(path: string): string | undefined {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (!out.length) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join('/');
+}
+
+/** The project headers an `#include` may name: beside the including file (quotes), else any whose path ends with it. */
+function candidates(source: HeaderSource, from: string, include: { quoted: boolean; path: string }): string[] {
+  const headers = source.derive('header-paths', () => {
+    const set = new Set<string>();
+    for (const p of source.files()) if (p.endsWith('.h') || p.endsWith('.c')) set.add(p);
+    return set;
+  });
+  if (include.quoted) {
+    const beside = normalise(dirOf(from) + include.path);
+    if (beside !== undefined && headers.has(beside)) return [beside];
+  } else if (SYSTEM_HEADERS.has(include.path.trim())) return [];
+  const wanted = normalise(include.path);
+  if (!wanted) return [];
+  return source.derive(`include-candidates:${wanted}`, () => [...headers].filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
+}
+
+export interface HeaderMacros {
+  macros: MacroDefinition[];
+  /** The headers read, root-relative. */
+  headers: string[];
+  /** What the macros handed in depend on (their names, parameters and bodies, and where they are). */
+  fingerprint: string;
+}
+
+/** The macros of the headers `file` (whose text is `text`) includes, transitively. */
+export function headerMacrosFor(source: HeaderSource, file: string, text: string): HeaderMacros {
+  const seen = new Set<string>();
+  const queue: Array<{ from: string; include: { quoted: boolean; path: string } }> = [];
+  const own = withoutBlockComments(text);
+  for (const m of own.matchAll(INCLUDE)) queue.push({ from: file, include: { quoted: m[1] === '"', path: m[2].trim() } });
+  const byName = new Map<string, MacroDefinition[]>();
+  for (let i = 0; i < queue.length && seen.size < MAX_HEADERS; i++) {
+    const { from, include } = queue[i];
+    for (const h of candidates(source, from, include)) {
+      if (seen.has(h) || h === file) continue;
+      seen.add(h);
+      const body = source.read(h);
+      if (body === undefined) continue;
+      const facts = headerFacts(source, h, body);
+      for (const d of facts.defines) {
+        const list = byName.get(d.name);
+        if (list) list.push(d);
+        else byName.set(d.name, [d]);
+      }
+      for (const inc of facts.includes) queue.push({ from: h, include: inc });
+    }
+  }
+  const macros: MacroDefinition[] = [];
+  for (const defs of byName.values()) {
+    // Defined one way (or the same way in several headers): in effect; several ways: left out.
+    const ways = new Set(defs.map((d) => `${d.params?.join(',') ?? '-'}\0${d.body}`));
+    if (ways.size === 1) macros.push(defs[0]);
+  }
+  macros.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const fingerprint = contentHash(JSON.stringify(macros.map((d) => [d.name, d.params ?? null, d.body, d.location.file, d.location.range.start.line])));
+  return { macros, headers: [...seen].sort(), fingerprint };
+}
