@@ -299,6 +299,9 @@ export function macroReadingOf(ctx: FileContext, node: SyntaxNode | undefined): 
   if (!node || ctx.adapter.language !== 'c') return undefined;
   if (node.type === 'call_expression' && node.childForFieldName('function')?.type !== 'identifier') return undefined;
   const reading = ctx.macroReading(node, macroOptions(ctx));
+  // A header's macro named like a function the lists judge (musl's `__syscall`, a raw syscall
+  // entry defined as a token-pasting dispatcher): the list entry wins (RULES section 8).
+  if (reading && reading.use.kind === 'expanded' && reading.use.definition.location.file !== undefined && judgedByTheLists(reading.use.macro)) return undefined;
   if (reading?.kind === 'expanded') {
     // A summary remembered from another use read these too.
     const options = macroOptions(ctx);
@@ -420,6 +423,12 @@ export function worstVerdict(verdicts: CallVerdict[]): CallVerdict {
 export function calleeVerdict(ctx: FileContext, name: string, depth = 0): CallVerdict {
   if (ctx.adapter.language === 'go' && ctx.functionNamed(name) && isGoNosplit(ctx, ctx.functionNamed(name)!)) return { kind: 'safe' };
   return followCallee(ctx, name, depth);
+}
+
+/** A C name the lists judge: a listed function (also by its libc-internal spelling), a raw syscall entry, a libc-internal safe helper. */
+export function judgedByTheLists(name: string): boolean {
+  const facts = libcFacts(name);
+  return (!!facts && facts.kind !== 'unjudged') || isRawSyscallEntry('c', name) || INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(publicName(name));
 }
 
 /** libc-internal helpers that only block or restore signals, read thread state or make raw syscalls. */
