@@ -237,8 +237,8 @@ RuleTester.itOnly = it.only;
 type Rule = ConstructorParameters<typeof RuleTester> extends unknown[] ? Parameters<RuleTester['run']>[1] : never;
 const rules = plugin.rules as unknown as Record<string, Rule>;
 
-const cTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/c' });
-const goTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/go' });
+const cTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/c', settings: { vforklint: { projectIndex: false } } });
+const goTester = new RuleTester({ plugins: { vforklint: plugin }, language: 'vforklint/go', settings: { vforklint: { projectIndex: false } } });
 const c = (code: string) => ({ code, filename: 'x.c' });
 const go = (code: string) => ({ code, filename: 'x.go' });
 
