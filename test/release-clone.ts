@@ -39,9 +39,25 @@ export interface ReleaseClone {
   release: string;
 }
 
+/**
+ * The commit that holds the tracked files as they are: HEAD when they match it (`git diff`
+ * compares contents, so copied or touched files count as unchanged), else the commit
+ * `git stash create` writes. git exits 1 without a word when its stat-based first look saw a
+ * change that its second look does not: that is "no change" too.
+ */
+function workingTreeCommit(): string {
+  const head = git(['rev-parse', 'HEAD'], REPO);
+  if (spawnSync('git', ['diff', '--quiet', 'HEAD', '--'], { cwd: REPO }).status === 0) return head;
+  const r = spawnSync('git', ['stash', 'create'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, ...GIT_IDENTITY } });
+  const created = r.stdout.trim();
+  if (r.status === 0 && created) return created;
+  assert.ok(r.status === 0 || (r.status === 1 && !r.stderr.trim()), `git stash create: ${r.stderr}`);
+  return head;
+}
+
 /** Clone this checkout into `dir` and make the release tag there with scripts/release.mjs. */
 export function makeReleaseClone(dir: string): ReleaseClone {
-  const source = git(['stash', 'create'], REPO) || git(['rev-parse', 'HEAD'], REPO);
+  const source = workingTreeCommit();
   // A local clone copies the object store, so the commit `git stash create` wrote is there too.
   git(['clone', '--quiet', '--no-checkout', REPO, dir], dirname(dir));
   git(['checkout', '--quiet', '--detach', source], dir);
