@@ -14,7 +14,7 @@ import { mayHoldForkCall } from './prescan.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
 import type { LanguageAdapter } from './language/adapter.js';
-import { ParsersNotLoadedError, blankRanges, parseShared, parseSource, releaseTree, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
+import { ParsersNotLoadedError, blankRanges, parseLineVariant, parseShared, releaseTree, unparsedRanges, type SyntaxNode, type Tree } from './parser.js';
 import { cgoPreamble, maskPreprocessor, type MaskVariant } from './preprocessor.js';
 import { resolveSeverity } from './registry.js';
 import { reportFailedExecs } from './failed-exec.js';
@@ -100,6 +100,8 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
   for (const r of blanked) notAnalysed.push({ range: lines.range(r.start, r.end), reason: 'tree-sitter could not parse this within its budget (pathological syntax), so it was left out' });
   const file = new FileContext(blanked.length ? blankRanges(text, blanked) : text, tree.rootNode, adapter, config, undefined, { headerMacros: options.headerMacros });
   file.project = options.projectRun?.link;
+  // Only the per-function cache asks what an analysis read.
+  if (!options.cache) file.reads.stopRecording();
   const raw: Finding[] = [];
   const forkSites: ForkSiteInfo[] = [];
 
@@ -228,9 +230,11 @@ function functionsWithSpellings(file: FileContext, config: VforklintConfig, clea
     let ctx = variants.get(v);
     if (!ctx) {
       const masked = maskPreprocessor(file.text, v);
-      const tree = parseSource(masked, 'c');
+      const tree = parseLineVariant(file.root.tree, file.text, masked, 'c');
       cleanup.push(() => releaseTree(tree));
       ctx = new FileContext(masked, tree.rootNode, file.adapter, config, file.text, file.macroSourceForCopies);
+      // Never cached (only the file's own tree is): nothing asks what it read.
+      ctx.reads.stopRecording();
       ctx.project = file.project;
       variants.set(v, ctx);
     }

@@ -3,7 +3,7 @@ import type { ExpressionView, LanguageAdapter, StatementView } from './language/
 import { MacroTable, readMacroUse, summarize, type MacroDefinition, type MacroSummary, type MacroUse, type SummaryOptions } from './macros.js';
 import type { SyntaxNode } from './parser.js';
 import { ReadLog } from './read-log.js';
-import { LineIndex, PathLocator } from './syntax.js';
+import { LineIndex } from './syntax.js';
 import type { VforklintConfig } from './types.js';
 
 /** Where a file's macros come from: its own tree, plus definitions handed in (a project's headers). */
@@ -195,22 +195,60 @@ export class FileContext {
     let found: SyntaxNode | undefined;
     // (A name of thousands of characters is no function of this file, and would not fit a RegExp.)
     if (/^[A-Za-z_]\w*$/.test(name) && name.length <= 1000) {
-      const re = new RegExp(`\\b${name}\\s*[(\\[]`, 'g');
-      // Matches come in text order: one forward cursor walk finds what encloses each.
-      using locator = new PathLocator(this.root);
-      for (const m of this.text.matchAll(re)) {
-        for (const n of locator.enclosing(m.index!, 12)) {
-          if (this.adapter.functionTypes.has(n.type) && n.type !== 'func_literal') {
-            const body = this.adapter.functionBody(n);
-            if (body && m.index! < body.startIndex && this.adapter.functionName(n) === name && !this.adapter.functionTypes.has(n.parent?.type ?? '')) found = n;
-            break;
-          }
-        }
+      for (const at of this.placesNamed(name)) {
+        found = this.definitionNamedAt(name, at);
         if (found) break;
       }
     }
     this.byName.set(name, found ?? null);
     return found;
+  }
+
+  /**
+   * Where `name` is written followed by `(` or `[` (where a definition names its function),
+   * in text order. The first few names are searched for one by one; after that, one pass
+   * over the text records every such place for every name.
+   */
+  private placesNamed(name: string): Iterable<number> {
+    if (this.byName.size < 8) return [...this.text.matchAll(new RegExp(`\\b${name}\\s*[(\\[]`, 'g'))].map((m) => m.index!);
+    if (!this.callLikePlaces) {
+      this.callLikePlaces = new Map();
+      for (const m of this.text.matchAll(/\b([A-Za-z_]\w*)\s*[(\[]/g)) {
+        const list = this.callLikePlaces.get(m[1]!);
+        if (list) list.push(m.index!);
+        else this.callLikePlaces.set(m[1]!, [m.index!]);
+      }
+    }
+    return this.callLikePlaces.get(name) ?? [];
+  }
+
+  private callLikePlaces?: Map<string, number[]>;
+  private topLevelCache?: TopLevel;
+
+  /**
+   * The function `name` written at `at` names, if it is its definition's name: the innermost
+   * function around it (Go closures aside) has its body after `at` and this name, and is
+   * not inside another function.
+   */
+  private definitionNamedAt(name: string, at: number): SyntaxNode | undefined {
+    const a = this.adapter;
+    // Most places are inside a top-level function or a declaration: the top-level node
+    // around `at` decides without walking up from the name.
+    const top = (this.topLevelCache ??= topLevelOf(this.root)).around(at);
+    if (top && !top.node.hasError) {
+      if (a.functionTypes.has(top.type) && top.type !== 'func_literal') {
+        const body = a.functionBody(top.node);
+        return body && at < body.startIndex && a.functionName(top.node) === name ? top.node : undefined;
+      }
+      if (!MAY_HOLD_FUNCTIONS.has(top.type)) return undefined;
+    }
+    for (const n of enclosingNodes(this.root, at, name.length, 12)) {
+      if (a.functionTypes.has(n.type) && n.type !== 'func_literal') {
+        const body = a.functionBody(n);
+        return body && at < body.startIndex && a.functionName(n) === name && !a.functionTypes.has(n.parent?.type ?? '') ? n : undefined;
+      }
+    }
+    return undefined;
   }
 
   private viewAdapterCache?: LanguageAdapter;
@@ -344,4 +382,58 @@ export class FileContext {
     }
     return out;
   }
+}
+
+/** The nodes holding the `length` characters at `offset`, innermost first, at most `limit` of them. */
+function enclosingNodes(root: SyntaxNode, offset: number, length: number, limit: number): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let n: SyntaxNode | null = root.descendantForIndex(offset, offset + length); n && out.length < limit; n = n.parent) {
+    if (n.startIndex <= offset && offset < n.endIndex) out.push(n);
+  }
+  return out;
+}
+
+/** Top-level node types a function definition can stand in (C preprocessor blocks, `extern "C" {}`, error recovery). */
+const MAY_HOLD_FUNCTIONS = new Set(['ERROR', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
+
+interface TopLevel {
+  /** The top-level node holding `offset` (start <= offset < end). */
+  around(offset: number): { type: string; node: SyntaxNode } | undefined;
+}
+
+/** The root's children, listed once (a cursor walk); nodes are materialised only when asked for. */
+function topLevelOf(root: SyntaxNode): TopLevel {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const types: string[] = [];
+  const c = root.walk();
+  try {
+    if (c.gotoFirstChild()) {
+      do {
+        starts.push(c.startIndex);
+        ends.push(c.endIndex);
+        types.push(c.nodeType);
+      } while (c.gotoNextSibling());
+    }
+  } finally {
+    c.delete();
+  }
+  const nodes = new Map<number, SyntaxNode>();
+  return {
+    around(offset) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (ends[mid]! <= offset) lo = mid + 1;
+        else if (starts[mid]! > offset) hi = mid - 1;
+        else {
+          let node = nodes.get(mid);
+          if (!node) nodes.set(mid, (node = root.child(mid)!));
+          return { type: types[mid]!, node };
+        }
+      }
+      return undefined;
+    },
+  };
 }

@@ -313,3 +313,49 @@ export function forgetSharedParses(): void {
   for (const { tree } of shared.values()) releaseTree(tree);
   shared.clear();
 }
+
+/**
+ * Parse `variant`, a copy of `original`'s text with some lines blanked (same length, same
+ * line breaks: a preprocessor mask), reusing `original`'s tree: each run of changed lines is
+ * an edit of a copy of that tree, so only the regions around them are parsed again.
+ * tree-sitter's incremental parse gives the tree a fresh parse gives. Falls back to a fresh
+ * parse when the original tree was parsed from blanked text or the texts do not line up.
+ */
+export function parseLineVariant(original: Tree, originalText: string, variant: string, language: Language): Tree {
+  if (unparsed.has(original) || originalText.length !== variant.length) return parseSource(variant, language);
+  const copy = original.copy();
+  try {
+    let start = 0;
+    let row = 0;
+    let runStart = -1;
+    let runRow = 0;
+    const endRun = (end: number, endRow: number, endColumn: number) => {
+      // UTF-16 offsets in and out of web-tree-sitter; the edit keeps every extent.
+      const startPosition = { row: runRow, column: 0 };
+      const endPosition = { row: endRow, column: endColumn };
+      copy.edit({ startIndex: runStart, oldEndIndex: end, newEndIndex: end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
+      runStart = -1;
+    };
+    let prevEnd = 0;
+    let prevRow = 0;
+    let prevColumn = 0;
+    while (start <= originalText.length) {
+      let end = originalText.indexOf('\n', start);
+      if (end < 0) end = originalText.length;
+      const changed = originalText.charCodeAt(start) !== variant.charCodeAt(start) || originalText.slice(start, end) !== variant.slice(start, end);
+      if (changed && runStart < 0) {
+        runStart = start;
+        runRow = row;
+      } else if (!changed && runStart >= 0) endRun(prevEnd, prevRow, prevColumn);
+      prevEnd = end;
+      prevRow = row;
+      prevColumn = end - start;
+      start = end + 1;
+      row++;
+    }
+    if (runStart >= 0) endRun(prevEnd, prevRow, prevColumn);
+    return parseSource(variant, language, copy);
+  } finally {
+    copy.delete();
+  }
+}

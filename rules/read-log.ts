@@ -20,22 +20,33 @@ export interface Read {
 
 const SEPARATOR = '\u0000';
 
+const NO_READS: ReadonlySet<string> = new Set();
+
 export class ReadLog {
   /** Open frames, innermost last; the first is the analysis of the current function. */
   private readonly frames: Array<Set<string>> = [new Set()];
+  private recording = true;
+
+  /** Record nothing from now on (no cache will ask: merging the frames costs time on large files). */
+  stopRecording(): void {
+    this.recording = false;
+    this.reset();
+  }
 
   record(kind: ReadKind, name: string): void {
-    this.frames[this.frames.length - 1].add(`${kind}${SEPARATOR}${name}`);
+    if (this.recording) this.frames[this.frames.length - 1].add(`${kind}${SEPARATOR}${name}`);
   }
 
   /** Reads remembered with a result, read again now. */
   replay(reads: ReadonlySet<string>): void {
+    if (!this.recording) return;
     const top = this.frames[this.frames.length - 1];
     for (const r of reads) top.add(r);
   }
 
   /** Runs `compute` in a frame of its own: returns its value and what it read (also counted as read by the enclosing frame). */
   within<T>(compute: () => T): { value: T; reads: ReadonlySet<string> } {
+    if (!this.recording) return { value: compute(), reads: NO_READS };
     const frame = new Set<string>();
     this.frames.push(frame);
     let value: T;

@@ -206,7 +206,7 @@ function isGoNosplit(ctx: FileContext, fn: SyntaxNode): boolean {
  * rules ask twice, for unsafe calls and for what the call writes).
  */
 export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth = 0): CallVerdict {
-  return ctx.remember(`call:${call.id}:${enclosing?.id ?? ''}:${depth}`, () => classifyCallUncached(ctx, call, enclosing, depth));
+  return ctx.remember(`call:${call.id}:${enclosing?.id ?? ''}`, () => classifyCallUncached(ctx, call, enclosing, depth));
 }
 
 function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth: number): CallVerdict {

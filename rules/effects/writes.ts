@@ -190,7 +190,7 @@ type WrittenPositions = { positions?: readonly number[]; readOnly?: ReadonlySet<
 
 /** Argument positions a call writes through, or undefined when unknown (then every address counts). Remembered per file. */
 function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
-  return ctx.remember(`written:${call.id}:${enclosing.id}:${depth}`, () => writtenPositionsUncached(ctx, call, enclosing, depth));
+  return ctx.remember(`written:${call.id}:${enclosing.id}`, () => writtenPositionsUncached(ctx, call, enclosing, depth));
 }
 
 function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
@@ -294,7 +294,7 @@ const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'declaration', 'init_dec
  * file (every fork site of a function asks about the same statements): do not modify the result.
  */
 export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): readonly Write[] {
-  return ctx.remember(`writesIn:${node.id}:${scope.fn.id}:${depth}`, () => writesInUncached(ctx, node, scope, depth));
+  return ctx.remember(`writesIn:${node.id}:${scope.fn.id}`, () => writesInUncached(ctx, node, scope, depth));
 }
 
 function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Write[] {
