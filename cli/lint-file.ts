@@ -104,7 +104,8 @@ export function threadSummaries(): Record<string, unknown> {
 async function projectOf(job: FileJob) {
   if (!job.projectRoot) return undefined;
   const { projectFor } = await import('./project-host.js');
-  const project = projectFor(job.path, job.projectRoot);
+  // Without --cache no result is kept, so the analysis need not record what it read.
+  const project = projectFor(job.path, job.projectRoot, job.cache !== undefined);
   if (project && !usedRoots.has(job.projectRoot)) {
     usedRoots.set(job.projectRoot, project.index);
     const saved = savedSummaries[job.projectRoot];

@@ -58,6 +58,7 @@ export function projectConfig(index: ProjectIndex, file: string, config: Vforkli
 export function projectResult(run: ProjectRun, result: AnalysisResult): AnalysisResult {
   if (result.internalError) return result;
   const notes = [...run.notes, ...run.link.notes()];
+  if (!run.link.index.recordsReads) return { ...result, ...(notes.length ? { projectNotes: notes } : {}) };
   const reads = run.link.reads();
   if (run.headerMacros) reads.push({ key: ProjectIndex.macrosKey(run.file), fingerprint: run.headerMacros.fingerprint });
   return { ...result, projectReads: reads, ...(notes.length ? { projectNotes: notes } : {}) };

@@ -23,6 +23,12 @@ import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type Fork
 export interface ProjectIndexOptions {
   /** Files parsed at most (then the index is partial, and says so). */
   maxParsedFiles?: number;
+  /**
+   * Give analyses `AnalysisResult.projectReads` (default true). Their fingerprints summarise
+   * every callee the analysis resolved; a caller that keeps no result between runs (the
+   * CLI without `--cache`) turns them off.
+   */
+  projectReads?: boolean;
 }
 
 interface ParsedFile {
@@ -77,6 +83,8 @@ export class ProjectIndex {
   private configKey = '{}';
   private readonly reasons: string[] = [];
   private readonly maxParsed: number;
+  /** Analyses record what they read (ProjectIndexOptions.projectReads). */
+  readonly recordsReads: boolean;
   private parsedCount = 0;
   private imported?: { files: Record<string, string>; names: Record<string, string[]>; entries: Record<string, string>; checked?: boolean };
 
@@ -85,6 +93,7 @@ export class ProjectIndex {
     options: ProjectIndexOptions = {},
   ) {
     this.maxParsed = options.maxParsedFiles ?? DEFAULT_MAX_PARSED_FILES;
+    this.recordsReads = options.projectReads ?? true;
   }
 
   /** Why the index was partial so far (unreadable file, budget, ...), human readable. */
