@@ -12,6 +12,9 @@ import { lintBatch, lintText, threadSummaries, useSavedSummaries, type FileJob, 
 import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
 import { configKey, type ResultCache } from './cache.js';
+import { diskHost } from './project-files.js';
+import { spellingPattern } from '../rules/fork-spellings.js';
+import { sharedScan, type SharedScan } from '../rules/project/text-scan.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -95,6 +98,21 @@ export class Linter {
     }
   }
 
+  /**
+   * The text scan of each project root the jobs use (RULES section 8), made with the fork
+   * spellings of the first job's configuration under it (a worker whose configuration
+   * differs scans again).
+   */
+  private projectScans(jobs: readonly FileJob[]): Record<string, SharedScan> {
+    const out: Record<string, SharedScan> = {};
+    for (const j of jobs) {
+      if (!j.projectRoot || out[j.projectRoot]) continue;
+      const host = diskHost(j.projectRoot);
+      out[j.projectRoot] = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
+    }
+    return out;
+  }
+
   /** Lint text that did not come from disk (--stdin): never written. */
   lintText(path: string, language: Language, bytes: Buffer): Promise<FileResult> {
     return lintText(this.job(path, language), bytes, this.opts.fixMode === 'fix' ? 'dry-run' : this.opts.fixMode, null);
@@ -125,6 +143,8 @@ export class Linter {
     }
     this.prewarm();
     const pool = this.pool!;
+    // Every worker's index would scan the whole project first: scan each root once, here.
+    if (this.opts.projectIndex !== false) pool.share(this.projectScans(jobs));
     try {
       const results = await Promise.all(
         batches.map(async (b) => {

@@ -5,9 +5,10 @@
  * `.gitignore` is not applied (it limits what is linted, not what is indexed); `.git` and
  * `node_modules` are skipped, and so are symbolic links to directories (no cycles).
  */
-import { readdirSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { opendir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import type { ProjectHost } from '../rules/project/host.js';
 
 /** What the project index reads. */
 export const PROJECT_SOURCE_FILE = /\.(?:c|h|go)$/;
@@ -61,4 +62,20 @@ export async function listProjectFilesInBackground(root: string, onCount: (n: nu
   }
   onCount(out.length);
   return out.sort();
+}
+
+/** The project under `root` as it is on disk (the CLI's host; the others overlay what they hold). */
+export function diskHost(root: string): ProjectHost {
+  const abs = resolve(root);
+  return {
+    root: abs.split(sep).join('/'),
+    listFiles: () => listProjectFiles(abs),
+    readFile(relPath: string): string | undefined {
+      try {
+        return readFileSync(join(abs, relPath), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

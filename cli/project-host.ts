@@ -1,27 +1,15 @@
 /**
- * The CLI's project host (RULES section 8): the files under the project root (listed by
- * project-files.ts), read from the disk. One ProjectIndex per root per thread, shared by
- * every file linted there.
+ * The CLI's project indexes (RULES section 8): one per root per thread, over the disk
+ * (project-files.ts), shared by every file linted there; a worker's take over the text scan
+ * the main thread made once for the run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { findProjectRoot, ProjectIndex, type ProjectHost } from '../rules/index.js';
-import { listProjectFiles } from './project-files.js';
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { findProjectRoot, ProjectIndex } from '../rules/index.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
+import { diskHost } from './project-files.js';
 
-export function diskHost(root: string): ProjectHost {
-  const abs = resolve(root);
-  return {
-    root: abs.split(sep).join('/'),
-    listFiles: () => listProjectFiles(abs),
-    readFile(relPath: string): string | undefined {
-      try {
-        return readFileSync(join(abs, relPath), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
+export { diskHost } from './project-files.js';
 
 const roots = new Map<string, string>();
 
@@ -42,17 +30,20 @@ const indexes = new Map<string, ProjectIndex>();
 /**
  * This thread's index for a root (made on first use). `projectReads`: its analyses record what
  * they read (only --cache keeps them; computing them summarises every callee resolved).
+ * `scan`: the root's text scan another thread made, taken over by a new index.
  */
-export function projectIndexFor(root: string, projectReads = true): ProjectIndex {
+export function projectIndexFor(root: string, projectReads = true, scan?: SharedScan): ProjectIndex {
   const key = `${projectReads ? 'reads' : 'no-reads'}\0${root}`;
   let index = indexes.get(key);
-  if (!index) indexes.set(key, (index = new ProjectIndex(diskHost(root), { projectReads })));
+  if (!index) {
+    indexes.set(key, (index = new ProjectIndex(diskHost(root), { projectReads, ...(scan ? { scan } : {}) })));
+  }
   return index;
 }
 
 /** The index and the root-relative path for a file, or undefined when the file lies outside the root. */
-export function projectFor(path: string, root: string, projectReads = true): { index: ProjectIndex; file: string } | undefined {
+export function projectFor(path: string, root: string, projectReads = true, scan?: SharedScan): { index: ProjectIndex; file: string } | undefined {
   const rel = relative(resolve(root), resolve(path)).split(sep).join('/');
   if (rel.startsWith('../') || rel === '..' || rel.startsWith('/')) return undefined;
-  return { index: projectIndexFor(root, projectReads), file: rel };
+  return { index: projectIndexFor(root, projectReads, scan), file: rel };
 }

@@ -1,6 +1,7 @@
 /** A pool of lint workers: each takes the next batch of files when it is free. */
 import { Worker } from 'node:worker_threads';
 import type { FileJob, FileResult, FixMode } from './lint-file.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
 
 interface Pending {
   id: number;
@@ -11,7 +12,7 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
-  /** It has had the saved summaries. */
+  /** It has had the saved summaries and the shared scans. */
   primed: boolean;
 }
 
@@ -24,6 +25,8 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private failures = 0;
   private nextId = 0;
+  /** The project roots' text scans, sent with each worker's first batch (share() before run()). */
+  private scans?: Record<string, SharedScan>;
 
   constructor(
     size: number,
@@ -32,6 +35,11 @@ export class WorkerPool {
     private readonly summaries?: Record<string, unknown>,
   ) {
     for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  /** Hand the workers the text scans of the project roots (each gets them with its first batch). */
+  share(scans: Record<string, SharedScan>): void {
+    this.scans = scans;
   }
 
   run(jobs: FileJob[]): Promise<FileResult[]> {
@@ -69,7 +77,8 @@ export class WorkerPool {
       const next = this.queue.shift();
       if (!next) return;
       slot.busy = next;
-      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && !slot.primed ? { summaries: this.summaries } : {}) });
+      const first = !slot.primed;
+      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && first ? { summaries: this.summaries } : {}), ...(this.scans && first ? { scans: this.scans } : {}) });
       slot.primed = true;
     }
   }

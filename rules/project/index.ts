@@ -17,7 +17,7 @@ import type { ProjectHost } from './host.js';
 import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { goDirectories, scanProject, type TextScan } from './text-scan.js';
+import { goDirectories, scanProject, type SharedScan, type TextScan } from './text-scan.js';
 import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
@@ -29,6 +29,12 @@ export interface ProjectIndexOptions {
    * CLI without `--cache`) turns them off.
    */
   projectReads?: boolean;
+  /**
+   * The text scan of this root made elsewhere (the CLI's main thread, once for all its
+   * workers): used instead of scanning again when it was made with the fork spellings of the
+   * configuration the index is used with. The index takes it over (it may change it).
+   */
+  scan?: SharedScan;
 }
 
 interface ParsedFile {
@@ -83,6 +89,8 @@ export class ProjectIndex {
   private configKey = '{}';
   private readonly reasons: string[] = [];
   private readonly maxParsed: number;
+  /** ProjectIndexOptions.scan, until the first scan takes it (or a change of files drops it). */
+  private givenScan?: SharedScan;
   /** Analyses record what they read (ProjectIndexOptions.projectReads). */
   readonly recordsReads: boolean;
   private parsedCount = 0;
@@ -94,6 +102,7 @@ export class ProjectIndex {
   ) {
     this.maxParsed = options.maxParsedFiles ?? DEFAULT_MAX_PARSED_FILES;
     this.recordsReads = options.projectReads ?? true;
+    this.givenScan = options.scan;
   }
 
   /** Why the index was partial so far (unreadable file, budget, ...), human readable. */
@@ -120,6 +129,7 @@ export class ProjectIndex {
     this.forgetDerived();
     if (!relPaths) {
       this.scanned = undefined;
+      this.givenScan = undefined;
       this.reasons.length = 0;
       return;
     }
@@ -186,7 +196,10 @@ export class ProjectIndex {
   /** The text scan of every file under the root (once). */
   scan(): TextScan {
     if (!this.scanned) {
-      this.scanned = scanProject(this.host.listFiles(), (p) => this.host.readFile(p), spellingPattern(this.config));
+      const pattern = spellingPattern(this.config);
+      const given = this.givenScan;
+      this.givenScan = undefined;
+      this.scanned = given?.pattern === pattern.source ? given.scan : scanProject(this.host.listFiles(), (p) => this.host.readFile(p), pattern);
       for (const p of this.scanned.unreadable.slice(0, 5)) this.reasons.push(`${p} could not be read`);
       if (this.scanned.unreadable.length > 5) this.reasons.push(`${this.scanned.unreadable.length - 5} more files could not be read`);
     }
