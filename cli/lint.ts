@@ -85,17 +85,33 @@ export class Linter {
   }
 
   /**
-   * Store what the run learnt in the cache (the caller saves it). The summaries are the
-   * main thread's; a run in worker threads keeps the saved ones (each worker imported them).
+   * Store what the run learnt in the cache (the caller saves it): the results, and the
+   * project summaries of the thread that computed them (the workers', merged).
    */
-  private remember(results: FileResult[], inThisThread: boolean): void {
+  private remember(results: FileResult[], byRoot: () => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<void> | void {
     const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
     if (!cache) return;
     for (const r of results) cache.set(r.path, r.cacheEntry, r.fromCache === true);
     // A run that analysed nothing computed no summary: what was saved is still what holds.
-    if (inThisThread && results.some((r) => r.cacheEntry && !r.fromCache)) {
-      cache.summaries = Object.fromEntries(Object.entries(threadSummaries()).map(([root, data]) => [relative(cache.cwd, root) || '.', data]));
+    if (!results.some((r) => r.cacheEntry && !r.fromCache)) return;
+    const save = (summaries: Record<string, unknown>) => {
+      cache.summaries = Object.fromEntries(Object.entries(summaries).map(([root, data]) => [relative(cache.cwd, root) || '.', data]));
+    };
+    const s = byRoot();
+    return s instanceof Promise ? s.then(save) : save(s);
+  }
+
+  /** The summaries the workers computed, one snapshot per root. */
+  private static async workerSummaries(pool: WorkerPool): Promise<Record<string, unknown>> {
+    const byRoot = new Map<string, unknown[]>();
+    for (const w of await pool.collectSummaries()) for (const [root, data] of Object.entries(w)) byRoot.set(root, [...(byRoot.get(root) ?? []), data]);
+    const { mergeSummaries } = await import('./project-host.js');
+    const out: Record<string, unknown> = {};
+    for (const [root, list] of byRoot) {
+      const merged = mergeSummaries(list);
+      if (merged !== undefined) out[root] = merged;
     }
+    return out;
   }
 
   /**
@@ -138,7 +154,7 @@ export class Linter {
         // Let the progress line and signals through between batches.
         await new Promise((r) => setImmediate(r));
       }
-      this.remember(out, true);
+      this.remember(out, threadSummaries);
       return out;
     }
     this.prewarm();
@@ -154,7 +170,7 @@ export class Linter {
         }),
       );
       const out = results.flat();
-      this.remember(out, true);
+      await this.remember(out, () => Linter.workerSummaries(pool));
       return out;
     } finally {
       await this.close();

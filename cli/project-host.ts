@@ -47,3 +47,8 @@ export function projectFor(path: string, root: string, projectReads = true, scan
   if (rel.startsWith('../') || rel === '..' || rel.startsWith('/')) return undefined;
   return { index: projectIndexFor(root, projectReads, scan), file: rel };
 }
+
+/** Several workers' summary snapshots of one root as one (ProjectIndex.mergeSummaries). */
+export function mergeSummaries(snapshots: readonly unknown[]): unknown {
+  return ProjectIndex.mergeSummaries(snapshots);
+}

@@ -12,6 +12,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
+  /** Waiting for the worker's project summaries (summaries()). */
+  collecting?: (byRoot: Record<string, unknown>) => void;
   /** It has had the saved summaries and the shared scans. */
   primed: boolean;
 }
@@ -52,7 +54,13 @@ export class WorkerPool {
   private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
     const slot: Slot = { worker, busy: null, primed: false };
-    worker.on('message', (m: { results: FileResult[] }) => {
+    worker.on('message', (m: { results: FileResult[] } | { summaries: Record<string, unknown> }) => {
+      if ('summaries' in m) {
+        const done = slot.collecting;
+        slot.collecting = undefined;
+        done?.(m.summaries);
+        return;
+      }
       const p = slot.busy;
       slot.busy = null;
       p?.resolve(m.results);
@@ -62,6 +70,8 @@ export class WorkerPool {
       const p = slot.busy;
       slot.busy = null;
       if (p) p.resolve(failed(p, `worker thread failed: ${e.message}`));
+      slot.collecting?.({});
+      slot.collecting = undefined;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       if (++this.failures <= 3) this.spawn();
@@ -81,6 +91,19 @@ export class WorkerPool {
       slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && first ? { summaries: this.summaries } : {}), ...(this.scans && first ? { scans: this.scans } : {}) });
       slot.primed = true;
     }
+  }
+
+  /** Each worker's project summaries by root, as computed this run (ask when no batch is left: a busy worker answers after its batch). */
+  collectSummaries(): Promise<Array<Record<string, unknown>>> {
+    return Promise.all(
+      this.slots.filter((s) => s.primed).map(
+        (slot) =>
+          new Promise<Record<string, unknown>>((resolve) => {
+            slot.collecting = resolve;
+            slot.worker.postMessage({ collect: true });
+          }),
+      ),
+    );
   }
 
   async close(): Promise<void> {

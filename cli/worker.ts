@@ -4,7 +4,7 @@
  * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { lintBatch, useSavedSummaries, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
+import { lintBatch, threadSummaries, useSavedSummaries, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 
 export interface BatchRequest {
@@ -17,7 +17,16 @@ export interface BatchRequest {
   scans?: Record<string, SharedScan>;
 }
 
-parentPort!.on('message', (req: BatchRequest) => {
+/** With --cache, once every batch is done: what this worker's indexes computed, for the cache. */
+export interface SummariesRequest {
+  collect: true;
+}
+
+parentPort!.on('message', (req: BatchRequest | SummariesRequest) => {
+  if ('collect' in req) {
+    parentPort!.postMessage({ summaries: threadSummaries() });
+    return;
+  }
   if (req.summaries) useSavedSummaries(req.summaries);
   if (req.scans) useSharedScans(req.scans);
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));
