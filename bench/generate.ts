@@ -117,7 +117,7 @@ function goForkFunction(name: string): string {
   return `//go:norace\nfunc ${name}(argv0 *byte, argv, envv []*byte, sys *SysProcAttr) (pid int, err Errno) {\n\tvar (\n\t\tr1   uintptr\n\t\terr1 Errno\n\t)\n\n\tr1, err1 = rawVforkSyscall(SYS_CLONE, uintptr(SIGCHLD|CLONE_VFORK|CLONE_VM))\n\tif err1 != 0 {\n\t\treturn 0, err1\n\t}\n\tif r1 != 0 {\n\t\tpid = int(r1)\n\t\truntime_AfterFork()\n\t\treturn pid, 0\n\t}\n\n\t_, _, err1 = RawSyscall(SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])))\n\tfor {\n\t\tRawSyscall(SYS_EXIT, 253, 0, 0)\n\t}\n}\n\n`;
 }
 
-function cFile(g: Gen, bytes: number, fork: boolean): string {
+export function cFile(g: Gen, bytes: number, fork: boolean): string {
   let s = `/*\n * ${g.pick(NOUNS)}.c: ${g.pick(COMMENTS)}\n */\n#include <errno.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n${fork ? '#include <sched.h>\n#include <sys/syscall.h>\n#include <sys/wait.h>\n' : ''}\n#define ${g.pick(NOUNS).toUpperCase()}_MAX ${16 + g.int(4096)}\n\nstruct ${g.pick(NOUNS)} {\n\tint id;\n\tsize_t len;\n\tchar name[${8 + g.int(56)}];\n};\n\n`;
   let k = 0;
   if (fork) s += cForkFunction(g, `run_${g.pick(NOUNS)}_helper`);
@@ -125,7 +125,7 @@ function cFile(g: Gen, bytes: number, fork: boolean): string {
   return s;
 }
 
-function hFile(g: Gen, bytes: number): string {
+export function hFile(g: Gen, bytes: number): string {
   const guard = `${g.pick(NOUNS).toUpperCase()}_${g.int(100000)}_H`;
   let s = `#ifndef ${guard}\n#define ${guard}\n\n#include <stddef.h>\n\n`;
   let k = 0;

@@ -4,10 +4,11 @@
  * pre-scan on the spelling words alone (any whole-word match, the pre-scan before
  * rules/prescan.ts) would parse. Usage: node prescan-count.js <dir>; prints one JSON line.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, initParsers, languageForPath, mayContainForkSite } from '../rules/index.js';
 import { spellingPattern } from '../rules/fork-spellings.js';
+import { listProjectFiles } from '../cli/project-files.js';
 
 export interface PrescanFigures {
   files: number;
@@ -21,24 +22,9 @@ export interface PrescanFigures {
   prescanMs: number;
 }
 
-function* walk(dir: string): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.name === '.git' || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.isFile()) yield p;
-  }
-}
-
 await initParsers();
 const figures: PrescanFigures = { files: 0, wordOnly: 0, parsed: 0, parsedWithoutFinding: 0, parsedWithoutSite: 0, prescanMs: 0 };
-for (const path of walk(process.argv[2]!)) {
+for (const path of listProjectFiles(process.argv[2]!).map((p) => join(process.argv[2]!, p))) {
   const language = languageForPath(path);
   if (!language) continue;
   const text = readFileSync(path, 'utf8');

@@ -9,7 +9,12 @@
  * VFORKLINT_BENCH_TREE=DIR) adds a real tree the user has: its largest fork-site file is
  * measured in rows (a) and (b), and the tree itself in rows (c) and (f).
  *
- * Options: --tree DIR, --file PATH (in that tree, instead of its largest), --files N (default 20000), --seed N, --rounds N (default 3),
+ * Row (g), the project index, runs on a generated project whose fork-site files call
+ * helpers in other files (written under the system's temporary directory, linted with default
+ * flags), and on busybox when VFORKLINT_BENCH_BUSYBOX names a checkout (the bench says so
+ * when it does not).
+ *
+ * Options: --tree DIR, --file PATH (in that tree, instead of its largest), --files N (default 20000), --project-files N (default 4000), --seed N, --rounds N (default 3),
  * --compare DIR (another checkout's build, e.g. main's, timed side by side in rows (b)
  * and (c) as "before"), --quick (small inputs, one round: a smoke test), --profile (a CPU profile of row (a),
  * its top costs printed), --cli-only (no language server rows).
@@ -24,6 +29,7 @@ import type { BackendFigures } from './backends.js';
 import type { FileAnalysisFigures } from './file-analysis.js';
 import { generateTree, type TreeManifest } from './generate.js';
 import { largeCFile } from './large-file.js';
+import { generateProjectTree } from './project-tree.js';
 import type { PrescanFigures } from './prescan-count.js';
 import { summariseProfile } from './profile.js';
 import type { ServerFigures } from './server-bench.js';
@@ -226,6 +232,65 @@ async function wholeTree(label: string, dir: string, cliArgs: string[], rounds: 
   row({ id: 'c', measure: `CLI over ${label}`, figure: fmtMs(medianMs(cli!)), floor: `grep -rlE ${fmtMs(grepMs)}${rg ? `, rg -l ${fmtMs(medianMs(rg))}` : ''}`, goal: '<= 2x grep -rlE', against: medianMs(cli!) / (2 * grepMs) });
 }
 
+/**
+ * Row (g): the project index (RULES section 8) over a whole tree, default flags: the CLI
+ * without the index, with it from cold (no cache), and with a warm `--cache`, beside
+ * `grep -rlE` for the spellings on the same tree. Goals: cold <= 1.5x the run without the
+ * index; warm cache <= grep.
+ */
+async function projectIndexRows(label: string, dir: string, rounds: number): Promise<void> {
+  heading(`project index: ${label} (${BACKEND})`);
+  const cacheDir = mkdtempSync(join(tmpdir(), 'vforklint-bench-cache-'));
+  const cacheFile = join(cacheDir, 'cache');
+  try {
+    const cli = (...args: string[]) => () => run(process.execPath, [cliMain, '--no-progress', '--no-config-lookup', ...args, '.'], { cwd: dir });
+    const grep = () => run('grep', ['-rlE', ...GREP_INCLUDES, GREP_PATTERN, '.'], { cwd: dir });
+    await grep(); // the page cache, warm for every contender
+    const primed = await cli('--cache', '--cache-location', cacheFile)();
+    if (primed.code !== 0 && primed.code !== 1) throw new Error(`vforklint exited ${primed.code} on ${dir}: ${primed.stderr.split('\n')[0]}`);
+    const [g, off, cold, warm] = await sideBySide(rounds, grep, cli('--no-project-index'), cli(), cli('--cache', '--cache-location', cacheFile));
+    const [grepMs, offMs, coldMs, warmMs] = [g!, off!, cold!, warm!].map(medianMs) as [number, number, number, number];
+    const summary = (rs: RunResult[]) => rs[rs.length - 1]!.stdout.trim().split('\n').pop() ?? '';
+    console.log(`  grep -rlE ${fmtMs(grepMs)}; without the index ${fmtMs(offMs)} (${summary(off!)}); with it, cold ${fmtMs(coldMs)} (${summary(cold!)}); warm --cache ${fmtMs(warmMs)}`);
+    row({ id: 'g', measure: `project index, cold, ${label}`, figure: fmtMs(coldMs), floor: `without the index ${fmtMs(offMs)}`, goal: `<= 1.5x without = ${fmtMs(1.5 * offMs)}`, against: coldMs / (1.5 * offMs) });
+    row({ id: 'g', measure: `project index, warm --cache, ${label}`, figure: fmtMs(warmMs), floor: `grep -rlE ${fmtMs(grepMs)}`, goal: `<= grep -rlE = ${fmtMs(grepMs)}`, against: warmMs / grepMs });
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * busybox, at the commit the figures in docs/performance.md were taken on. The bench cannot
+ * fetch it (it runs where only the npm registry may be reachable): VFORKLINT_BENCH_BUSYBOX
+ * names a checkout, and without one the bench says so and measures the generated project only.
+ */
+const BUSYBOX_PINNED = { tag: '1_37_0', version: '1.37.0', clone: 'git clone --depth 1 --branch 1_37_0 https://git.busybox.net/busybox' };
+
+function busyboxVersion(dir: string): string | undefined {
+  try {
+    const make = readFileSync(join(dir, 'Makefile'), 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*=\\s*(\\S*)`, 'm').exec(make)?.[1];
+    return [field('VERSION'), field('PATCHLEVEL'), field('SUBLEVEL')].join('.') + (field('EXTRAVERSION') ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+async function busyboxRows(rounds: number): Promise<void> {
+  const dir = process.env.VFORKLINT_BENCH_BUSYBOX;
+  if (!dir) {
+    heading(`project index: busybox NOT MEASURED: set VFORKLINT_BENCH_BUSYBOX to a busybox checkout at tag ${BUSYBOX_PINNED.tag} (${BUSYBOX_PINNED.clone})`);
+    return;
+  }
+  const version = busyboxVersion(resolve(dir));
+  if (!version) {
+    heading(`project index: busybox NOT MEASURED: VFORKLINT_BENCH_BUSYBOX=${dir} holds no busybox Makefile`);
+    return;
+  }
+  const note = version === BUSYBOX_PINNED.version ? `busybox ${version}, the pinned tag ${BUSYBOX_PINNED.tag}` : `busybox ${version}, NOT the pinned tag ${BUSYBOX_PINNED.tag}: figures may differ`;
+  await projectIndexRows(note, resolve(dir), rounds);
+}
+
 /** Row (f): what the pre-scan sends to the parser. */
 async function prescan(label: string, dir: string): Promise<void> {
   const f = await nodeJson<PrescanFigures>('prescan-count.js', [dir]);
@@ -323,6 +388,10 @@ async function main(): Promise<void> {
   // The generated tree sits under bench/out/, which .gitignore lists: lint it with --no-ignore.
   await wholeTree(`the generated tree (${fmtMB(manifest.totalBytes)}, ${manifest.files} files)`, join(manifest.spec.root, 'tree'), ['--no-ignore'], rounds);
   if (realTree) await wholeTree(`${realTree}`, resolve(realTree), [], rounds);
+  // Outside the repository (its .gitignore lists bench/out/), so that it is linted with default flags.
+  const project = generateProjectTree({ root: join(tmpdir(), 'vforklint-bench-project'), files: quick ? 450 : numberOption('project-files', 4000), seed: numberOption('seed', 20260101), forkEvery: quick ? 30 : 50, helperFiles: quick ? 10 : 40, fileBytes: 5000 });
+  await projectIndexRows(`the generated project (${project.files} files, ${fmtMB(project.totalBytes)}, ${project.forkFiles} fork-site files calling helpers in other files)`, join(project.spec.root, 'tree'), rounds);
+  await busyboxRows(rounds);
   heading('pre-scan');
   await prescan('the generated tree', join(manifest.spec.root, 'tree'));
   if (realTree) await prescan(realTree, resolve(realTree));

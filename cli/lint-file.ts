@@ -10,6 +10,7 @@ import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, Not
 import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
 import { contentHash, reusable, type CachedFile } from './cache.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
 
 type Core = typeof import('../rules/index.js');
 let core: Promise<Core> | undefined;
@@ -89,6 +90,14 @@ let savedSummaries: Readonly<Record<string, unknown>> = {};
 /** The roots this thread has indexed, with their indexes (saved summaries imported on first use). */
 const usedRoots = new Map<string, ProjectIndex>();
 
+/** The text scans of project roots the main thread made for this run (plain data), by absolute root. */
+let sharedScans: Readonly<Record<string, SharedScan>> = {};
+
+/** Hand this thread the scans the main thread made (before its first file): its indexes scan nothing again. */
+export function useSharedScans(byRoot: Readonly<Record<string, SharedScan>> | undefined): void {
+  sharedScans = byRoot ?? {};
+}
+
 /** Hand this thread the saved summaries (before its first file). */
 export function useSavedSummaries(byRoot: Readonly<Record<string, unknown>> | undefined): void {
   savedSummaries = byRoot ?? {};
@@ -104,7 +113,8 @@ export function threadSummaries(): Record<string, unknown> {
 async function projectOf(job: FileJob) {
   if (!job.projectRoot) return undefined;
   const { projectFor } = await import('./project-host.js');
-  const project = projectFor(job.path, job.projectRoot);
+  // Without --cache no result is kept, so the analysis need not record what it read.
+  const project = projectFor(job.path, job.projectRoot, job.cache !== undefined, sharedScans[job.projectRoot]);
   if (project && !usedRoots.has(job.projectRoot)) {
     usedRoots.set(job.projectRoot, project.index);
     const saved = savedSummaries[job.projectRoot];

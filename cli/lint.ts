@@ -12,6 +12,9 @@ import { lintBatch, lintText, threadSummaries, useSavedSummaries, type FileJob, 
 import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
 import { configKey, type ResultCache } from './cache.js';
+import { diskHost } from './project-files.js';
+import { spellingPattern } from '../rules/fork-spellings.js';
+import { sharedScan, type SharedScan } from '../rules/project/text-scan.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -82,17 +85,48 @@ export class Linter {
   }
 
   /**
-   * Store what the run learnt in the cache (the caller saves it). The summaries are the
-   * main thread's; a run in worker threads keeps the saved ones (each worker imported them).
+   * Store what the run learnt in the cache (the caller saves it): the results, and the
+   * project summaries of the thread that computed them (the workers', merged).
    */
-  private remember(results: FileResult[], inThisThread: boolean): void {
+  private remember(results: FileResult[], byRoot: () => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<void> | void {
     const cache = this.opts.fixMode === 'none' ? this.opts.cache : undefined;
     if (!cache) return;
     for (const r of results) cache.set(r.path, r.cacheEntry, r.fromCache === true);
     // A run that analysed nothing computed no summary: what was saved is still what holds.
-    if (inThisThread && results.some((r) => r.cacheEntry && !r.fromCache)) {
-      cache.summaries = Object.fromEntries(Object.entries(threadSummaries()).map(([root, data]) => [relative(cache.cwd, root) || '.', data]));
+    if (!results.some((r) => r.cacheEntry && !r.fromCache)) return;
+    const save = (summaries: Record<string, unknown>) => {
+      cache.summaries = Object.fromEntries(Object.entries(summaries).map(([root, data]) => [relative(cache.cwd, root) || '.', data]));
+    };
+    const s = byRoot();
+    return s instanceof Promise ? s.then(save) : save(s);
+  }
+
+  /** The summaries the workers computed, one snapshot per root. */
+  private static async workerSummaries(pool: WorkerPool): Promise<Record<string, unknown>> {
+    const byRoot = new Map<string, unknown[]>();
+    for (const w of await pool.collectSummaries()) for (const [root, data] of Object.entries(w)) byRoot.set(root, [...(byRoot.get(root) ?? []), data]);
+    const { mergeSummaries } = await import('./project-host.js');
+    const out: Record<string, unknown> = {};
+    for (const [root, list] of byRoot) {
+      const merged = mergeSummaries(list);
+      if (merged !== undefined) out[root] = merged;
     }
+    return out;
+  }
+
+  /**
+   * The text scan of each project root the jobs use (RULES section 8), made with the fork
+   * spellings of the first job's configuration under it (a worker whose configuration
+   * differs scans again).
+   */
+  private projectScans(jobs: readonly FileJob[]): Record<string, SharedScan> {
+    const out: Record<string, SharedScan> = {};
+    for (const j of jobs) {
+      if (!j.projectRoot || out[j.projectRoot]) continue;
+      const host = diskHost(j.projectRoot);
+      out[j.projectRoot] = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
+    }
+    return out;
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */
@@ -120,11 +154,13 @@ export class Linter {
         // Let the progress line and signals through between batches.
         await new Promise((r) => setImmediate(r));
       }
-      this.remember(out, true);
+      this.remember(out, threadSummaries);
       return out;
     }
     this.prewarm();
     const pool = this.pool!;
+    // Every worker's index would scan the whole project first: scan each root once, here.
+    if (this.opts.projectIndex !== false) pool.share(this.projectScans(jobs));
     try {
       const results = await Promise.all(
         batches.map(async (b) => {
@@ -134,7 +170,7 @@ export class Linter {
         }),
       );
       const out = results.flat();
-      this.remember(out, true);
+      await this.remember(out, () => Linter.workerSummaries(pool));
       return out;
     } finally {
       await this.close();

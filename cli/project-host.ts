@@ -1,53 +1,15 @@
 /**
- * The CLI's project host (RULES section 8): the files under the project root, read from
- * the disk. `.gitignore` is not applied (it limits what is linted, not what is indexed);
- * `.git` and `node_modules` are skipped, and so are symbolic links to directories (no cycles).
- * One ProjectIndex per root per thread, shared by every file linted there.
+ * The CLI's project indexes (RULES section 8): one per root per thread, over the disk
+ * (project-files.ts), shared by every file linted there; a worker's take over the text scan
+ * the main thread made once for the run.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { findProjectRoot, ProjectIndex, type ProjectHost } from '../rules/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { findProjectRoot, ProjectIndex } from '../rules/index.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
+import { diskHost } from './project-files.js';
 
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
-const INDEXED = /\.(?:c|h|go)$/;
-
-/** Files listed at most (a home directory taken for a root must not be walked for ever). */
-export const MAX_LISTED_FILES = 200_000;
-
-export function diskHost(root: string): ProjectHost {
-  const abs = resolve(root);
-  return {
-    root: abs.split(sep).join('/'),
-    listFiles(): string[] {
-      const out: string[] = [];
-      const walk = (dir: string) => {
-        let entries;
-        try {
-          entries = readdirSync(dir, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const e of entries) {
-          if (out.length >= MAX_LISTED_FILES) return;
-          if (e.isDirectory()) {
-            if (!SKIPPED_DIRS.has(e.name)) walk(join(dir, e.name));
-          } else if (e.isFile() && INDEXED.test(e.name)) {
-            out.push(relative(abs, join(dir, e.name)).split(sep).join('/'));
-          }
-        }
-      };
-      walk(abs);
-      return out.sort();
-    },
-    readFile(relPath: string): string | undefined {
-      try {
-        return readFileSync(join(abs, relPath), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
+export { diskHost } from './project-files.js';
 
 const roots = new Map<string, string>();
 
@@ -65,16 +27,28 @@ export function projectRootOf(path: string, override?: string): string {
 
 const indexes = new Map<string, ProjectIndex>();
 
-/** This thread's index for a root (made on first use). */
-export function projectIndexFor(root: string): ProjectIndex {
-  let index = indexes.get(root);
-  if (!index) indexes.set(root, (index = new ProjectIndex(diskHost(root))));
+/**
+ * This thread's index for a root (made on first use). `projectReads`: its analyses record what
+ * they read (only --cache keeps them; computing them summarises every callee resolved).
+ * `scan`: the root's text scan another thread made, taken over by a new index.
+ */
+export function projectIndexFor(root: string, projectReads = true, scan?: SharedScan): ProjectIndex {
+  const key = `${projectReads ? 'reads' : 'no-reads'}\0${root}`;
+  let index = indexes.get(key);
+  if (!index) {
+    indexes.set(key, (index = new ProjectIndex(diskHost(root), { projectReads, ...(scan ? { scan } : {}) })));
+  }
   return index;
 }
 
 /** The index and the root-relative path for a file, or undefined when the file lies outside the root. */
-export function projectFor(path: string, root: string): { index: ProjectIndex; file: string } | undefined {
+export function projectFor(path: string, root: string, projectReads = true, scan?: SharedScan): { index: ProjectIndex; file: string } | undefined {
   const rel = relative(resolve(root), resolve(path)).split(sep).join('/');
   if (rel.startsWith('../') || rel === '..' || rel.startsWith('/')) return undefined;
-  return { index: projectIndexFor(root), file: rel };
+  return { index: projectIndexFor(root, projectReads, scan), file: rel };
+}
+
+/** Several workers' summary snapshots of one root as one (ProjectIndex.mergeSummaries). */
+export function mergeSummaries(snapshots: readonly unknown[]): unknown {
+  return ProjectIndex.mergeSummaries(snapshots);
 }

@@ -1,6 +1,7 @@
 /** A pool of lint workers: each takes the next batch of files when it is free. */
 import { Worker } from 'node:worker_threads';
 import type { FileJob, FileResult, FixMode } from './lint-file.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
 
 interface Pending {
   id: number;
@@ -11,7 +12,9 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | null;
-  /** It has had the saved summaries. */
+  /** Waiting for the worker's project summaries (summaries()). */
+  collecting?: (byRoot: Record<string, unknown>) => void;
+  /** It has had the saved summaries and the shared scans. */
   primed: boolean;
 }
 
@@ -24,6 +27,8 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private failures = 0;
   private nextId = 0;
+  /** The project roots' text scans, sent with each worker's first batch (share() before run()). */
+  private scans?: Record<string, SharedScan>;
 
   constructor(
     size: number,
@@ -32,6 +37,11 @@ export class WorkerPool {
     private readonly summaries?: Record<string, unknown>,
   ) {
     for (let i = 0; i < size; i++) this.spawn();
+  }
+
+  /** Hand the workers the text scans of the project roots (each gets them with its first batch). */
+  share(scans: Record<string, SharedScan>): void {
+    this.scans = scans;
   }
 
   run(jobs: FileJob[]): Promise<FileResult[]> {
@@ -44,7 +54,13 @@ export class WorkerPool {
   private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
     const slot: Slot = { worker, busy: null, primed: false };
-    worker.on('message', (m: { results: FileResult[] }) => {
+    worker.on('message', (m: { results: FileResult[] } | { summaries: Record<string, unknown> }) => {
+      if ('summaries' in m) {
+        const done = slot.collecting;
+        slot.collecting = undefined;
+        done?.(m.summaries);
+        return;
+      }
       const p = slot.busy;
       slot.busy = null;
       p?.resolve(m.results);
@@ -54,6 +70,8 @@ export class WorkerPool {
       const p = slot.busy;
       slot.busy = null;
       if (p) p.resolve(failed(p, `worker thread failed: ${e.message}`));
+      slot.collecting?.({});
+      slot.collecting = undefined;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       if (++this.failures <= 3) this.spawn();
@@ -69,9 +87,23 @@ export class WorkerPool {
       const next = this.queue.shift();
       if (!next) return;
       slot.busy = next;
-      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && !slot.primed ? { summaries: this.summaries } : {}) });
+      const first = !slot.primed;
+      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && first ? { summaries: this.summaries } : {}), ...(this.scans && first ? { scans: this.scans } : {}) });
       slot.primed = true;
     }
+  }
+
+  /** Each worker's project summaries by root, as computed this run (ask when no batch is left: a busy worker answers after its batch). */
+  collectSummaries(): Promise<Array<Record<string, unknown>>> {
+    return Promise.all(
+      this.slots.filter((s) => s.primed).map(
+        (slot) =>
+          new Promise<Record<string, unknown>>((resolve) => {
+            slot.collecting = resolve;
+            slot.worker.postMessage({ collect: true });
+          }),
+      ),
+    );
   }
 
   async close(): Promise<void> {

@@ -10,14 +10,13 @@
  * files it read are checked for changes (size and modification time) at most once a second,
  * so a long-running ESLint (an editor's) sees a helper edited on disk.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex, findProjectRoot, type AnalyzeOptions, type ProjectHost } from '../rules/index.js';
+import { listProjectFiles } from '../cli/project-files.js';
 
 type ProjectOption = NonNullable<AnalyzeOptions['project']>;
 
-const SOURCE_FILE = /\.(?:c|h|go)$/;
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 const RECHECK_MS = 1000;
 
 /** The disk under a root; remembers what it read to notice changes. */
@@ -28,26 +27,7 @@ class DiskHost implements ProjectHost {
   constructor(readonly root: string) {}
 
   listFiles(): readonly string[] {
-    if (!this.files) {
-      const out: string[] = [];
-      const stack = [''];
-      while (stack.length) {
-        const rel = stack.pop()!;
-        let entries;
-        try {
-          entries = readdirSync(join(this.root, rel), { withFileTypes: true });
-        } catch {
-          continue;
-        }
-        for (const e of entries) {
-          const r = rel ? `${rel}/${e.name}` : e.name;
-          if (e.isDirectory()) {
-            if (!SKIPPED_DIRS.has(e.name)) stack.push(r);
-          } else if (e.isFile() && SOURCE_FILE.test(e.name)) out.push(r);
-        }
-      }
-      this.files = out.sort();
-    }
+    this.files ??= listProjectFiles(this.root);
     return this.files;
   }
 

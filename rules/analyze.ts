@@ -72,7 +72,7 @@ export function analyze(text: string, language: Language, config: VforklintConfi
   try {
     if (options.project) {
       // The project's fork wrappers are fork sites here, as if configured (RULES section 8).
-      const run = projectConfig(options.project.index, options.project.file, config, text);
+      const run = projectConfig(options.project.index, options.project.file, config, text, options.cache);
       const headerMacros = language === 'c' ? withProjectMacros(options.headerMacros, run) : options.headerMacros;
       return projectResult(run, analyzeUnsafe(text, language, run.config, { ...options, headerMacros, projectRun: run }, cleanup));
     }

@@ -9,16 +9,13 @@
  * an invalidation; the server then re-checks only the open documents whose last result read
  * project knowledge whose fingerprint changed.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { opendir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ProjectIndex, findProjectRoot, type AnalyzeOptions, type ProjectHost } from '../rules/index.js';
 import type { ProjectRead } from '../cli/cache.js';
+import { listProjectFiles, listProjectFilesInBackground, PROJECT_SOURCE_FILE as SOURCE_FILE } from '../cli/project-files.js';
 
 type ProjectOption = NonNullable<AnalyzeOptions['project']>;
-
-const SOURCE_FILE = /\.(?:c|h|go)$/;
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 
 function slash(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
@@ -39,7 +36,7 @@ export class OverlayHost implements ProjectHost {
 
   listFiles(): readonly string[] {
     // Asked before the background walk finished: walk now (the walk's answer is the same).
-    if (!this.files) this.files = walkSync(this.root);
+    if (!this.files) this.files = listProjectFiles(this.root);
     const extra = [...this.openPaths()].map((p) => this.relative(p)).filter((r): r is string => r !== undefined && SOURCE_FILE.test(r) && !this.files!.includes(r));
     return extra.length ? [...this.files, ...extra] : this.files;
   }
@@ -58,7 +55,7 @@ export class OverlayHost implements ProjectHost {
   /** Walk the tree without blocking the server; `onCount` hears how many files so far. */
   walkInBackground(onCount: (n: number) => void): Promise<void> {
     if (this.files) return Promise.resolve();
-    this.walking ??= walkAsync(this.root, onCount).then((files) => {
+    this.walking ??= listProjectFilesInBackground(this.root, onCount).then((files) => {
       this.files ??= files;
     });
     return this.walking;
@@ -75,49 +72,6 @@ export class OverlayHost implements ProjectHost {
     const r = relative(this.root, absPath);
     return r && !r.startsWith('..') && !isAbsolute(r) ? slash(r) : undefined;
   }
-}
-
-function walkSync(root: string): string[] {
-  const out: string[] = [];
-  const stack = [''];
-  while (stack.length) {
-    const rel = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(join(root, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) stack.push(r);
-      } else if (e.isFile() && SOURCE_FILE.test(e.name)) out.push(r);
-    }
-  }
-  return out.sort();
-}
-
-async function walkAsync(root: string, onCount: (n: number) => void): Promise<string[]> {
-  const out: string[] = [];
-  const stack = [''];
-  let dirs = 0;
-  while (stack.length) {
-    const rel = stack.pop()!;
-    try {
-      for await (const e of await opendir(join(root, rel))) {
-        const r = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) {
-          if (!SKIPPED_DIRS.has(e.name)) stack.push(r);
-        } else if (e.isFile() && SOURCE_FILE.test(e.name)) out.push(r);
-      }
-    } catch {
-      // unreadable directory: its files are not indexed (the index says so when a callee is missing)
-    }
-    if (++dirs % 64 === 0) onCount(out.length);
-  }
-  onCount(out.length);
-  return out.sort();
 }
 
 /** The project settings of a document (server/config.ts reads them). */

@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempProject } from './temp-project.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, '../cli/main.js');
@@ -62,21 +62,7 @@ int alone(const char *p)
 }
 `;
 
-const roots: string[] = [];
-after(() => {
-  for (const d of roots) rmSync(d, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'vforklint-cache-'));
-  roots.push(root);
-  mkdirSync(join(root, '.git')); // the project root (RULES section 8)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return root;
-}
+const project = (files: Record<string, string>): string => tempProject('vforklint-cache-', files);
 
 interface Run {
   code: number | null;

@@ -4,13 +4,13 @@
  * the helper is edited in the editor (an open document) or changed on disk while closed
  * (a `git checkout`, reported by workspace/didChangeWatchedFiles).
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
+import { tempProject } from './temp-project.js';
 
 const FORK_C = `#include <unistd.h>
 #include "helper.h"
@@ -46,20 +46,8 @@ int alone(void)
 }
 `;
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 function project(): string {
-  const root = mkdtempSync(join(tmpdir(), 'vforklint-lsp-project-'));
-  dirs.push(root);
-  mkdirSync(join(root, '.git'));
-  writeFileSync(join(root, 'fork.c'), FORK_C);
-  writeFileSync(join(root, 'helper.h'), HELPER_H);
-  writeFileSync(join(root, 'helper.c'), HELPER_RETURNS);
-  writeFileSync(join(root, 'alone.c'), ALONE_C);
-  return root;
+  return tempProject('vforklint-lsp-project-', { 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C });
 }
 
 const CAPABILITIES = { ...PUSH_CAPABILITIES, window: { workDoneProgress: true } };

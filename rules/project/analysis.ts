@@ -4,6 +4,7 @@ import type { MacroDefinition } from '../macros.js';
 import { ProjectIndex } from './index.js';
 import { RecordingLink } from './link.js';
 import type { HeaderMacros } from './header-macros.js';
+import type { AnalysisCache } from '../function-cache.js';
 
 export interface ProjectRun {
   config: VforklintConfig;
@@ -13,6 +14,40 @@ export interface ProjectRun {
   /** The macros of the headers the file includes (RULES section 3, "Macros"). */
   headerMacros?: HeaderMacros;
   file: string;
+  /** The per-function cache the analysis fills (AnalyzeOptions.cache), if any. */
+  cache?: AnalysisCache;
+}
+
+/**
+ * What the analyses that filled a per-function cache read from the project, with the
+ * fingerprints they saw. A cached function result rests on those summaries too (a helper in
+ * another file that now never returns), which its cache key does not name: while every one
+ * of them holds, the cache holds; once one changed, every entry goes (any may rest on it).
+ */
+const projectReadsOfCache = new WeakMap<AnalysisCache, { index: ProjectIndex; reads: Map<string, string> }>();
+
+/** Empty the cache when a project summary its entries may rest on changed (or another index fills it). */
+function forgetStaleEntries(cache: AnalysisCache, index: ProjectIndex): void {
+  const seen = projectReadsOfCache.get(cache);
+  if (!seen) return;
+  let stale = seen.index !== index;
+  for (const [key, fingerprint] of seen.reads) {
+    if (stale) break;
+    try {
+      stale = index.fingerprint(key) !== fingerprint;
+    } catch {
+      stale = true;
+    }
+  }
+  if (!stale) return;
+  cache.entries.clear();
+  projectReadsOfCache.delete(cache);
+}
+
+function rememberReads(cache: AnalysisCache, index: ProjectIndex, reads: ReadonlyArray<{ key: string; fingerprint: string }>): void {
+  let seen = projectReadsOfCache.get(cache);
+  if (!seen) projectReadsOfCache.set(cache, (seen = { index, reads: new Map() }));
+  for (const r of reads) seen.reads.set(r.key, r.fingerprint);
 }
 
 /** `config` with the project's fork wrappers that file `file` may call added to `forkFunctions` (the pre-scan's words too). `text`: the file's, when at hand. */
@@ -24,8 +59,9 @@ export function configWithWrappers(index: ProjectIndex, file: string, config: Vf
 }
 
 /** The configuration one file is analysed with: its own, plus the project's fork wrappers it may call. */
-export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string): ProjectRun {
+export function projectConfig(index: ProjectIndex, file: string, config: VforklintConfig, text: string, cache?: AnalysisCache): ProjectRun {
   index.useConfig(config);
+  if (cache) forgetStaleEntries(cache, index);
   const configured = new Set((config.forkFunctions ?? []).map((f) => f.split(':')[0]));
   const notes: string[] = [];
   // What the index cannot compute (an internal error) is said, and the file is analysed without it.
@@ -51,15 +87,25 @@ export function projectConfig(index: ProjectIndex, file: string, config: Vforkli
       notes.push(`\`${w.name}\` is defined in several files (${defined.join(', ')}): its calls are fork sites because the child of ${w.file}'s returns to its caller`);
     }
   }
-  return { config: withWrappers, link: new RecordingLink(index, file), notes, file, ...(headerMacros ? { headerMacros } : {}) };
+  return { config: withWrappers, link: new RecordingLink(index, file), notes, file, ...(headerMacros ? { headerMacros } : {}), ...(cache ? { cache } : {}) };
 }
 
 /** The result with what it read from the project and the assumptions made. */
 export function projectResult(run: ProjectRun, result: AnalysisResult): AnalysisResult {
-  if (result.internalError) return result;
+  if (result.internalError) {
+    // What this analysis put in the cache rests on reads not recorded: not kept.
+    if (run.cache) {
+      run.cache.entries.clear();
+      projectReadsOfCache.delete(run.cache);
+    }
+    return result;
+  }
   const notes = [...run.notes, ...run.link.notes()];
+  if (!run.link.index.recordsReads && !run.cache) return { ...result, ...(notes.length ? { projectNotes: notes } : {}) };
   const reads = run.link.reads();
   if (run.headerMacros) reads.push({ key: ProjectIndex.macrosKey(run.file), fingerprint: run.headerMacros.fingerprint });
+  if (run.cache) rememberReads(run.cache, run.link.index, reads);
+  if (!run.link.index.recordsReads) return { ...result, ...(notes.length ? { projectNotes: notes } : {}) };
   return { ...result, projectReads: reads, ...(notes.length ? { projectNotes: notes } : {}) };
 }
 

@@ -50,8 +50,11 @@ function withoutBlockComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
 }
 
-function headerFacts(source: HeaderSource, path: string, text: string): HeaderFacts {
+/** A header's includes and macros, read (once) when first asked; undefined when it cannot be read. */
+function headerFacts(source: HeaderSource, path: string): HeaderFacts | undefined {
   return source.derive(`header-facts:${path}`, () => {
+    const text = source.read(path);
+    if (text === undefined) return undefined;
     const clean = withoutBlockComments(text);
     const lines = new LineIndex(text);
     const includes = [...clean.matchAll(INCLUDE)].map((m) => ({ quoted: m[1] === '"', path: m[2].trim() }));
@@ -92,26 +95,34 @@ function normalise(path: string): string | undefined {
 
 /** The project headers an `#include` may name: beside the including file (quotes), else any whose path ends with it. */
 function candidates(source: HeaderSource, from: string, include: { quoted: boolean; path: string }): string[] {
+  // The headers (and included `.c` files) by base name: an include is looked for among those of its base name only.
   const headers = source.derive('header-paths', () => {
-    const set = new Set<string>();
-    for (const p of source.files()) if (p.endsWith('.h') || p.endsWith('.c')) set.add(p);
-    return set;
+    const byBase = new Map<string, string[]>();
+    for (const p of source.files()) {
+      if (!p.endsWith('.h') && !p.endsWith('.c')) continue;
+      const base = p.slice(p.lastIndexOf('/') + 1);
+      const list = byBase.get(base);
+      if (list) list.push(p);
+      else byBase.set(base, [p]);
+    }
+    return byBase;
   });
+  const has = (p: string) => headers.get(p.slice(p.lastIndexOf('/') + 1))?.includes(p) ?? false;
   if (include.quoted) {
     const beside = normalise(dirOf(from) + include.path);
-    if (beside !== undefined && headers.has(beside)) return [beside];
+    if (beside !== undefined && has(beside)) return [beside];
   } else if (SYSTEM_HEADERS.has(include.path.trim())) return [];
   const wanted = normalise(include.path);
   if (!wanted) return [];
-  return source.derive(`include-candidates:${wanted}`, () => [...headers].filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
+  return source.derive(`include-candidates:${wanted}`, () => (headers.get(wanted.slice(wanted.lastIndexOf('/') + 1)) ?? []).filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
 }
 
 export interface HeaderMacros {
   macros: MacroDefinition[];
   /** The headers read, root-relative. */
   headers: string[];
-  /** What the macros handed in depend on (their names, parameters and bodies, and where they are). */
-  fingerprint: string;
+  /** What the macros handed in depend on (their names, parameters and bodies, and where they are); computed when first read. */
+  readonly fingerprint: string;
 }
 
 /** The macros of the headers `file` (whose text is `text`) includes, transitively. */
@@ -126,9 +137,8 @@ export function headerMacrosFor(source: HeaderSource, file: string, text: string
     for (const h of candidates(source, from, include)) {
       if (seen.has(h) || h === file) continue;
       seen.add(h);
-      const body = source.read(h);
-      if (body === undefined) continue;
-      const facts = headerFacts(source, h, body);
+      const facts = headerFacts(source, h);
+      if (!facts) continue;
       for (const d of facts.defines) {
         const list = byName.get(d.name);
         if (list) list.push(d);
@@ -144,6 +154,12 @@ export function headerMacrosFor(source: HeaderSource, file: string, text: string
     if (ways.size === 1) macros.push(defs[0]);
   }
   macros.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const fingerprint = contentHash(JSON.stringify(macros.map((d) => [d.name, d.params ?? null, d.body, d.location.file, d.location.range.start.line])));
-  return { macros, headers: [...seen].sort(), fingerprint };
+  let fingerprint: string | undefined;
+  return {
+    macros,
+    headers: [...seen].sort(),
+    get fingerprint() {
+      return (fingerprint ??= contentHash(JSON.stringify(macros.map((d) => [d.name, d.params ?? null, d.body, d.location.file, d.location.range.start.line]))));
+    },
+  };
 }

@@ -17,12 +17,24 @@ import type { ProjectHost } from './host.js';
 import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { goDirectories, scanProject, type TextScan } from './text-scan.js';
+import { goDirectories, scanProject, type SharedScan, type TextScan } from './text-scan.js';
 import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
   /** Files parsed at most (then the index is partial, and says so). */
   maxParsedFiles?: number;
+  /**
+   * Give analyses `AnalysisResult.projectReads` (default true). Their fingerprints summarise
+   * every callee the analysis resolved; a caller that keeps no result between runs (the
+   * CLI without `--cache`) turns them off.
+   */
+  projectReads?: boolean;
+  /**
+   * The text scan of this root made elsewhere (the CLI's main thread, once for all its
+   * workers): used instead of scanning again when it was made with the fork spellings of the
+   * configuration the index is used with. The index takes it over (it may change it).
+   */
+  scan?: SharedScan;
 }
 
 interface ParsedFile {
@@ -46,10 +58,26 @@ export interface ProjectIndexWork {
   summaries: number;
 }
 
-/** A function holding a fork spelling, where it is. */
+/**
+ * A function holding a fork spelling, where it is: from the file's parse (`f`), or from a
+ * saved snapshot (`exportSummaries`), which also says whether it is a wrapper. `nth`: which
+ * of the file's fork functions of that name (a name defined under two `#if` branches).
+ */
 interface ForkFunctionAt {
   file: string;
-  f: ForkFunction;
+  name: string;
+  nth: number;
+  isStatic: boolean;
+  f?: ForkFunction;
+  /** The wrapper check's answer (null: no wrapper), once known; with the reason it was capped, if it was. */
+  verdict?: { wrapper: ForkWrapper | null; capped?: string };
+}
+
+/** The fork functions of the project as saved: the files they are in (content hashes), and each one's wrapper check, if done. */
+interface SavedForkFunctions {
+  pattern: string;
+  files: Record<string, string>;
+  functions: Array<{ file: string; name: string; nth: number; isStatic: boolean; verdict?: { wrapper: ForkWrapper | null; capped?: string } }>;
 }
 
 /** Above this many candidate wrapper names, a file's words are looked up one by one instead of one pattern. */
@@ -64,8 +92,6 @@ export class ProjectIndex {
   private forkFunctionsByName?: Map<string, ForkFunctionAt[]>;
   /** Their names, as one pattern a file's text is searched with. */
   private forkFunctionPattern?: RegExp | null;
-  /** Wrapper checks done (one flow per function), by function node. */
-  private readonly wrapperChecks = new Map<ForkFunction, ForkWrapper | null>();
   private macroWrappersCache?: ForkWrapper[];
   private readonly wrappersByFile = new Map<string, ForkWrapper[]>();
   private readonly summaryTexts = new Map<string, string>();
@@ -77,14 +103,24 @@ export class ProjectIndex {
   private configKey = '{}';
   private readonly reasons: string[] = [];
   private readonly maxParsed: number;
+  /** ProjectIndexOptions.scan, until the first scan takes it (or a change of files drops it). */
+  private givenScan?: SharedScan;
+  /** Analyses record what they read (ProjectIndexOptions.projectReads). */
+  readonly recordsReads: boolean;
   private parsedCount = 0;
   private imported?: { files: Record<string, string>; names: Record<string, string[]>; entries: Record<string, string>; checked?: boolean };
+  /** Saved fork functions (exportSummaries), used instead of parsing every fork-spelling file while those files are unchanged. */
+  private importedForks?: SavedForkFunctions;
+  /** The content hashes of the fork-spelling files forkFunctions() rests on. */
+  private forkFileHashes?: Record<string, string>;
 
   constructor(
     readonly host: ProjectHost,
     options: ProjectIndexOptions = {},
   ) {
     this.maxParsed = options.maxParsedFiles ?? DEFAULT_MAX_PARSED_FILES;
+    this.recordsReads = options.projectReads ?? true;
+    this.givenScan = options.scan;
   }
 
   /** Why the index was partial so far (unreadable file, budget, ...), human readable. */
@@ -111,6 +147,7 @@ export class ProjectIndex {
     this.forgetDerived();
     if (!relPaths) {
       this.scanned = undefined;
+      this.givenScan = undefined;
       this.reasons.length = 0;
       return;
     }
@@ -153,7 +190,6 @@ export class ProjectIndex {
     this.links.clear();
     this.forkFunctionsByName = undefined;
     this.forkFunctionPattern = undefined;
-    this.wrapperChecks.clear();
     this.macroWrappersCache = undefined;
     this.wrappersByFile.clear();
     this.summaryTexts.clear();
@@ -177,7 +213,10 @@ export class ProjectIndex {
   /** The text scan of every file under the root (once). */
   scan(): TextScan {
     if (!this.scanned) {
-      this.scanned = scanProject(this.host.listFiles(), (p) => this.host.readFile(p), spellingPattern(this.config));
+      const pattern = spellingPattern(this.config);
+      const given = this.givenScan;
+      this.givenScan = undefined;
+      this.scanned = given?.pattern === pattern.source ? given.scan : scanProject(this.host.listFiles(), (p) => this.host.readFile(p), pattern);
       for (const p of this.scanned.unreadable.slice(0, 5)) this.reasons.push(`${p} could not be read`);
       if (this.scanned.unreadable.length > 5) this.reasons.push(`${this.scanned.unreadable.length - 5} more files could not be read`);
     }
@@ -243,25 +282,52 @@ export class ProjectIndex {
     return link;
   }
 
-  /** Every function of the project holding a fork spelling, by name: each such file parsed once, no flow yet. */
+  /** Every function of the project holding a fork spelling, by name: each such file parsed once (or as saved, while unchanged), no flow yet. */
   private forkFunctions(): Map<string, ForkFunctionAt[]> {
     if (!this.forkFunctionsByName) {
       const out = new Map<string, ForkFunctionAt[]>();
-      for (const f of this.scan().files.values()) {
-        if (f.language !== 'c' || f.header || !f.forkSpelling) continue;
-        const p = this.parsedFile(f.path);
-        if (!p) continue;
-        for (const fn of forkFunctionsIn(p.ctx)) {
-          const list = out.get(fn.name);
-          if (list) list.push({ file: f.path, f: fn });
-          else out.set(fn.name, [{ file: f.path, f: fn }]);
+      const add = (at: ForkFunctionAt) => {
+        const list = out.get(at.name);
+        if (list) list.push(at);
+        else out.set(at.name, [at]);
+      };
+      const files = [...this.scan().files.values()].filter((f) => f.language === 'c' && !f.header && f.forkSpelling).map((f) => f.path);
+      const hashes: Record<string, string> = {};
+      const saved = this.savedForkFunctions(files, hashes);
+      if (saved) for (const at of saved) add({ ...at, ...(at.verdict ? { verdict: { ...at.verdict } } : {}) });
+      else {
+        for (const path of files) {
+          const p = this.parsedFile(path);
+          if (!p) continue;
+          hashes[path] = p.hash;
+          const seen = new Map<string, number>();
+          for (const fn of forkFunctionsIn(p.ctx)) {
+            const nth = seen.get(fn.name) ?? 0;
+            seen.set(fn.name, nth + 1);
+            add({ file: path, name: fn.name, nth, isStatic: isStaticDefinition(fn.fn), f: fn });
+          }
         }
       }
+      this.forkFileHashes = hashes;
       this.forkFunctionsByName = out;
       const words = [...out.keys()].sort((a, b) => b.length - a.length);
       this.forkFunctionPattern = words.length && words.length <= MAX_PATTERN_WORDS ? new RegExp(`(?<![\\w$])(?:${words.join('|')})(?![\\w$])`, 'g') : null;
     }
     return this.forkFunctionsByName;
+  }
+
+  /** The saved fork functions, when they were found with the same spellings in the same fork-spelling files, unchanged (their hashes into `hashes`). */
+  private savedForkFunctions(files: readonly string[], hashes: Record<string, string>): SavedForkFunctions['functions'] | undefined {
+    const saved = this.importedForks;
+    this.importedForks = undefined;
+    if (!saved || saved.pattern !== spellingPattern(this.config).source) return undefined;
+    if (files.length !== Object.keys(saved.files).length) return undefined;
+    for (const path of files) {
+      const text = saved.files[path] === undefined ? undefined : this.host.readFile(path);
+      if (text === undefined || contentHash(text) !== saved.files[path]) return undefined;
+      hashes[path] = saved.files[path];
+    }
+    return saved.functions;
   }
 
   /** The macros of the headers `file` includes (its text as analysed, or as the host reads it). */
@@ -281,17 +347,21 @@ export class ProjectIndex {
     return headerMacrosFor(source, file, body);
   }
 
-  /** Is this function a fork wrapper? One flow per function, remembered. */
+  /** Is this function a fork wrapper? One flow per function, remembered (or as saved). */
   private wrapperCheck(at: ForkFunctionAt): ForkWrapper | undefined {
-    let w = this.wrapperChecks.get(at.f);
-    if (w === undefined) {
-      const p = this.parsedFile(at.file)!;
-      const capped = this.log.capped.length;
-      w = wrapperOf(p.ctx, at.file, at.f, this.log) ?? null;
-      for (const reason of this.log.capped.slice(capped)) if (!this.reasons.includes(reason)) this.reasons.push(reason);
-      this.wrapperChecks.set(at.f, w);
+    if (!at.verdict) {
+      const p = this.parsedFile(at.file);
+      const f = at.f ?? (p ? forkFunctionsIn(p.ctx).filter((fn) => fn.name === at.name)[at.nth] : undefined);
+      if (!p || !f) at.verdict = { wrapper: null };
+      else {
+        const capped = this.log.capped.length;
+        const wrapper = wrapperOf(p.ctx, at.file, f, this.log) ?? null;
+        const reason = this.log.capped.slice(capped)[0];
+        at.verdict = { wrapper, ...(reason ? { capped: reason } : {}) };
+      }
     }
-    return w ?? undefined;
+    if (at.verdict.capped && !this.reasons.includes(at.verdict.capped)) this.reasons.push(at.verdict.capped);
+    return at.verdict.wrapper ?? undefined;
   }
 
   private macroWrappers(): ForkWrapper[] {
@@ -327,7 +397,7 @@ export class ProjectIndex {
     const out: ForkWrapper[] = [];
     for (const name of named) {
       for (const at of byName.get(name) ?? []) {
-        if (at.file !== from && isStaticDefinition(at.f.fn) && !scanned?.includes.has(at.file.slice(at.file.lastIndexOf('/') + 1))) continue;
+        if (at.file !== from && at.isStatic && !scanned?.includes.has(at.file.slice(at.file.lastIndexOf('/') + 1))) continue;
         const w = this.wrapperCheck(at);
         if (w) out.push(w);
       }
@@ -395,13 +465,46 @@ export class ProjectIndex {
       names[key] = this.scanned?.byName.get(name) ?? [];
       if (r) entries[ProjectIndex.calleeKey(from, name)] = contentHash(this.summaryTextOf(r, name));
     }
-    return { version: 1, files, names, entries };
+    // What was imported and found to hold stays (it rests on the same contents as what was computed).
+    const imp = this.imported?.checked ? this.imported : undefined;
+    const out: Record<string, unknown> = { version: 1, files: { ...imp?.files, ...files }, names: { ...imp?.names, ...names }, entries: { ...imp?.entries, ...entries } };
+    if (this.forkFunctionsByName && this.forkFileHashes) {
+      const functions = [...this.forkFunctionsByName.values()].flat().map(({ file, name, nth, isStatic, verdict }) => ({ file, name, nth, isStatic, ...(verdict ? { verdict } : {}) }));
+      out.forks = { pattern: spellingPattern(this.config).source, files: this.forkFileHashes, functions } satisfies SavedForkFunctions;
+    }
+    return out;
+  }
+
+  /** Several threads' snapshots of one project as one (what each computed, together; fork functions checked by any). */
+  static mergeSummaries(snapshots: readonly unknown[]): unknown {
+    type Snapshot = { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SavedForkFunctions };
+    const valid = (snapshots as Snapshot[]).filter((d) => d && d.version === 1 && d.files && d.names && d.entries);
+    if (valid.length <= 1) return valid[0];
+    const out = { version: 1, files: {} as Record<string, string>, names: {} as Record<string, string[]>, entries: {} as Record<string, string> } as Required<Omit<Snapshot, 'forks'>> & { forks?: SavedForkFunctions };
+    for (const d of valid) {
+      // Two threads that read a file differently (changed during the run) leave nothing to trust.
+      if (Object.entries(d.files!).some(([p, h]) => out.files[p] !== undefined && out.files[p] !== h)) return undefined;
+      Object.assign(out.files, d.files);
+      Object.assign(out.names, d.names);
+      Object.assign(out.entries, d.entries);
+    }
+    const forks = valid.map((d) => d.forks).filter((f): f is SavedForkFunctions => !!f);
+    const base = forks[0];
+    if (base && forks.every((f) => f.pattern === base.pattern && JSON.stringify(f.files) === JSON.stringify(base.files))) {
+      const key = (f: { file: string; name: string; nth: number }) => `${f.file}\0${f.name}\0${f.nth}`;
+      const functions = new Map(base.functions.map((f) => [key(f), f]));
+      for (const other of forks.slice(1)) for (const f of other.functions) if (f.verdict && !functions.get(key(f))?.verdict) functions.set(key(f), f);
+      out.forks = { ...base, functions: [...functions.values()] };
+    }
+    return out;
   }
 
   importSummaries(data: unknown): void {
-    const d = data as { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string> } | null;
+    const d = data as { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SavedForkFunctions } | null;
     if (!d || d.version !== 1 || typeof d.files !== 'object' || typeof d.entries !== 'object' || typeof d.names !== 'object') return;
     this.imported = { files: d.files!, names: d.names!, entries: d.entries! };
+    const forks = d.forks;
+    if (forks && typeof forks.pattern === 'string' && forks.files && typeof forks.files === 'object' && Array.isArray(forks.functions)) this.importedForks = forks;
   }
 
   /** An imported fingerprint, while every file it rests on has the same content and every name resolves to the same files. */

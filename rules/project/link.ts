@@ -9,7 +9,7 @@ export class RecordingLink implements ProjectLink {
   private readonly asked = new Map<string, ResolvedCallee | undefined>();
 
   constructor(
-    private readonly index: ProjectIndex,
+    readonly index: ProjectIndex,
     readonly file: string,
   ) {}
 

@@ -43,6 +43,17 @@ export interface TextScan {
   goDirs: Map<string, string[]>;
 }
 
+/** A scan handed from one thread to another (plain data), with the fork-spelling pattern it was made with. */
+export interface SharedScan {
+  pattern: string;
+  scan: TextScan;
+}
+
+/** The scan of a project's files, made once to be handed to every thread that indexes the project. */
+export function sharedScan(paths: readonly string[], read: (p: string) => string | undefined, forkPattern: RegExp): SharedScan {
+  return { pattern: forkPattern.source, scan: scanProject(paths, read, forkPattern) };
+}
+
 /** Go files grouped by directory (after a change to `files`, build it again). */
 export function goDirectories(files: ReadonlyMap<string, ScannedFile>): Map<string, string[]> {
   const out = new Map<string, string[]>();
