@@ -98,8 +98,13 @@ export function startServer(connection: Connection): void {
    * Per-function results of documents analysed with the project index, one cache per
    * document: a function's result there also rests on other files, which the shared cache's
    * keys do not see, so a document's cache is dropped when what it read changes.
+   *
+   * `reads`: everything the analyses that filled the cache read from the project. A result
+   * served from the cache reads nothing itself (the core records a read only when a function
+   * is analysed), yet rests on what its function's first analysis read: so an analysis
+   * answers for all of these (a superset: a re-check too many, never one too few).
    */
-  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number }>();
+  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number; reads: Map<string, string> }>();
   /** Counts project changes (edits, files on disk), so a document's cache is checked once per change. */
   let projectChanges = 0;
   /** Per document: how many times a change elsewhere made its result stale. */
@@ -246,11 +251,16 @@ export function startServer(connection: Connection): void {
           if (!last || last.root === undefined || projects.stale(last.root, last.reads)) mine = undefined;
           else mine.seen = projectChanges;
         }
-        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges }));
+        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges, reads: new Map() }));
         cache = mine.cache;
       }
       const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
+      const mine = project ? projectCaches.get(doc.uri) : undefined;
+      if (mine && !result.internalError) {
+        for (const r of result.projectReads ?? []) mine.reads.set(r.key, r.fingerprint);
+        result.projectReads = [...mine.reads].map(([key, fingerprint]) => ({ key, fingerprint }));
+      }
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }

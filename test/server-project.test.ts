@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
+import { DocumentDiagnosticRequest, type Diagnostic, type FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { LspTestClient, PULL_CAPABILITIES, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
 
 const FORK_C = `#include <unistd.h>
 #include "helper.h"
@@ -141,6 +141,33 @@ describe('vforklint-lsp with the project index', () => {
       rmSync(join(root, 'helper.c'));
       await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'helper.c')), type: 3 }] });
       await c.until('the finding back (nothing says the callee exits)', () => returns(c.diagnostics.get(fork)?.diagnostics));
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('a result served from the per-function cache still answers for what its first analysis read (pull diagnostics, as VS Code)', async () => {
+    const root = project();
+    const counter = (body: string) => `int children_started;\n\nvoid count_child(void)\n{\n${body}}\n`;
+    writeFileSync(join(root, 'spawner.c'), '#include <unistd.h>\n\nvoid count_child(void);\n\nint spawn_tool(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tcount_child();\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n');
+    writeFileSync(join(root, 'counter.c'), counter('\tchildren_started++;\n'));
+    const c = await LspTestClient.start({ workspaceFolder: root, capabilities: { ...PULL_CAPABILITIES, window: { workDoneProgress: true } } });
+    try {
+      const spawner = await c.open(join(root, 'spawner.c'));
+      const pull = async () => ((await c.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: spawner } })) as FullDocumentDiagnosticReport).items;
+      const writes = (d: Diagnostic[]) => d.some((x) => x.code === 'child-writes-shared' && String(x.message).includes('children_started'));
+      assert.ok(writes(await pull()));
+      // VS Code sends a configuration change after start-up: the document is analysed again,
+      // its function served from the per-function cache (no callee resolved this time).
+      const refreshes = c.refreshes;
+      await c.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await c.until('the refresh after the configuration change', () => c.refreshes > refreshes);
+      assert.ok(writes(await pull()));
+      writeFileSync(join(root, 'counter.c'), counter('\t/* nothing */\n'));
+      await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'counter.c')), type: 2 }] });
+      await c.until('a refresh for the changed helper', () => c.refreshes > refreshes + 1).catch(() => undefined);
+      const after = await pull();
+      assert.ok(!writes(after), `the helper writes nothing now: ${JSON.stringify(after.map((d) => [d.code, d.message]))}`);
     } finally {
       await c.stop();
     }
