@@ -45,8 +45,9 @@ const DEFAULT_DEBOUNCE_MS = 50;
 
 /**
  * A copy of a result without fixes (and without getters that would compute them), detached
- * from the core's strings. Steps in other files name them relative to the project root:
- * here they become absolute paths (translate.ts makes them URIs).
+ * from the core's strings. Steps and related locations in other files (a helper, a header's
+ * `#define`) name them relative to the project root: here they become absolute paths
+ * (translate.ts makes them URIs).
  */
 function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
   const findings = r.findings.map(withoutFixes);
@@ -59,7 +60,9 @@ function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
     forkSites: r.forkSites,
     findings,
   });
-  if (root !== undefined) for (const f of copy.findings) for (const step of f.steps) if (step.file !== undefined) step.file = ServerProjects.absolute(root, step.file);
+  if (root !== undefined) {
+    for (const f of copy.findings) for (const at of [...f.steps, ...f.related]) if (at.file !== undefined) at.file = ServerProjects.absolute(root, at.file);
+  }
   return copy;
 }
 
