@@ -136,10 +136,12 @@ async function passesPreScan(text: string, job: FileJob): Promise<boolean> {
   return mayContainForkSite(text, job.language, c.configWithWrappers(project.index, project.file, job.config, text));
 }
 
-/** Steps in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
+/** Steps and related locations in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
 function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
-  if (!root || !findings.some((f) => f.steps.some((s) => s.file !== undefined))) return findings;
-  return findings.map((f) => (f.steps.some((s) => s.file !== undefined) ? { ...f, steps: f.steps.map((s) => (s.file === undefined ? s : { ...s, file: join(root, s.file) })) } : f));
+  const elsewhere = (f: Finding) => f.steps.some((s) => s.file !== undefined) || f.related.some((r) => r.file !== undefined);
+  if (!root || !findings.some(elsewhere)) return findings;
+  const absolute = <T extends { file?: string }>(x: T): T => (x.file === undefined ? x : { ...x, file: join(root, x.file) });
+  return findings.map((f) => (elsewhere(f) ? { ...f, steps: f.steps.map(absolute), related: f.related.map(absolute) } : f));
 }
 
 /** The analysis options for a file: its project, and the tree the index already parsed for this text (no second parse). */

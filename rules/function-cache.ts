@@ -16,7 +16,7 @@ import { passThroughMacrosOf } from './flow/pass-through.js';
 import type { SyntaxNode } from './parser.js';
 import type { Read } from './read-log.js';
 import type { LineIndex } from './syntax.js';
-import type { Finding, FindingStep, ForkSiteInfo, Range, VforklintConfig } from './types.js';
+import type { Finding, FindingStep, ForkSiteInfo, Range, RelatedLocation, VforklintConfig } from './types.js';
 
 export interface AnalysisCache {
   readonly entries: Map<string, CachedFunction>;
@@ -30,13 +30,13 @@ interface RelRange {
 }
 
 export interface CachedFunction {
-  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined' | 'steps'> & { range: RelRange; related: Array<{ range: RelRange; message: string }>; steps: CachedStep[] }>;
+  findings: Array<Omit<Finding, 'range' | 'related' | 'fixes' | 'fixDeclined' | 'steps'> & { range: RelRange; related: CachedStep[]; steps: CachedStep[] }>;
   forkSites: Array<Omit<ForkSiteInfo, 'range' | 'childLines' | 'parentLines' | 'bothLines'> & { range: RelRange; childLines: number[]; parentLines: number[]; bothLines: number[] }>;
   /** What the analysis read outside the function, each with what it gave (see `readValue`). */
   reads: Array<{ read: Read; value: string }>;
 }
 
-/** A step in the analysed file is stored relative to the function; one in another file as it is. */
+/** A step or related location in the analysed file is stored relative to the function; one in another file as it is. */
 type CachedStep = { message: string; range: RelRange } | FindingStep & { file: string };
 
 export function createAnalysisCache(limit = 2000): AnalysisCache {
@@ -125,7 +125,7 @@ export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, finding
       severity: f.severity,
       message: f.message,
       range: rel(f.range),
-      related: f.related.map((x) => ({ range: rel(x.range), message: x.message })),
+      related: f.related.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { message: x.message, range: x.range, file: x.file })),
       steps: f.steps.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { ...x, file: x.file })),
     })),
     forkSites: forkSites.map((s) => ({
@@ -148,7 +148,7 @@ export function rebase(entry: CachedFunction, fn: SyntaxNode, lines: LineIndex):
     findings: entry.findings.map((f) => ({
       ...f,
       range: abs(f.range),
-      related: f.related.map((x) => ({ range: abs(x.range), message: x.message })),
+      related: f.related.map((x): RelatedLocation => ('file' in x ? x : { range: abs(x.range), message: x.message })),
       fixes: [],
       steps: f.steps.map((x): FindingStep => ('file' in x ? x : { message: x.message, range: abs(x.range) })),
     })),

@@ -34,6 +34,8 @@ export interface Range {
 export interface RelatedLocation {
   range: Range;
   message: string;
+  /** The file it is in (a header's `#define`), as the front end's host names it; absent: the analysed file. */
+  file?: string;
 }
 
 /** Replace text[start, end) of the analysed text with `newText`. Offsets are UTF-16 indices. */

@@ -6,8 +6,8 @@
  * The file list is walked in the background (the caller reports it as work done progress);
  * summaries are computed lazily by the core, when a document with a fork site is analysed.
  * A change (an edit of an open document, a file changed on disk) is handed to the index as
- * an invalidation; the server then re-checks only the open documents whose last result read
- * project knowledge whose fingerprint changed.
+ * an invalidation of that file (what rests on it, no more); the server then re-checks only
+ * the open documents whose last result read project knowledge whose fingerprint changed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -134,7 +134,11 @@ export class ServerProjects {
 
   /**
    * Files changed (absolute paths); `listChanged`: files were created or deleted, so the
-   * file lists are stale too. Returns nothing: callers re-check with `stale()`.
+   * file lists are stale too. Returns nothing: callers re-check with `stale()`. A changed
+   * file costs what rests on it: an edit inside a function body of a file no summary was
+   * read from forgets that file's parse alone (`ProjectIndex.invalidateFile`); one that
+   * changes what the text scan reads (a definition, an include, a fork spelling), or a
+   * file other summaries rest on, forgets what was derived from it and its dependents.
    */
   invalidate(absPaths: readonly string[], listChanged: boolean): void {
     for (const p of this.projects.values()) {
@@ -143,8 +147,10 @@ export class ServerProjects {
         p.index.invalidate();
         continue;
       }
-      const rel = absPaths.map((a) => p.host.relative(a)).filter((r): r is string => r !== undefined);
-      if (rel.length) p.index.invalidate(rel);
+      for (const a of absPaths) {
+        const rel = p.host.relative(a);
+        if (rel !== undefined) p.index.invalidateFile(rel);
+      }
     }
   }
 

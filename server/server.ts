@@ -45,8 +45,9 @@ const DEFAULT_DEBOUNCE_MS = 50;
 
 /**
  * A copy of a result without fixes (and without getters that would compute them), detached
- * from the core's strings. Steps in other files name them relative to the project root:
- * here they become absolute paths (translate.ts makes them URIs).
+ * from the core's strings. Steps and related locations in other files (a helper, a header's
+ * `#define`) name them relative to the project root: here they become absolute paths
+ * (translate.ts makes them URIs).
  */
 function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
   const findings = r.findings.map(withoutFixes);
@@ -59,7 +60,9 @@ function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
     forkSites: r.forkSites,
     findings,
   });
-  if (root !== undefined) for (const f of copy.findings) for (const step of f.steps) if (step.file !== undefined) step.file = ServerProjects.absolute(root, step.file);
+  if (root !== undefined) {
+    for (const f of copy.findings) for (const at of [...f.steps, ...f.related]) if (at.file !== undefined) at.file = ServerProjects.absolute(root, at.file);
+  }
   return copy;
 }
 
@@ -98,8 +101,13 @@ export function startServer(connection: Connection): void {
    * Per-function results of documents analysed with the project index, one cache per
    * document: a function's result there also rests on other files, which the shared cache's
    * keys do not see, so a document's cache is dropped when what it read changes.
+   *
+   * `reads`: everything the analyses that filled the cache read from the project. A result
+   * served from the cache reads nothing itself (the core records a read only when a function
+   * is analysed), yet rests on what its function's first analysis read: so an analysis
+   * answers for all of these (a superset: a re-check too many, never one too few).
    */
-  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number }>();
+  const projectCaches = new Map<string, { cache: ReturnType<typeof createAnalysisCache>; seen: number; reads: Map<string, string> }>();
   /** Counts project changes (edits, files on disk), so a document's cache is checked once per change. */
   let projectChanges = 0;
   /** Per document: how many times a change elsewhere made its result stale. */
@@ -246,11 +254,16 @@ export function startServer(connection: Connection): void {
           if (!last || last.root === undefined || projects.stale(last.root, last.reads)) mine = undefined;
           else mine.seen = projectChanges;
         }
-        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges }));
+        if (!mine) projectCaches.set(doc.uri, (mine = { cache: createAnalysisCache(1000), seen: projectChanges, reads: new Map() }));
         cache = mine.cache;
       }
       const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
+      const mine = project ? projectCaches.get(doc.uri) : undefined;
+      if (mine && !result.internalError) {
+        for (const r of result.projectReads ?? []) mine.reads.set(r.key, r.fingerprint);
+        result.projectReads = [...mine.reads].map(([key, fingerprint]) => ({ key, fingerprint }));
+      }
       if (result.internalError) log(`vforklint: analysis failed on ${doc.uri} (version ${doc.version}): ${result.internalError}`);
       if (!result.skipped) scheduleNativeGc();
     }

@@ -37,9 +37,10 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     source: SOURCE,
     message: f.message,
   };
-  // The related locations (the fork first), then the child's path (RULES section 9), each
-  // step a location of its own file; a step where a related location already points is not repeated.
-  const related = f.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+  // The related locations (the fork first; a header's `#define` in its own file), then the
+  // child's path (RULES section 9), each step a location of its own file; a step where a
+  // related location already points is not repeated.
+  const related = f.related.map((r) => ({ location: { uri: r.file === undefined ? uri : stepUri(r.file), range: toLspRange(r.range) }, message: r.message }));
   const at = (l: { uri: string; range: Range }) => `${l.uri}#${l.range.start.line}:${l.range.start.character}-${l.range.end.line}:${l.range.end.character}`;
   const seen = new Set(related.map((r) => at(r.location)));
   for (const s of f.steps) {
@@ -53,7 +54,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
   return d;
 }
 
-/** A step's file as a URI: the host names files by URI or by path. */
+/** A step's or related location's file as a URI: the host names files by URI or by path. */
 function stepUri(file: string): string {
   return /^[a-z][a-z0-9+.-]+:/i.test(file) && !/^[a-z]:[\\/]/i.test(file) ? file : pathToFileURL(file).href;
 }

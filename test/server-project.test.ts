@@ -6,11 +6,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
+import { DocumentDiagnosticRequest, type Diagnostic, type FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { LspTestClient, PULL_CAPABILITIES, PUSH_CAPABILITIES, fileUri } from './editors/lsp-client.js';
 import { tempProject } from './temp-project.js';
+import { ServerProjects } from '../server/project.js';
+import { analyze, initParsers, type ProjectIndex } from '../rules/index.js';
+
+type ProjectIndexWork = ProjectIndex['work'];
 
 const FORK_C = `#include <unistd.h>
 #include "helper.h"
@@ -134,6 +139,33 @@ describe('vforklint-lsp with the project index', () => {
     }
   });
 
+  test('a result served from the per-function cache still answers for what its first analysis read (pull diagnostics, as VS Code)', async () => {
+    const root = project();
+    const counter = (body: string) => `int children_started;\n\nvoid count_child(void)\n{\n${body}}\n`;
+    writeFileSync(join(root, 'spawner.c'), '#include <unistd.h>\n\nvoid count_child(void);\n\nint spawn_tool(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tcount_child();\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n');
+    writeFileSync(join(root, 'counter.c'), counter('\tchildren_started++;\n'));
+    const c = await LspTestClient.start({ workspaceFolder: root, capabilities: { ...PULL_CAPABILITIES, window: { workDoneProgress: true } } });
+    try {
+      const spawner = await c.open(join(root, 'spawner.c'));
+      const pull = async () => ((await c.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: spawner } })) as FullDocumentDiagnosticReport).items;
+      const writes = (d: Diagnostic[]) => d.some((x) => x.code === 'child-writes-shared' && String(x.message).includes('children_started'));
+      assert.ok(writes(await pull()));
+      // VS Code sends a configuration change after start-up: the document is analysed again,
+      // its function served from the per-function cache (no callee resolved this time).
+      const refreshes = c.refreshes;
+      await c.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await c.until('the refresh after the configuration change', () => c.refreshes > refreshes);
+      assert.ok(writes(await pull()));
+      writeFileSync(join(root, 'counter.c'), counter('\t/* nothing */\n'));
+      await c.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'counter.c')), type: 2 }] });
+      await c.until('a refresh for the changed helper', () => c.refreshes > refreshes + 1).catch(() => undefined);
+      const after = await pull();
+      assert.ok(!writes(after), `the helper writes nothing now: ${JSON.stringify(after.map((d) => [d.code, d.message]))}`);
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('vforklint.projectIndex false: each file alone (the helper is not followed)', async () => {
     const root = project();
     writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
@@ -160,5 +192,74 @@ describe('vforklint-lsp with the project index', () => {
     } finally {
       await c.stop();
     }
+  });
+});
+
+describe('per-edit invalidation of the project index (its work counter, no clock)', () => {
+  /** A root with one forking file calling a helper in helpers.c, and `others` more files holding a fork each. */
+  function bigProject(others: number): string {
+    const root = tempProject('vforklint-lsp-edits-', {});
+    writeFileSync(join(root, 'main.c'), '#include <unistd.h>\n#include <stdlib.h>\n\nvoid prepare(void);\n\nint spawn(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprepare();\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n');
+    writeFileSync(join(root, 'helpers.c'), 'void prepare(void)\n{\n}\n');
+    for (let i = 0; i < others; i++) {
+      writeFileSync(join(root, `tool${i}.c`), `#include <unistd.h>\n\nint run_tool${i}(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n`);
+    }
+    return root;
+  }
+
+  const delta = (a: ProjectIndexWork, b: ProjectIndexWork) => ({ parsedFiles: b.parsedFiles - a.parsedFiles, resolutions: b.resolutions - a.resolutions, summaries: b.summaries - a.summaries });
+
+  test('an edit inside a function body re-parses that file alone; an edit that changes a definition, or a helper summaries rest on, invalidates its dependents', async () => {
+    await initParsers();
+    const others = 12;
+    const root = bigProject(others);
+    const open = new Map<string, string>();
+    const projects = new ServerProjects((abs) => open.get(abs), () => open.keys(), () => undefined);
+    const settings = { enabled: true };
+    const main = join(root, 'main.c');
+    const helpers = join(root, 'helpers.c');
+    const check = (path: string) => {
+      const found = projects.optionFor(path, settings)!;
+      return analyze(open.get(path)!, 'c', {}, { project: found.option }).findings.map((f) => `${f.range.start.line}:${f.rule}`);
+    };
+    const edit = (path: string, text: string) => {
+      open.set(path, text);
+      projects.invalidate([path], false);
+    };
+    open.set(main, readFileSync(main, 'utf8'));
+    assert.deepEqual(check(main), []);
+    const index = projects.project(projects.rootFor(main, settings)).index;
+    assert.ok(index.work.parsedFiles >= others + 1, `every file holding a fork was parsed (wrappers): ${JSON.stringify(index.work)}`);
+
+    // A burst of keystrokes inside spawn(): each one re-parses main.c alone, resolves nothing again.
+    const edits = 20;
+    const before = index.work;
+    for (let i = 0; i < edits; i++) {
+      const text = open.get(main)!.replace('\t\tprepare();\n', `\t\tprepare();\n\t\t/* ${i} */\n`);
+      edit(main, text);
+      assert.deepEqual(check(main), [], `edit ${i}`);
+    }
+    const burst = delta(before, index.work);
+    assert.ok(burst.parsedFiles <= edits, `${edits} edits inside a body: ${JSON.stringify(burst)}`);
+    assert.equal(burst.resolutions, 0, `nothing resolved again: ${JSON.stringify(burst)}`);
+    assert.equal(burst.summaries, 0, `no summary recomputed: ${JSON.stringify(burst)}`);
+
+    // A new definition changes what the text scan reads: what rests on the file is redone.
+    const defined = index.work;
+    edit(main, `${open.get(main)!}\nvoid prepare_later(void)\n{\n}\n`);
+    assert.deepEqual(check(main), []);
+    assert.ok(delta(defined, index.work).resolutions > 0, `dependents invalidated: ${JSON.stringify(delta(defined, index.work))}`);
+
+    // The helper main.c's summary rests on, edited in the editor: the finding follows.
+    open.set(helpers, readFileSync(helpers, 'utf8'));
+    edit(helpers, 'void prepare(void)\n{\n\t(void)malloc(8);\n}\n');
+    assert.deepEqual(check(main), ['10:child-unsafe-call']);
+    edit(helpers, 'void prepare(void)\n{\n}\n');
+    assert.deepEqual(check(main), []);
+
+    // The same findings as a fresh index over the same texts.
+    const fresh = new ServerProjects((abs) => open.get(abs), () => open.keys(), () => undefined);
+    const option = fresh.optionFor(main, settings)!.option;
+    assert.deepEqual(analyze(open.get(main)!, 'c', {}, { project: option }).findings.map((f) => `${f.range.start.line}:${f.rule}`), check(main));
   });
 });

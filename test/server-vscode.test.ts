@@ -4,8 +4,10 @@
  * Chromium (playwright-core). Open a C file, see the finding in the Problems panel, apply a
  * quick fix from the Ctrl+. menu, see the finding disappear; open a `.h` header (C++ to VS
  * Code) and see its finding, while a `.hpp` with the same text stays unchecked; check that
- * the server process loaded no native module. Screenshots of every step go to
- * test-output/vscode/.
+ * the server process loaded no native module; change a closed helper in another file on
+ * disk (as `git checkout` does) and see the forking file's finding follow, through the
+ * file-change notifications VS Code sends for the server's watcher registration.
+ * Screenshots of every step go to test-output/vscode/.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +31,14 @@ if (skip) console.log(`# skipping the VS Code tests: ${skip}`);
 
 /** A header with a vfork hazard: `printf` in the child (line 8, column 3). */
 const HEADER = '#include <stdio.h>\n#include <unistd.h>\n\nstatic inline int launch(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tprintf("starting %s\\n", argv[0]);\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n';
+
+/**
+ * A two-file project (its own root: a config file marks it): the child calls `count_child`,
+ * defined in counter.c, which writes a global (a finding in spawner.c) or not.
+ */
+const SPAWNER = '#include <unistd.h>\n\nvoid count_child(void);\n\nint spawn_tool(char **argv)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0) {\n\t\tcount_child();\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\treturn pid;\n}\n';
+const COUNTER_WRITES = 'int children_started;\n\nvoid count_child(void)\n{\n\tchildren_started++;\n}\n';
+const COUNTER_QUIET = 'void count_child(void)\n{\n}\n';
 
 /** Every file under `dir` (recursively). */
 function filesUnder(dir: string): string[] {
@@ -77,6 +87,10 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 480_000 }, () => 
     copyFileSync(join(INPUTS, 'split.c'), join(ws, 'split.c'));
     writeFileSync(join(ws, 'launch.h'), HEADER);
     writeFileSync(join(ws, 'launch.hpp'), HEADER);
+    mkdirSync(join(ws, 'proj'));
+    writeFileSync(join(ws, 'proj', '.vforklintrc.json'), '{}\n');
+    writeFileSync(join(ws, 'proj', 'spawner.c'), SPAWNER);
+    writeFileSync(join(ws, 'proj', 'counter.c'), COUNTER_WRITES);
     const vsix = buildVsix();
     server = await startCodeServer(bin!, home, ws, vsix, {});
     browser = await chromium.launch({ executablePath: chrome!, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -238,6 +252,34 @@ describe('VS Code (code-server + the .vsix)', { skip, timeout: 480_000 }, () => 
     await shot('hpp-no-problems');
     assert.ok(!after.some((x) => x.includes('launch.hpp')), `rows: ${JSON.stringify(after)}`);
     assert.ok(after.some((x) => x.includes('launch.h') && !x.includes('launch.hpp')), `launch.h is still listed: ${JSON.stringify(after)}`);
+  });
+
+  test('a closed helper changed on disk (as git checkout would): the forking file\'s finding follows, the file untouched', async () => {
+    const proj = join(ws, 'proj');
+    const writes = (r: string[]) => r.some((x) => x.includes('child-writes-shared') && x.includes('children_started'));
+    await openFile('spawner.c');
+    await showProblems();
+    const rows = await waitForProblems('the finding from the helper in counter.c', writes);
+    assert.ok(rows.some((x) => x.includes('count_child') && x.includes('[Ln 9, Col 3]')), `row text: ${JSON.stringify(rows)}`);
+    await shot('helper-writes');
+    assert.equal(await page.$('.tab[aria-label*="counter.c"]'), null, 'counter.c is not open in the editor');
+
+    // Rewritten in place, outside the editor: the helper no longer writes the global. The
+    // server reads no disk on its own: only the file-change notifications VS Code sends for
+    // the watchers the server registered (workspace/didChangeWatchedFiles) can update it.
+    writeFileSync(join(proj, 'counter.c'), COUNTER_QUIET);
+    await waitForProblems('the finding gone after counter.c changed on disk', (r) => !writes(r) && !r.some((x) => x.includes('count_child')));
+    await shot('helper-quiet');
+
+    // Replaced as git checkout replaces a file (deleted, then created): the finding is back.
+    rmSync(join(proj, 'counter.c'));
+    await page.waitForTimeout(500);
+    writeFileSync(join(proj, 'counter.c'), COUNTER_WRITES);
+    await waitForProblems('the finding back after counter.c was replaced', writes);
+    await shot('helper-writes-again');
+
+    assert.equal(await page.$('.tab[aria-label*="spawner.c"].dirty'), null, 'spawner.c was never edited');
+    assert.equal(await page.$('.tab[aria-label*="counter.c"]'), null, 'counter.c was never opened');
   });
 
   test('no native module: none in the installed extension, none mapped by its running server', () => {

@@ -21,7 +21,7 @@ function message(f: Finding, text: string | undefined): Record<string, unknown> 
     severity: f.severity === 'error' ? 2 : 1,
     message: f.message,
     ...span(f.range),
-    related: f.related.map((r) => ({ message: r.message, ...span(r.range) })),
+    related: f.related.map((r) => ({ message: r.message, ...(r.file !== undefined ? { file: r.file } : {}), ...span(r.range) })),
     steps: f.steps.map((s) => ({ message: s.message, ...(s.file !== undefined ? { file: s.file } : {}), ...span(s.range) })),
   };
   if (text !== undefined) {

@@ -104,7 +104,7 @@ export function formatSarif(ctx: FormatContext): string {
         partialFingerprints: { 'vforklintFindingHash/v1': `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}` },
       };
       if (f.related.length) {
-        result.relatedLocations = f.related.map((rel, i) => ({ id: i + 1, physicalLocation: { artifactLocation, region: region(rel.range) }, message: { text: rel.message } }));
+        result.relatedLocations = f.related.map((rel, i) => ({ id: i + 1, physicalLocation: { artifactLocation: rel.file === undefined ? artifactLocation : artifactOf(uriOf(ctx, rel.file)), region: region(rel.range) }, message: { text: rel.message } }));
       }
       if (f.steps.length) {
         // The child's path (RULES section 9): one thread flow whose locations are the steps, in order.

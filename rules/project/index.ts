@@ -17,7 +17,7 @@ import type { ProjectHost } from './host.js';
 import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { goDirectories, scanProject, type SharedScan, type TextScan } from './text-scan.js';
+import { goDirectories, scanProject, type ScannedFile, type SharedScan, type TextScan } from './text-scan.js';
 import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
@@ -48,7 +48,7 @@ export const DEFAULT_MAX_PARSED_FILES = 3000;
 
 /** What the index has done so far: a work counter (tests bound it; it is no clock). */
 export interface ProjectIndexWork {
-  /** Files parsed (helpers, and files holding fork spellings looked at for wrappers). */
+  /** Files parsed (helpers, and files holding fork spellings looked at for wrappers), counted across invalidations. */
   parsedFiles: number;
   /** Callee resolutions computed (one per file and name asked). */
   resolutions: number;
@@ -96,7 +96,7 @@ export class ProjectIndex {
   private readonly wrappersByFile = new Map<string, ForkWrapper[]>();
   private readonly summaryTexts = new Map<string, string>();
   private readonly log: WrapperSearchLog = { sitesAnalysed: 0, capped: [] };
-  private readonly counts = { resolutions: 0, summaries: 0 };
+  private readonly counts = { resolutions: 0, summaries: 0, parses: 0 };
   /** What other modules derived from the files (header macros), forgotten with the rest. */
   private readonly derivedValues = new Map<string, unknown>();
   private config: VforklintConfig = {};
@@ -160,6 +160,42 @@ export class ProjectIndex {
     }
   }
 
+  /**
+   * One file's text changed (an editor's keystroke, a file changed on disk). When its text
+   * scan reads the same (names and their declarations, statics, includes, fork spelling,
+   * build constraints, linknames) and no resolution consulted it, nothing derived from
+   * another file rests on its body: only its own parse, its fork functions' wrapper checks
+   * and the wrapper lists are forgotten (each is redone when asked). A header, or any other
+   * change, invalidates as `invalidate([path])` does.
+   */
+  invalidateFile(path: string): void {
+    const s = this.scanned;
+    const old = s?.files.get(path);
+    if (!s || !old || old.header) return this.invalidate([path]);
+    const fresh = scanProject([path], (p) => this.host.readFile(p), spellingPattern(this.config)).files.get(path);
+    if (!fresh || scanKey(fresh) !== scanKey(old) || this.consulted(path)) return this.invalidate([path]);
+    s.files.set(path, fresh);
+    const p = this.parsed.get(path);
+    if (p === undefined) {
+      this.wrappersByFile.delete(path);
+      return;
+    }
+    this.parsed.delete(path);
+    if (p) {
+      releaseTree(p.tree);
+      this.parsedCount--;
+    }
+    this.forkFunctionsByName = undefined;
+    this.forkFunctionPattern = undefined;
+    this.wrappersByFile.clear();
+  }
+
+  /** Did a resolution consult this file (so a summary may rest on its body)? */
+  private consulted(path: string): boolean {
+    for (const r of this.resolutions.values()) if (r && (r.consulted.includes(path) || r.definitions.some((d) => d.file === path))) return true;
+    return false;
+  }
+
   private rebuildNames(): void {
     const s = this.scanned!;
     s.goDirs = goDirectories(s.files);
@@ -198,7 +234,7 @@ export class ProjectIndex {
 
   /** The work done so far (parses, resolutions, wrapper flows): what a test bounds instead of a clock. */
   get work(): ProjectIndexWork {
-    return { parsedFiles: this.parsedCount, resolutions: this.counts.resolutions, wrapperSites: this.log.sitesAnalysed, summaries: this.counts.summaries };
+    return { parsedFiles: this.counts.parses, resolutions: this.counts.resolutions, wrapperSites: this.log.sitesAnalysed, summaries: this.counts.summaries };
   }
 
   /**
@@ -244,6 +280,7 @@ export class ProjectIndex {
         ctx.project = this.linkFor(path);
         out = { ctx, tree, hash: contentHash(text) };
         this.parsedCount++;
+        this.counts.parses++;
       }
     }
     this.parsed.set(path, out);
@@ -530,4 +567,9 @@ export class ProjectIndex {
   dispose(): void {
     this.forgetDerived();
   }
+}
+
+/** What the text scan read from a file, as one comparable string. */
+function scanKey(f: ScannedFile): string {
+  return JSON.stringify([f.language, f.header, [...f.names].sort(), [...f.statics].sort(), [...f.includes].sort(), f.builds, f.linknames, f.forkSpelling]);
 }
