@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempProject } from './temp-project.js';
+import { MIN_FILES_FOR_WORKERS } from '../cli/lint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = resolve(here, '../cli/main.js');
@@ -111,6 +112,29 @@ describe('vforklint --cache', () => {
     writeFileSync(join(root, 'helper.c'), HELPER_RETURNS);
     const fourth = lint(root, ['--cache']);
     assert.ok(returns(fourth), fourth.findings.join(', '));
+  });
+
+  it('with worker threads: the workers\' project summaries are kept, a warm run reuses every result, a changed helper re-checks', () => {
+    const files: Record<string, string> = { 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C };
+    // Enough files for the run to go to worker threads (MIN_FILES_FOR_WORKERS).
+    for (let i = 0; i < MIN_FILES_FOR_WORKERS; i++) files[`more/f${i}.c`] = `int f${i}(void)\n{\n\treturn ${i};\n}\n`;
+    const root = project(files);
+    const args = ['--cache', '--jobs', '2'];
+    const first = lint(root, args);
+    assert.deepEqual(first.findings, lint(root, ['--jobs', '1']).findings, 'the same findings as one thread without the cache');
+    const saved = JSON.parse(readFileSync(join(root, '.vforklintcache'), 'utf8')) as { summaries?: Record<string, { entries?: object; forks?: { functions?: unknown[] } }> };
+    const summaries = saved.summaries?.['.'];
+    assert.ok(summaries && Object.keys(summaries.entries ?? {}).length > 0, `the workers' summaries are in the cache: ${JSON.stringify(saved.summaries).slice(0, 200)}`);
+    assert.ok((summaries.forks?.functions ?? []).length > 0, 'and the fork functions found');
+
+    const second = lint(root, args);
+    assert.deepEqual([second.reused, second.analysed], [2, 0], 'an unchanged tree: every result reused');
+    assert.equal(second.stdout, first.stdout);
+
+    writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+    const third = lint(root, args);
+    assert.ok(!third.findings.some((f) => f.startsWith('fork.c:')), `the helper exits now: ${third.findings.join(', ')}`);
+    assert.deepEqual(third.findings, lint(root, ['--jobs', '1']).findings, 'the same findings as a run without the cache');
   });
 
   it('re-checks only the files that read the changed helper', () => {
