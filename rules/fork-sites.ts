@@ -66,8 +66,10 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       }
       if (seenVars.has(n.text)) return true;
       seenVars.add(n.text);
-      assignments ??= assignmentsCache.get(fn.id) ?? collectAssignments(fn, adapter);
-      assignmentsCache.set(fn.id, assignments);
+      let ofTree = assignmentsCache.get(fn.tree);
+      if (!ofTree) assignmentsCache.set(fn.tree, (ofTree = new Map()));
+      assignments ??= ofTree.get(fn.id) ?? collectAssignments(fn, adapter);
+      ofTree.set(fn.id, assignments);
       for (const v of assignments.get(n.text) ?? []) pending.push(v);
       return true;
     }, { only: FLAG_WALK_NODES });
@@ -75,10 +77,10 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
   return names;
 }
 
-/** Per tree: node ids are unique within one tree, and a tree is analysed at a time. */
-const assignmentsCache = new Map<number, Map<string, SyntaxNode[]>>();
+/** Per tree and function (node ids are only unique within one tree, and the project index keeps several alive). */
+let assignmentsCache = new WeakMap<object, Map<number, Map<string, SyntaxNode[]>>>();
 export function clearForkSiteCaches(): void {
-  assignmentsCache.clear();
+  assignmentsCache = new WeakMap();
 }
 
 /** Every value assigned to each local name in the function (`=`, `|=`, initialisers, struct field initialisers). */

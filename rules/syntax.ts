@@ -137,11 +137,14 @@ export function firstAtOrAfter(starts: Int32Array, offset: number): number {
   return lo;
 }
 
-const indexCache = new Map<string, { found: NodeList; stops: NodeList }>();
+type DescendantIndex = { found: NodeList; stops: NodeList };
 
-/** Forget the per-function indexes (node ids are only unique within one tree). */
+/** Per tree (node ids are only unique within one tree, and the project index keeps several alive). */
+let indexCache = new WeakMap<object, Map<string, DescendantIndex>>();
+
+/** Forget the per-function indexes. */
 export function clearSyntaxCaches(): void {
-  indexCache.clear();
+  indexCache = new WeakMap();
 }
 
 /**
@@ -152,10 +155,12 @@ export function clearSyntaxCaches(): void {
 export function descendantsWithin(root: SyntaxNode, node: SyntaxNode, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): SyntaxNode[] {
   if (node.startIndex < root.startIndex || node.endIndex > root.endIndex) return descendants(node, types, stopAt);
   const key = `${root.id}:${root.startIndex}:${root.endIndex}:${[...types].join(',')}:${stopAt ? [...stopAt].join(',') : ''}`;
-  let index = indexCache.get(key);
+  let ofTree = indexCache.get(root.tree);
+  if (!ofTree) indexCache.set(root.tree, (ofTree = new Map()));
+  let index = ofTree.get(key);
   if (!index) {
     index = { found: nodeList(descendantsOfType(root, [...types])), stops: nodeList(stopAt && stopAt.size ? descendantsOfType(root, [...stopAt]) : []) };
-    indexCache.set(key, index);
+    ofTree.set(key, index);
   }
   const { found, stops } = index;
   const nodeStart = node.startIndex;
