@@ -278,6 +278,8 @@ export class ProjectIndex {
         const headerMacros = language === 'c' ? this.headerMacros(path, text)?.macros : undefined;
         const ctx = new FileContext(text, tree.rootNode, language === 'go' ? goAdapter : cAdapter, this.config, undefined, { headerMacros });
         ctx.project = this.linkFor(path);
+        // What a summary reads in another file is tracked by the link (projectReads), not by this log.
+        ctx.reads.stopRecording();
         out = { ctx, tree, hash: contentHash(text) };
         this.parsedCount++;
         this.counts.parses++;
