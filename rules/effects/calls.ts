@@ -71,16 +71,47 @@ export function isExecCall(ctx: FileContext, call: SyntaxNode): boolean {
   return nr === 'execve' || nr === 'execveat';
 }
 
-/** The call a simple statement consists of, if any: `_exit(1);`, `(void) execv(...)`. */
+/**
+ * The call a simple statement consists of, if any: `_exit(1);`, `(void) execv(...)`; for a
+ * macro of unknown definition wrapping one statement, `IF_FEATURE_X(die("x");)`, the call
+ * inside it (`statementArgument`).
+ */
 export function statementCall(ctx: FileContext, statement: SyntaxNode): SyntaxNode | undefined {
   let n: SyntaxNode | null = statement;
   for (let i = 0; n && i < 10; i++) {
-    if (n.type === ctx.adapter.callType) return n;
+    if (n.type === ctx.adapter.callType) return statementArgument(ctx, n) ?? n;
     if (n.type === 'expression_statement' || n.type === 'parenthesized_expression' || n.type === 'expression_list') n = n.namedChild(0);
     else if (n.type === 'cast_expression') n = field(n, 'value') ?? null;
     else return undefined;
   }
   return undefined;
+}
+
+/**
+ * `IF_FEATURE_X(bb_perror_msg_and_die("x");)`: a call in capitals whose definition is not
+ * visible (a header generated at build time: busybox's `IF_*`, `USE_*`) and whose one
+ * argument is a statement, a call followed by its `;`. Such a macro either compiles its
+ * argument or drops it; the code as written is the code of the configuration that builds
+ * it, so the use is read as the statement: the inner call (RULES section 3, "Macros").
+ */
+export function statementArgument(ctx: FileContext, call: SyntaxNode): SyntaxNode | undefined {
+  if (ctx.adapter.language !== 'c') return undefined;
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'identifier' || !MACRO.test(callee.text)) return undefined;
+  const args = call.childForFieldName('arguments');
+  if (!args) return undefined;
+  let inner: SyntaxNode | undefined;
+  let semicolon = false;
+  for (const c of args.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'ERROR' && c.text.trim() === ';' && inner) semicolon = true;
+    else if (c.type === 'comment') continue;
+    else if (inner || c.type !== ctx.adapter.callType) return undefined;
+    else inner = c;
+  }
+  if (!inner || !semicolon) return undefined;
+  if (ctx.mayBeMacro(callee.text) || ctx.functionNamed(callee.text) !== undefined) return undefined;
+  return inner;
 }
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
