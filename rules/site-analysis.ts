@@ -11,6 +11,7 @@ import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
 import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-state.js';
 import { passThroughMacrosOf } from './flow/pass-through.js';
+import { armAssumption, assumedCondition } from './flow/arm-assumption.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -63,8 +64,18 @@ export class SiteAnalysis {
         isExec: (call) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
         ...macroFlowInput(file),
+        ...this.assumingArm(),
       });
     }
+  }
+
+  /** `BB_MMU ? fork() : vfork()`: later tests of `BB_MMU` are decided as the vfork arm needs (flow/arm-assumption.ts). */
+  private assumingArm(): { constantCondition?: (condition: SyntaxNode) => boolean | undefined } {
+    const assumption = this.site.kind === 'clone-fn' ? undefined : armAssumption(this.file, this.site.call);
+    if (!assumption) return {};
+    const file = this.file;
+    const plain = macroFlowInput(file).constantCondition;
+    return { constantCondition: (c) => assumedCondition(file, c, assumption) ?? plain?.(c) };
   }
 
   get inline(): boolean {

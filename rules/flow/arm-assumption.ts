@@ -1,0 +1,68 @@
+/**
+ * A fork site that is one arm of a conditional on a configuration macro
+ * (`pid = BB_MMU ? xfork() : xvfork();`, `BB_MMU` from a header the build generates):
+ * the vfork child exists only in the builds where the condition picks that arm. The macro
+ * is one constant for the whole compilation, so every later test of it in the same
+ * analysis (`if (BB_MMU) { ... } else { exec }`) is decided the same way (RULES section 3).
+ */
+import { constantValue, expandText } from '../macros.js';
+import type { FileContext } from '../file-context.js';
+import type { SyntaxNode } from '../parser.js';
+import { field } from '../syntax.js';
+
+const MACRO_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const PEEL = new Set(['parenthesized_expression', 'cast_expression']);
+
+export interface ArmAssumption {
+  /** The configuration macro and the value under which the site's arm is chosen. */
+  name: string;
+  value: bigint;
+}
+
+/** The text of `text` once the file's macros in effect at `offset` are expanded (the text itself without a table). */
+function expanded(ctx: FileContext, text: string, offset: number): string {
+  for (const n of text.match(/[A-Za-z_]\w*/g) ?? []) ctx.reads.record('macro', n);
+  const table = ctx.macros;
+  return table ? expandText(table, text, offset).text : text;
+}
+
+function substitute(text: string, a: ArmAssumption): string {
+  return text.replace(new RegExp(`\\b${a.name}\\b`, 'g'), String(a.value));
+}
+
+/**
+ * The assumption a site's place makes: `C ? fork() : vfork()` with `C` a condition on one
+ * macro-like name the file does not decide, and one value (0 or 1) of it that picks the
+ * site's arm. Undefined for any other place.
+ */
+export function armAssumption(ctx: FileContext, call: SyntaxNode): ArmAssumption | undefined {
+  if (ctx.adapter.language !== 'c') return undefined;
+  let arm = call;
+  let up = call.parent;
+  while (up && PEEL.has(up.type)) {
+    arm = up;
+    up = up.parent;
+  }
+  if (up?.type !== 'conditional_expression') return undefined;
+  const condition = field(up, 'condition');
+  const chosen = field(up, 'consequence')?.id === arm.id ? true : field(up, 'alternative')?.id === arm.id ? false : undefined;
+  if (!condition || chosen === undefined || condition.text.length > 200) return undefined;
+  const text = expanded(ctx, condition.text, condition.startIndex);
+  if (constantValue(text) !== undefined) return undefined;
+  const names = [...new Set(text.match(/[A-Za-z_]\w*/g) ?? [])];
+  if (names.length !== 1 || !MACRO_NAME.test(names[0])) return undefined;
+  const picks = [0n, 1n].filter((value) => {
+    const v = constantValue(substitute(text, { name: names[0], value }));
+    return v !== undefined && (v !== 0n) === chosen;
+  });
+  return picks.length === 1 ? { name: names[0], value: picks[0] } : undefined;
+}
+
+/** The value of a condition under the site's assumption, when the assumption decides it. */
+export function assumedCondition(ctx: FileContext, condition: SyntaxNode, a: ArmAssumption): boolean | undefined {
+  if (condition.text.length > 2000 || !condition.text.includes(a.name)) return undefined;
+  const text = expanded(ctx, condition.text, condition.startIndex);
+  if (!new RegExp(`\\b${a.name}\\b`).test(text)) return undefined;
+  const v = constantValue(substitute(text, a));
+  return v === undefined ? undefined : v !== 0n;
+}
