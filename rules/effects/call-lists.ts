@@ -141,6 +141,9 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['pure', `strtol strtoul strtoll strtoull atoi atol isdigit isspace isalpha isalnum isxdigit isupper islower isprint ispunct
     toupper tolower abs labs llabs assert va_start va_end va_arg va_copy offsetof likely unlikely memrchr strchrnul`, safe],
   ['pure', `alloca __builtin_alloca`, { kind: 'safe', fresh: true }],
+  // Reads the descriptor out of a FILE, changing nothing (glibc takes no lock; musl's lock is
+  // only live on a stream another thread uses): `dup2(fileno(fp), 0)` is an ordinary child step.
+  ['pure', `fileno fileno_unlocked`, safe],
   // Exec family
   ['exec', `exec execv execl execve execle execvp execlp execvpe execvpex execveat fexecve execvP`, { kind: 'exec' }],
   // Process ends
