@@ -123,7 +123,7 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['syscall', `dup3 writev pwrite pwritev getpgid getsid gettid tgkill prctl close_range closefrom chroot setrlimit
     sched_setaffinity sched_setparam sched_setscheduler setpriority getpriority nice personality unshare setns mount umount
     umount2 pivot_root syscall capset sethostname setdomainname isatty killpg mlock munlock mprotect munmap
-    madvise sched_yield setfsuid setfsgid`, safe],
+    madvise sched_yield setfsuid setfsgid reboot procctl`, safe],
   ['syscall', `readv preadv pread getrlimit sched_getparam getdents getdents64 sched_getaffinity capget getrusage`, w(1)],
   ['syscall', `sigaltstack`, w(1)],
   ['syscall', `wait4`, w(1, 3)],
@@ -144,6 +144,9 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   // Reads the descriptor out of a FILE, changing nothing (glibc takes no lock; musl's lock is
   // only live on a stream another thread uses): `dup2(fileno(fp), 0)` is an ordinary child step.
   ['pure', `fileno fileno_unlocked`, safe],
+  // Address parsing into the caller's buffer: no locks, no heap, no locale.
+  ['pure', `inet_pton`, w(2)],
+  ['pure', `inet_aton`, w(1)],
   // Exec family
   ['exec', `exec execv execl execve execle execvp execlp execvpe execvpex execveat fexecve execvP`, { kind: 'exec' }],
   // Process ends
