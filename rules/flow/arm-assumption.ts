@@ -9,6 +9,7 @@ import { constantValue, expandText } from '../macros.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { field } from '../syntax.js';
+import { scopeOf } from '../effects/writes.js';
 
 const MACRO_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const PEEL = new Set(['parenthesized_expression', 'cast_expression']);
@@ -65,4 +66,96 @@ export function assumedCondition(ctx: FileContext, condition: SyntaxNode, a: Arm
   if (!new RegExp(`\\b${a.name}\\b`).test(text)) return undefined;
   const v = constantValue(substitute(text, a));
   return v === undefined ? undefined : v !== 0n;
+}
+
+// ----- tests the site is nested under, on variables the function never changes ------------
+
+/** One test known at the site: its text (blanks removed) and its value there. */
+export interface SiteFact {
+  text: string;
+  value: boolean;
+}
+
+const IDENT = /^[A-Za-z_]\w*$/;
+/** A test on one variable: `x`, `!x`, `x == 3`, `x != NULL`, `x > 0`. */
+const SIMPLE_TEST = /^(!?)([A-Za-z_]\w*)(?:(==|!=|<=|>=|<|>)(-?\w+))?$/;
+
+function squeeze(node: SyntaxNode): string {
+  return node.text.replace(/\s+/g, '');
+}
+
+/** Peel `( ... )` around a condition. */
+function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+  return n;
+}
+
+/** The parts of a condition that each hold when it is `value`: `a && b` true gives a and b true; `a || b` false gives both false. */
+function parts(node: SyntaxNode, value: boolean, out: SiteFact[], depth = 0): void {
+  const n = unparen(node);
+  if (depth > 16) return;
+  if (n.type === 'binary_expression') {
+    const op = n.childForFieldName('operator')?.text;
+    if ((op === '&&' && value) || (op === '||' && !value)) {
+      const l = field(n, 'left');
+      const r = field(n, 'right');
+      if (l) parts(l, value, out, depth + 1);
+      if (r) parts(r, value, out, depth + 1);
+      return;
+    }
+  }
+  out.push({ text: squeeze(n), value });
+}
+
+/**
+ * Variables of the function (parameters and locals) that nothing in its body assigns,
+ * increments or takes the address of: their value is the same at every point of one call.
+ */
+function unchangedIn(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
+  return ctx.remember(`unchanged:${fn.id}:${name}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body) return false;
+    const scope = scopeOf(ctx, fn);
+    if (!scope.params.has(name) && !scope.locals.has(name)) return false;
+    const re = new RegExp(`(?:\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\\+\\+\\s*${name}\\b|--\\s*${name}\\b|\\b${name}\\s*(?:\\+\\+|--)|(?<!&)&(?!&)\\s*${name}\\b)`);
+    // A declaration with an initializer (`char *p = x;`) is the variable's one value; a later `p = ...` is a change.
+    const text = body.text.replace(new RegExp(`^[ \\t]*(?:const\\s+)?[A-Za-z_][\\w\\s*]*\\b${name}\\s*=(?!=)`, 'gm'), '');
+    return !re.test(text);
+  });
+}
+
+/**
+ * The tests a fork site is nested under (`if (is_persistent && proggie) { ... vfork() ... }`),
+ * kept when they test one variable the function never changes: they hold wherever the
+ * fork's paths go, so a later `if (proggie)` on them is decided (RULES section 3).
+ */
+export function siteFacts(ctx: FileContext, call: SyntaxNode, fn: SyntaxNode): SiteFact[] {
+  if (ctx.adapter.language !== 'c') return [];
+  const found: SiteFact[] = [];
+  let child = call;
+  for (let up = call.parent; up && up.id !== fn.id; child = up, up = up.parent) {
+    if (up.type !== 'if_statement') continue;
+    const condition = field(up, 'condition');
+    if (!condition || condition.id === child.id) continue;
+    const inThen = field(up, 'consequence')?.id === child.id;
+    const elseClause = field(up, 'alternative');
+    const inElse = elseClause?.id === child.id;
+    if (inThen || inElse) parts(condition, inThen, found);
+  }
+  return found.filter((f) => {
+    const m = SIMPLE_TEST.exec(f.text);
+    return !!m && (!m[4] || !IDENT.test(m[4]) || /^[A-Z_0-9]+$/.test(m[4]) || m[4] === 'NULL') && unchangedIn(ctx, fn, m[2]);
+  });
+}
+
+/** A condition that is one of the site's facts (or its negation `!x`). */
+export function factCondition(condition: SyntaxNode, facts: readonly SiteFact[]): boolean | undefined {
+  if (facts.length === 0) return undefined;
+  const text = squeeze(unparen(condition));
+  for (const f of facts) {
+    if (f.text === text) return f.value;
+    if (`!${f.text}` === text || f.text === `!${text}`) return !f.value;
+  }
+  return undefined;
 }
