@@ -8,7 +8,7 @@
 import { constantValue, expandText } from '../macros.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { field } from '../syntax.js';
+import { descendantsWithin, field, operatorOf } from '../syntax.js';
 import { scopeOf } from '../effects/writes.js';
 
 const MACRO_NAME = /^[A-Z_][A-Z0-9_]*$/;
@@ -117,13 +117,26 @@ function unchangedIn(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
     const body = ctx.adapter.functionBody(fn);
     if (!body) return false;
     const scope = scopeOf(ctx, fn);
-    if (!scope.params.has(name) && !scope.locals.has(name)) return false;
-    const re = new RegExp(`(?:\\b${name}\\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|\\+\\+\\s*${name}\\b|--\\s*${name}\\b|\\b${name}\\s*(?:\\+\\+|--)|(?<!&)&(?!&)\\s*${name}\\b)`);
-    // A declaration with an initializer (`char *p = x;`) is the variable's one value; a later `p = ...` is a change.
-    const text = body.text.replace(new RegExp(`^[ \\t]*(?:const\\s+)?[A-Za-z_][\\w\\s*]*\\b${name}\\s*=(?!=)`, 'gm'), '');
-    return !re.test(text);
+    const locals = ctx.adapter.localDeclarations(body).filter((d) => d.name === name);
+    // One variable of that name in the function (no shadowing), a parameter or a local of
+    // the body's own block (a loop's local starts again each time round), and nothing changes it.
+    if (locals.length + (scope.params.has(name) ? 1 : 0) !== 1) return false;
+    if (locals.length === 1 && enclosingBlock(locals[0].node) !== body.id) return false;
+    for (const n of descendantsWithin(fn, body, CHANGES)) {
+      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
+      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
+      if (target?.type === 'identifier' && target.text === name) return false;
+    }
+    return true;
   });
 }
+
+function enclosingBlock(node: SyntaxNode): number | undefined {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'compound_statement') return n.id;
+  return undefined;
+}
+
+const CHANGES = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
 
 /**
  * The tests a fork site is nested under (`if (is_persistent && proggie) { ... vfork() ... }`),
