@@ -63,7 +63,7 @@ export class SiteAnalysis {
         endsPath: (s) => statementEndsPath(file, s, false),
         isExec: (call) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
-        ...macroFlowInput(file),
+        ...macroFlowInput(file, analysed),
         ...this.assumingArm(),
       });
     }

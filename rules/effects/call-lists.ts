@@ -33,6 +33,8 @@ export interface FunctionFacts {
   fresh?: boolean;
   /** Never returns to its caller. */
   noReturn?: boolean;
+  /** Returns 0 in a new process with its own copy of memory (`fork`): what runs there cannot touch the caller's. */
+  newProcess?: boolean;
 }
 
 export type GroupId = keyof typeof GROUPS;
@@ -96,13 +98,14 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   // POSIX signal-safety list
   ['posix', `abort`, { kind: 'safe', noReturn: true }],
   ['posix', `accept access aio_error aio_return aio_suspend alarm bind cfgetispeed cfgetospeed cfsetispeed cfsetospeed chdir chmod
-    chown close connect creat dup dup2 faccessat fchdir fchmod fchmodat fchown fchownat fcntl fdatasync ffs fork fsync ftruncate
+    chown close connect creat dup dup2 faccessat fchdir fchmod fchmodat fchown fchownat fcntl fdatasync ffs fsync ftruncate
     futimens getegid geteuid getgid getpgrp getpid getppid getuid htonl htons kill link linkat listen lseek memchr memcmp mkdir
     mkdirat mkfifo mkfifoat mknod mknodat ntohl ntohs open openat pause posix_trace_event pthread_kill pthread_self raise readlink
     rename renameat rmdir sem_post send sendmsg sendto setpgid setsid setsockopt shutdown sigismember signal sigpause sigqueue
     sigset sigsuspend sleep sockatmark socket strchr strcmp strcspn strlen strncmp strnlen strpbrk strrchr strspn strstr
     symlink symlinkat tcdrain tcflow tcflush tcgetpgrp tcsendbreak tcsetattr tcsetpgrp timer_getoverrun timer_settime umask
     unlink unlinkat utime utimensat utimes write`, safe],
+  ['posix', `fork _Fork`, { kind: 'safe', newProcess: true }],
   ['posix', `read recv`, w(1)],
   ['posix', `recvfrom`, w(1, 4, 5)],
   ['posix', `recvmsg`, w(1)],
