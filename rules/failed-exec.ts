@@ -11,6 +11,7 @@ import { formatMessage } from './rule-kit.js';
 import { CHILD_SIDE, FAILED_EXEC } from './flow/path-state.js';
 import type { FlowResult, Reached } from './flow/walk.js';
 import { runRules } from './run-rules.js';
+import { childHeadSteps, isHeadStep } from './steps.js';
 import { SiteAnalysis } from './site-analysis.js';
 import { lastName, rangeOfNode } from './syntax.js';
 import type { Finding, FindingStep, Fix, RuleId, VforklintConfig } from './types.js';
@@ -47,6 +48,19 @@ function lineOf(f: Finding): number {
   return f.range.start.line;
 }
 
+/**
+ * One hazard on a failed exec's path, as steps: the calls that lead to it, then the hazard
+ * named with its rule (`child-unsafe-call: The child calls ...`), at the hazard itself when
+ * it lies in a callee (`deep` calls `malloc` here), else at the finding's place.
+ */
+function hazardSteps(analysis: SiteAnalysis, h: Finding): FindingStep[] {
+  const own = h.steps.filter((s) => !isHeadStep(analysis, s));
+  const last = own.at(-1);
+  const atFinding = !last || (!last.file && last.range.start.offset === h.range.start.offset && last.range.end.offset === h.range.end.offset);
+  const end: FindingStep = atFinding ? { message: `${h.rule}: ${h.message}`, range: h.range } : { ...last, message: `${h.rule}: ${last.message}` };
+  return [...own.slice(0, -1), end];
+}
+
 /** Report each exec whose failure leads the child into a hazard; `withFixes`: attach the fixes (not for cached analyses). */
 export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfig, out: Finding[], withFixes = true): void {
   const calls = analysis.flow.execCalls;
@@ -67,9 +81,13 @@ export function reportFailedExecs(analysis: SiteAnalysis, config: VforklintConfi
     const data = { exec, fn: fnName, line: String(lineOf(first)), exit, hazard: first.message };
     const template = RULE_MODULES.find((r) => r.meta.id === first.rule)?.meta.messages.failedExec ?? 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}';
     const message = formatMessage(template, data);
+    // RULES section 9: the fork, the test that selected the child at the exec, the exec, then
+    // each hazard with the calls that lead to it (its own head is the same fork and a test
+    // on the failed exec's path: said once).
     const steps: FindingStep[] = [
+      ...childHeadSteps(analysis, call),
       { message: `\`${exec}\` returns only when it fails`, range: rangeOfNode(call) },
-      ...hazards.map((h) => ({ message: `${h.rule}: ${h.message}`, range: h.range })),
+      ...hazards.flatMap((h) => hazardSteps(analysis, h)),
     ];
     const onlyReturns = hazards.every((h) => h.rule === 'child-returns');
     const fix = withFixes ? exitAfterExecFix(analysis.file, call, onlyReturns) : undefined;

@@ -11,6 +11,7 @@ import type { FileContext } from './file-context.js';
 import type { ForkSite } from './fork-sites.js';
 import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-state.js';
 import { passThroughMacrosOf } from './flow/pass-through.js';
+import { armAssumption, assumedCondition, factCondition, siteFacts } from './flow/arm-assumption.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -62,9 +63,25 @@ export class SiteAnalysis {
         endsPath: (s) => statementEndsPath(file, s, false),
         isExec: (call) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
-        ...macroFlowInput(file),
+        ...macroFlowInput(file, analysed),
+        ...this.assumingArm(),
       });
     }
+  }
+
+  /**
+   * What the site's place decides about later tests (flow/arm-assumption.ts): `BB_MMU ?
+   * fork() : vfork()` decides `BB_MMU`; an enclosing `if (proggie)` on a variable the
+   * function never changes decides later tests of `proggie`.
+   */
+  private assumingArm(): { constantCondition?: (condition: SyntaxNode) => boolean | undefined } {
+    if (this.site.kind === 'clone-fn') return {};
+    const file = this.file;
+    const assumption = armAssumption(file, this.site.call);
+    const facts = siteFacts(file, this.site.call, this.site.fn);
+    if (!assumption && facts.length === 0) return {};
+    const plain = macroFlowInput(file).constantCondition;
+    return { constantCondition: (c) => (assumption ? assumedCondition(file, c, assumption) : undefined) ?? factCondition(c, facts) ?? plain?.(c) };
   }
 
   get inline(): boolean {

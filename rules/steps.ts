@@ -59,6 +59,23 @@ export function stepsFor(analysis: SiteAnalysis, rule: RuleId, report: RuleRepor
   return [...head, ...rest.filter((s) => !seen.has(where(s)) && !seen.has(`${where(s)}:${s.message}`))];
 }
 
+/**
+ * The head of a child path to `node`: the fork site and the test that selected the child
+ * there (a failed exec's finding starts with these, then the exec, then its hazards).
+ */
+export function childHeadSteps(analysis: SiteAnalysis, node: SyntaxNode): FindingStep[] {
+  const fork = forkStep(analysis);
+  const selection = selectionStep(analysis, 'child-unsafe-call', { messageId: 'head', node }, CHILD);
+  return selection ? [fork, selection] : [fork];
+}
+
+/** Is this one of the head steps `stepsFor` puts first (the fork, or the test that selected the side)? */
+export function isHeadStep(analysis: SiteAnalysis, s: FindingStep): boolean {
+  const fork = forkStep(analysis);
+  if (where(s) === where(fork) && s.message === fork.message) return true;
+  return !s.file && /(?:: the (?:child|parent)'s side|^no test of the result yet: both parent and child run this|is the child: all of it runs on the child's side)$/.test(s.message);
+}
+
 function where(s: FindingStep): string {
   return `${s.file ?? ''}:${s.range.start.offset}:${s.range.end.offset}`;
 }

@@ -275,7 +275,7 @@ cTester.run('child-returns (C)', rules['child-returns'], {
     {
       ...c(C_CHILD_RETURNS),
       // The exec is an `if` body without braces: wrapping it with `_exit(127);` is offered, not applied.
-      errors: [{ messageId: 'failedExec', line: 6, column: 3, data: { exec: 'execvp', fn: 'quick', line: '7', exit: '`_exit(127);`', path: ' (path: line 6 → 7)' }, suggestions: [coreFix(C_CHILD_RETURNS, 'c', 'child-returns', 6, 'End the child'), suppressed(C_CHILD_RETURNS, '\t\texecvp(', 'child-returns')] }],
+      errors: [{ messageId: 'failedExec', line: 6, column: 3, data: { exec: 'execvp', fn: 'quick', line: '7', exit: '`_exit(127);`', path: ' (path: line 5 → 5 → 6 → 7)' }, suggestions: [coreFix(C_CHILD_RETURNS, 'c', 'child-returns', 6, 'End the child'), suppressed(C_CHILD_RETURNS, '\t\texecvp(', 'child-returns')] }],
     },
   ],
 });

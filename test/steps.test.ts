@@ -106,6 +106,37 @@ describe('steps', () => {
     assert.deepEqual(stepsOf(f), ['4 `rawVforkSyscall(SYS_CLONE, 0)` creates the child here', "8 `r1 != 0` is false: the child's side", '11 the child writes `counter` here']);
   });
 
+  it('a failed exec: the fork, the test, the exec, then each hazard with the calls on its way', () => {
+    const text = [
+      '#include <stdlib.h>', // 1
+      '#include <unistd.h>', // 2
+      'static void deep(void) { void *p = malloc(4); (void)p; }', // 3
+      'static void helper(int x) { if (x) deep(); }', // 4
+      'int run(char **argv)', // 5
+      '{', // 6
+      '\tpid_t pid = vfork();', // 7
+      '\tif (pid == 0) {', // 8
+      '\t\texecv(argv[0], argv);', // 9
+      '\t\thelper(1);', // 10
+      '\t\treturn 1;', // 11
+      '\t}', // 12
+      '\treturn 0;', // 13
+      '}', // 14
+      '',
+    ].join('\n');
+    const f = only(text, 'c', 'child-unsafe-call', 9);
+    assert.equal(f.messageId, 'failedExec');
+    assert.deepEqual(stepsOf(f), [
+      '7 `vfork()` creates the child here',
+      "8 `pid == 0`: the child's side",
+      '9 `execv` returns only when it fails',
+      '10 the child calls `helper`',
+      '4 `helper` calls `deep`',
+      '3 child-unsafe-call: `deep` calls `malloc` here: `malloc` uses the heap, whose state is shared with the parent',
+      "11 child-returns: The child can reach this `return` after `vfork`: it returns into the parent's frames, which the parent then resumes with a clobbered stack. End the child with `_exit` or exec.",
+    ]);
+  });
+
   it('site findings carry the fork site only', () => {
     const text = '#include <unistd.h>\nint f(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0)\n\t\t_exit(1);\n\treturn pid;\n}\n';
     const f = analyze(text, 'c', { rules: { 'vfork-discouraged': 'warning' } }).findings.find((x) => x.rule === 'vfork-discouraged');

@@ -33,6 +33,8 @@ export interface FunctionFacts {
   fresh?: boolean;
   /** Never returns to its caller. */
   noReturn?: boolean;
+  /** Returns 0 in a new process with its own copy of memory (`fork`): what runs there cannot touch the caller's. */
+  newProcess?: boolean;
 }
 
 export type GroupId = keyof typeof GROUPS;
@@ -96,13 +98,14 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   // POSIX signal-safety list
   ['posix', `abort`, { kind: 'safe', noReturn: true }],
   ['posix', `accept access aio_error aio_return aio_suspend alarm bind cfgetispeed cfgetospeed cfsetispeed cfsetospeed chdir chmod
-    chown close connect creat dup dup2 faccessat fchdir fchmod fchmodat fchown fchownat fcntl fdatasync ffs fork fsync ftruncate
+    chown close connect creat dup dup2 faccessat fchdir fchmod fchmodat fchown fchownat fcntl fdatasync ffs fsync ftruncate
     futimens getegid geteuid getgid getpgrp getpid getppid getuid htonl htons kill link linkat listen lseek memchr memcmp mkdir
     mkdirat mkfifo mkfifoat mknod mknodat ntohl ntohs open openat pause posix_trace_event pthread_kill pthread_self raise readlink
     rename renameat rmdir sem_post send sendmsg sendto setpgid setsid setsockopt shutdown sigismember signal sigpause sigqueue
     sigset sigsuspend sleep sockatmark socket strchr strcmp strcspn strlen strncmp strnlen strpbrk strrchr strspn strstr
     symlink symlinkat tcdrain tcflow tcflush tcgetpgrp tcsendbreak tcsetattr tcsetpgrp timer_getoverrun timer_settime umask
     unlink unlinkat utime utimensat utimes write`, safe],
+  ['posix', `fork _Fork`, { kind: 'safe', newProcess: true }],
   ['posix', `read recv`, w(1)],
   ['posix', `recvfrom`, w(1, 4, 5)],
   ['posix', `recvmsg`, w(1)],
@@ -123,7 +126,7 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['syscall', `dup3 writev pwrite pwritev getpgid getsid gettid tgkill prctl close_range closefrom chroot setrlimit
     sched_setaffinity sched_setparam sched_setscheduler setpriority getpriority nice personality unshare setns mount umount
     umount2 pivot_root syscall capset sethostname setdomainname isatty killpg mlock munlock mprotect munmap
-    madvise sched_yield setfsuid setfsgid`, safe],
+    madvise sched_yield setfsuid setfsgid reboot procctl`, safe],
   ['syscall', `readv preadv pread getrlimit sched_getparam getdents getdents64 sched_getaffinity capget getrusage`, w(1)],
   ['syscall', `sigaltstack`, w(1)],
   ['syscall', `wait4`, w(1, 3)],
@@ -141,6 +144,12 @@ export const LIBC: ReadonlyMap<string, FunctionFacts> = tableOf([
   ['pure', `strtol strtoul strtoll strtoull atoi atol isdigit isspace isalpha isalnum isxdigit isupper islower isprint ispunct
     toupper tolower abs labs llabs assert va_start va_end va_arg va_copy offsetof likely unlikely memrchr strchrnul`, safe],
   ['pure', `alloca __builtin_alloca`, { kind: 'safe', fresh: true }],
+  // Reads the descriptor out of a FILE, changing nothing (glibc takes no lock; musl's lock is
+  // only live on a stream another thread uses): `dup2(fileno(fp), 0)` is an ordinary child step.
+  ['pure', `fileno fileno_unlocked`, safe],
+  // Address parsing into the caller's buffer: no locks, no heap, no locale.
+  ['pure', `inet_pton`, w(2)],
+  ['pure', `inet_aton`, w(1)],
   // Exec family
   ['exec', `exec execv execl execve execle execvp execlp execvpe execvpex execveat fexecve execvP`, { kind: 'exec' }],
   // Process ends

@@ -8,7 +8,7 @@ import { analyseFlow, type FlowInput } from '../flow/walk.js';
 import { constantAt } from '../macros.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendantsWithin, field, lastName } from '../syntax.js';
+import { descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
 import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
@@ -71,16 +71,47 @@ export function isExecCall(ctx: FileContext, call: SyntaxNode): boolean {
   return nr === 'execve' || nr === 'execveat';
 }
 
-/** The call a simple statement consists of, if any: `_exit(1);`, `(void) execv(...)`. */
+/**
+ * The call a simple statement consists of, if any: `_exit(1);`, `(void) execv(...)`; for a
+ * macro of unknown definition wrapping one statement, `IF_FEATURE_X(die("x");)`, the call
+ * inside it (`statementArgument`).
+ */
 export function statementCall(ctx: FileContext, statement: SyntaxNode): SyntaxNode | undefined {
   let n: SyntaxNode | null = statement;
   for (let i = 0; n && i < 10; i++) {
-    if (n.type === ctx.adapter.callType) return n;
+    if (n.type === ctx.adapter.callType) return statementArgument(ctx, n) ?? n;
     if (n.type === 'expression_statement' || n.type === 'parenthesized_expression' || n.type === 'expression_list') n = n.namedChild(0);
     else if (n.type === 'cast_expression') n = field(n, 'value') ?? null;
     else return undefined;
   }
   return undefined;
+}
+
+/**
+ * `IF_FEATURE_X(bb_perror_msg_and_die("x");)`: a call in capitals whose definition is not
+ * visible (a header generated at build time: busybox's `IF_*`, `USE_*`) and whose one
+ * argument is a statement, a call followed by its `;`. Such a macro either compiles its
+ * argument or drops it; the code as written is the code of the configuration that builds
+ * it, so the use is read as the statement: the inner call (RULES section 3, "Macros").
+ */
+export function statementArgument(ctx: FileContext, call: SyntaxNode): SyntaxNode | undefined {
+  if (ctx.adapter.language !== 'c') return undefined;
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'identifier' || !MACRO.test(callee.text)) return undefined;
+  const args = call.childForFieldName('arguments');
+  if (!args) return undefined;
+  let inner: SyntaxNode | undefined;
+  let semicolon = false;
+  for (const c of args.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'ERROR' && c.text.trim() === ';' && inner) semicolon = true;
+    else if (c.type === 'comment') continue;
+    else if (inner || c.type !== ctx.adapter.callType) return undefined;
+    else inner = c;
+  }
+  if (!inner || !semicolon) return undefined;
+  if (ctx.mayBeMacro(callee.text) || ctx.functionNamed(callee.text) !== undefined) return undefined;
+  return inner;
 }
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
@@ -159,7 +190,7 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
     const body = fn && ctx.adapter.functionBody(fn);
     if (body) {
       result = nestedSummary(() => {
-        const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
+        const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
         const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
         return !flow.incomplete && flow.endMask === 0 && !returns;
       }, () => false);
@@ -347,10 +378,148 @@ export function constantCondition(ctx: FileContext, condition: SyntaxNode): bool
   });
 }
 
-/** What the flow pass needs to read macro uses as their bodies. */
-export function macroFlowInput(ctx: FileContext): Pick<FlowInput, 'macroJumps' | 'constantCondition'> {
+/** What the flow pass needs to read macro uses as their bodies, and `fork()` results. */
+export function macroFlowInput(ctx: FileContext, fn?: SyntaxNode): Pick<FlowInput, 'macroJumps' | 'constantCondition' | 'newProcessSide'> {
   if (ctx.adapter.language !== 'c') return {};
-  return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c) };
+  return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c), ...(fn ? { newProcessSide: (c: SyntaxNode) => newProcessSide(ctx, c, fn) } : {}) };
+}
+
+// ----- fork(): the side where it returned 0 is a new process ------------------------------
+
+const MAX_FORK_DEPTH = 6;
+
+function unparen(node: SyntaxNode): SyntaxNode {
+  let n = node;
+  for (let i = 0; i < 32 && (n.type === 'parenthesized_expression' || n.type === 'cast_expression'); i++) {
+    const inner = n.type === 'cast_expression' ? field(n, 'value') : n.namedChild(0);
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
+}
+
+/**
+ * Does this expression hold what `fork()` returned: a call of `fork` (the lists' `newProcess`),
+ * of a macro that expands to one such call (busybox's `fork_or_rexec(argv)` -> `xfork()`),
+ * or of a function every `return` of which returns one (`xfork`)?
+ */
+function isForkResult(ctx: FileContext, expr: SyntaxNode, depth: number): boolean {
+  const n = unparen(expr);
+  if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
+    const right = field(n, 'right');
+    return !!right && isForkResult(ctx, right, depth);
+  }
+  if (n.type !== 'call_expression') return false;
+  const callee = n.childForFieldName('function');
+  if (callee?.type !== 'identifier') return false;
+  if (libcFacts(callee.text)?.newProcess) return true;
+  if (depth >= MAX_FORK_DEPTH) return false;
+  return ctx.remember(`forkResult:${n.startIndex}:${n.endIndex}:${depth}`, () => {
+    // A macro whose body is one call (`#define fork_or_rexec(argv) xfork()`): followed one
+    // definition at a time, so a function of that name counts before a later macro hides it.
+    const table = ctx.mayBeMacro(callee.text) ? ctx.macros : undefined;
+    let name = callee.text;
+    for (let i = 0; table && i < MAX_FORK_DEPTH; i++) {
+      if (functionReturnsFork(ctx, name, depth + 1)) return true;
+      const found = table.lookup(name, n.startIndex);
+      if (found.kind !== 'macro') return false;
+      const m = /^\(*\s*([A-Za-z_]\w*)\s*\([^()]*\)\s*\)*$/.exec(found.definition.body.trim());
+      if (!m || m[1] === name) return false;
+      name = m[1];
+    }
+    return !table && functionReturnsFork(ctx, name, depth + 1);
+  });
+}
+
+/**
+ * A function of this file whose every `return` returns a `fork()` result. (Not looked up in
+ * the project index: a name in a condition is not otherwise resolved, and resolving it would
+ * parse other files and say so for every `if (f(x))`.)
+ */
+function functionReturnsFork(ctx: FileContext, name: string, depth: number): boolean {
+  if (libcFacts(name)?.newProcess) return true;
+  const own = ctx.functionNamed(name);
+  return !!own && returnsFork(ctx, own, depth);
+}
+
+function returnsFork(ctx: FileContext, fn: SyntaxNode, depth: number): boolean {
+  return ctx.remember(`returnsFork:${fn.id}:${depth}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body) return false;
+    const returns = descendantsWithin(fn, body, RETURNS);
+    return returns.length > 0 && returns.every((r) => {
+      const value = r.namedChild(0);
+      if (!value) return false;
+      const v = unparen(value);
+      return v.type === 'identifier' ? variableHoldsFork(ctx, fn, v.text, depth) : isForkResult(ctx, v, depth);
+    });
+  });
+}
+
+const RETURNS = new Set(['return_statement']);
+const STORES = new Set(['assignment_expression', 'init_declarator', 'update_expression', 'pointer_expression']);
+
+/** A local every store to which is a `fork()` result (`pid_t pid = fork();`, `pid = xfork();`), and whose address is never taken. */
+function variableHoldsFork(ctx: FileContext, fn: SyntaxNode, name: string, depth: number): boolean {
+  return ctx.remember(`holdsFork:${fn.id}:${name}:${depth}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body || ctx.adapter.parameters(fn).some((p) => p.name === name)) return false;
+    let stores = 0;
+    for (const n of descendantsWithin(fn, body, STORES)) {
+      if (n.type === 'pointer_expression') {
+        if (operatorOf(n) === '&' && field(n, 'argument')?.text === name) return false;
+        continue;
+      }
+      if (n.type === 'update_expression') {
+        if (field(n, 'argument')?.text === name) return false;
+        continue;
+      }
+      const target = n.type === 'init_declarator' ? field(n, 'declarator') : field(n, 'left');
+      if (target?.type !== 'identifier' || target.text !== name) continue;
+      const value = field(n, n.type === 'init_declarator' ? 'value' : 'right');
+      if (!value || (n.type === 'assignment_expression' && operatorOf(n) !== '=') || !isForkResult(ctx, value, depth)) return false;
+      stores++;
+    }
+    return stores > 0;
+  });
+}
+
+/**
+ * The side of an `if` that runs only where `fork()` returned 0, a new process with its own
+ * copy of memory: `if (fork())` -> false, `if (!fork())`, `if ((pid = fork()) == 0)`,
+ * `if (pid == 0)` with `pid` only ever holding a fork result -> true. A daemonising
+ * `if (fork()) _exit(0);` thus ends the calling process's path (RULES section 3).
+ */
+export function newProcessSide(ctx: FileContext, condition: SyntaxNode, fn: SyntaxNode): boolean | undefined {
+  if (ctx.adapter.language !== 'c' || condition.text.length > 500) return undefined;
+  // Cheap first: a fork result is written `fork` in the function, or comes from a macro.
+  const mentionsFork = ctx.remember(`mentionsFork:${fn.id}`, () => /fork/i.test(fn.text));
+  if (!mentionsFork && !(condition.text.match(/[A-Za-z_]\w*/g) ?? []).some((n) => ctx.mayBeMacro(n))) return undefined;
+  return ctx.remember(`newProcess:${condition.startIndex}:${condition.endIndex}`, () => {
+    const holdsFork = (e: SyntaxNode): boolean => {
+      const v = unparen(e);
+      return v.type === 'identifier' ? variableHoldsFork(ctx, fn, v.text, 0) : isForkResult(ctx, v, 0);
+    };
+    let n = unparen(condition);
+    let zeroSide = false;
+    for (let i = 0; i < 8 && n.type === 'unary_expression' && operatorOf(n) === '!'; i++) {
+      const inner = field(n, 'argument');
+      if (!inner) return undefined;
+      zeroSide = !zeroSide;
+      n = unparen(inner);
+    }
+    if (n.type === 'binary_expression') {
+      const op = operatorOf(n);
+      const l = field(n, 'left');
+      const r = field(n, 'right');
+      if (!l || !r || (op !== '==' && op !== '!=')) return undefined;
+      const zero = (x: SyntaxNode) => unparen(x).text === '0';
+      const tested = zero(r) ? l : zero(l) ? r : undefined;
+      if (!tested || !holdsFork(tested)) return undefined;
+      return op === '==' ? !zeroSide : zeroSide;
+    }
+    return holdsFork(n) ? zeroSide : undefined;
+  });
 }
 
 /**
@@ -494,7 +663,7 @@ function prefix(name: string, v: CallVerdict): CallVerdict {
 
 /** Calls a same-file callee makes on its reachable paths (run as child code). */
 function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxNode[] {
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx) });
+  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;

@@ -18,6 +18,7 @@ function facts(f: FunctionFacts, offset = 0): string {
   if (f.writes?.length) out.push(`writes argument ${f.writes.map((p) => p + 1 + offset).join(', ')}`);
   if (f.fresh) out.push('returns fresh memory');
   if (f.noReturn) out.push('never returns');
+  if (f.newProcess) out.push('returns 0 in a new process with its own memory');
   return out.join('; ');
 }
 

@@ -10,7 +10,7 @@
  * before it. Only whole-variable assignments (`x = ...`) overwrite.
  */
 import type { FileContext } from '../file-context.js';
-import { CHILD_SIDE, PARENT_SIDE } from '../flow/path-state.js';
+import { BOTH, PARENT_SIDE } from '../flow/path-state.js';
 import type { FlowResult } from '../flow/walk.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, operatorOf } from '../syntax.js';
@@ -98,8 +98,11 @@ class ParentReadWalker {
     }
     const mask = this.mask(node);
     const { ctx, scope } = this.input;
-    // Only what the parent alone runs overwrites for the parent (a `both` statement runs in the child too, before it writes).
-    if (!(mask & PARENT_SIDE) || mask & CHILD_SIDE) return certain;
+    // A statement the parent runs overwrites for the parent, whoever else runs it: the parent
+    // runs it after the child has exec'd or exited (a vfork-style parent waits), so the
+    // child's writes came first. A `both` statement is run by the parent too (the child's
+    // own run of it does not matter to the parent).
+    if (!(mask & (PARENT_SIDE | BOTH))) return certain;
     const out = new Set(certain);
     for (const a of descendantsWithin(scope.fn, node, ASSIGNMENTS, ctx.adapter.closureTypes)) {
       const op = a.type === 'short_var_declaration' ? ':=' : operatorOf(a);

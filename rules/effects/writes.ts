@@ -6,7 +6,7 @@
 import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { codeChildren, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
+import { codeChildren, descendants, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
 import { classifyCall, expandedMacro, factsOf, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
@@ -287,7 +287,7 @@ function parametersBehindLocal(ctx: FileContext, scope: Scope, w: Write): number
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
 const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_statement']);
-const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator', 'var_spec', 'const_spec']);
+const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'sizeof_expression', 'declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator', 'var_spec', 'const_spec']);
 
 /**
  * Every write an expression or statement performs, classified for `scope`. Remembered per
@@ -437,19 +437,52 @@ function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): 
       for (const c of fieldChildren(n, 'name')) declared.add(c.id);
       continue;
     }
+    // `sizeof` does not evaluate its operand: `len = sizeof(buf)` reads nothing of `buf`.
+    if (n.type === 'sizeof_expression') {
+      for (const id of descendants(n, ID)) skip.add(id.id);
+      continue;
+    }
     if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
       const l = field(n, 'left');
-      if (l?.type === 'identifier') skip.add(l.id);
+      const stored = l && storedVariable(ctx, l, root);
+      if (stored) skip.add(stored.id);
     }
     if (n.type === 'assignment_statement' && operatorOf(n) === '=') {
       const l = field(n, 'left');
-      for (const c of l ? codeChildren(l) : []) if (c.type === 'identifier') skip.add(c.id);
+      for (const c of l ? codeChildren(l) : []) {
+        const stored = storedVariable(ctx, c, root);
+        if (stored) skip.add(stored.id);
+      }
     }
     if (n.type === 'identifier' && !skip.has(n.id) && !out.has(n.text) && !declared.has(n.id) && !(n.id === node.id && isDeclaredName(n))) out.set(n.text, n);
   }
   void ctx;
   return out;
 }
+
+/**
+ * The variable a plain store's left side writes without reading it: `x` in `x = ...`, and
+ * the value-typed local under `s.f = ...`, `arr[i] = ...`, `pfds[0].fd = ...` (a store into
+ * part of a struct or array held in the frame reads nothing of it; the index is still read).
+ * A store through a pointer (`p->f = ...`, `p[i] = ...`) reads the pointer: undefined.
+ */
+function storedVariable(ctx: FileContext, left: SyntaxNode, root: SyntaxNode): SyntaxNode | undefined {
+  if (left.type === 'identifier') return left;
+  if (!ctx.adapter.functionTypes.has(root.type)) return undefined;
+  const target = targetOf(left, scopeOf(ctx, root));
+  if (!target?.throughValue) return undefined;
+  let n: SyntaxNode | undefined = left;
+  while (n && n.type !== 'identifier') {
+    n = n.type === 'parenthesized_expression' ? n.namedChild(0) ?? undefined
+      : n.type === 'field_expression' ? field(n, 'argument')
+      : n.type === 'subscript_expression' ? field(n, 'argument')
+      : n.type === 'index_expression' || n.type === 'selector_expression' ? field(n, 'operand')
+      : undefined;
+  }
+  return n;
+}
+
+const ID = new Set(['identifier']);
 
 /** C declarator parents whose `declarator` field holds the declared name. */
 const DECLARATORS = new Set(['declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator']);

@@ -58,6 +58,11 @@ export interface FlowInput {
   macroJumps?(statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined;
   /** The value of an `if` condition the file's macros make constant (`if (DEBUG_INIT)`): the other branch is never walked. */
   constantCondition?(condition: SyntaxNode): boolean | undefined;
+  /**
+   * The side of an `if` that runs only in a new process (`if (fork() == 0)`: true; `if
+   * (fork())`: false), or undefined: that side is not walked, it has memory of its own.
+   */
+  newProcessSide?(condition: SyntaxNode): boolean | undefined;
 }
 
 class TooDeep extends Error {}
@@ -363,6 +368,10 @@ class FlowWalker {
           const constant = ifView.condition ? this.input.constantCondition?.(ifView.condition) : undefined;
           if (constant === false) s.whenTrue = Paths.NONE;
           else if (constant === true) s.whenFalse = Paths.NONE;
+          // `if (fork()) _exit(0);`: the side where fork() returned 0 is another process, with a copy of the memory.
+          const forked = ifView.condition ? this.input.newProcessSide?.(ifView.condition) : undefined;
+          if (forked === true) s.whenTrue = Paths.NONE;
+          else if (forked === false) s.whenFalse = Paths.NONE;
           out = out.union(this.exec(ifView.then, s.whenTrue, isLast));
           if (!ifView.else) return out.union(s.whenFalse);
           const elseView = this.input.adapter.statement(ifView.else);
