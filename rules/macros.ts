@@ -20,7 +20,7 @@ import { expandText } from './macros/expand.js';
 import type { MacroPlace, MacroUse } from './macros/view.js';
 
 export { MacroTable } from './macros/definitions.js';
-export { signature, type MacroDefinition, type MacroLocation, type MacroLookup, type MacroScope } from './macros/model.js';
+export { signature, type MacroCondition, type MacroDefinition, type MacroLocation, type MacroLookup, type MacroScope } from './macros/model.js';
 export { expandText, expandUse, MAX_DEPTH, type ExpandedText, type NotExpanded, type UseExpansion } from './macros/expand.js';
 export { readMacroUse, valueNode, SYNTHETIC_FUNCTION, type ExpansionForm, type MacroCode, type MacroPlace, type MacroUse, type ParsedExpansion } from './macros/view.js';
 export { summarize, type MacroCall, type MacroFork, type MacroSummary, type MacroWrite, type SummaryOptions } from './macros/summary.js';

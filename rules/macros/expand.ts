@@ -4,7 +4,7 @@
  * rescanned together with what follows, and a macro never expanded again inside its own
  * expansion (each token carries the names it must not expand: the standard's "blue paint").
  */
-import { bodyTokensOf, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
+import { bodyTokensOf, exclusive, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
 import { joinTokens, stringize, tokenize, type Token } from './tokens.js';
 
 export type MacroToken = Token<MacroDefinition>;
@@ -208,6 +208,15 @@ function argumentsOnStack(pending: MacroToken[]): { inner: MacroToken[]; taken: 
   return undefined;
 }
 
+/** Does `def` stand in another branch of an `#if` group than a macro whose expansion this token came from? */
+function outsideTheBranches(ctx: Context, producers: ReadonlySet<string>, def: MacroDefinition): boolean {
+  for (const name of producers) {
+    const p = lookup(ctx, name);
+    if (p.kind === 'macro' && exclusive(p.definition, def)) return true;
+  }
+  return false;
+}
+
 function expandTokens(input: MacroToken[], ctx: Context): MacroToken[] {
   const out: MacroToken[] = [];
   // The tokens still to read, next one last: taking one and putting a replacement back are cheap.
@@ -230,6 +239,12 @@ function expandTokens(input: MacroToken[], ctx: Context): MacroToken[] {
       continue;
     }
     const def = found.definition;
+    // A name in the expansion of a macro from another branch of the same `#if` group is
+    // not this macro there (the configuration that defines one does not define the other).
+    if (def.conditions && t.hide && outsideTheBranches(ctx, t.hide, def)) {
+      out.push(t);
+      continue;
+    }
     const sig = signature(def);
     let args: Arguments | undefined;
     let taken = 0;

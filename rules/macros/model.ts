@@ -23,6 +23,24 @@ export interface MacroDefinition {
   /** The replacement text as written (continuations and comments are allowed). */
   body: string;
   location: MacroLocation;
+  /**
+   * The branches of `#if` groups the definition stands in (a header's `#if BB_MMU` ...
+   * `#else` ...), each group named by its file and line: a macro from one branch never
+   * expands a macro from another branch of the same group inside its expansion.
+   */
+  conditions?: readonly MacroCondition[];
+}
+
+/** One branch of an `#if`/`#ifdef`/`#ifndef` group: 0 for the first, counting `#elif`s and `#else`. */
+export interface MacroCondition {
+  group: string;
+  branch: number;
+}
+
+/** Do two definitions stand in different branches of one `#if` group (never both in effect)? */
+export function exclusive(a: MacroDefinition, b: MacroDefinition): boolean {
+  if (!a.conditions?.length || !b.conditions?.length) return false;
+  return a.conditions.some((x) => b.conditions!.some((y) => x.group === y.group && x.branch !== y.branch));
 }
 
 const tokenCache = new WeakMap<MacroDefinition, ReturnType<typeof tokenize>>();

@@ -15,7 +15,7 @@
  * keeps the list entry, as a function the project defines does (RULES section 8).
  */
 import { LIBC } from '../effects/call-lists.js';
-import type { MacroDefinition } from '../macros.js';
+import type { MacroCondition, MacroDefinition } from '../macros.js';
 import { LineIndex } from '../syntax.js';
 import { contentHash } from './hash.js';
 
@@ -59,14 +59,33 @@ function headerFacts(source: HeaderSource, path: string): HeaderFacts | undefine
     const lines = new LineIndex(text);
     const includes = [...clean.matchAll(INCLUDE)].map((m) => ({ quoted: m[1] === '"', path: m[2].trim() }));
     const defines: MacroDefinition[] = [];
+    const conditionsAt = conditionsOfDefines(clean, path);
     for (const m of clean.matchAll(DEFINE)) {
       if (NOT_EXPANDED.has(m[1]) || onTheLists(m[1])) continue;
       const params = m[2] !== undefined ? m[2].slice(1, -1).split(',').map((p) => p.trim()).filter(Boolean) : undefined;
       const start = m.index! + m[0].indexOf('#');
-      defines.push({ name: m[1], ...(params ? { params } : {}), body: m[3].replace(/\\\r?\n/g, ' ').replace(/\/\/.*$/, '').trim(), location: { file: path, range: lines.range(start, m.index! + m[0].length) } });
+      const conditions = conditionsAt.get(m.index!);
+      defines.push({ name: m[1], ...(params ? { params } : {}), body: m[3].replace(/\\\r?\n/g, ' ').replace(/\/\/.*$/, '').trim(), location: { file: path, range: lines.range(start, m.index! + m[0].length) }, ...(conditions?.length ? { conditions } : {}) });
     }
     return { includes, defines };
   });
+}
+
+const CONDITIONAL = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|define)\b/gm;
+
+/** For each `#define` (by the offset of its line): the `#if` branches it stands in, groups named by file and offset. */
+function conditionsOfDefines(text: string, path: string): Map<number, MacroCondition[]> {
+  const out = new Map<number, MacroCondition[]>();
+  const open: MacroCondition[] = [];
+  for (const m of text.matchAll(CONDITIONAL)) {
+    const d = m[1];
+    if (d === 'define') {
+      if (open.length) out.set(m.index!, open.map((c) => ({ ...c })));
+    } else if (d === 'if' || d === 'ifdef' || d === 'ifndef') open.push({ group: `${path}:${m.index!}`, branch: 0 });
+    else if (d === 'endif') open.pop();
+    else if (open.length) open[open.length - 1].branch++;
+  }
+  return out;
 }
 
 /** A name the function lists judge (`_exit`, `getpwnam`): the list entry wins over a header's macro. */
