@@ -259,6 +259,7 @@ export function startServer(connection: Connection): void {
       }
       const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
+      doc.releaseIfIdle();
       const mine = project ? projectCaches.get(doc.uri) : undefined;
       if (mine && !result.internalError) {
         for (const r of result.projectReads ?? []) mine.reads.set(r.key, r.fingerprint);
