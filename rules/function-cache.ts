@@ -125,7 +125,7 @@ export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, finding
       severity: f.severity,
       message: f.message,
       range: rel(f.range),
-      related: f.related.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { message: x.message, range: x.range, file: x.file })),
+      related: f.related.map((x): CachedStep => (x.file === undefined ? { range: rel(x.range), message: x.message } : { range: x.range, message: x.message, file: x.file })),
       steps: f.steps.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { ...x, file: x.file })),
     })),
     forkSites: forkSites.map((s) => ({
@@ -148,7 +148,7 @@ export function rebase(entry: CachedFunction, fn: SyntaxNode, lines: LineIndex):
     findings: entry.findings.map((f) => ({
       ...f,
       range: abs(f.range),
-      related: f.related.map((x): RelatedLocation => ('file' in x ? x : { message: x.message, range: abs(x.range) })),
+      related: f.related.map((x): RelatedLocation => ('file' in x ? x : { range: abs(x.range), message: x.message })),
       fixes: [],
       steps: f.steps.map((x): FindingStep => ('file' in x ? x : { message: x.message, range: abs(x.range) })),
     })),
