@@ -7,7 +7,8 @@
  *  - beside it, tree-sitter's incremental reparse alone on the same edits, in process;
  *  - the empty-publish round trip: the same edits on a one-line file with nothing to
  *    analyse (the protocol's own cost: JSON-RPC both ways and an empty publish);
- *  - the server's RSS with 100 such files open, and with none.
+ *  - the server's RSS with 100 such files open (with the project index on, and off), and
+ *    with none (`--memory`: these alone).
  * Goals (docs/performance.md): p50 <= reparse + empty publish + 3 ms, p99 <= 20 ms,
  * RSS <= 150 MB. Figures are printed, not asserted; with `--json` the last line is
  * `JSON {...}` (`ServerFigures`) for `npm run bench` to read.
@@ -130,6 +131,8 @@ export interface ServerFigures {
   rssOpenMB: number;
   rssBusyMB: number;
   rssIdleMB: number;
+  /** The same with the project index off (`vforklint.projectIndex: false`): the goal excludes the index. */
+  rssOpenNoIndexMB: number;
 }
 
 function percentiles(values: number[]): Percentiles {
@@ -175,7 +178,7 @@ function reparseAlone(text: string, language: Language, edits: Edit[]): number[]
   return times;
 }
 
-function startServer() {
+function startServer(settings: Record<string, unknown> = {}) {
   const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map<string, { version: number; resolve: (p: PublishDiagnosticsParams) => void }>();
@@ -186,7 +189,7 @@ function startServer() {
       w.resolve(p);
     }
   });
-  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
+  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => settings));
   connection.listen();
   const diagnosticsFor = (uri: string, version: number) => new Promise<PublishDiagnosticsParams>((resolve) => waiting.set(uri, { version, resolve }));
   return { proc, connection, diagnosticsFor };
@@ -224,8 +227,8 @@ function rssOf(pid: number): number {
   return kb / 1024;
 }
 
-async function rssWithOpenFiles(c: string, go: string, count: number): Promise<{ rss: number; busy: number; idle: number }> {
-  const s = startServer();
+async function rssWithOpenFiles(c: string, go: string, count: number, settings: Record<string, unknown> = {}): Promise<{ rss: number; busy: number; idle: number }> {
+  const s = startServer(settings);
   await s.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } }, initializationOptions: { debounceMs: 0 } });
   await s.connection.sendNotification('initialized', {});
   await new Promise((r) => setTimeout(r, 200));
@@ -258,7 +261,8 @@ async function main() {
   const go = goFile(LINES);
   console.log(`vforklint-lsp benchmark (WebAssembly parser): ${LINES}-line files, ${EDITS} single-character edits, ${OPEN_FILES} open files (goals: p50 <= reparse + empty publish + 3 ms, p99 <= 20 ms, RSS <= 150 MB)`);
   const figures: Partial<ServerFigures> = { lines: LINES, edits: EDITS, openFiles: OPEN_FILES };
-  for (const [language, text] of [['c', c], ['go', go]] as const) {
+  // `--memory`: the RSS figures alone.
+  for (const [language, text] of process.argv.includes('--memory') ? [] : ([['c', c], ['go', go]] as const)) {
     const edits = editsFor(text, EDITS);
     const alone = reparseAlone(text, language, edits);
     const lsp = await latency(language, text, edits);
@@ -270,7 +274,9 @@ async function main() {
   }
   const mem = await rssWithOpenFiles(c, go, OPEN_FILES);
   console.log(`  server RSS with ${OPEN_FILES} files open: ${mem.rss.toFixed(0)} MB settled (${SETTLE_MS / 1000} s after the last open), ${mem.busy.toFixed(0)} MB right after the last open, ${mem.idle.toFixed(0)} MB with none`);
-  Object.assign(figures, { rssOpenMB: mem.rss, rssBusyMB: mem.busy, rssIdleMB: mem.idle });
+  const alone = await rssWithOpenFiles(c, go, OPEN_FILES, { projectIndex: false });
+  console.log(`  server RSS with ${OPEN_FILES} files open, project index off: ${alone.rss.toFixed(0)} MB settled, ${alone.busy.toFixed(0)} MB right after the last open (the index: ${(mem.rss - alone.rss).toFixed(0)} MB for ${OPEN_FILES} files)`);
+  Object.assign(figures, { rssOpenMB: mem.rss, rssBusyMB: mem.busy, rssIdleMB: mem.idle, rssOpenNoIndexMB: alone.rss });
   if (process.argv.includes('--json')) console.log(`JSON ${JSON.stringify(figures)}`);
 }
 

@@ -125,7 +125,7 @@ export function store(cache: AnalysisCache, key: string, fn: SyntaxNode, finding
       severity: f.severity,
       message: f.message,
       range: rel(f.range),
-      related: f.related.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { message: x.message, range: x.range, file: x.file })),
+      related: f.related.map((x): CachedStep => (x.file === undefined ? { range: rel(x.range), message: x.message } : { range: x.range, message: x.message, file: x.file })),
       steps: f.steps.map((x): CachedStep => (x.file === undefined ? { message: x.message, range: rel(x.range) } : { ...x, file: x.file })),
     })),
     forkSites: forkSites.map((s) => ({

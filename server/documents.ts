@@ -14,7 +14,9 @@ import { languageForPath, mayContainForkSite, parseSource, releaseTree, type Lan
 /**
  * Trees are kept only for the 4 documents edited most recently: a 10,000-line file's tree
  * costs megabytes of native memory, and a document not being edited gains nothing from
- * one (its next edit reparses it in full once, then incrementally again).
+ * one (its next edit reparses it in full once, then incrementally again). A document only
+ * opened, never edited, keeps none past its analysis (`releaseIfIdle`): opening 100 files
+ * holds no tree, and the WebAssembly memory, which never shrinks, grows to one parse.
  */
 export const MAX_LIVE_TREES = 4;
 const liveTrees: LintDocument[] = [];
@@ -34,6 +36,8 @@ export class LintDocument {
   private tree: Tree | undefined;
   /** True when `tree` was parsed from exactly the current text. */
   private treeCurrent = false;
+  /** Edited since it was opened (its tree then serves the next keystroke's incremental reparse). */
+  private edited = false;
 
   constructor(text: TextDocument, language: Language | undefined) {
     this.text = text;
@@ -54,6 +58,7 @@ export class LintDocument {
 
   /** Apply LSP content changes, mirroring each one into the old tree. */
   applyChanges(changes: TextDocumentContentChangeEvent[], version: number): void {
+    this.edited = true;
     for (const change of changes) {
       if (!('range' in change) || change.range === undefined) {
         this.text = TextDocument.update(this.text, [change], version);
@@ -102,6 +107,16 @@ export class LintDocument {
     }
     touchTree(this);
     return this.tree;
+  }
+
+  /** Whether a tree is held (tests). */
+  get holdsTree(): boolean {
+    return this.tree !== undefined;
+  }
+
+  /** After an analysis: a document never edited keeps no tree (nothing would reparse from it). */
+  releaseIfIdle(): void {
+    if (!this.edited) this.dropTree();
   }
 
   /** Forget the tree (closed, or not edited lately). */

@@ -200,6 +200,32 @@ export function startServer(connection: Connection): void {
     if (any && pullDiagnostics() && caps.workspace?.diagnostics?.refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
   }
 
+  /**
+   * Keystrokes in an open document reach the index once the document is quiet (or before
+   * another document reads the index): the index re-parses an edited file holding a fork
+   * spelling to know its fork wrappers, which on a 10,000-line file costs more than the
+   * keystroke's own analysis. Meanwhile the edited document's analysis reads the index as it
+   * was before the burst (other files' summaries, which its own text does not change; its own
+   * functions' wrapper checks); when the burst ends, the documents whose reads changed,
+   * itself included, are re-checked.
+   */
+  const pendingEdits = new Set<string>();
+  let pendingTimer: NodeJS.Timeout | undefined;
+  const QUIET_MS = 300;
+  function editedSoon(path: string): void {
+    pendingEdits.add(path);
+    if (pendingTimer) clearTimeout(pendingTimer);
+    pendingTimer = setTimeout(() => guard('project edits', undefined, flushEdits)().catch(() => undefined), Math.max(QUIET_MS, debounceMs));
+  }
+  function flushEdits(): void {
+    if (pendingTimer) clearTimeout(pendingTimer);
+    pendingTimer = undefined;
+    if (pendingEdits.size === 0) return;
+    const paths = [...pendingEdits];
+    pendingEdits.clear();
+    projectFilesChanged(paths, false, []);
+  }
+
   /** Files changed (absolute paths): the indexes forget them, dependents are re-checked. */
   function projectFilesChanged(paths: string[], listChanged: boolean, uris: string[]): void {
     if (paths.length === 0 || projects.isEmpty) return; // no index yet: nothing to forget
@@ -239,7 +265,10 @@ export function startServer(connection: Connection): void {
     } else {
       const tree = doc.treeFor(eff.config);
       // The index is consulted only for a text with a fork spelling (a tree): other keystrokes cost what they did.
-      const found = tree ? projects.optionFor(uriToPath(doc.uri), eff.project) : undefined;
+      const path = uriToPath(doc.uri);
+      // Another document's pending edits first: this one must read them.
+      if (tree && pendingEdits.size > 0 && !(pendingEdits.size === 1 && path !== undefined && pendingEdits.has(path))) flushEdits();
+      const found = tree ? projects.optionFor(path, eff.project) : undefined;
       const project = found?.option;
       root = found?.root;
       // Diagnostics need no fixes: the frame split is computed only when a code action or a
@@ -259,6 +288,7 @@ export function startServer(connection: Connection): void {
       }
       const options = { ...(tree ? { tree } : {}), cache, ...(project ? { project } : {}) };
       result = slimCopy(analyze(text, doc.language, eff.config, options), root);
+      doc.releaseIfIdle();
       const mine = project ? projectCaches.get(doc.uri) : undefined;
       if (mine && !result.internalError) {
         for (const r of result.projectReads ?? []) mine.reads.set(r.key, r.fingerprint);
@@ -385,6 +415,7 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(
     guard('didChangeWatchedFiles', undefined, (params) => {
+      flushEdits();
       const sources: string[] = [];
       let listChanged = false;
       let configChanged = false;
@@ -409,8 +440,9 @@ export function startServer(connection: Connection): void {
       const opened = !openByPath.has(path);
       openByPath.set(path, e.document);
       // The text the index reads for this file changed (or now comes from the editor; a new
-      // file that is not on disk yet joins the file list).
-      projectFilesChanged([path], opened && !existsSync(path), [e.document.uri]);
+      // file that is not on disk yet joins the file list); a keystroke, once the burst ends.
+      if (opened) projectFilesChanged([path], !existsSync(path), [e.document.uri]);
+      else if (!projects.isEmpty) editedSoon(path);
     }
     schedule(e.document.uri);
   });
@@ -427,6 +459,7 @@ export function startServer(connection: Connection): void {
       epochs.delete(uri);
       projectCaches.delete(uri);
       const path = uriToPath(uri);
+      flushEdits();
       if (path && openByPath.delete(path)) projectFilesChanged([path], !existsSync(path), []); // the disk's text again
       if (!pullDiagnostics()) void connection.sendDiagnostics({ uri, diagnostics: [] });
     }),
@@ -514,6 +547,8 @@ export function startServer(connection: Connection): void {
     timers.clear();
     if (dependentsTimer) clearTimeout(dependentsTimer);
     dependentsTimer = undefined;
+    if (pendingTimer) clearTimeout(pendingTimer);
+    pendingTimer = undefined;
   });
 
   documents.listen(connection);

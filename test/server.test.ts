@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeAction, Diagnostic, DocumentDiagnosticReport, Hover, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { initParsers, analyze, fixSource, type Language } from '../rules/index.js';
+import { lintDocumentsConfiguration } from '../server/documents.js';
 import { INPUTS, LspTestClient, PULL_CAPABILITIES, REPO, applyLspEdits, diagKeys, positionAt, wants } from './editors/lsp-client.js';
 
 await initParsers();
@@ -366,5 +367,22 @@ describe('vforklint-lsp over node IPC', () => {
     } finally {
       await c.stop();
     }
+  });
+});
+
+describe('trees of idle documents', () => {
+  test('a document only opened keeps no tree after its analysis; an edited one keeps it for the next reparse', async () => {
+    await initParsers();
+    const text = '#include <unistd.h>\nint f(void)\n{\n\tpid_t pid = vfork();\n\tif (pid == 0)\n\t\t_exit(1);\n\treturn pid;\n}\n';
+    const doc = lintDocumentsConfiguration.create('file:///idle.c', 'c', 1, text);
+    assert.ok(doc.treeFor({}), 'a tree to analyse with');
+    doc.releaseIfIdle();
+    assert.equal(doc.holdsTree, false, 'opened, never edited: released');
+    lintDocumentsConfiguration.update(doc, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: '\t/* x */\n' }], 2);
+    const tree = doc.treeFor({});
+    assert.ok(tree && !tree.rootNode.hasError);
+    doc.releaseIfIdle();
+    assert.equal(doc.holdsTree, true, 'edited: kept for the next incremental reparse');
+    doc.dropTree();
   });
 });
