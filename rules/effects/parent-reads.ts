@@ -14,13 +14,12 @@ import { BOTH, PARENT_SIDE } from '../flow/path-state.js';
 import type { FlowResult } from '../flow/walk.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendantsWithin, field, operatorOf } from '../syntax.js';
-import { isDeclaredName, readsIn, type Scope } from './writes.js';
+import { DECLARING_NODES, declaredIdentifiers, readsIn, type Scope } from './writes.js';
 
 type Certain = ReadonlySet<string>;
 
 const ASSIGNMENTS = new Set(['assignment_expression', 'assignment_statement', 'short_var_declaration']);
 /** Declared names start a new variable: what the child wrote to an earlier one is gone. */
-const DECLARED = new Set(['identifier']);
 const MAX_DEPTH = 400;
 
 export interface ParentReadInput {
@@ -112,8 +111,10 @@ class ParentReadWalker {
         if (l.type === 'identifier') out.add(scope.names.resolve(l.text, l).key);
       }
     }
-    for (const id of descendantsWithin(scope.fn, node, DECLARED, ctx.adapter.closureTypes)) {
-      if (isDeclaredName(id)) out.add(scope.names.resolve(id.text, id).key);
+    // Declared names found from their declarators, top down (an identifier's parent costs
+    // the tree's depth: quadratic on deep nesting).
+    for (const d of descendantsWithin(scope.fn, node, DECLARING_NODES, ctx.adapter.closureTypes)) {
+      for (const id of declaredIdentifiers(d)) out.add(scope.names.resolve(id.text, id).key);
     }
     return out;
   }

@@ -487,6 +487,16 @@ const ID = new Set(['identifier']);
 /** C declarator parents whose `declarator` field holds the declared name. */
 const DECLARATORS = new Set(['declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator']);
 
+/** Node types that declare names (`declaredIdentifiers` reads them). */
+export const DECLARING_NODES: ReadonlySet<string> = new Set([...DECLARATORS, 'var_spec', 'const_spec']);
+
+/** The names a declarator or Go spec declares directly (what `isDeclaredName` says of them, found top-down). */
+export function declaredIdentifiers(n: SyntaxNode): SyntaxNode[] {
+  if (n.type === 'var_spec' || n.type === 'const_spec') return fieldChildren(n, 'name');
+  const d = field(n, 'declarator') ?? (n.type === 'parenthesized_declarator' ? n.namedChild(0) ?? undefined : undefined);
+  return d?.type === 'identifier' ? [d] : [];
+}
+
 /** The name a declaration declares (`x` in `int x;`, `char *x = ...`, Go `var x T`): not a read. */
 export function isDeclaredName(id: SyntaxNode): boolean {
   const parent = id.parent;
