@@ -234,19 +234,17 @@ export class FileContext {
     const a = this.adapter;
     // Most places are inside a top-level function or a declaration: the top-level node
     // around `at` decides without walking up from the name.
+    const isNamed = (fn: SyntaxNode) => {
+      const body = a.functionBody(fn);
+      return !!body && at < body.startIndex && a.functionName(fn) === name;
+    };
     const top = (this.topLevelCache ??= topLevelOf(this.root)).around(at);
     if (top && !top.node.hasError) {
-      if (a.functionTypes.has(top.type) && top.type !== 'func_literal') {
-        const body = a.functionBody(top.node);
-        return body && at < body.startIndex && a.functionName(top.node) === name ? top.node : undefined;
-      }
+      if (a.functionTypes.has(top.type) && top.type !== 'func_literal') return isNamed(top.node) ? top.node : undefined;
       if (!MAY_HOLD_FUNCTIONS.has(top.type)) return undefined;
     }
     for (const n of enclosingNodes(this.root, at, name.length, 12)) {
-      if (a.functionTypes.has(n.type) && n.type !== 'func_literal') {
-        const body = a.functionBody(n);
-        return body && at < body.startIndex && a.functionName(n) === name && !a.functionTypes.has(n.parent?.type ?? '') ? n : undefined;
-      }
+      if (a.functionTypes.has(n.type) && n.type !== 'func_literal') return isNamed(n) && !a.functionTypes.has(n.parent?.type ?? '') ? n : undefined;
     }
     return undefined;
   }

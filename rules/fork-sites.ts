@@ -4,7 +4,7 @@
  */
 import type { LanguageAdapter } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
-import { PathLocator, codeChildren, field, fieldChildren, lastName, namedChildren, walk } from './syntax.js';
+import { PathLocator, PerTreeCache, codeChildren, field, fieldChildren, lastName, namedChildren, walk } from './syntax.js';
 import { callSpelling, configuredForkFunctions, forkSyscallNumber } from './fork-spellings.js';
 import type { ForkKind, VforklintConfig } from './types.js';
 
@@ -66,8 +66,7 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       }
       if (seenVars.has(n.text)) return true;
       seenVars.add(n.text);
-      let ofTree = assignmentsCache.get(fn.tree);
-      if (!ofTree) assignmentsCache.set(fn.tree, (ofTree = new Map()));
+      const ofTree = assignmentsCache.of(fn);
       assignments ??= ofTree.get(fn.id) ?? collectAssignments(fn, adapter);
       ofTree.set(fn.id, assignments);
       for (const v of assignments.get(n.text) ?? []) pending.push(v);
@@ -77,10 +76,10 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
   return names;
 }
 
-/** Per tree and function (node ids are only unique within one tree, and the project index keeps several alive). */
-let assignmentsCache = new WeakMap<object, Map<number, Map<string, SyntaxNode[]>>>();
+/** Per function (by tree: see PerTreeCache). */
+const assignmentsCache = new PerTreeCache<number, Map<string, SyntaxNode[]>>();
 export function clearForkSiteCaches(): void {
-  assignmentsCache = new WeakMap();
+  assignmentsCache.clear();
 }
 
 /** Every value assigned to each local name in the function (`=`, `|=`, initialisers, struct field initialisers). */

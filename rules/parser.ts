@@ -325,35 +325,26 @@ export function parseLineVariant(original: Tree, originalText: string, variant: 
   if (unparsed.has(original) || originalText.length !== variant.length) return parseSource(variant, language);
   const copy = original.copy();
   try {
-    let start = 0;
-    let row = 0;
-    let runStart = -1;
-    let runRow = 0;
-    const endRun = (end: number, endRow: number, endColumn: number) => {
+    // The current run of changed lines: where it starts, and where its last line ends.
+    let run: { start: number; row: number; end: number; endRow: number; endColumn: number } | undefined;
+    const edit = (r: NonNullable<typeof run>) => {
       // UTF-16 offsets in and out of web-tree-sitter; the edit keeps every extent.
-      const startPosition = { row: runRow, column: 0 };
-      const endPosition = { row: endRow, column: endColumn };
-      copy.edit({ startIndex: runStart, oldEndIndex: end, newEndIndex: end, startPosition, oldEndPosition: endPosition, newEndPosition: endPosition });
-      runStart = -1;
+      const endPosition = { row: r.endRow, column: r.endColumn };
+      copy.edit({ startIndex: r.start, oldEndIndex: r.end, newEndIndex: r.end, startPosition: { row: r.row, column: 0 }, oldEndPosition: endPosition, newEndPosition: endPosition });
     };
-    let prevEnd = 0;
-    let prevRow = 0;
-    let prevColumn = 0;
-    while (start <= originalText.length) {
+    for (let start = 0, row = 0; start <= originalText.length; row++) {
       let end = originalText.indexOf('\n', start);
       if (end < 0) end = originalText.length;
-      const changed = originalText.charCodeAt(start) !== variant.charCodeAt(start) || originalText.slice(start, end) !== variant.slice(start, end);
-      if (changed && runStart < 0) {
-        runStart = start;
-        runRow = row;
-      } else if (!changed && runStart >= 0) endRun(prevEnd, prevRow, prevColumn);
-      prevEnd = end;
-      prevRow = row;
-      prevColumn = end - start;
+      if (originalText.slice(start, end) !== variant.slice(start, end)) {
+        if (run) [run.end, run.endRow, run.endColumn] = [end, row, end - start];
+        else run = { start, row, end, endRow: row, endColumn: end - start };
+      } else if (run) {
+        edit(run);
+        run = undefined;
+      }
       start = end + 1;
-      row++;
     }
-    if (runStart >= 0) endRun(prevEnd, prevRow, prevColumn);
+    if (run) edit(run);
     return parseSource(variant, language, copy);
   } finally {
     copy.delete();

@@ -137,14 +137,33 @@ export function firstAtOrAfter(starts: Int32Array, offset: number): number {
   return lo;
 }
 
+/**
+ * Values remembered per node of a tree, keyed by the node's id and whatever else the caller
+ * adds: one map per tree, since node ids are only unique within one tree (and the project
+ * index keeps several trees alive).
+ */
+export class PerTreeCache<K, V> {
+  private byTree = new WeakMap<object, Map<K, V>>();
+
+  /** The map for the tree `node` belongs to. */
+  of(node: SyntaxNode): Map<K, V> {
+    let map = this.byTree.get(node.tree);
+    if (!map) this.byTree.set(node.tree, (map = new Map()));
+    return map;
+  }
+
+  clear(): void {
+    this.byTree = new WeakMap();
+  }
+}
+
 type DescendantIndex = { found: NodeList; stops: NodeList };
 
-/** Per tree (node ids are only unique within one tree, and the project index keeps several alive). */
-let indexCache = new WeakMap<object, Map<string, DescendantIndex>>();
+const indexCache = new PerTreeCache<string, DescendantIndex>();
 
 /** Forget the per-function indexes. */
 export function clearSyntaxCaches(): void {
-  indexCache = new WeakMap();
+  indexCache.clear();
 }
 
 /**
@@ -155,8 +174,7 @@ export function clearSyntaxCaches(): void {
 export function descendantsWithin(root: SyntaxNode, node: SyntaxNode, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): SyntaxNode[] {
   if (node.startIndex < root.startIndex || node.endIndex > root.endIndex) return descendants(node, types, stopAt);
   const key = `${root.id}:${root.startIndex}:${root.endIndex}:${[...types].join(',')}:${stopAt ? [...stopAt].join(',') : ''}`;
-  let ofTree = indexCache.get(root.tree);
-  if (!ofTree) indexCache.set(root.tree, (ofTree = new Map()));
+  const ofTree = indexCache.of(root);
   let index = ofTree.get(key);
   if (!index) {
     index = { found: nodeList(descendantsOfType(root, [...types])), stops: nodeList(stopAt && stopAt.size ? descendantsOfType(root, [...stopAt]) : []) };

@@ -6,6 +6,7 @@ import { isPassThroughName, passThroughMacrosOf } from '../flow/pass-through.js'
 import type { FileContext, ResolvedCallee } from '../file-context.js';
 import { analyseFlow, type FlowInput } from '../flow/walk.js';
 import { constantAt } from '../macros.js';
+import { unwrap } from '../macros/view.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
@@ -388,23 +389,13 @@ export function macroFlowInput(ctx: FileContext, fn?: SyntaxNode): Pick<FlowInpu
 
 const MAX_FORK_DEPTH = 6;
 
-function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  for (let i = 0; i < 32 && (n.type === 'parenthesized_expression' || n.type === 'cast_expression'); i++) {
-    const inner = n.type === 'cast_expression' ? field(n, 'value') : n.namedChild(0);
-    if (!inner) break;
-    n = inner;
-  }
-  return n;
-}
-
 /**
  * Does this expression hold what `fork()` returned: a call of `fork` (the lists' `newProcess`),
  * of a macro that expands to one such call (busybox's `fork_or_rexec(argv)` -> `xfork()`),
  * or of a function every `return` of which returns one (`xfork`)?
  */
 function isForkResult(ctx: FileContext, expr: SyntaxNode, depth: number): boolean {
-  const n = unparen(expr);
+  const n = unwrap(expr);
   if (n.type === 'assignment_expression' && operatorOf(n) === '=') {
     const right = field(n, 'right');
     return !!right && isForkResult(ctx, right, depth);
@@ -450,7 +441,7 @@ function returnsFork(ctx: FileContext, fn: SyntaxNode, depth: number): boolean {
     return returns.length > 0 && returns.every((r) => {
       const value = r.namedChild(0);
       if (!value) return false;
-      const v = unparen(value);
+      const v = unwrap(value);
       return v.type === 'identifier' ? variableHoldsFork(ctx, fn, v.text, depth) : isForkResult(ctx, v, depth);
     });
   });
@@ -497,23 +488,23 @@ export function newProcessSide(ctx: FileContext, condition: SyntaxNode, fn: Synt
   if (!mentionsFork && !(condition.text.match(/[A-Za-z_]\w*/g) ?? []).some((n) => ctx.mayBeMacro(n))) return undefined;
   return ctx.remember(`newProcess:${condition.startIndex}:${condition.endIndex}`, () => {
     const holdsFork = (e: SyntaxNode): boolean => {
-      const v = unparen(e);
+      const v = unwrap(e);
       return v.type === 'identifier' ? variableHoldsFork(ctx, fn, v.text, 0) : isForkResult(ctx, v, 0);
     };
-    let n = unparen(condition);
+    let n = unwrap(condition);
     let zeroSide = false;
     for (let i = 0; i < 8 && n.type === 'unary_expression' && operatorOf(n) === '!'; i++) {
       const inner = field(n, 'argument');
       if (!inner) return undefined;
       zeroSide = !zeroSide;
-      n = unparen(inner);
+      n = unwrap(inner);
     }
     if (n.type === 'binary_expression') {
       const op = operatorOf(n);
       const l = field(n, 'left');
       const r = field(n, 'right');
       if (!l || !r || (op !== '==' && op !== '!=')) return undefined;
-      const zero = (x: SyntaxNode) => unparen(x).text === '0';
+      const zero = (x: SyntaxNode) => unwrap(x).text === '0';
       const tested = zero(r) ? l : zero(l) ? r : undefined;
       if (!tested || !holdsFork(tested)) return undefined;
       return op === '==' ? !zeroSide : zeroSide;

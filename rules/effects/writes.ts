@@ -287,7 +287,6 @@ function parametersBehindLocal(ctx: FileContext, scope: Scope, w: Write): number
 
 const WRITE_NODES = new Set(['assignment_expression', 'update_expression', 'assignment_statement', 'inc_statement', 'dec_statement', 'call_expression']);
 const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_statement']);
-const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'sizeof_expression', 'declaration', 'init_declarator', 'pointer_declarator', 'array_declarator', 'parenthesized_declarator', 'attributed_declarator', 'var_spec', 'const_spec']);
 
 /**
  * Every write an expression or statement performs, classified for `scope`. Remembered per
@@ -428,13 +427,8 @@ function readsInUncached(ctx: FileContext, node: SyntaxNode, root: SyntaxNode): 
   // its parent costs the tree's depth per step: quadratic on deep nesting).
   const declared = new Set<number>();
   for (const n of descendantsWithin(root, node, READ_OR_DECLARING_NODES)) {
-    if (DECLARATORS.has(n.type)) {
-      const d = field(n, 'declarator') ?? (n.type === 'parenthesized_declarator' ? n.namedChild(0) ?? undefined : undefined);
-      if (d?.type === 'identifier') declared.add(d.id);
-      continue;
-    }
-    if (n.type === 'var_spec' || n.type === 'const_spec') {
-      for (const c of fieldChildren(n, 'name')) declared.add(c.id);
+    if (DECLARING_NODES.has(n.type)) {
+      for (const d of declaredIdentifiers(n)) declared.add(d.id);
       continue;
     }
     // `sizeof` does not evaluate its operand: `len = sizeof(buf)` reads nothing of `buf`.
@@ -489,6 +483,8 @@ const DECLARATORS = new Set(['declaration', 'init_declarator', 'pointer_declarat
 
 /** Node types that declare names (`declaredIdentifiers` reads them). */
 export const DECLARING_NODES: ReadonlySet<string> = new Set([...DECLARATORS, 'var_spec', 'const_spec']);
+
+const READ_OR_DECLARING_NODES = new Set([...READ_NODES, 'sizeof_expression', ...DECLARING_NODES]);
 
 /** The names a declarator or Go spec declares directly (what `isDeclaredName` says of them, found top-down). */
 export function declaredIdentifiers(n: SyntaxNode): SyntaxNode[] {
