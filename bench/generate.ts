@@ -154,14 +154,24 @@ function constantsFile(g: Gen, kind: 'h' | 'go', pkg: string): string {
   return `/* Syscall numbers. vfork() and clone() are listed here, never called. */\n#ifndef _ASM_UNISTD_${g.int(1000)}_H\n${lines.join('\n')}\n#endif\nenum clone_kind { CLONE = 1, CLONE_THREADS = 2 };\nstatic const char *spawn_name = "vfork";\n`;
 }
 
-/** Create the tree (skipped when a tree with the same spec already exists). */
-export function generateTree(spec: TreeSpec): TreeManifest {
+/**
+ * The manifest of a tree generated earlier under `root` by the same generator version from
+ * the same spec; otherwise undefined, and `root` is emptied for a new tree.
+ */
+export function existingTree<M extends { generator: number; spec: { root: string } }>(spec: M['spec'], generator: number): M | undefined {
   const manifestPath = join(spec.root, 'manifest.json');
   if (existsSync(manifestPath)) {
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as TreeManifest;
-    if (m.generator === GENERATOR_VERSION && JSON.stringify(m.spec) === JSON.stringify(spec)) return m;
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as M;
+    if (m.generator === generator && JSON.stringify(m.spec) === JSON.stringify(spec)) return m;
   }
   rmSync(spec.root, { recursive: true, force: true });
+  return undefined;
+}
+
+/** Create the tree (skipped when a tree with the same spec already exists). */
+export function generateTree(spec: TreeSpec): TreeManifest {
+  const existing = existingTree<TreeManifest>(spec, GENERATOR_VERSION);
+  if (existing) return existing;
   const g = new Gen(rng(spec.seed));
   const forkFiles: string[] = [];
   let constantFiles = 0;
@@ -184,6 +194,6 @@ export function generateTree(spec: TreeSpec): TreeManifest {
     if (fork) forkFiles.push(path);
   }
   const manifest: TreeManifest = { spec, totalBytes, files: spec.files, forkFiles, constantFiles, generator: GENERATOR_VERSION };
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 1));
+  writeFileSync(join(spec.root, 'manifest.json'), JSON.stringify(manifest, null, 1));
   return manifest;
 }

@@ -11,9 +11,9 @@
  *                       several lib files, then execs and dies
  *   src/...             the rest: realistic C and headers (generate.ts), no fork spelling
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cFile, Gen, hFile, rng } from './generate.js';
+import { cFile, existingTree, Gen, hFile, rng } from './generate.js';
 
 export interface ProjectTreeSpec {
   root: string;
@@ -111,12 +111,8 @@ ${unsafe}\t\tnote_${b}("exec");
 }
 
 export function generateProjectTree(spec: ProjectTreeSpec): ProjectTreeManifest {
-  const manifestPath = join(spec.root, 'manifest.json');
-  if (existsSync(manifestPath)) {
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as ProjectTreeManifest;
-    if (m.generator === GENERATOR_VERSION && JSON.stringify(m.spec) === JSON.stringify(spec)) return m;
-  }
-  rmSync(spec.root, { recursive: true, force: true });
+  const existing = existingTree<ProjectTreeManifest>(spec, GENERATOR_VERSION);
+  if (existing) return existing;
   const g = new Gen(rng(spec.seed));
   const tree = join(spec.root, 'tree');
   for (const d of ['include', 'lib', 'cmd']) mkdirSync(join(tree, d), { recursive: true });
@@ -142,6 +138,6 @@ export function generateProjectTree(spec: ProjectTreeSpec): ProjectTreeManifest 
     write(`${dir}/${g.ident()}_${i}.${i % 4 === 3 ? 'h' : 'c'}`, i % 4 === 3 ? hFile(g, bytes) : cFile(g, bytes, false));
   }
   const manifest: ProjectTreeManifest = { spec, files, totalBytes, forkFiles, generator: GENERATOR_VERSION };
-  writeFileSync(manifestPath, JSON.stringify(manifest, null, 1));
+  writeFileSync(join(spec.root, 'manifest.json'), JSON.stringify(manifest, null, 1));
   return manifest;
 }
