@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RULE_METAS } from '../rules/index.js';
+import { tempProject } from './temp-project.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(here, '../..');
@@ -29,20 +29,8 @@ const FILES: Record<string, string> = {
   'src/caf\u00e9 file.c': '/* \u00e9\u00e9 */ int x;\n#include <unistd.h>\nint f(void) { pid_t p = vfork(); if (p == 0) { printf("x"); _exit(1); } return p; }\n',
 };
 
-const roots: string[] = [];
-after(() => {
-  for (const d of roots) rmSync(d, { recursive: true, force: true });
-});
-
 function repoWithFiles(): string {
-  const root = mkdtempSync(join(tmpdir(), 'vforklint-sarif-'));
-  roots.push(root);
-  mkdirSync(join(root, '.git'));
-  for (const [name, text] of Object.entries(FILES)) {
-    mkdirSync(dirname(join(root, name)), { recursive: true });
-    writeFileSync(join(root, name), text);
-  }
-  return root;
+  return tempProject('vforklint-sarif-', FILES);
 }
 
 function validate(path: string): { errors: string[]; output: string } {
@@ -78,8 +66,7 @@ function formatSarifMessage(template: string, args: string[]): string {
 
 describe('SARIF', () => {
   it('the validator reports schema violations (control)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vforklint-sarif-bad-'));
-    roots.push(dir);
+    const dir = tempProject('vforklint-sarif-bad-', {});
     const bad = join(dir, 'bad.sarif');
     writeFileSync(bad, JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ ruleId: 5, message: {} }] }] }));
     assert.ok(validate(bad).errors.length >= 2);

@@ -7,14 +7,14 @@
  * back from the per-function cache after an edit. The analysis lives in a subdirectory of
  * the root, so a root-relative name read as relative to the analysed file would miss.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, REPO, fileUri } from './editors/lsp-client.js';
+import { tempProject } from './temp-project.js';
 
 const LOG_H = '#include <stdio.h>\n#define LOG(msg) printf("%s\\n", msg)\n#define MARK_STARTED() (started = 1)\nextern int started;\n';
 const FORK_C = `#include <unistd.h>
@@ -40,19 +40,8 @@ const EXPECTED = [
   ['child-writes-shared', 3],
 ] as const;
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 function project(): string {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'vforklint-related-')));
-  dirs.push(root);
-  mkdirSync(join(root, '.git'));
-  mkdirSync(join(root, 'src', 'inc'), { recursive: true });
-  writeFileSync(join(root, 'src', 'inc', 'log.h'), LOG_H);
-  writeFileSync(join(root, 'src', 'fork.c'), FORK_C);
-  return root;
+  return realpathSync(tempProject('vforklint-related-', { 'src/inc/log.h': LOG_H, 'src/fork.c': FORK_C }));
 }
 
 function cli(cwd: string, format: string): unknown {
