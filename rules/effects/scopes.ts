@@ -10,7 +10,7 @@ import type { SyntaxNode } from '../parser.js';
 /** What a name refers to. `key` tells variables apart (two locals named `fd` have two keys). */
 export type Binding =
   | { kind: 'local'; key: string; name: string; decl: LocalDeclaration }
-  | { kind: 'param'; key: string; name: string; pointerLike: boolean; index: number }
+  | { kind: 'param'; key: string; name: string; pointerLike: boolean; scalar: boolean; index: number }
   | { kind: 'result'; key: string; name: string }
   | { kind: 'global'; key: string; name: string };
 
@@ -37,11 +37,11 @@ function containerOf(node: SyntaxNode): SyntaxNode | undefined {
 
 export class FunctionNames {
   private readonly byName = new Map<string, ScopedLocal[]>();
-  readonly params = new Map<string, { pointerLike: boolean; index: number }>();
+  readonly params = new Map<string, { pointerLike: boolean; scalar: boolean; index: number }>();
   readonly results: Set<string>;
 
   constructor(ctx: FileContext, readonly fn: SyntaxNode) {
-    ctx.adapter.parameters(fn).forEach((p, index) => this.params.set(p.name, { pointerLike: p.pointerLike, index }));
+    ctx.adapter.parameters(fn).forEach((p, index) => this.params.set(p.name, { pointerLike: p.pointerLike, scalar: !!p.scalar, index }));
     this.results = new Set(ctx.adapter.namedResults(fn));
     const body = ctx.adapter.functionBody(fn);
     for (const decl of body ? ctx.adapter.localDeclarations(body) : []) {

@@ -182,7 +182,12 @@ export function pointeeOf(ctx: FileContext, arg: SyntaxNode, scope: Scope): Targ
   if (!n) return undefined;
   const t = targetOf(n, scope);
   if (!t) return undefined;
-  if (n.type === 'identifier') return { ...t, indirect: true, throughValue: t.binding.kind === 'local' && t.binding.decl.storage === 'value' };
+  if (n.type === 'identifier') {
+    // A plain number passed where the callee writes through a pointer (`ioctl(fd, VT_ACTIVATE, cc)`)
+    // is no address of this frame or of anything the analysis tracks.
+    if ((t.binding.kind === 'local' && t.binding.decl.scalar) || (t.binding.kind === 'param' && t.binding.scalar)) return undefined;
+    return { ...t, indirect: true, throughValue: t.binding.kind === 'local' && t.binding.decl.storage === 'value' };
+  }
   return { ...t, indirect: true };
 }
 

@@ -8,8 +8,7 @@
 import { constantValue, expandText } from '../macros.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendantsWithin, field, operatorOf } from '../syntax.js';
-import { scopeOf } from '../effects/writes.js';
+import { field } from '../syntax.js';
 
 const MACRO_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const PEEL = new Set(['parenthesized_expression', 'cast_expression']);
@@ -18,6 +17,8 @@ export interface ArmAssumption {
   /** The configuration macro and the value under which the site's arm is chosen. */
   name: string;
   value: bigint;
+  /** The name is replaced before the file's macros expand (they define it for another configuration). */
+  asWritten: boolean;
 }
 
 /** The text of `text` once the file's macros in effect at `offset` are expanded (the text itself without a table). */
@@ -49,126 +50,34 @@ export function armAssumption(ctx: FileContext, call: SyntaxNode): ArmAssumption
   const chosen = field(up, 'consequence')?.id === arm.id ? true : field(up, 'alternative')?.id === arm.id ? false : undefined;
   if (!condition || chosen === undefined || condition.text.length > 200) return undefined;
   const text = expanded(ctx, condition.text, condition.startIndex);
-  if (constantValue(text) !== undefined) return undefined;
+  const decided = constantValue(text);
+  if (decided === undefined) return pick(text, chosen, false);
+  // The headers in the tree decide it for one configuration (toybox's pre-generated
+  // `CFG_TOYBOX_FORK 1`); when that configuration does not pick the site's arm, the arm
+  // exists for the others: assume the value that picks it, named as written.
+  return (decided !== 0n) === chosen ? undefined : pick(condition.text, chosen, true);
+}
+
+function pick(text: string, chosen: boolean, asWritten: boolean): ArmAssumption | undefined {
   const names = [...new Set(text.match(/[A-Za-z_]\w*/g) ?? [])];
   if (names.length !== 1 || !MACRO_NAME.test(names[0])) return undefined;
   const picks = [0n, 1n].filter((value) => {
-    const v = constantValue(substitute(text, { name: names[0], value }));
+    const v = constantValue(substitute(text, { name: names[0], value, asWritten }));
     return v !== undefined && (v !== 0n) === chosen;
   });
-  return picks.length === 1 ? { name: names[0], value: picks[0] } : undefined;
+  return picks.length === 1 ? { name: names[0], value: picks[0], asWritten } : undefined;
 }
 
 /** The value of a condition under the site's assumption, when the assumption decides it. */
 export function assumedCondition(ctx: FileContext, condition: SyntaxNode, a: ArmAssumption): boolean | undefined {
   if (condition.text.length > 2000 || !condition.text.includes(a.name)) return undefined;
+  if (a.asWritten) {
+    if (!new RegExp(`\\b${a.name}\\b`).test(condition.text)) return undefined;
+    const v = constantValue(expanded(ctx, substitute(condition.text, a), condition.startIndex));
+    return v === undefined ? undefined : v !== 0n;
+  }
   const text = expanded(ctx, condition.text, condition.startIndex);
   if (!new RegExp(`\\b${a.name}\\b`).test(text)) return undefined;
   const v = constantValue(substitute(text, a));
   return v === undefined ? undefined : v !== 0n;
-}
-
-// ----- tests the site is nested under, on variables the function never changes ------------
-
-/** One test known at the site: its text (blanks removed) and its value there. */
-export interface SiteFact {
-  text: string;
-  value: boolean;
-}
-
-const IDENT = /^[A-Za-z_]\w*$/;
-/** A test on one variable: `x`, `!x`, `x == 3`, `x != NULL`, `x > 0`. */
-const SIMPLE_TEST = /^(!?)([A-Za-z_]\w*)(?:(==|!=|<=|>=|<|>)(-?\w+))?$/;
-
-function squeeze(node: SyntaxNode): string {
-  return node.text.replace(/\s+/g, '');
-}
-
-/** Peel `( ... )` around a condition. */
-function unparen(node: SyntaxNode): SyntaxNode {
-  let n = node;
-  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
-  return n;
-}
-
-/** The parts of a condition that each hold when it is `value`: `a && b` true gives a and b true; `a || b` false gives both false. */
-function parts(node: SyntaxNode, value: boolean, out: SiteFact[], depth = 0): void {
-  const n = unparen(node);
-  if (depth > 16) return;
-  if (n.type === 'binary_expression') {
-    const op = n.childForFieldName('operator')?.text;
-    if ((op === '&&' && value) || (op === '||' && !value)) {
-      const l = field(n, 'left');
-      const r = field(n, 'right');
-      if (l) parts(l, value, out, depth + 1);
-      if (r) parts(r, value, out, depth + 1);
-      return;
-    }
-  }
-  out.push({ text: squeeze(n), value });
-}
-
-/**
- * Variables of the function (parameters and locals) that nothing in its body assigns,
- * increments or takes the address of: their value is the same at every point of one call.
- */
-function unchangedIn(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
-  return ctx.remember(`unchanged:${fn.id}:${name}`, () => {
-    const body = ctx.adapter.functionBody(fn);
-    if (!body) return false;
-    const scope = scopeOf(ctx, fn);
-    const locals = ctx.adapter.localDeclarations(body).filter((d) => d.name === name);
-    // One variable of that name in the function (no shadowing), a parameter or a local of
-    // the body's own block (a loop's local starts again each time round), and nothing changes it.
-    if (locals.length + (scope.params.has(name) ? 1 : 0) !== 1) return false;
-    if (locals.length === 1 && enclosingBlock(locals[0].node) !== body.id) return false;
-    for (const n of descendantsWithin(fn, body, CHANGES)) {
-      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
-      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
-      if (target?.type === 'identifier' && target.text === name) return false;
-    }
-    return true;
-  });
-}
-
-function enclosingBlock(node: SyntaxNode): number | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'compound_statement') return n.id;
-  return undefined;
-}
-
-const CHANGES = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
-
-/**
- * The tests a fork site is nested under (`if (is_persistent && proggie) { ... vfork() ... }`),
- * kept when they test one variable the function never changes: they hold wherever the
- * fork's paths go, so a later `if (proggie)` on them is decided (RULES section 3).
- */
-export function siteFacts(ctx: FileContext, call: SyntaxNode, fn: SyntaxNode): SiteFact[] {
-  if (ctx.adapter.language !== 'c') return [];
-  const found: SiteFact[] = [];
-  let child = call;
-  for (let up = call.parent; up && up.id !== fn.id; child = up, up = up.parent) {
-    if (up.type !== 'if_statement') continue;
-    const condition = field(up, 'condition');
-    if (!condition || condition.id === child.id) continue;
-    const inThen = field(up, 'consequence')?.id === child.id;
-    const elseClause = field(up, 'alternative');
-    const inElse = elseClause?.id === child.id;
-    if (inThen || inElse) parts(condition, inThen, found);
-  }
-  return found.filter((f) => {
-    const m = SIMPLE_TEST.exec(f.text);
-    return !!m && (!m[4] || !IDENT.test(m[4]) || /^[A-Z_0-9]+$/.test(m[4]) || m[4] === 'NULL') && unchangedIn(ctx, fn, m[2]);
-  });
-}
-
-/** A condition that is one of the site's facts (or its negation `!x`). */
-export function factCondition(condition: SyntaxNode, facts: readonly SiteFact[]): boolean | undefined {
-  if (facts.length === 0) return undefined;
-  const text = squeeze(unparen(condition));
-  for (const f of facts) {
-    if (f.text === text) return f.value;
-    if (`!${f.text}` === text || f.text === `!${text}`) return !f.value;
-  }
-  return undefined;
 }

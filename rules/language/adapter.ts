@@ -54,6 +54,8 @@ export interface Parameter {
   name: string;
   /** Pointer, slice, map or array parameter: writes through it reach the caller's memory. */
   pointerLike: boolean;
+  /** A plain number (C arithmetic type or a well-known integer typedef; Go integer, float, bool, string): its value is no address. */
+  scalar?: boolean;
   node: SyntaxNode;
 }
 
@@ -95,6 +97,8 @@ export interface LocalDeclaration {
   node: SyntaxNode;
   /** C arrays and Go arrays/structs held by value: indexing them writes the frame. */
   storage: 'value' | 'pointer' | 'unknown';
+  /** A plain number, as for `Parameter.scalar`: a call writing "through" it writes no memory of this frame. */
+  scalar?: boolean;
   /** The memory a pointer-like local refers to was allocated by this function (malloc, make, &local). */
   ownsPointee: boolean;
 }

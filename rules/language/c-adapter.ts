@@ -6,6 +6,16 @@ const DECLARATION = new Set(['declaration']);
 import { MAX_CALLEE_CHARS, unaryView, type ExpressionView, type LanguageAdapter, type LocalDeclaration, type Parameter, type StatementView, type SwitchCase } from './adapter.js';
 
 const FUNCTION_TYPES = new Set(['function_definition']);
+/** Typedefs that are plain integers everywhere (not `intptr_t`/`uintptr_t`, which hold addresses; not `jmp_buf`/`va_list`, arrays). */
+const SCALAR_TYPEDEFS = /^(?:pid_t|size_t|ssize_t|off_t|off64_t|uid_t|gid_t|mode_t|socklen_t|time_t|dev_t|ino_t|nfds_t|bool|u?int(?:8|16|32|64)_t)$/;
+
+/** Does a declaration's type name a plain number (`int`, `unsigned long`, `pid_t`, an enum)? */
+function scalarType(type: SyntaxNode | undefined): boolean {
+  if (!type) return false;
+  if (type.type === 'primitive_type' || type.type === 'sized_type_specifier') return !/ptr/.test(type.text);
+  if (type.type === 'enum_specifier') return true;
+  return type.type === 'type_identifier' && SCALAR_TYPEDEFS.test(type.text);
+}
 const ALLOCATORS = new Set(['malloc', 'calloc', 'realloc', 'alloca', '__builtin_alloca', 'strdup', 'strndup', 'xmalloc', 'xzalloc', 'xstrdup']);
 
 function isTrueConstant(node: SyntaxNode | undefined): boolean {
@@ -120,7 +130,7 @@ export const cAdapter: LanguageAdapter = {
     for (const p of namedChildren(list)) {
       if (p.type !== 'parameter_declaration') continue;
       const info = declaratorName(field(p, 'declarator'));
-      if (info) out.push({ name: info.name, pointerLike: info.pointer || info.array || info.fn, node: p });
+      if (info) out.push({ name: info.name, pointerLike: info.pointer || info.array || info.fn, scalar: !info.pointer && !info.array && !info.fn && scalarType(field(p, 'type')), node: p });
     }
     return out;
   },
@@ -290,7 +300,7 @@ export const cAdapter: LanguageAdapter = {
           const value = d.type === 'init_declarator' ? field(d, 'value') : undefined;
           const ownsPointee = !!value && (/^&/.test(value.text) || ALLOCATORS.has(value.type === 'call_expression' ? field(value, 'function')?.text ?? '' : ''));
           const storage = info.array ? 'value' : info.pointer ? 'pointer' : 'value';
-          out.push({ name: info.name, node: d, storage, ownsPointee });
+          out.push({ name: info.name, node: d, storage, ownsPointee, scalar: !info.pointer && !info.array && !info.fn && scalarType(field(n, 'type')) });
         }
       }
     }

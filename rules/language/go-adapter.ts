@@ -11,6 +11,8 @@ export const GO_BASIC_TYPES = new Set([
   'byte', 'rune', 'bool', 'float32', 'float64', 'complex64', 'complex128', 'string', 'error', 'any',
 ]);
 const TYPE_NODES = new Set(['slice_type', 'array_type', 'pointer_type', 'map_type', 'channel_type', 'function_type', 'interface_type', 'struct_type', 'parenthesized_type', 'generic_type', 'qualified_type', 'type_identifier']);
+/** Basic types whose values are no addresses (`uintptr` often holds one; `any`/`error` are interfaces). */
+const SCALAR_TYPES = new Set([...GO_BASIC_TYPES].filter((t) => !['uintptr', 'error', 'any'].includes(t)));
 const POINTER_TYPES = new Set(['pointer_type', 'slice_type', 'map_type', 'channel_type', 'function_type', 'interface_type']);
 
 function statementsOf(node: SyntaxNode | undefined): SyntaxNode[] {
@@ -87,7 +89,8 @@ export const goAdapter: LanguageAdapter = {
         if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
         const type = field(p, 'type');
         const pointerLike = p.type === 'variadic_parameter_declaration' || POINTER_TYPES.has(type?.type ?? '');
-        for (const n of fieldChildren(p, 'name')) out.push({ name: n.text, pointerLike, node: p });
+        const scalar = type?.type === 'type_identifier' && SCALAR_TYPES.has(type.text);
+        for (const n of fieldChildren(p, 'name')) out.push({ name: n.text, pointerLike, scalar, node: p });
       }
     }
     return out;
@@ -232,7 +235,8 @@ export const goAdapter: LanguageAdapter = {
     const add = (name: string, node: SyntaxNode, type?: SyntaxNode, value?: SyntaxNode) => {
       if (name === '_') return;
       const s = localStorage(type, value);
-      out.push({ name, node, storage: s.storage, ownsPointee: s.owns });
+      const scalar = type ? type.type === 'type_identifier' && SCALAR_TYPES.has(type.text) : value?.type === 'int_literal' || value?.type === 'true' || value?.type === 'false';
+      out.push({ name, node, storage: s.storage, ownsPointee: s.owns, scalar });
     };
     for (const n of descendants(body, LOCAL_DECLS, FUNC_LITERAL)) {
       if (n.type === 'var_spec') {
