@@ -204,3 +204,12 @@ export function insideLiteral(literals: LiteralSpan[], offset: number): boolean 
 export function mayHoldDirectives(text: string): boolean {
   return text.includes('eslint');
 }
+
+/** lint's annotation `/* NOTREACHED *\/` (also `// not reached`, any case): control never gets past the statement before it. */
+const NOT_REACHED = /^\s*not\s*reached\.?\s*$/i;
+
+/** Is a comment's whole text (delimiters included) lint's `NOTREACHED` annotation? */
+export function isNotReachedComment(text: string): boolean {
+  const body = text.startsWith('//') ? text.slice(2) : text.startsWith('/*') ? text.slice(2, text.endsWith('*/') ? -2 : undefined) : text;
+  return NOT_REACHED.test(body);
+}

@@ -10,6 +10,7 @@ import { unwrap } from '../macros/view.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
+import { isNotReachedComment } from '../comments.js';
 import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
@@ -143,6 +144,8 @@ export function projectNeverReturns(r: ResolvedCallee, name: string, depth: numb
 
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
   const ends = () => {
+    // `exec_fn(data);` then `/* NOTREACHED */`: the code says the call does not come back.
+    for (let next = statement.nextSibling; next?.type === 'comment'; next = next.nextSibling) if (isNotReachedComment(next.text)) return true;
     const call = statementCall(ctx, statement);
     if (call) return callNeverReturns(ctx, call, isLast, depth);
     const macro = expandedMacro(ctx, statementIdentifier(statement));
