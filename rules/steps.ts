@@ -410,6 +410,9 @@ function findFirstCall(file: FileContext, caller: string, callee: string): Synta
   if (!body) return undefined;
   return callsIn(file, body).find((c) => {
     const text = file.calleeText(c);
-    return text !== undefined && (text === callee || lastName(text) === lastName(callee));
+    if (text !== undefined && (text === callee || lastName(text) === lastName(callee))) return true;
+    // `(warn ? perror_msg_raw : perror_exit_raw)(msg)`: a call through an expression naming it.
+    const f = c.childForFieldName('function');
+    return !!f && f.type !== 'identifier' && /^\w+$/.test(callee) && new RegExp(`\\b${callee}\\b`).test(f.text);
   });
 }

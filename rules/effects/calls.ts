@@ -264,6 +264,8 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   // A fork or raw syscall spelling (a nested fork is its own site; see fork-spellings.ts).
   if ((a.language === 'go' || !pointerCall) && isForkSpellingCall(a.language, callee, ctx.config)) return { kind: 'safe' };
   if (pointerCall && a.language === 'c') {
+    const arms = conditionalCallee(ctx, call, enclosing);
+    if (arms) return eitherArm(arms.map((n) => classifyCName(ctx, n, depth)));
     return { kind: 'unknown', chain: [], reason: `\`${callee}\` is a call through a function pointer that could not be checked` };
   }
 
@@ -282,6 +284,34 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const project = isName ? projectVerdict(ctx, callee, depth) : undefined;
   if (project) return project;
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
+}
+
+const PEEL = new Set(['parenthesized_expression', 'cast_expression']);
+
+function peel(node: SyntaxNode | undefined): SyntaxNode | undefined {
+  let n = node;
+  while (n && PEEL.has(n.type)) n = n.type === 'cast_expression' ? field(n, 'value') : n.namedChild(0) ?? undefined;
+  return n;
+}
+
+/**
+ * `((flags & WARN_ONLY) ? perror_msg_raw : perror_exit_raw)(msg)`: a call through a
+ * conditional choosing between two functions named in the code calls one of them. Their
+ * names, when both arms are names that are no local or parameter of the enclosing function.
+ */
+function conditionalCallee(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined): string[] | undefined {
+  const f = peel(field(call, 'function'));
+  if (f?.type !== 'conditional_expression') return undefined;
+  const arms = [peel(field(f, 'consequence')), peel(field(f, 'alternative'))];
+  if (!arms.every((n) => n?.type === 'identifier' && !isLocalOrParam(ctx, enclosing, n.text))) return undefined;
+  return arms.map((n) => n!.text);
+}
+
+/** What a call of one of several functions may do: the worst of theirs. */
+function eitherArm(verdicts: CallVerdict[]): CallVerdict {
+  const rank = (v: CallVerdict) => (v.kind === 'unsafe' ? 0 : v.kind === 'leavesFrame' ? 1 : v.kind === 'unknown' || v.kind === 'macro' ? 2 : 3);
+  const worst = [...verdicts].sort((x, y) => rank(x) - rank(y))[0];
+  return worst.kind === 'macro' ? { kind: 'unknown', chain: [], reason: 'is called through a macro that could not be checked' } : worst;
 }
 
 /** A C callee by name (called directly, not through a pointer). */
