@@ -120,6 +120,8 @@ export function statementArgument(ctx: FileContext, call: SyntaxNode): SyntaxNod
 export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boolean, depth = 0): boolean {
   const macro = expandedMacro(ctx, call);
   if (macro) return macro.summary.neverReturns;
+  const alternatives = macroAlternatives(ctx, call);
+  if (alternatives) return alternatives.every((a) => a.summary.neverReturns);
   const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
@@ -148,8 +150,11 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
     for (let next = statement.nextSibling; next?.type === 'comment'; next = next.nextSibling) if (isNotReachedComment(next.text)) return true;
     const call = statementCall(ctx, statement);
     if (call) return callNeverReturns(ctx, call, isLast, depth);
-    const macro = expandedMacro(ctx, statementIdentifier(statement));
-    return !!macro && macro.summary.neverReturns;
+    const identifier = statementIdentifier(statement);
+    const macro = expandedMacro(ctx, identifier);
+    if (macro) return macro.summary.neverReturns;
+    const alternatives = macroAlternatives(ctx, identifier);
+    return !!alternatives && alternatives.every((a) => a.summary.neverReturns);
   };
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
@@ -375,6 +380,15 @@ export function macroReadingOf(ctx: FileContext, node: SyntaxNode | undefined): 
   return reading;
 }
 
+/**
+ * A use of a macro defined several ways under `#if`, read once per definition (any may be the
+ * build's): undefined unless every definition could be read.
+ */
+export function macroAlternatives(ctx: FileContext, node: SyntaxNode | undefined): Array<Extract<MacroReading, { kind: 'expanded' }>> | undefined {
+  const r = macroReadingOf(ctx, node);
+  return r?.kind === 'not-analysed' ? r.alternatives : undefined;
+}
+
 /** A use that could be expanded and read as code. */
 export function expandedMacro(ctx: FileContext, node: SyntaxNode | undefined): Extract<MacroReading, { kind: 'expanded' }> | undefined {
   const r = macroReadingOf(ctx, node);
@@ -391,11 +405,12 @@ function statementIdentifier(statement: SyntaxNode): SyntaxNode | undefined {
 /** What a statement that is a macro use does to control flow: `return`/`goto` in the body, whether the code after it runs. */
 export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined {
   if (ctx.adapter.language !== 'c') return undefined;
-  const macro = expandedMacro(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement));
-  if (!macro) return undefined;
-  const s = macro.summary;
-  if (!s.returns && s.gotos.length === 0) return undefined;
-  return { returns: s.returns, gotos: s.gotos, fallsThrough: s.fallsThrough };
+  const node = statementCall(ctx, statement) ?? statementIdentifier(statement);
+  const macro = expandedMacro(ctx, node);
+  const summaries = macro ? [macro.summary] : macroAlternatives(ctx, node)?.map((a) => a.summary);
+  if (!summaries || summaries.every((s) => !s.returns && s.gotos.length === 0)) return undefined;
+  // Defined several ways: what any definition does may happen.
+  return { returns: summaries.some((s) => s.returns), gotos: [...new Set(summaries.flatMap((s) => s.gotos))], fallsThrough: summaries.some((s) => s.fallsThrough) };
 }
 
 /** The value of a condition the file's macros make constant (`if (DEBUG_INIT)`), or undefined. */
@@ -553,8 +568,9 @@ export function newProcessSide(ctx: FileContext, condition: SyntaxNode, fn: Synt
  */
 function macroVerdict(ctx: FileContext, node: SyntaxNode, depth: number): CallVerdict | undefined {
   const macro = expandedMacro(ctx, node);
-  if (!macro) return undefined;
-  return macroBodyVerdict(ctx, macro, depth);
+  if (macro) return macroBodyVerdict(ctx, macro, depth);
+  const alternatives = macroAlternatives(ctx, node);
+  return alternatives ? eitherArm(alternatives.map((a) => macroBodyVerdict(ctx, a, depth))) : undefined;
 }
 
 export function macroBodyVerdict(ctx: FileContext, macro: Extract<MacroReading, { kind: 'expanded' }>, depth = 0): CallVerdict {
