@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { lex, literalMultiset, scanComments } from '../rules/comments.js';
+import { isNotReachedComment, lex, literalMultiset, scanComments } from '../rules/comments.js';
 import { sameLiterals } from '../rules/fixes/apply.js';
 import { checkFindings } from '../fuzz/check.js';
 import { initParsers, analyze, fixSource, parseSource, suppressionFix, unparsedRanges, type Finding, type Language, type SyntaxNode } from '../rules/index.js';
@@ -164,5 +164,12 @@ describe('no fix changes a literal', () => {
       { rule: 'unused-disable-directive', steps: [], severity: 'warning', message: 'Unused vforklint-disable directive (no finding to suppress here).', messageId: 'unusedAny', range: { start: pos(start), end: pos(start + 5) }, related: [], fixes: [{ title: 'remove', kind: 'suppress', safe: true, edits: [{ start, end: text.indexOf('"', start), newText: '' }] }] },
     ], { fixParses: false });
     assert.deepEqual(v.map((x) => x.property), ['fix-keeps-literals']);
+  });
+});
+
+describe("lint's NOTREACHED annotation", () => {
+  test('is the whole comment, in any case and either comment form', () => {
+    for (const c of ['/* NOTREACHED */', '/*NOTREACHED*/', '/* not reached */', '// NOTREACHED', '/* Not Reached. */']) assert.ok(isNotReachedComment(c), c);
+    for (const c of ['/* not reached if it fails */', '// reached', '/* TODO: NOTREACHED */', '"NOTREACHED"']) assert.ok(!isNotReachedComment(c), c);
   });
 });
