@@ -459,7 +459,7 @@ function isForkResult(ctx: FileContext, expr: SyntaxNode, depth: number): boolea
     const table = ctx.mayBeMacro(callee.text) ? ctx.macros : undefined;
     let name = callee.text;
     for (let i = 0; table && i < MAX_FORK_DEPTH; i++) {
-      if (functionReturnsFork(ctx, name, depth + 1)) return true;
+      if (functionReturnsFork(ctx, name, depth + 1, i > 0)) return true;
       const found = table.lookup(name, n.startIndex);
       if (found.kind !== 'macro') return false;
       const m = /^\(*\s*([A-Za-z_]\w*)\s*\([^()]*\)\s*\)*$/.exec(found.definition.body.trim());
@@ -471,14 +471,18 @@ function isForkResult(ctx: FileContext, expr: SyntaxNode, depth: number): boolea
 }
 
 /**
- * A function of this file whose every `return` returns a `fork()` result. (Not looked up in
- * the project index: a name in a condition is not otherwise resolved, and resolving it would
- * parse other files and say so for every `if (f(x))`.)
+ * A function of this file whose every `return` returns a `fork()` result. A name reached
+ * through a macro's body (`#define fork_or_rexec(argv) xfork()` in a header) is looked up in
+ * the project index too; a name written in the condition itself is not (it is not otherwise
+ * resolved, and resolving it would parse other files and say so for every `if (f(x))`).
  */
-function functionReturnsFork(ctx: FileContext, name: string, depth: number): boolean {
+function functionReturnsFork(ctx: FileContext, name: string, depth: number, throughMacro = false): boolean {
   if (libcFacts(name)?.newProcess) return true;
   const own = ctx.functionNamed(name);
-  return !!own && returnsFork(ctx, own, depth);
+  if (own) return returnsFork(ctx, own, depth);
+  if (!throughMacro || !ctx.project) return false;
+  const r = ctx.project.resolve(name);
+  return !!r && r.definitions.length > 0 && r.definitions.every((d) => returnsFork(d.ctx, d.fn, depth));
 }
 
 function returnsFork(ctx: FileContext, fn: SyntaxNode, depth: number): boolean {
