@@ -5,7 +5,7 @@
 import { isPassThroughName, passThroughMacrosOf } from '../flow/pass-through.js';
 import type { FileContext, ResolvedCallee } from '../file-context.js';
 import { analyseFlow, type FlowInput } from '../flow/walk.js';
-import { constantAt } from '../macros.js';
+import { constantAt, constantValue } from '../macros.js';
 import { unwrap } from '../macros/view.js';
 import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
@@ -131,10 +131,12 @@ export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boo
   if (nr && SYSCALLS.get(nr)?.noReturn) return true;
   if (isLast && isExecCall(ctx, call)) return true;
   if (ctx.isDeclaredNoReturn(name)) return true;
-  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined) return functionNeverReturns(ctx, name, depth + 1);
+  if (ctx.adapter.calleeIsName(call) && ctx.functionNamed(name) !== undefined) {
+    return functionNeverReturns(ctx, name, depth + 1) || neverReturnsWithArguments(ctx, argumentsOf(ctx, call), [{ ctx, fn: ctx.functionNamed(name)! }], depth);
+  }
   // Another file of the project (RULES section 8): never returns when declared so, or when no definition that may run returns.
   const project = ctx.project && ctx.adapter.calleeIsName(call) ? ctx.project.resolve(name) : undefined;
-  if (project) return projectNeverReturns(project, name, depth);
+  if (project) return projectNeverReturns(project, name, depth) || neverReturnsWithArguments(ctx, argumentsOf(ctx, call), project.definitions, depth);
   return false;
 }
 
@@ -159,6 +161,91 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
 }
+
+/**
+ * A C callee that may return in general but not with this call's constant arguments
+ * (`bb_daemonize_or_rexec(0, argv)`: only other flags reach its `return`): every definition,
+ * its tests of parameters it never changes read with the constants in place, has no path
+ * that returns. Not part of the recursion's fixed point: a callee under way counts as
+ * returning here.
+ */
+function neverReturnsWithArguments(ctx: FileContext, argumentTexts: ReadonlyArray<{ text: string; at?: number }>, definitions: ReadonlyArray<{ ctx: FileContext; fn: SyntaxNode }>, depth: number): boolean {
+  if (ctx.adapter.language !== 'c' || definitions.length === 0 || !summaryRoom()) return false;
+  const args = argumentTexts.map((a) => (a.text.length > 200 ? undefined : ctx.macros ? constantAt(ctx.macros, a.text, a.at) : constantValue(a.text)));
+  if (!args.some((v) => v !== undefined)) return false;
+  return definitions.every((d) => {
+    const bindings = new Map<string, bigint>();
+    d.ctx.adapter.parameters(d.fn).forEach((p, i) => {
+      const v = args[i];
+      if (v !== undefined && parameterUnchanged(d.ctx, d.fn, p.name)) bindings.set(p.name, v);
+    });
+    if (bindings.size === 0) return false;
+    const key = `noreturn-with:${d.fn.id}:${[...bindings].map(([n, v]) => `${n}=${v}`).join(',')}`;
+    return d.ctx.remember(key, () => {
+      const body = d.ctx.adapter.functionBody(d.fn);
+      if (!body) return false;
+      const input = macroFlowInput(d.ctx, d.fn);
+      return nestedSummary(() => {
+        const flow = analyseFlow({
+          adapter: d.ctx.adapter,
+          body,
+          initialMask: PRE,
+          endsPath: (s, last) => statementEndsPath(d.ctx, s, last, depth + 1),
+          isExec: (c) => isExecCall(d.ctx, c),
+          ...input,
+          constantCondition: (c) => conditionWith(d.ctx, c, bindings) ?? input.constantCondition?.(c),
+        });
+        const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
+        return !flow.incomplete && flow.endMask === 0 && !returns;
+      }, () => false);
+    });
+  });
+}
+
+function argumentsOf(ctx: FileContext, call: SyntaxNode): Array<{ text: string; at: number }> {
+  return ctx.adapter.arguments(call).map((a) => ({ text: a.text, at: a.startIndex }));
+}
+
+/** A call by name in a macro's body (`bb_daemonize_or_rexec(flags)` once the header's macro expanded) that never returns with its constant arguments. */
+function nameNeverReturnsWith(ctx: FileContext, name: string, args: readonly string[]): boolean {
+  if (!args.length || ctx.adapter.language !== 'c') return false;
+  const own = ctx.functionNamed(name);
+  const definitions = own ? [{ ctx, fn: own }] : ctx.project?.resolve(name)?.definitions ?? [];
+  return neverReturnsWithArguments(ctx, args.map((text) => ({ text })), definitions, 1);
+}
+
+/** A condition on parameters bound to constants, evaluated with them (and the file's macros) in place. */
+function conditionWith(ctx: FileContext, condition: SyntaxNode, bindings: ReadonlyMap<string, bigint>): boolean | undefined {
+  if (condition.text.length > 2000) return undefined;
+  let text = condition.text;
+  let bound = false;
+  for (const [name, value] of bindings) {
+    const re = new RegExp(`(?<![\\w.>])${name}\\b`, 'g');
+    if (re.test(text)) {
+      bound = true;
+      text = text.replace(re, `(${value})`);
+    }
+  }
+  if (!bound) return undefined;
+  const v = ctx.macros ? constantAt(ctx.macros, text, condition.startIndex) : constantValue(text);
+  return v === undefined ? undefined : v !== 0n;
+}
+
+/** A parameter the function never assigns, increments or takes the address of. */
+function parameterUnchanged(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
+  return ctx.remember(`param-unchanged:${fn.id}:${name}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body || ctx.adapter.localDeclarations(body).some((d) => d.name === name)) return false;
+    for (const n of descendantsWithin(fn, body, CHANGING)) {
+      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
+      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
+      if (target?.type === 'identifier' && target.text === name) return false;
+    }
+    return true;
+  });
+}
+
+const CHANGING = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
 
 /**
  * The never-returns computations under way, across files. A function being computed is
@@ -343,6 +430,7 @@ export function macroOptions(ctx: FileContext): SummaryOptions {
   return ctx.macroSummaryOptions(() => ({
     noReturn: { has: (name: string) => nameNeverReturns(ctx, name) } as unknown as ReadonlySet<string>,
     forks: { get: (name: string) => macroForkKind(ctx, name) } as unknown as ReadonlyMap<string, string>,
+    neverReturnsWith: (name: string, args: readonly string[]) => nameNeverReturnsWith(ctx, name, args),
   }));
 }
 

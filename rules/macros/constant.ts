@@ -1,6 +1,6 @@
 /**
  * The value of an integer constant expression (after macro expansion): `0`, `(1 << 3)`,
- * `!DEBUG` once DEBUG is replaced, `0 && x`. Undefined when it depends on anything that is
+ * `!DEBUG` once DEBUG is replaced, `0 && x`, `0 & x`. Undefined when it depends on anything that is
  * not a constant. Enough for `if (0)`, `while (0)` and `DEBUG_INIT`-style switches.
  */
 import { tokenize, type Token } from './tokens.js';
@@ -84,6 +84,10 @@ class Reader {
       const zero = (v: bigint | undefined) => v === 0n;
       const nonzero = (v: bigint | undefined) => v !== undefined && v !== 0n;
       if (op === '&&' && ((known && zero(left)) || zero(right))) {
+        left = 0n;
+        known = true;
+      } else if ((op === '&' || op === '*') && ((known && zero(left)) || zero(right))) {
+        // `0 & FLAG` (a parameter bound to 0 tested against an enum's flag) is 0 whatever FLAG is.
         left = 0n;
         known = true;
       } else if (op === '||' && ((known && nonzero(left)) || nonzero(right))) {

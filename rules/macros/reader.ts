@@ -11,6 +11,7 @@ import { named, unwrap } from './view.js';
 export interface ReaderOptions {
   noReturn: ReadonlySet<string>;
   forks: ReadonlyMap<string, string>;
+  neverReturnsWith?(name: string, args: readonly string[]): boolean;
 }
 
 export type Exit = 'next' | 'return' | 'goto' | 'exit' | 'break' | 'continue';
@@ -241,7 +242,9 @@ export class Reader {
         const kind = direct ? this.options.forks.get(name) : undefined;
         if (kind !== undefined) this.forkCalls.push({ spelling: name, kind, dead: isDead, node });
         if (!r.has('next')) return r;
-        return direct && this.options.noReturn.has(name) ? new Set<Exit>(['exit']) : r;
+        if (!direct) return r;
+        const ends = this.options.noReturn.has(name) || !!this.options.neverReturnsWith?.(name, args ? named(args).map((a) => a.text) : []);
+        return ends ? new Set<Exit>(['exit']) : r;
       }
       default:
         return this.sequence(named(node), dead);

@@ -13,6 +13,8 @@ export interface SummaryOptions {
   noReturn: ReadonlySet<string>;
   /** Fork spellings and their kinds (`vfork` -> `vfork`, `fork` -> `fork`). */
   forks: ReadonlyMap<string, string>;
+  /** A call that never returns with these arguments (their texts) though its function may in general. */
+  neverReturnsWith?(name: string, args: readonly string[]): boolean;
 }
 
 export interface MacroCall {
