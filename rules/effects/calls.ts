@@ -177,7 +177,7 @@ function neverReturnsWithArguments(ctx: FileContext, argumentTexts: ReadonlyArra
     const bindings = new Map<string, bigint>();
     d.ctx.adapter.parameters(d.fn).forEach((p, i) => {
       const v = args[i];
-      if (v !== undefined && parameterUnchanged(d.ctx, d.fn, p.name)) bindings.set(p.name, v);
+      if (v !== undefined && testedParameters(d.ctx, d.fn).has(p.name) && parameterUnchanged(d.ctx, d.fn, p.name)) bindings.set(p.name, v);
     });
     if (bindings.size === 0) return false;
     const key = `noreturn-with:${d.fn.id}:${[...bindings].map(([n, v]) => `${n}=${v}`).join(',')}`;
@@ -230,6 +230,23 @@ function conditionWith(ctx: FileContext, condition: SyntaxNode, bindings: Readon
   const v = ctx.macros ? constantAt(ctx.macros, text, condition.startIndex) : constantValue(text);
   return v === undefined ? undefined : v !== 0n;
 }
+
+/** The parameters a function's `if`, loop and `switch` conditions mention (only those can change its paths). */
+function testedParameters(ctx: FileContext, fn: SyntaxNode): ReadonlySet<string> {
+  return ctx.remember(`tested-params:${fn.id}`, () => {
+    const params = new Set(ctx.adapter.parameters(fn).map((p) => p.name));
+    const body = ctx.adapter.functionBody(fn);
+    const out = new Set<string>();
+    if (!body || params.size === 0) return out;
+    for (const n of descendantsWithin(fn, body, TESTS)) {
+      const c = n.childForFieldName('condition');
+      for (const w of c && c.text.length < 2000 ? c.text.match(/[A-Za-z_]\w*/g) ?? [] : []) if (params.has(w)) out.add(w);
+    }
+    return out;
+  });
+}
+
+const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
 
 /** A parameter the function never assigns, increments or takes the address of. */
 function parameterUnchanged(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
