@@ -1,8 +1,9 @@
 /**
  * The macros of the headers a file includes (RULES section 3, "Macros", with section 8):
  * followed through `#include`, transitively, each resolved relative to the including file
- * or, failing that, to any project header whose path ends with the included one (the
- * project's include directories, found by name). Handed to the analysis as
+ * or, failing that, to the project headers whose path ends with the included one (the
+ * project's include directories, found by name) that share the most leading directories
+ * with the including file. Handed to the analysis as
  * `AnalyzeOptions.headerMacros`, in effect from the start of the file.
  *
  * A name defined more than one way among them (`#ifdef __GNUC__ ... #else` in a header, or
@@ -133,7 +134,26 @@ function candidates(source: HeaderSource, from: string, include: { quoted: boole
   } else if (SYSTEM_HEADERS.has(include.path.trim())) return [];
   const wanted = normalise(include.path);
   if (!wanted) return [];
-  return source.derive(`include-candidates:${wanted}`, () => (headers.get(wanted.slice(wanted.lastIndexOf('/') + 1)) ?? []).filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
+  const all = source.derive(`include-candidates:${wanted}`, () => (headers.get(wanted.slice(wanted.lastIndexOf('/') + 1)) ?? []).filter((p) => p === wanted || p.endsWith(`/${wanted}`)).sort());
+  return nearest(all, from);
+}
+
+/**
+ * Of several headers an include may name (criu's `#include "log.h"`: `criu/include/log.h`
+ * and `compel/include/log.h`), those sharing the most leading directories with the including
+ * file: a subproject's include directory is its own (ties keep all).
+ */
+function nearest(paths: string[], from: string): string[] {
+  if (paths.length < 2) return paths;
+  const dirs = from.split('/').slice(0, -1);
+  const shared = (p: string) => {
+    const parts = p.split('/');
+    let n = 0;
+    while (n < dirs.length && n < parts.length - 1 && parts[n] === dirs[n]) n++;
+    return n;
+  };
+  const best = Math.max(...paths.map(shared));
+  return paths.filter((p) => shared(p) === best);
 }
 
 export interface HeaderMacros {
