@@ -184,20 +184,7 @@ function neverReturnsWithArguments(ctx: FileContext, argumentTexts: ReadonlyArra
     return d.ctx.remember(key, () => {
       const body = d.ctx.adapter.functionBody(d.fn);
       if (!body) return false;
-      const input = macroFlowInput(d.ctx, d.fn);
-      return nestedSummary(() => {
-        const flow = analyseFlow({
-          adapter: d.ctx.adapter,
-          body,
-          initialMask: PRE,
-          endsPath: (s, last) => statementEndsPath(d.ctx, s, last, depth + 1),
-          isExec: (c) => isExecCall(d.ctx, c),
-          ...input,
-          constantCondition: (c) => conditionWith(d.ctx, c, bindings) ?? input.constantCondition?.(c),
-        });
-        const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
-        return !flow.incomplete && flow.endMask === 0 && !returns;
-      }, () => false);
+      return nestedSummary(() => noPathReturns(d.ctx, d.fn, body, depth + 1, (c) => conditionWith(d.ctx, c, bindings)), () => false);
     });
   });
 }
@@ -212,6 +199,15 @@ function nameNeverReturnsWith(ctx: FileContext, name: string, args: readonly str
   const own = ctx.functionNamed(name);
   const definitions = own ? [{ ctx, fn: own }] : ctx.project?.resolve(name)?.definitions ?? [];
   return neverReturnsWithArguments(ctx, args.map((text) => ({ text })), definitions, 1);
+}
+
+/** The flow of a function's body has no path that returns (`decide`: tests it knows the value of, before the macros'). */
+function noPathReturns(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode, depth: number, decide?: (condition: SyntaxNode) => boolean | undefined): boolean {
+  const input = macroFlowInput(ctx, fn);
+  const constantCondition = decide && input.constantCondition ? (c: SyntaxNode) => decide(c) ?? input.constantCondition!(c) : decide ?? input.constantCondition;
+  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...input, ...(constantCondition ? { constantCondition } : {}) });
+  const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
+  return !flow.incomplete && flow.endMask === 0 && !returns;
 }
 
 /** A condition on parameters bound to constants, evaluated with them (and the file's macros) in place. */
@@ -231,7 +227,11 @@ function conditionWith(ctx: FileContext, condition: SyntaxNode, bindings: Readon
   return v === undefined ? undefined : v !== 0n;
 }
 
-/** The parameters a function's `if`, loop and `switch` conditions mention (only those can change its paths). */
+/**
+ * The parameters a function's `if`, loop and `switch` conditions test as a mode: for a flag
+ * (`flags & X`), for equality (`mode == X`, `!=`) or for truth (`if (verbose)`, `!p`). A
+ * quantity compared by order (`n > 0`: a counter, a recursion's depth) is not bound.
+ */
 function testedParameters(ctx: FileContext, fn: SyntaxNode): ReadonlySet<string> {
   return ctx.remember(`tested-params:${fn.id}`, () => {
     const params = new Set(ctx.adapter.parameters(fn).map((p) => p.name));
@@ -240,10 +240,18 @@ function testedParameters(ctx: FileContext, fn: SyntaxNode): ReadonlySet<string>
     if (!body || params.size === 0) return out;
     for (const n of descendantsWithin(fn, body, TESTS)) {
       const c = n.childForFieldName('condition');
-      for (const w of c && c.text.length < 2000 ? c.text.match(/[A-Za-z_]\w*/g) ?? [] : []) if (params.has(w)) out.add(w);
+      const text = c && c.text.length < 2000 ? c.text : '';
+      for (const w of text.match(/[A-Za-z_]\w*/g) ?? []) if (params.has(w) && !out.has(w) && testsAsMode(text, w)) out.add(w);
     }
     return out;
   });
+}
+
+function testsAsMode(condition: string, name: string): boolean {
+  const p = `(?<![\\w.>])${name}\\b`;
+  const bare = new RegExp(`^[\\s(!]*${p}[\\s)]*$`);
+  const mode = new RegExp(`${p}\\s*(?:&(?!&)|[!=]=)|(?:[^&]&|[!=]=)\\s*${p}|!\\s*${p}|(?:&&|\\|\\|)\\s*\\(*\\s*${p}\\s*\\)*\\s*(?:&&|\\|\\||\\)|$)|^\\(*\\s*${p}\\s*\\)*\\s*(?:&&|\\|\\|)`);
+  return bare.test(condition) || mode.test(condition);
 }
 
 const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
@@ -302,11 +310,7 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
     const fn = ctx.functionNamed(name);
     const body = fn && ctx.adapter.functionBody(fn);
     if (body) {
-      result = nestedSummary(() => {
-        const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
-        const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
-        return !flow.incomplete && flow.endMask === 0 && !returns;
-      }, () => false);
+      result = nestedSummary(() => noPathReturns(ctx, fn, body, depth), () => false);
     }
   } finally {
     noReturnFrames.pop();
