@@ -113,3 +113,44 @@ test('fork wrappers are looked for only among the functions a file names', () =>
   assert.deepEqual(index.wrappersFor('src/uses.c').map((w) => w.name), ['my_vfork']);
   assert.equal(index.work.wrapperSites, 1);
 });
+
+test('the wrapper search is made once and shared as data: an index given it parses no fork-spelling file and follows no fork site', () => {
+  const files: Record<string, string> = {
+    'lib/wrap.c': '#include <unistd.h>\npid_t my_vfork(void)\n{\n\treturn vfork();\n}\n',
+    'lib/runs.c': '#include <unistd.h>\nvoid runs(char **argv)\n{\n\tif (vfork() == 0) {\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n}\n',
+    'src/uses.c': '#include <unistd.h>\npid_t my_vfork(void);\nvoid run(void)\n{\n\tif (my_vfork() == 0) {\n\t\twrite(1, "x", 1);\n\t}\n}\n',
+  };
+  const host = memoryHost('/p', files);
+  const searcher = new ProjectIndex(host);
+  const forks = searcher.sharedForkFunctions();
+  // Every fork function checked once: both files parsed, one flow per fork site.
+  assert.deepEqual({ parsed: searcher.work.parsedFiles, sites: searcher.work.wrapperSites }, { parsed: 2, sites: 2 });
+  assert.deepEqual(forks.functions.map((f) => [f.name, f.verdict?.wrapper?.name ?? null]).sort(), [['my_vfork', 'my_vfork'], ['runs', null]]);
+  // Plain data: what a worker thread receives is a structured clone.
+  const workers = [0, 1].map(() => new ProjectIndex(host, { forks: structuredClone(forks) }));
+  for (const index of workers) {
+    const result = analyze(files['src/uses.c'], 'c', {}, { project: { index, file: 'src/uses.c' } });
+    assert.ok(result.findings.some((f) => f.rule === 'child-unsafe-call' || f.rule === 'child-returns'), JSON.stringify(result.findings.map((f) => f.rule)));
+    // No flow, and only the wrapper's own file parsed (where it is defined: the note on clashes), not lib/runs.c.
+    assert.deepEqual({ parsed: index.work.parsedFiles, sites: index.work.wrapperSites }, { parsed: 1, sites: 0 }, JSON.stringify(index.work));
+  }
+  // Without it, each index searches again.
+  const alone = new ProjectIndex(host);
+  analyze(files['src/uses.c'], 'c', {}, { project: { index: alone, file: 'src/uses.c' } });
+  assert.ok(alone.work.parsedFiles >= 2 && alone.work.wrapperSites >= 1, JSON.stringify(alone.work));
+});
+
+test('shared fork functions found with other fork spellings, or over files that changed since, are searched again', () => {
+  const files: Record<string, string> = {
+    'lib/wrap.c': '#include <unistd.h>\npid_t my_vfork(void)\n{\n\treturn vfork();\n}\n',
+    'src/uses.c': '#include <unistd.h>\npid_t my_vfork(void);\nvoid run(void)\n{\n\tif (my_vfork() == 0) {\n\t\twrite(1, "x", 1);\n\t}\n}\n',
+  };
+  const forks = new ProjectIndex(memoryHost('/p', files)).sharedForkFunctions();
+  const changed = new ProjectIndex(memoryHost('/p', { ...files, 'lib/wrap.c': files['lib/wrap.c'].replace('return vfork();', 'pid_t p = vfork();\n\treturn p;') }), { forks });
+  assert.deepEqual(changed.wrappersFor('src/uses.c').map((w) => w.name), ['my_vfork']);
+  assert.equal(changed.work.parsedFiles, 1);
+  const other = new ProjectIndex(memoryHost('/p', files), { forks });
+  other.useConfig({ forkFunctions: ['spawn_it'] });
+  assert.deepEqual(other.wrappersFor('src/uses.c').map((w) => w.name), ['my_vfork']);
+  assert.equal(other.work.parsedFiles, 1);
+});
