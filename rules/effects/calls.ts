@@ -191,7 +191,7 @@ export function functionNeverReturns(ctx: FileContext, name: string, depth = 0):
     const body = fn && ctx.adapter.functionBody(fn);
     if (body) {
       result = nestedSummary(() => {
-        const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
+        const flow = analyseFlow({ adapter: ctx.viewAdapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
         const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
         return !flow.incomplete && flow.endMask === 0 && !returns;
       }, () => false);
@@ -654,7 +654,7 @@ function prefix(name: string, v: CallVerdict): CallVerdict {
 
 /** Calls a same-file callee makes on its reachable paths (run as child code). */
 function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxNode[] {
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
+  const flow = analyseFlow({ adapter: ctx.viewAdapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;
