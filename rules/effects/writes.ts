@@ -7,7 +7,7 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, expandedMacro, factsOf, syscallOf } from './calls.js';
+import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
@@ -203,8 +203,9 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
   const facts = sameFile ? undefined : factsOf(ctx, callee);
   if (facts) return { positions: facts.writes ?? [] };
   if ((ctx.config.safeFunctions ?? []).includes(name)) return { positions: [] };
-  const v = classifyCall(ctx, call, enclosing, depth);
-  if (v.kind === 'macro') return { positions: [] };
+  // Whether the callee is a macro of unknown definition is all this asks of the call's
+  // verdict: a callee that is followed (its writes summarised) needs no verdict of its own.
+  if (isUnknownMacroCall(ctx, call, enclosing)) return { positions: [] };
   const readOnly = ctx.adapter.calleeIsName(call) ? readOnlyParameterPositions(ctx, name) : new Set<number>();
   if (sameFile && summaryRoom()) {
     const summary = calleeWrites(ctx, name, depth + 1);
@@ -216,7 +217,7 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
     const summary = projectCalleeWrites(remote.definitions, name, depth + 1);
     return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
   }
-  if (v.kind === 'safe') return { positions: [] };
+  if (classifyCall(ctx, call, enclosing, depth).kind === 'safe') return { positions: [] };
   return { readOnly };
 }
 
