@@ -230,27 +230,26 @@ export interface CalleeWriteSummary {
 export function projectCalleeWrites(definitions: readonly ProjectDefinition[], name: string, depth = 0): CalleeWriteSummary {
   const positions = new Set<number>();
   const shared: Write[] = [];
+  const targets = new Set<string>();
   for (const d of definitions) {
     const s = calleeWrites(d.ctx, d.name, depth);
     for (const p of s.paramPositions) positions.add(p);
-    for (const w of s.sharedWrites) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
+    for (const w of s.sharedWrites) if (firstOfTarget(targets, w)) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
   }
-  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: distinctTargets(shared) };
+  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: shared };
 }
 
 /**
- * One write per target (the first found, with its chain). A summary says what a callee
- * writes, not every path to it: a helper that calls another six times, which calls a third
- * six times, would otherwise carry 6^n copies of the third's write.
+ * Is `w` the first write to its target among those `seen` (which it joins)? A summary keeps
+ * one write per target (the first found, with its chain): it says what a callee writes, not
+ * every path to it; a helper that calls another six times, which calls a third six times,
+ * would otherwise carry 6^n copies of the third's write.
  */
-function distinctTargets(writes: readonly Write[]): Write[] {
-  const seen = new Set<string>();
-  return writes.filter((w) => {
-    const key = `${w.binding}\0${w.targetText}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+function firstOfTarget(seen: Set<string>, w: Write): boolean {
+  const key = `${w.binding}\0${w.targetText}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 /** Writes a same-file callee makes to globals and through its parameters. */
@@ -261,6 +260,8 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
     const scope = scopeOf(ctx, fn);
     const positions = new Set<number>();
     const shared: Write[] = [];
+    // One write per target (firstOfTarget), found before its chain is copied.
+    const targets = new Set<string>();
     if (body) {
       for (const w of writesIn(ctx, body, scope, depth)) {
         const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
@@ -269,11 +270,11 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
           // `char *d = dst; *d++ = c;`: through a local copy of a parameter is through the parameter.
           const through = w.indirect ? parametersBehindLocal(ctx, scope, w) : undefined;
           if (through) for (const p of through) positions.add(p);
-          else shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+          else if (firstOfTarget(targets, w)) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
         }
       }
     }
-    return { paramPositions: [...positions], sharedWrites: distinctTargets(shared) };
+    return { paramPositions: [...positions], sharedWrites: shared };
   }, () => ({ paramPositions: [], sharedWrites: [] })));
 }
 
