@@ -5,12 +5,11 @@
  * stay in the main thread, where starting workers would cost more than it saves.
  */
 import { dirname, relative, resolve } from 'node:path';
-import type { Language, VforklintConfig } from '../rules/index.js';
-import type { SharedForkFunctions } from '../rules/project/index.js';
+import type { Language } from '../rules/index.js';
 import type { ConfigResolver } from './config.js';
 import type { SourceFile } from './discover.js';
 import { lintBatch, lintText, threadSummaries, useSavedSummaries, type FileJob, type FileResult, type FixMode } from './lint-file.js';
-import { projectRootOf, type SharedProject } from './project-host.js';
+import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
 import { configKey, type ResultCache } from './cache.js';
 import { diskHost } from './project-files.js';
@@ -116,42 +115,18 @@ export class Linter {
   }
 
   /**
-   * What each project root the jobs use is shared with the workers as (RULES section 8): its
-   * text scan, and its wrapper search (every file with a fork spelling parsed, each fork
-   * function checked), both made here once instead of once per worker, with the fork
-   * spellings and configuration of the first job under the root (a worker whose configuration
-   * differs does them again). A root the cache has saved summaries for keeps them instead of a
-   * wrapper search: the workers check the saved one, and parse only what changed.
+   * The text scan of each project root the jobs use (RULES section 8), made with the fork
+   * spellings of the first job's configuration under it (a worker whose configuration
+   * differs scans again).
    */
-  private async projectShares(jobs: readonly FileJob[], pool: WorkerPool): Promise<Record<string, SharedProject>> {
-    const out: Record<string, SharedProject> = {};
-    const saved = this.savedSummaries() ?? {};
+  private projectScans(jobs: readonly FileJob[]): Record<string, SharedScan> {
+    const out: Record<string, SharedScan> = {};
     for (const j of jobs) {
       if (!j.projectRoot || out[j.projectRoot]) continue;
       const host = diskHost(j.projectRoot);
-      const scan: SharedProject = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
-      out[j.projectRoot] = scan;
-      if (saved[j.projectRoot] === undefined) scan.forks = await Linter.wrapperSearch(j.projectRoot, scan, j.config, pool);
+      out[j.projectRoot] = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
     }
     return out;
-  }
-
-  /** The wrapper search of one root, made in this thread (the workers load the core meanwhile). Undefined when it failed: each worker then searches. */
-  private static async wrapperSearch(root: string, scan: SharedScan, config: VforklintConfig, pool: WorkerPool): Promise<SharedForkFunctions | undefined> {
-    pool.prepare();
-    try {
-      const core = await import('../rules/index.js');
-      await core.initParsers();
-      const index = new core.ProjectIndex(diskHost(root), { projectReads: false, scan });
-      try {
-        index.useConfig(config);
-        return index.sharedForkFunctions();
-      } finally {
-        index.dispose();
-      }
-    } catch {
-      return undefined;
-    }
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */
@@ -184,8 +159,8 @@ export class Linter {
     }
     this.prewarm();
     const pool = this.pool!;
-    // Every worker's index would scan the whole project and search its wrappers first: do both once per root, here.
-    if (this.opts.projectIndex !== false) pool.share(await this.projectShares(jobs, pool));
+    // Every worker's index would scan the whole project first: scan each root once, here.
+    if (this.opts.projectIndex !== false) pool.share(this.projectScans(jobs));
     try {
       const results = await Promise.all(
         batches.map(async (b) => {

@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { findProjectRoot, ProjectIndex } from '../rules/index.js';
-import type { SharedForkFunctions } from '../rules/project/index.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 import { diskHost } from './project-files.js';
 
@@ -29,27 +28,21 @@ export function projectRootOf(path: string, override?: string): string {
 const indexes = new Map<string, ProjectIndex>();
 
 /**
- * What the main thread hands a worker for a root: the text scan it made, and, when it made
- * the wrapper search too, the fork functions it found with their wrapper checks.
- */
-export type SharedProject = SharedScan & { forks?: SharedForkFunctions };
-
-/**
  * This thread's index for a root (made on first use). `projectReads`: its analyses record what
  * they read (only --cache keeps them; computing them summarises every callee resolved).
- * `scan`: the root's text scan (and wrapper search) another thread made, taken over by a new index.
+ * `scan`: the root's text scan another thread made, taken over by a new index.
  */
-export function projectIndexFor(root: string, projectReads = true, scan?: SharedProject): ProjectIndex {
+export function projectIndexFor(root: string, projectReads = true, scan?: SharedScan): ProjectIndex {
   const key = `${projectReads ? 'reads' : 'no-reads'}\0${root}`;
   let index = indexes.get(key);
   if (!index) {
-    indexes.set(key, (index = new ProjectIndex(diskHost(root), { projectReads, ...(scan ? { scan } : {}), ...(scan?.forks ? { forks: scan.forks } : {}) })));
+    indexes.set(key, (index = new ProjectIndex(diskHost(root), { projectReads, ...(scan ? { scan } : {}) })));
   }
   return index;
 }
 
 /** The index and the root-relative path for a file, or undefined when the file lies outside the root. */
-export function projectFor(path: string, root: string, projectReads = true, scan?: SharedProject): { index: ProjectIndex; file: string } | undefined {
+export function projectFor(path: string, root: string, projectReads = true, scan?: SharedScan): { index: ProjectIndex; file: string } | undefined {
   const rel = relative(resolve(root), resolve(path)).split(sep).join('/');
   if (rel.startsWith('../') || rel === '..' || rel.startsWith('/')) return undefined;
   return { index: projectIndexFor(root, projectReads, scan), file: rel };

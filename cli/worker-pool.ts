@@ -1,7 +1,7 @@
 /** A pool of lint workers: each takes the next batch of files when it is free. */
 import { Worker } from 'node:worker_threads';
 import type { FileJob, FileResult, FixMode } from './lint-file.js';
-import type { SharedProject } from './project-host.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
 
 interface Pending {
   id: number;
@@ -27,8 +27,8 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private failures = 0;
   private nextId = 0;
-  /** The project roots' text scans and wrapper searches, sent with each worker's first batch (share() before run()). */
-  private scans?: Record<string, SharedProject>;
+  /** The project roots' text scans, sent with each worker's first batch (share() before run()). */
+  private scans?: Record<string, SharedScan>;
 
   constructor(
     size: number,
@@ -39,14 +39,9 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  /** Hand the workers the text scans (and wrapper searches) of the project roots (each gets them with its first batch). */
-  share(scans: Record<string, SharedProject>): void {
+  /** Hand the workers the text scans of the project roots (each gets them with its first batch). */
+  share(scans: Record<string, SharedScan>): void {
     this.scans = scans;
-  }
-
-  /** Have every worker load the analysis core now (while the main thread prepares what it will share). */
-  prepare(): void {
-    for (const slot of this.slots) slot.worker.postMessage({ prepare: true });
   }
 
   run(jobs: FileJob[]): Promise<FileResult[]> {

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { lintBatch, threadSummaries, useSavedSummaries, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
-import type { SharedProject } from './project-host.js';
+import type { SharedScan } from '../rules/project/text-scan.js';
 
 export interface BatchRequest {
   id: number;
@@ -13,13 +13,8 @@ export interface BatchRequest {
   fixMode: FixMode;
   /** With --cache, on a worker's first batch: the project summaries the last run saved. */
   summaries?: Record<string, unknown>;
-  /** With the project index, on a worker's first batch: the text scans of the project roots (and their wrapper searches), made once by the main thread. */
-  scans?: Record<string, SharedProject>;
-}
-
-/** Load the analysis core before the first batch (the main thread is still preparing what it shares). */
-export interface PrepareRequest {
-  prepare: true;
+  /** With the project index, on a worker's first batch: the text scans of the project roots, made once by the main thread. */
+  scans?: Record<string, SharedScan>;
 }
 
 /** With --cache, once every batch is done: what this worker's indexes computed, for the cache. */
@@ -27,12 +22,7 @@ export interface SummariesRequest {
   collect: true;
 }
 
-parentPort!.on('message', (req: BatchRequest | SummariesRequest | PrepareRequest) => {
-  if ('prepare' in req) {
-    // A failure here is met again, and reported, by the first file that needs the core.
-    void import('../rules/index.js').then((c) => c.initParsers()).catch(() => undefined);
-    return;
-  }
+parentPort!.on('message', (req: BatchRequest | SummariesRequest) => {
   if ('collect' in req) {
     parentPort!.postMessage({ summaries: threadSummaries() });
     return;

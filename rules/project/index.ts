@@ -35,13 +35,6 @@ export interface ProjectIndexOptions {
    * configuration the index is used with. The index takes it over (it may change it).
    */
   scan?: SharedScan;
-  /**
-   * The fork functions of this root and each one's wrapper check, found once elsewhere (the
-   * CLI's main thread, for all its workers: `sharedForkFunctions`): used instead of parsing
-   * every file with a fork spelling again, while those files read the same and the fork
-   * spellings of the configuration are the same.
-   */
-  forks?: SharedForkFunctions;
 }
 
 interface ParsedFile {
@@ -80,8 +73,8 @@ interface ForkFunctionAt {
   verdict?: { wrapper: ForkWrapper | null; capped?: string };
 }
 
-/** The fork functions of the project as saved or shared: the files they are in (content hashes), and each one's wrapper check, if done. */
-export interface SharedForkFunctions {
+/** The fork functions of the project as saved: the files they are in (content hashes), and each one's wrapper check, if done. */
+interface SavedForkFunctions {
   pattern: string;
   files: Record<string, string>;
   functions: Array<{ file: string; name: string; nth: number; isStatic: boolean; verdict?: { wrapper: ForkWrapper | null; capped?: string } }>;
@@ -117,7 +110,7 @@ export class ProjectIndex {
   private parsedCount = 0;
   private imported?: { files: Record<string, string>; names: Record<string, string[]>; entries: Record<string, string>; checked?: boolean };
   /** Saved fork functions (exportSummaries), used instead of parsing every fork-spelling file while those files are unchanged. */
-  private importedForks?: SharedForkFunctions;
+  private importedForks?: SavedForkFunctions;
   /** The content hashes of the fork-spelling files forkFunctions() rests on. */
   private forkFileHashes?: Record<string, string>;
 
@@ -128,7 +121,6 @@ export class ProjectIndex {
     this.maxParsed = options.maxParsedFiles ?? DEFAULT_MAX_PARSED_FILES;
     this.recordsReads = options.projectReads ?? true;
     this.givenScan = options.scan;
-    this.importedForks = options.forks;
   }
 
   /** Why the index was partial so far (unreadable file, budget, ...), human readable. */
@@ -364,7 +356,7 @@ export class ProjectIndex {
   }
 
   /** The saved fork functions, when they were found with the same spellings in the same fork-spelling files, unchanged (their hashes into `hashes`). */
-  private savedForkFunctions(files: readonly string[], hashes: Record<string, string>): SharedForkFunctions['functions'] | undefined {
+  private savedForkFunctions(files: readonly string[], hashes: Record<string, string>): SavedForkFunctions['functions'] | undefined {
     const saved = this.importedForks;
     this.importedForks = undefined;
     if (!saved || saved.pattern !== spellingPattern(this.config).source) return undefined;
@@ -413,22 +405,6 @@ export class ProjectIndex {
 
   private macroWrappers(): ForkWrapper[] {
     return (this.macroWrappersCache ??= macroWrappers(this.scan().macros));
-  }
-
-  /**
-   * Every fork function of the project with its wrapper check done, as plain data for other
-   * threads' indexes (`ProjectIndexOptions.forks`): the wrapper search made once for a run.
-   */
-  sharedForkFunctions(): SharedForkFunctions {
-    this.forkWrappers();
-    return this.forkFunctionsAsData()!;
-  }
-
-  /** The fork functions found so far with the files they rest on and the wrapper checks done, as plain data. */
-  private forkFunctionsAsData(): SharedForkFunctions | undefined {
-    if (!this.forkFunctionsByName || !this.forkFileHashes) return undefined;
-    const functions = [...this.forkFunctionsByName.values()].flat().map(({ file, name, nth, isStatic, verdict }) => ({ file, name, nth, isStatic, ...(verdict ? { verdict } : {}) }));
-    return { pattern: spellingPattern(this.config).source, files: this.forkFileHashes, functions };
   }
 
   /** Every fork wrapper of the project: functions whose child returns to the caller, and header macros around a fork. */
@@ -531,17 +507,19 @@ export class ProjectIndex {
     // What was imported and found to hold stays (it rests on the same contents as what was computed).
     const imp = this.imported?.checked ? this.imported : undefined;
     const out: Record<string, unknown> = { version: 1, files: { ...imp?.files, ...files }, names: { ...imp?.names, ...names }, entries: { ...imp?.entries, ...entries } };
-    const forks = this.forkFunctionsAsData();
-    if (forks) out.forks = forks;
+    if (this.forkFunctionsByName && this.forkFileHashes) {
+      const functions = [...this.forkFunctionsByName.values()].flat().map(({ file, name, nth, isStatic, verdict }) => ({ file, name, nth, isStatic, ...(verdict ? { verdict } : {}) }));
+      out.forks = { pattern: spellingPattern(this.config).source, files: this.forkFileHashes, functions } satisfies SavedForkFunctions;
+    }
     return out;
   }
 
   /** Several threads' snapshots of one project as one (what each computed, together; fork functions checked by any). */
   static mergeSummaries(snapshots: readonly unknown[]): unknown {
-    type Snapshot = { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SharedForkFunctions };
+    type Snapshot = { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SavedForkFunctions };
     const valid = (snapshots as Snapshot[]).filter((d) => d && d.version === 1 && d.files && d.names && d.entries);
     if (valid.length <= 1) return valid[0];
-    const out = { version: 1, files: {} as Record<string, string>, names: {} as Record<string, string[]>, entries: {} as Record<string, string> } as Required<Omit<Snapshot, 'forks'>> & { forks?: SharedForkFunctions };
+    const out = { version: 1, files: {} as Record<string, string>, names: {} as Record<string, string[]>, entries: {} as Record<string, string> } as Required<Omit<Snapshot, 'forks'>> & { forks?: SavedForkFunctions };
     for (const d of valid) {
       // Two threads that read a file differently (changed during the run) leave nothing to trust.
       if (Object.entries(d.files!).some(([p, h]) => out.files[p] !== undefined && out.files[p] !== h)) return undefined;
@@ -549,7 +527,7 @@ export class ProjectIndex {
       Object.assign(out.names, d.names);
       Object.assign(out.entries, d.entries);
     }
-    const forks = valid.map((d) => d.forks).filter((f): f is SharedForkFunctions => !!f);
+    const forks = valid.map((d) => d.forks).filter((f): f is SavedForkFunctions => !!f);
     const base = forks[0];
     if (base && forks.every((f) => f.pattern === base.pattern && JSON.stringify(f.files) === JSON.stringify(base.files))) {
       const key = (f: { file: string; name: string; nth: number }) => `${f.file}\0${f.name}\0${f.nth}`;
@@ -561,12 +539,11 @@ export class ProjectIndex {
   }
 
   importSummaries(data: unknown): void {
-    const d = data as { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SharedForkFunctions } | null;
+    const d = data as { version?: number; files?: Record<string, string>; names?: Record<string, string[]>; entries?: Record<string, string>; forks?: SavedForkFunctions } | null;
     if (!d || d.version !== 1 || typeof d.files !== 'object' || typeof d.entries !== 'object' || typeof d.names !== 'object') return;
     this.imported = { files: d.files!, names: d.names!, entries: d.entries! };
     const forks = d.forks;
-    // Fork functions handed in (ProjectIndexOptions.forks) were found this run: they win over saved ones.
-    if (!this.importedForks && forks && typeof forks.pattern === 'string' && forks.files && typeof forks.files === 'object' && Array.isArray(forks.functions)) this.importedForks = forks;
+    if (forks && typeof forks.pattern === 'string' && forks.files && typeof forks.files === 'object' && Array.isArray(forks.functions)) this.importedForks = forks;
   }
 
   /** An imported fingerprint, while every file it rests on has the same content and every name resolves to the same files. */
