@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { analyze, initParsers, memoryHost, ProjectIndex } from '../rules/index.js';
 import { MAX_DEFINITIONS_PER_NAME } from '../rules/project/resolve.js';
 import { MAX_WRAPPER_SITES_PER_FUNCTION } from '../rules/project/wrappers.js';
+import { classifyCall, isUnknownMacroCall } from '../rules/effects/calls.js';
+import { descendantsOfType } from '../rules/syntax.js';
 
 await initParsers();
 
@@ -112,4 +114,24 @@ test('fork wrappers are looked for only among the functions a file names', () =>
   assert.equal(index.work.wrapperSites, 0, 'no flow for a file that names no function holding a fork');
   assert.deepEqual(index.wrappersFor('src/uses.c').map((w) => w.name), ['my_vfork']);
   assert.equal(index.work.wrapperSites, 1);
+});
+
+test('what a call writes asks only whether the callee is a macro of unknown definition: no callee is followed for it', () => {
+  const files: Record<string, string> = {
+    'lib/h.c': '#include <stdlib.h>\nint counter;\nvoid helper(void)\n{\n\tcounter++;\n\tfree(malloc(1));\n}\nvoid CAPS_FN(void)\n{\n}\n',
+    'src/a.c': 'void helper(void);\nvoid CAPS_FN(void);\nstatic void local(void)\n{\n\thelper();\n}\nvoid run(int x)\n{\n\tLOG_IT(x);\n\thelper();\n\tCAPS_FN();\n\tlocal();\n}\n',
+  };
+  const index = new ProjectIndex(memoryHost('/p', files));
+  const a = index.parsedFile('src/a.c')!;
+  const run = a.ctx.functionNamed('run')!;
+  const calls = descendantsOfType(run, 'call_expression');
+  const shallow = calls.map((c) => isUnknownMacroCall(a.ctx, c, run));
+  // Nothing followed: no callee resolved in the project, no same-file callee judged.
+  assert.deepEqual({ resolutions: index.work.resolutions, parsed: index.work.parsedFiles }, { resolutions: 0, parsed: 1 }, JSON.stringify(index.work));
+  assert.equal(a.ctx.memo.has('calls:local'), false);
+  // The same answer as the full verdict's `macro` kind (a capitalised name not defined in the file is one, wherever it is defined).
+  const full = calls.map((c) => classifyCall(a.ctx, c, run).kind);
+  assert.deepEqual(full, ['macro', 'unsafe', 'macro', 'unsafe']);
+  assert.deepEqual(shallow, full.map((k) => k === 'macro'));
+  assert.ok(index.work.resolutions > 0);
 });

@@ -205,7 +205,7 @@ function nameNeverReturnsWith(ctx: FileContext, name: string, args: readonly str
 function noPathReturns(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode, depth: number, decide?: (condition: SyntaxNode) => boolean | undefined): boolean {
   const input = macroFlowInput(ctx, fn);
   const constantCondition = decide && input.constantCondition ? (c: SyntaxNode) => decide(c) ?? input.constantCondition!(c) : decide ?? input.constantCondition;
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...input, ...(constantCondition ? { constantCondition } : {}) });
+  const flow = analyseFlow({ adapter: ctx.viewAdapter, body, initialMask: PRE, endsPath: (s, last) => statementEndsPath(ctx, s, last, depth), isExec: (c) => isExecCall(ctx, c), ...input, ...(constantCondition ? { constantCondition } : {}) });
   const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
   return !flow.incomplete && flow.endMask === 0 && !returns;
 }
@@ -354,10 +354,23 @@ function isGoNosplit(ctx: FileContext, fn: SyntaxNode): boolean {
  * rules ask twice, for unsafe calls and for what the call writes).
  */
 export function classifyCall(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth = 0): CallVerdict {
-  return ctx.remember(`call:${call.id}:${enclosing?.id ?? ''}`, () => classifyCallUncached(ctx, call, enclosing, depth));
+  return ctx.remember(`call:${call.id}:${enclosing?.id ?? ''}`, () => classifyCallUncached(ctx, call, enclosing, depth, true));
 }
 
-function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth: number): CallVerdict {
+/**
+ * Is this call a macro of unknown definition (what `classifyCall` calls `{ kind: 'macro' }`)?
+ * Answered without following any function, of this file or of the project (following one
+ * never gives that answer): what a caller that needs nothing else asks (what a call writes),
+ * so no callee's verdict is computed for it.
+ */
+export function isUnknownMacroCall(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined): boolean {
+  return classifyCallUncached(ctx, call, enclosing, 0, false).kind === 'macro';
+}
+
+/** The verdict `classifyCall` gives when a callee would be followed but `follow` is off: never `macro`. */
+const NOT_FOLLOWED: CallVerdict = { kind: 'unknown', chain: [], reason: 'not followed' };
+
+function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined, depth: number, follow: boolean): CallVerdict {
   const a = ctx.adapter;
   const callee = ctx.calleeText(call);
   const safeExtra = ctx.config.safeFunctions ?? [];
@@ -369,7 +382,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const name = lastName(callee);
   if (safeExtra.includes(name)) return { kind: 'safe' };
   // A same-file macro is what its expansion does (RULES section 3, "Macros").
-  const macro = a.language === 'c' && a.calleeIsName(call) ? macroVerdict(ctx, call, depth) : undefined;
+  const macro = a.language === 'c' && a.calleeIsName(call) ? (follow ? macroVerdict(ctx, call, depth) : (expandedMacro(ctx, call) || macroAlternatives(ctx, call)) && NOT_FOLLOWED) : undefined;
   if (macro) return macro;
   const isName = a.calleeIsName(call);
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
@@ -382,7 +395,8 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     return { kind: 'unknown', chain: [], reason: `\`${callee}\` is a call through a function pointer that could not be checked` };
   }
 
-  if (a.language === 'c') return classifyCName(ctx, name, depth);
+  if (a.language === 'c') return classifyCName(ctx, name, depth, follow);
+  if (!follow) return NOT_FOLLOWED;
 
   // Go
   if (GO_SAFE.test(callee)) return { kind: 'safe' };
@@ -428,17 +442,18 @@ function eitherArm(verdicts: CallVerdict[]): CallVerdict {
 }
 
 /** A C callee by name (called directly, not through a pointer). */
-function classifyCName(ctx: FileContext, name: string, depth: number): CallVerdict {
+function classifyCName(ctx: FileContext, name: string, depth: number, follow = true): CallVerdict {
   const listed = LIBC.get(name);
   if (listed && listed.kind !== 'unjudged') return verdictOf(name, listed);
   if (name.startsWith('__builtin_') || name === 'sizeof' || name === 'alignof' || isPassThroughName(name, passThroughMacrosOf(ctx))) return { kind: 'safe' };
-  if (ctx.functionNamed(name) !== undefined) return followCallee(ctx, name, depth);
+  if (ctx.functionNamed(name) !== undefined) return follow ? followCallee(ctx, name, depth) : NOT_FOLLOWED;
   if (MACRO.test(name)) return { kind: 'macro' };
   const pub = publicName(name);
   if (INTERNAL_SAFE.has(name.replace(/^_+/, '')) || INTERNAL_SAFE.has(pub)) return { kind: 'safe' };
   const internal = LIBC.get(pub);
   if (internal && internal.kind !== 'unjudged') return verdictOf(name, internal);
   if (/^pthread_/.test(pub)) return { kind: 'unsafe', chain: [name], reason: whyFor(name, PTHREAD_WHY) };
+  if (!follow) return NOT_FOLLOWED;
   const project = projectVerdict(ctx, name, depth);
   if (project) return project;
   return { kind: 'unknown', chain: [name], reason: `\`${name}\` is neither on the async-signal-safe list nor defined in this file` };
@@ -816,7 +831,7 @@ function prefix(name: string, v: CallVerdict): CallVerdict {
 
 /** Calls a same-file callee makes on its reachable paths (run as child code). */
 function childCalls(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode): SyntaxNode[] {
-  const flow = analyseFlow({ adapter: ctx.adapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
+  const flow = analyseFlow({ adapter: ctx.viewAdapter, body, initialMask: CHILD, endsPath: (s, last) => statementEndsPath(ctx, s, last), isExec: (c) => isExecCall(ctx, c), ...macroFlowInput(ctx, fn) });
   const out: SyntaxNode[] = [];
   for (const e of flow.evaluations.values()) {
     if (!e.mask) continue;

@@ -7,7 +7,7 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, expandedMacro, factsOf, macroAlternatives, syscallOf } from './calls.js';
+import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, macroAlternatives, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
@@ -208,8 +208,9 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
   const facts = sameFile ? undefined : factsOf(ctx, callee);
   if (facts) return { positions: facts.writes ?? [] };
   if ((ctx.config.safeFunctions ?? []).includes(name)) return { positions: [] };
-  const v = classifyCall(ctx, call, enclosing, depth);
-  if (v.kind === 'macro') return { positions: [] };
+  // Whether the callee is a macro of unknown definition is all this asks of the call's
+  // verdict: a callee that is followed (its writes summarised) needs no verdict of its own.
+  if (isUnknownMacroCall(ctx, call, enclosing)) return { positions: [] };
   const readOnly = ctx.adapter.calleeIsName(call) ? readOnlyParameterPositions(ctx, name) : new Set<number>();
   if (sameFile && summaryRoom()) {
     const summary = calleeWrites(ctx, name, depth + 1);
@@ -221,7 +222,7 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
     const summary = projectCalleeWrites(remote.definitions, name, depth + 1);
     return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
   }
-  if (v.kind === 'safe') return { positions: [] };
+  if (classifyCall(ctx, call, enclosing, depth).kind === 'safe') return { positions: [] };
   return { readOnly };
 }
 
@@ -234,27 +235,26 @@ export interface CalleeWriteSummary {
 export function projectCalleeWrites(definitions: readonly ProjectDefinition[], name: string, depth = 0): CalleeWriteSummary {
   const positions = new Set<number>();
   const shared: Write[] = [];
+  const targets = new Set<string>();
   for (const d of definitions) {
     const s = calleeWrites(d.ctx, d.name, depth);
     for (const p of s.paramPositions) positions.add(p);
-    for (const w of s.sharedWrites) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
+    for (const w of s.sharedWrites) if (firstOfTarget(targets, w)) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
   }
-  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: distinctTargets(shared) };
+  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: shared };
 }
 
 /**
- * One write per target (the first found, with its chain). A summary says what a callee
- * writes, not every path to it: a helper that calls another six times, which calls a third
- * six times, would otherwise carry 6^n copies of the third's write.
+ * Is `w` the first write to its target among those `seen` (which it joins)? A summary keeps
+ * one write per target (the first found, with its chain): it says what a callee writes, not
+ * every path to it; a helper that calls another six times, which calls a third six times,
+ * would otherwise carry 6^n copies of the third's write.
  */
-function distinctTargets(writes: readonly Write[]): Write[] {
-  const seen = new Set<string>();
-  return writes.filter((w) => {
-    const key = `${w.binding}\0${w.targetText}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+function firstOfTarget(seen: Set<string>, w: Write): boolean {
+  const key = `${w.binding}\0${w.targetText}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 /** Writes a same-file callee makes to globals and through its parameters. */
@@ -265,6 +265,8 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
     const scope = scopeOf(ctx, fn);
     const positions = new Set<number>();
     const shared: Write[] = [];
+    // One write per target (firstOfTarget), found before its chain is copied.
+    const targets = new Set<string>();
     if (body) {
       for (const w of writesIn(ctx, body, scope, depth)) {
         const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
@@ -273,11 +275,11 @@ export function calleeWrites(ctx: FileContext, name: string, depth: number): Cal
           // `char *d = dst; *d++ = c;`: through a local copy of a parameter is through the parameter.
           const through = w.indirect ? parametersBehindLocal(ctx, scope, w) : undefined;
           if (through) for (const p of through) positions.add(p);
-          else shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+          else if (firstOfTarget(targets, w)) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
         }
       }
     }
-    return { paramPositions: [...positions], sharedWrites: distinctTargets(shared) };
+    return { paramPositions: [...positions], sharedWrites: shared };
   }, () => ({ paramPositions: [], sharedWrites: [] })));
 }
 

@@ -31,6 +31,8 @@ const isIdentPart = (c: string) => c !== '' && isIdentPartCode(c.charCodeAt(0));
 
 /** The text with backslash-newline continuations removed, and a map from its offsets to the original's. */
 function joinContinuations(text: string): { text: string; offsets: number[] } {
+  // Most texts (a condition, a macro use) hold no backslash: the same text, each offset its own.
+  if (!text.includes('\\')) return { text, offsets: Array.from({ length: text.length + 1 }, (_, i) => i) };
   let out = '';
   const offsets: number[] = [];
   for (let i = 0; i < text.length; i++) {
