@@ -12,7 +12,7 @@ import type { ForkSite } from './fork-sites.js';
 import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-state.js';
 import { passThroughMacrosOf } from './flow/pass-through.js';
 import { armAssumption, assumedCondition } from './flow/arm-assumption.js';
-import { factCondition, siteFacts } from './flow/site-facts.js';
+import { factCondition, indexFacts, siteFacts } from './flow/site-facts.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -79,8 +79,8 @@ export class SiteAnalysis {
     if (this.site.kind === 'clone-fn') return {};
     const file = this.file;
     const assumption = armAssumption(file, this.site.call);
-    const facts = siteFacts(file, this.site.call, this.site.fn);
-    if (!assumption && facts.length === 0) return {};
+    const facts = indexFacts(siteFacts(file, this.site.call, this.site.fn));
+    if (!assumption && facts.size === 0) return {};
     const plain = macroFlowInput(file).constantCondition;
     return { constantCondition: (c) => (assumption ? assumedCondition(file, c, assumption) : undefined) ?? factCondition(c, facts) ?? plain?.(c) };
   }

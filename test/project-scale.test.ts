@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, initParsers, memoryHost, ProjectIndex } from '../rules/index.js';
 import { MAX_DEFINITIONS_PER_NAME } from '../rules/project/resolve.js';
-import { MAX_WRAPPER_SITES_PER_FUNCTION } from '../rules/project/wrappers.js';
+import { MAX_WRAPPER_SITES_PER_FUNCTION, macroWrappers } from '../rules/project/wrappers.js';
 import { classifyCall, isUnknownMacroCall } from '../rules/effects/calls.js';
 import { descendantsOfType } from '../rules/syntax.js';
 
@@ -134,4 +134,13 @@ test('what a call writes asks only whether the callee is a macro of unknown defi
   assert.deepEqual(full, ['macro', 'unsafe', 'macro', 'unsafe']);
   assert.deepEqual(shallow, full.map((k) => k === 'macro'));
   assert.ok(index.work.resolutions > 0);
+});
+
+test('a header macro is a fork wrapper by a call in its code, not by a spelling in its strings or comments', () => {
+  const macros = new Map([
+    ['HELP_STRING', [{ name: 'HELP_STRING', body: '"see vfork(2): the child uses vfork() here"', file: 'sh.h' }]],
+    ['NOTE', [{ name: 'NOTE', params: ['x'], body: '/* not vfork() */ note(x)', file: 'sh.h' }]],
+    ['xvfork', [{ name: 'xvfork', params: [], body: '({ pid_t p = vfork(); p; })', file: 'libbb.h' }]],
+  ]);
+  assert.deepEqual(macroWrappers(macros).map((w) => w.name), ['xvfork']);
 });

@@ -149,7 +149,7 @@ export function projectNeverReturns(r: ResolvedCallee, name: string, depth: numb
 export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLast: boolean, depth = 0): boolean {
   const ends = () => {
     // `exec_fn(data);` then `/* NOTREACHED */`: the code says the call does not come back.
-    for (let next = statement.nextSibling; next?.type === 'comment'; next = next.nextSibling) if (isNotReachedComment(next.text)) return true;
+    if (followedByNotReached(ctx, statement)) return true;
     const call = statementCall(ctx, statement);
     if (call) return callNeverReturns(ctx, call, isLast, depth);
     const identifier = statementIdentifier(statement);
@@ -271,6 +271,24 @@ function parameterUnchanged(ctx: FileContext, fn: SyntaxNode, name: string): boo
 }
 
 const CHANGING = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
+
+const COMMENT_AHEAD = /^\s*(\/\*[\s\S]*?\*\/|\/\/[^\n]*)/;
+
+/**
+ * Is the statement followed, past blanks and other comments, by lint's `NOTREACHED`? Read
+ * from the text: a node's next sibling costs the tree's depth in tree-sitter.
+ */
+function followedByNotReached(ctx: FileContext, statement: SyntaxNode): boolean {
+  if (!ctx.remember('mentions-not-reached', () => /not\s*reached/i.test(ctx.text))) return false;
+  let at = statement.endIndex;
+  for (let i = 0; i < 8; i++) {
+    const m = COMMENT_AHEAD.exec(ctx.text.slice(at, at + 400));
+    if (!m) return false;
+    if (isNotReachedComment(m[1])) return true;
+    at += m[0].length;
+  }
+  return false;
+}
 
 /**
  * The never-returns computations under way, across files. A function being computed is

@@ -23,6 +23,15 @@ const MAX_PASSES = 16;
 
 const FRAME_RULES = new Set<RuleId>(['parent-reuses-frame', 'child-returns']);
 
+/** A finding by what it is about: its rule, its kind of message and the code it sits on (positions shift as fixes insert lines). */
+function findingKey(text: string, f: Finding): string {
+  return `${f.rule}\0${f.messageId ?? f.message}\0${text.slice(f.range.start.offset, f.range.end.offset)}`;
+}
+
+function countOf(findings: readonly Finding[], text: string, key: string): number {
+  return findings.filter((f) => findingKey(text, f) === key).length;
+}
+
 function frameFindings(findings: Finding[]): number {
   return findings.filter((f) => FRAME_RULES.has(f.rule)).length;
 }
@@ -67,11 +76,14 @@ export function fixSource(text: string, language: Language, config: VforklintCon
   const rejected: FixOutcome['declined'] = [];
   let last = analyze(current, language, config);
   const refused = new Set<string>();
+  // Findings whose fix was undone because the finding outlived it (in code the parser reads
+  // its own way, an inserted `_exit` may not end the path): never offered again.
+  const stubborn = new Set<string>();
   for (let pass = 0; pass < MAX_PASSES && !last.internalError; pass++) {
     const chosen: Array<{ finding: Finding; fix: Fix }> = [];
     const taken: TextEdit[] = [];
     const seen = new Set<string>();
-    const candidates = last.findings.map((f) => ({ finding: f, fix: autoFix(f) })).filter((c): c is { finding: Finding; fix: Fix } => !!c.fix);
+    const candidates = last.findings.map((f) => ({ finding: f, fix: autoFix(f) })).filter((c): c is { finding: Finding; fix: Fix } => !!c.fix && !stubborn.has(findingKey(current, c.finding)));
     // Splits first: they rewrite whole functions, the small fixes come back next pass if still needed.
     candidates.sort((a, b) => Number(b.fix.kind === 'split') - Number(a.fix.kind === 'split'));
     let splits = 0;
@@ -133,10 +145,24 @@ export function fixSource(text: string, language: Language, config: VforklintCon
         continue;
       }
     }
+    let after = analyze(next, language, config);
+    // A fix must take its finding away: one that leaves as many findings of its kind at the
+    // same code is undone (the rest of the pass kept), so that fixing twice changes nothing.
+    const outlived = kept.filter((c) => c.fix.kind !== 'split' && countOf(after.findings, next, findingKey(current, c.finding)) >= countOf(last.findings, current, findingKey(current, c.finding)));
+    if (outlived.length) {
+      for (const c of outlived) {
+        stubborn.add(findingKey(current, c.finding));
+        rejected.push({ rule: c.finding.rule, line: c.finding.range.start.line, reason: `${c.fix.title}: the finding would remain after it, so it was not applied` });
+      }
+      kept = kept.filter((c) => !outlived.includes(c));
+      next = applyEdits(current, kept.flatMap((c) => c.fix.edits));
+      if (next === current) continue;
+      after = analyze(next, language, config);
+    }
     for (const c of kept) applied.push({ rule: c.finding.rule, title: c.fix.title, line: c.finding.range.start.line });
     current = next;
     errors = Math.min(errors, parseErrors(current, language));
-    last = analyze(current, language, config);
+    last = after;
   }
   // One entry per reason: a declined split is reported once, at its function's first finding.
   const seenReasons = new Set<string>();

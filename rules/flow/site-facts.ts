@@ -163,13 +163,22 @@ export function siteFacts(ctx: FileContext, call: SyntaxNode, fn: SyntaxNode): S
   });
 }
 
+/** The site's facts by text, for lookups per condition (a fork under thousands of nested tests keeps thousands). */
+export type SiteFactIndex = ReadonlyMap<string, boolean>;
+
+export function indexFacts(facts: readonly SiteFact[]): SiteFactIndex {
+  const out = new Map<string, boolean>();
+  // The innermost test first: a name tested again further out keeps the nearest value.
+  for (const f of facts) if (!out.has(f.text)) out.set(f.text, f.value);
+  return out;
+}
+
 /** A condition that is one of the site's facts (or its negation `!x`). */
-export function factCondition(condition: SyntaxNode, facts: readonly SiteFact[]): boolean | undefined {
-  if (facts.length === 0) return undefined;
+export function factCondition(condition: SyntaxNode, facts: SiteFactIndex): boolean | undefined {
+  if (facts.size === 0 || condition.text.length > 400) return undefined;
   const text = squeeze(unparen(condition));
-  for (const f of facts) {
-    if (f.text === text) return f.value;
-    if (`!${f.text}` === text || f.text === `!${text}`) return !f.value;
-  }
-  return undefined;
+  const direct = facts.get(text);
+  if (direct !== undefined) return direct;
+  const negated = text.startsWith('!') ? facts.get(text.slice(1)) : facts.get(`!${text}`);
+  return negated === undefined ? undefined : !negated;
 }

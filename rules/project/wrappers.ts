@@ -5,6 +5,7 @@
  * are fork sites for the callers, as if named in `forkFunctions`. A function whose child
  * never returns is no wrapper.
  */
+import { lex } from '../comments.js';
 import { CHILD_SIDE, FAILED_EXEC } from '../flow/path-state.js';
 import type { FileContext } from '../file-context.js';
 import { findForkSitesAt } from '../fork-sites.js';
@@ -90,11 +91,20 @@ export function wrappersIn(ctx: FileContext, file: string, log?: WrapperSearchLo
 }
 
 /** Header macros whose body calls a vfork-style spelling (`#define xvfork() ({ pid_t p = vfork(); ... p; })`). */
+/** A macro body with its literals and comments blanked (offsets kept). */
+function codeOnly(body: string): string {
+  const { comments, literals } = lex(body, 'c');
+  let out = body;
+  for (const span of [...comments, ...literals]) out = out.slice(0, span.start) + ' '.repeat(span.end - span.start) + out.slice(span.end);
+  return out;
+}
+
 export function macroWrappers(macros: ReadonlyMap<string, readonly MacroDef[]>): ForkWrapper[] {
   const out: ForkWrapper[] = [];
   for (const [name, defs] of macros) {
     for (const d of defs) {
-      const roles = [...d.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => callSpelling('c', m[1])?.role);
+      // A spelling inside a string or comment of the body (tcsh's `HELP_STRING` text naming `vfork()`) is no call.
+      const roles = [...codeOnly(d.body).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => callSpelling('c', m[1])?.role);
       const raw = roles.includes('raw-vfork');
       if (roles.includes('vfork') || raw) {
         out.push({ name, file: d.file, raw, isStatic: false, macro: true });
