@@ -11,17 +11,28 @@
  * an unchanged tree parses nothing new. Files with no fork spelling are never analysed and
  * need no entry. A cache file that cannot be read or makes no sense is one warning, then
  * ignored (and rewritten); nothing else is lost.
+ *
+ * A run over a tree where nothing changed is replayed (`replay`): the last run's list of
+ * files, each one's configuration key and outcome, and the content hash of every file it
+ * linted or its project index could read (`contents`) say that every result holds, so
+ * nothing is analysed, no worker starts and neither the analysis core nor tree-sitter
+ * loads. Whether a file's content is still the hashed one is decided from its `stat`
+ * first (size, modification and change times, inode: recorded beside the hash), only as a
+ * shortcut: when they differ (a fresh clone, a `touch`), the content is read and hashed
+ * again, and the hash decides.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { AnalysisResult, Finding, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { AnalysisResult, Finding, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { FileResult } from './lint-file.js';
+import { listProjectFilesStamped, MAX_LISTED_FILES, sourceDirEntries, type StampedListing } from './project-files.js';
 
 /** One piece of project knowledge a result read, with its fingerprint then. */
 export type ProjectRead = NonNullable<AnalysisResult['projectReads']>[number];
 
 export const DEFAULT_CACHE_FILE = '.vforklintcache';
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What a file's analysis said, as stored. */
 export interface CachedOutcome {
@@ -40,12 +51,66 @@ export interface CachedFile {
   outcome: CachedOutcome;
 }
 
+/**
+ * What a file's content was: its hash, and when its `stat` could be trusted to say it is
+ * unchanged, the size, modification time, change time (ms) and inode it had then. A file
+ * changed within RACY_MS of the run that stamped it has no stat part (racily clean, as git
+ * says): it is hashed again next time.
+ */
+export type ContentStamp = [hash: string] | [hash: string, size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+/** What the last run linted, and the project files its results rest on. */
+interface LastRun {
+  /** Each file linted (cwd-relative): the key of its configuration (`resultKey`), and 1 when it has an entry in `files` (0: nothing to report). */
+  files: Record<string, [key: string, stored: 0 | 1]>;
+  /** Each project root its files used (cwd-relative): the root's source files and directories (project-files.ts). */
+  roots: Record<string, StampedListing>;
+}
+
 interface CacheData {
   tool: 'vforklint';
   format: number;
   version: string;
   files: Record<string, CachedFile>;
   summaries?: unknown;
+  /** Every file the last run linted or indexed, cwd-relative. */
+  contents?: Record<string, ContentStamp>;
+  lastRun?: LastRun;
+}
+
+/**
+ * A file changed less than this long before a run may change again within the same
+ * timestamp tick (coarse file systems count whole seconds): its stat is not recorded.
+ */
+const RACY_MS = 2000;
+
+/** A linted file as the replay and the record see it: its language, the key of its configuration and its project root (absent: no index). */
+export interface PlannedFile {
+  path: string;
+  language: Language;
+  key: string;
+  root?: string;
+}
+
+/**
+ * Each file's plan: its configuration key (the same as the linter's, `resultKey`) and project
+ * root (`rootOf`; absent: the index is off), computed once per directory.
+ */
+export function planFiles(files: ReadonlyArray<{ path: string; language: Language }>, configFor: (dir: string) => VforklintConfig, keepFixes: boolean, rootOf: ((path: string) => string) | undefined, cwd: string): PlannedFile[] {
+  const keys = new Map<string, string>();
+  return files.map((f) => {
+    const root = rootOf?.(f.path);
+    const dir = dirname(f.path);
+    const k = `${dir}\0${root ?? ''}`;
+    let key = keys.get(k);
+    if (key === undefined) keys.set(k, (key = resultKey(configFor(dir), keepFixes, root, cwd)));
+    return { path: f.path, language: f.language, key, ...(root !== undefined ? { root } : {}) };
+  });
+}
+
+/** The stamps taken before a run that is not replayed: the project roots' listings (the files' stamps stay in the cache). */
+export interface RunSnapshot {
+  roots: Map<string, StampedListing>;
 }
 
 export function contentHash(bytes: Uint8Array): string {
@@ -66,6 +131,39 @@ function stableJson(v: unknown): string {
 export function configKey(config: VforklintConfig, extra: Record<string, unknown>): string {
   return createHash('sha1').update(stableJson({ config, extra })).digest('hex');
 }
+
+/**
+ * The key of a file's configuration, report options and project root (named relative to
+ * the working directory, so a moved tree keeps its cache; absent: the index is off).
+ */
+export function resultKey(config: VforklintConfig, keepFixes: boolean, projectRoot: string | undefined, cwd: string): string {
+  return configKey(config, { keepFixes, projectRoot: projectRoot === undefined ? null : relative(cwd, projectRoot) });
+}
+
+/** Steps and related locations in other files are stored root-relative; the formatters take absolute paths (as FileResult.path). */
+export function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
+  const elsewhere = (f: Finding) => f.steps.some((s) => s.file !== undefined) || f.related.some((r) => r.file !== undefined);
+  if (!root || !findings.some(elsewhere)) return findings;
+  const absolute = <T extends { file?: string }>(x: T): T => (x.file === undefined ? x : { ...x, file: join(root, x.file) });
+  return findings.map((f) => (elsewhere(f) ? { ...f, steps: f.steps.map(absolute), related: f.related.map(absolute) } : f));
+}
+
+/** The result of a file whose stored entry holds (`text`: its text, needed only when it has findings). */
+export function cachedResult(path: string, language: Language, projectRoot: string | undefined, entry: CachedFile, text: () => string): FileResult {
+  const o = entry.outcome;
+  return { path, language, parsed: true, findings: withAbsoluteSteps(o.findings, projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text() : undefined, cacheEntry: entry, fromCache: true };
+}
+
+function isStamp(v: unknown): v is ContentStamp {
+  return Array.isArray(v) && typeof v[0] === 'string' && (v.length === 1 || (v.length === 5 && v.slice(1).every((n) => typeof n === 'number')));
+}
+
+/** The stat part of a stamp, when the file was last changed long enough ago (RACY_MS) to trust it. */
+function statPart(st: Stats, racyAfter: number): [number, number, number, number] | undefined {
+  return st.mtimeMs < racyAfter && st.ctimeMs < racyAfter ? [st.size, st.mtimeMs, st.ctimeMs, st.ino] : undefined;
+}
+
+const sameStat = (s: ContentStamp, st: Stats): boolean => s.length === 5 && s[1] === st.size && s[2] === st.mtimeMs && s[3] === st.ctimeMs && s[4] === st.ino;
 
 /**
  * The stored outcome when it is still valid for this text: same content hash, same
@@ -104,8 +202,20 @@ export class ResultCache {
   private files = new Map<string, CachedFile>();
   /** The project index's summaries as last saved (`ProjectIndex.exportSummaries()`). */
   summaries: unknown;
-  /** Files whose stored result was used, and files analysed afresh and stored, this run. */
-  readonly stats = { reused: 0, analysed: 0 };
+  /** The content stamps as loaded, and as taken this run (null: not a readable file). */
+  private stamps = new Map<string, ContentStamp>();
+  private readonly fresh = new Map<string, ContentStamp | null>();
+  private lastRun?: LastRun;
+  /** Something to write: the last run's record or a stamp changed (a replay that changed nothing writes nothing). */
+  private dirty = false;
+  /** Stamps taken after this moment are racy (RACY_MS before the run started). */
+  private readonly racyAfter = Date.now() - RACY_MS;
+  /**
+   * Files whose stored result was used, and files analysed afresh and stored, this run; and
+   * the work of deciding whether contents changed (a counter, no clock): files found
+   * unchanged by their stat alone, files read to be hashed; `replayed` when the whole run was.
+   */
+  readonly stats = { reused: 0, analysed: 0, statHits: 0, hashed: 0, replayed: false };
 
   private constructor(
     readonly path: string,
@@ -131,6 +241,9 @@ export class ResultCache {
       if (data.format !== FORMAT || data.version !== version) return cache;
       for (const [file, entry] of Object.entries(data.files)) if (isCachedFile(entry)) cache.files.set(file, entry);
       cache.summaries = data.summaries;
+      if (data.contents && typeof data.contents === 'object') for (const [file, stamp] of Object.entries(data.contents)) if (isStamp(stamp)) cache.stamps.set(file, stamp);
+      const run = data.lastRun;
+      if (run && typeof run.files === 'object' && run.files && typeof run.roots === 'object' && run.roots) cache.lastRun = run;
     } catch (e) {
       warn(`the cache ${relative(cwd, path) || path} is not usable (${e instanceof SyntaxError ? 'not valid JSON' : e instanceof Error ? e.message : String(e)}); ignoring it`);
     }
@@ -154,9 +267,140 @@ export class ResultCache {
     } else this.files.delete(this.name(absPath));
   }
 
+  /**
+   * The file's content stamp now (once per run): the stored one when its stat says the file is
+   * unchanged, else the hash of what it holds now (null: not a readable file).
+   */
+  private stampOf(absPath: string, name = this.name(absPath)): ContentStamp | null {
+    const known = this.fresh.get(name);
+    if (known !== undefined) return known;
+    let stamp: ContentStamp | null = null;
+    const st = statSync(absPath, { throwIfNoEntry: false });
+    const stored = this.stamps.get(name);
+    if (st?.isFile()) {
+      if (stored && sameStat(stored, st)) {
+        this.stats.statHits++;
+        stamp = stored;
+      } else {
+        try {
+          const hash = contentHash(readFileSync(absPath));
+          this.stats.hashed++;
+          const part = statPart(st, this.racyAfter);
+          stamp = part ? [hash, ...part] : [hash];
+        } catch {
+          stamp = null;
+        }
+      }
+    }
+    if (stamp !== stored && (!stamp || !stored || stamp.join('\0') !== stored.join('\0'))) this.dirty = true;
+    this.fresh.set(name, stamp);
+    return stamp;
+  }
+
+  /** Is the file's content the one hashed in `stamp`? */
+  private unchanged(absPath: string, name?: string): boolean {
+    const stored = this.stamps.get(name ?? this.name(absPath));
+    const now = this.stampOf(absPath, name);
+    return !!stored && !!now && now[0] === stored[0];
+  }
+
+  /**
+   * The last run's results again, when they all hold: every file was linted by the last run
+   * with the same configuration key and has the same content, and every project root they
+   * used has the same source files with the same contents (so every summary, fingerprint and
+   * fork wrapper they rest on is what it was). Undefined when anything differs (then lint).
+   * Reads only the files with findings (the formatters print their lines).
+   */
+  replay(plan: readonly PlannedFile[]): FileResult[] | undefined {
+    const run = this.lastRun;
+    if (!run) return undefined;
+    const out: FileResult[] = [];
+    const roots = new Set<string>();
+    let reused = 0;
+    for (const f of plan) {
+      const name = this.name(f.path);
+      const last = run.files[name];
+      if (!last || last[0] !== f.key || !this.unchanged(f.path, name)) return undefined;
+      if (f.root !== undefined) roots.add(f.root);
+      if (last[1] === 0) {
+        out.push({ path: f.path, language: f.language, findings: [], parsed: false });
+        continue;
+      }
+      const entry = this.files.get(name);
+      if (!entry || entry.config !== f.key || entry.hash !== this.stamps.get(name)![0]) return undefined;
+      reused++;
+      out.push(cachedResult(f.path, f.language, f.root, entry, () => readFileSync(f.path, 'utf8')));
+    }
+    for (const root of roots) {
+      const listing = run.roots[this.name(root) || '.'];
+      if (!listing || !listingHolds(root, listing)) return undefined;
+      for (const rel of listing.files) if (!this.unchanged(join(root, rel))) return undefined;
+    }
+    this.stats.reused += reused;
+    this.stats.replayed = true;
+    return out;
+  }
+
+  /**
+   * Before a run that is not replayed: the stamps of every file it will lint and of every
+   * source file of the project roots it uses, taken before the analysis reads them (a file
+   * changed during the run then differs from its stamp next time, and is linted again).
+   */
+  snapshot(plan: readonly PlannedFile[]): RunSnapshot {
+    for (const f of plan) this.stampOf(f.path);
+    const roots = new Map<string, StampedListing>();
+    for (const f of plan) {
+      if (f.root === undefined || roots.has(f.root)) continue;
+      const listing = listProjectFilesStamped(f.root, this.racyAfter);
+      roots.set(f.root, listing);
+      for (const rel of listing.files) this.stampOf(join(f.root, rel));
+    }
+    return { roots };
+  }
+
+  /** After that run: what the next run needs to replay it (results in the plan's order). */
+  recordRun(plan: readonly PlannedFile[], results: readonly FileResult[], snap: RunSnapshot): void {
+    const files: LastRun['files'] = {};
+    const contents = new Map<string, ContentStamp>();
+    const keep = (name: string) => {
+      const s = this.fresh.get(name);
+      if (s) contents.set(name, s);
+      return s;
+    };
+    plan.forEach((f, i) => {
+      const r = results[i];
+      const name = this.name(f.path);
+      const stamp = keep(name);
+      // A failure, or a file that changed between its stamp and its analysis, is not replayed.
+      if (!r || r.path !== f.path || r.error || !stamp || (r.cacheEntry && r.cacheEntry.hash !== stamp[0])) return;
+      files[name] = [f.key, r.cacheEntry ? 1 : 0];
+    });
+    const roots: LastRun['roots'] = {};
+    for (const [root, listing] of snap.roots) {
+      roots[this.name(root) || '.'] = listing;
+      for (const rel of listing.files) keep(this.name(join(root, rel)));
+    }
+    this.stamps = contents;
+    this.lastRun = { files, roots };
+    this.dirty = true;
+  }
+
+  /** Whether save() has anything to write (a replay that found every stamp as stored has not). */
+  get changed(): boolean {
+    return this.dirty;
+  }
+
   /** Write the cache atomically (a temporary file renamed over it); a failure is a warning. */
   save(warn: (message: string) => void): void {
-    const data: CacheData = { tool: 'vforklint', format: FORMAT, version: this.version, files: Object.fromEntries([...this.files].sort(([a], [b]) => (a < b ? -1 : 1))), ...(this.summaries !== undefined ? { summaries: this.summaries } : {}) };
+    if (this.stats.replayed) for (const [name, s] of this.fresh) if (s) this.stamps.set(name, s);
+    const data: CacheData = {
+      tool: 'vforklint',
+      format: FORMAT,
+      version: this.version,
+      files: Object.fromEntries([...this.files].sort(([a], [b]) => (a < b ? -1 : 1))),
+      ...(this.summaries !== undefined ? { summaries: this.summaries } : {}),
+      ...(this.lastRun ? { contents: Object.fromEntries(this.stamps), lastRun: this.lastRun } : {}),
+    };
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
@@ -171,4 +415,31 @@ export class ResultCache {
       warn(`cannot write the cache ${relative(this.cwd, this.path) || this.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
   }
+}
+
+/**
+ * Does a root still hold the source files listed? Yes when every directory listed has its
+ * stamp (a directory's stat changes when an entry is added, removed or renamed in it); a
+ * directory whose stamp differs (the cache file written beside the sources, say) is read
+ * again and must hold the same source files and subdirectories.
+ */
+function listingHolds(root: string, listing: StampedListing): boolean {
+  if (listing.files.length >= MAX_LISTED_FILES) return false;
+  const changed = new Set<string>();
+  for (const [dir, stamp] of Object.entries(listing.dirs)) {
+    const st = statSync(dir ? join(root, dir) : root, { throwIfNoEntry: false });
+    if (!st || !stamp || st.mtimeMs !== stamp[0] || st.ctimeMs !== stamp[1] || st.ino !== stamp[2]) changed.add(dir);
+  }
+  if (changed.size === 0) return true;
+  const parent = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+  const was = new Map<string, string[]>([...changed].map((d) => [d, []]));
+  for (const f of listing.files) was.get(parent(f))?.push(f);
+  for (const d of Object.keys(listing.dirs)) if (d) was.get(parent(d))?.push(`${d}/`);
+  for (const dir of changed) {
+    const now = sourceDirEntries(root, dir);
+    if (!now) return false;
+    const names = [...now.files, ...now.dirs.map((d) => `${d}/`)].sort();
+    if (names.join('\0') !== was.get(dir)!.sort().join('\0')) return false;
+  }
+  return true;
 }
