@@ -52,17 +52,24 @@ export interface CachedFile {
 }
 
 /**
- * What a file's content was: its hash, and when its `stat` could be trusted to say it is
- * unchanged, the size, modification time, change time (ms) and inode it had then. A file
- * changed within RACY_MS of the run that stamped it has no stat part (racily clean, as git
- * says): it is hashed again next time.
+ * What a file's content was: its hash, and the size, modification time, change time (ms)
+ * and inode it had when hashed, by which its `stat` says it is unchanged. A file changed
+ * within RACY_MS of the run that stamped it has size -1 (racily clean, as git says: its
+ * stat could miss a change made in the same timestamp tick): it is hashed again next time.
  */
-export type ContentStamp = [hash: string] | [hash: string, size: number, mtimeMs: number, ctimeMs: number, ino: number];
+export type ContentStamp = [hash: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, ...rest: number[]];
 
-/** What the last run linted, and the project files its results rest on. */
+/**
+ * A stamp as stored, with the file's part in the last run: -1 when it was only one of a
+ * project root's files, else `2 * k + s`, k the index of its configuration key in
+ * `LastRun.keys` and s 1 when it has an entry in `files` (0: nothing to report).
+ */
+type StoredStamp = [hash: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, run: number];
+
+/** What the last run linted is in `contents`; here, what it shares. */
 interface LastRun {
-  /** Each file linted (cwd-relative): the key of its configuration (`resultKey`), and 1 when it has an entry in `files` (0: nothing to report). */
-  files: Record<string, [key: string, stored: 0 | 1]>;
+  /** The configuration keys (`resultKey`) of the files it linted. */
+  keys: string[];
   /** Each project root its files used (cwd-relative): the root's source files and directories (project-files.ts). */
   roots: Record<string, StampedListing>;
 }
@@ -74,7 +81,7 @@ interface CacheData {
   files: Record<string, CachedFile>;
   summaries?: unknown;
   /** Every file the last run linted or indexed, cwd-relative. */
-  contents?: Record<string, ContentStamp>;
+  contents?: Record<string, StoredStamp>;
   lastRun?: LastRun;
 }
 
@@ -96,15 +103,26 @@ export interface PlannedFile {
  * Each file's plan: its configuration key (the same as the linter's, `resultKey`) and project
  * root (`rootOf`; absent: the index is off), computed once per directory.
  */
-export function planFiles(files: ReadonlyArray<{ path: string; language: Language }>, configFor: (dir: string) => VforklintConfig, keepFixes: boolean, rootOf: ((path: string) => string) | undefined, cwd: string): PlannedFile[] {
-  const keys = new Map<string, string>();
+export function planFiles(files: ReadonlyArray<{ path: string; language: Language }>, configFor: (dir: string) => VforklintConfig, keepFixes: boolean, rootOf: ((dir: string) => string) | undefined, cwd: string): PlannedFile[] {
+  const byDir = new Map<string, { key: string; root?: string }>();
+  // configFor may answer with one object for many directories: one key each (a hash of its JSON).
+  const keys = new Map<VforklintConfig, Map<string | undefined, string>>();
+  const keyOf = (config: VforklintConfig, root: string | undefined) => {
+    let byRoot = keys.get(config);
+    if (!byRoot) keys.set(config, (byRoot = new Map()));
+    let key = byRoot.get(root);
+    if (key === undefined) byRoot.set(root, (key = resultKey(config, keepFixes, root, cwd)));
+    return key;
+  };
   return files.map((f) => {
-    const root = rootOf?.(f.path);
-    const dir = dirname(f.path);
-    const k = `${dir}\0${root ?? ''}`;
-    let key = keys.get(k);
-    if (key === undefined) keys.set(k, (key = resultKey(configFor(dir), keepFixes, root, cwd)));
-    return { path: f.path, language: f.language, key, ...(root !== undefined ? { root } : {}) };
+    const cut = f.path.lastIndexOf(sep);
+    const dir = cut > 0 ? f.path.slice(0, cut) : dirname(f.path);
+    let d = byDir.get(dir);
+    if (!d) {
+      const root = rootOf?.(dir);
+      byDir.set(dir, (d = { key: keyOf(configFor(dir), root), ...(root !== undefined ? { root } : {}) }));
+    }
+    return { path: f.path, language: f.language, ...d };
   });
 }
 
@@ -154,16 +172,16 @@ export function cachedResult(path: string, language: Language, projectRoot: stri
   return { path, language, parsed: true, findings: withAbsoluteSteps(o.findings, projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text() : undefined, cacheEntry: entry, fromCache: true };
 }
 
-function isStamp(v: unknown): v is ContentStamp {
-  return Array.isArray(v) && typeof v[0] === 'string' && (v.length === 1 || (v.length === 5 && v.slice(1).every((n) => typeof n === 'number')));
+/** A stored stamp as read back (checked where it is used: the file is large, most stamps are looked at once). */
+const isStored = (v: unknown): v is StoredStamp => Array.isArray(v) && v.length === 6 && typeof v[0] === 'string';
+
+/** A file's stamp from its stat and hash; size -1 when it changed too recently (RACY_MS) to trust its stat next time. */
+function stampFrom(hash: string, st: Stats, racyAfter: number): ContentStamp {
+  return st.mtimeMs < racyAfter && st.ctimeMs < racyAfter ? [hash, st.size, st.mtimeMs, st.ctimeMs, st.ino] : [hash, -1, 0, 0, 0];
 }
 
-/** The stat part of a stamp, when the file was last changed long enough ago (RACY_MS) to trust it. */
-function statPart(st: Stats, racyAfter: number): [number, number, number, number] | undefined {
-  return st.mtimeMs < racyAfter && st.ctimeMs < racyAfter ? [st.size, st.mtimeMs, st.ctimeMs, st.ino] : undefined;
-}
-
-const sameStat = (s: ContentStamp, st: Stats): boolean => s.length === 5 && s[1] === st.size && s[2] === st.mtimeMs && s[3] === st.ctimeMs && s[4] === st.ino;
+const sameStat = (s: StoredStamp, st: Stats): boolean => s[1] === st.size && s[2] === st.mtimeMs && s[3] === st.ctimeMs && s[4] === st.ino;
+const sameStamp = (a: ContentStamp, b: ContentStamp): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3] && a[4] === b[4];
 
 /**
  * The stored outcome when it is still valid for this text: same content hash, same
@@ -202,8 +220,8 @@ export class ResultCache {
   private files = new Map<string, CachedFile>();
   /** The project index's summaries as last saved (`ProjectIndex.exportSummaries()`). */
   summaries: unknown;
-  /** The content stamps as loaded, and as taken this run (null: not a readable file). */
-  private stamps = new Map<string, ContentStamp>();
+  /** The content stamps as loaded (a file read back as is: looked up, not copied), and as taken this run (null: not a readable file). */
+  private stored: Record<string, StoredStamp> = Object.create(null) as Record<string, StoredStamp>;
   private readonly fresh = new Map<string, ContentStamp | null>();
   private lastRun?: LastRun;
   /** Something to write: the last run's record or a stamp changed (a replay that changed nothing writes nothing). */
@@ -217,11 +235,16 @@ export class ResultCache {
    */
   readonly stats = { reused: 0, analysed: 0, statHits: 0, hashed: 0, replayed: false };
 
+  /** The working directory with a trailing separator: names of paths under it are a slice. */
+  private readonly under: string;
+
   private constructor(
     readonly path: string,
     readonly cwd: string,
     private readonly version: string,
-  ) {}
+  ) {
+    this.under = cwd.endsWith(sep) ? cwd : cwd + sep;
+  }
 
   /** Read the cache file; a missing one is an empty cache, an unusable one a warning (then empty). */
   static load(path: string, cwd: string, version: string, warn: (message: string) => void): ResultCache {
@@ -241,9 +264,11 @@ export class ResultCache {
       if (data.format !== FORMAT || data.version !== version) return cache;
       for (const [file, entry] of Object.entries(data.files)) if (isCachedFile(entry)) cache.files.set(file, entry);
       cache.summaries = data.summaries;
-      if (data.contents && typeof data.contents === 'object') for (const [file, stamp] of Object.entries(data.contents)) if (isStamp(stamp)) cache.stamps.set(file, stamp);
       const run = data.lastRun;
-      if (run && typeof run.files === 'object' && run.files && typeof run.roots === 'object' && run.roots) cache.lastRun = run;
+      if (data.contents && typeof data.contents === 'object' && run && Array.isArray(run.keys) && typeof run.roots === 'object' && run.roots) {
+        cache.stored = Object.assign(Object.create(null) as Record<string, StoredStamp>, data.contents);
+        cache.lastRun = run;
+      }
     } catch (e) {
       warn(`the cache ${relative(cwd, path) || path} is not usable (${e instanceof SyntaxError ? 'not valid JSON' : e instanceof Error ? e.message : String(e)}); ignoring it`);
     }
@@ -251,7 +276,8 @@ export class ResultCache {
   }
 
   private name(absPath: string): string {
-    return relative(this.cwd, absPath).split(sep).join('/');
+    const rel = absPath.startsWith(this.under) && !absPath.includes(`${sep}..`) ? absPath.slice(this.under.length) : relative(this.cwd, absPath);
+    return sep === '/' ? rel : rel.split(sep).join('/');
   }
 
   get(absPath: string): CachedFile | undefined {
@@ -267,6 +293,11 @@ export class ResultCache {
     } else this.files.delete(this.name(absPath));
   }
 
+  private storedStamp(name: string): StoredStamp | undefined {
+    const s = this.stored[name];
+    return isStored(s) ? s : undefined;
+  }
+
   /**
    * The file's content stamp now (once per run): the stored one when its stat says the file is
    * unchanged, else the hash of what it holds now (null: not a readable file).
@@ -276,32 +307,29 @@ export class ResultCache {
     if (known !== undefined) return known;
     let stamp: ContentStamp | null = null;
     const st = statSync(absPath, { throwIfNoEntry: false });
-    const stored = this.stamps.get(name);
+    const stored = this.storedStamp(name);
     if (st?.isFile()) {
       if (stored && sameStat(stored, st)) {
         this.stats.statHits++;
         stamp = stored;
       } else {
         try {
-          const hash = contentHash(readFileSync(absPath));
+          stamp = stampFrom(contentHash(readFileSync(absPath)), st, this.racyAfter);
           this.stats.hashed++;
-          const part = statPart(st, this.racyAfter);
-          stamp = part ? [hash, ...part] : [hash];
         } catch {
           stamp = null;
         }
       }
     }
-    if (stamp !== stored && (!stamp || !stored || stamp.join('\0') !== stored.join('\0'))) this.dirty = true;
+    if (!stamp || !stored || !sameStamp(stamp, stored)) this.dirty = true;
     this.fresh.set(name, stamp);
     return stamp;
   }
 
-  /** Is the file's content the one hashed in `stamp`? */
-  private unchanged(absPath: string, name?: string): boolean {
-    const stored = this.stamps.get(name ?? this.name(absPath));
-    const now = this.stampOf(absPath, name);
-    return !!stored && !!now && now[0] === stored[0];
+  /** Is the file's content the one its stored stamp hashed? */
+  private unchanged(absPath: string, name: string, stored: StoredStamp | undefined): boolean {
+    const now = stored && this.stampOf(absPath, name);
+    return !!now && now[0] === stored![0];
   }
 
   /**
@@ -319,22 +347,28 @@ export class ResultCache {
     let reused = 0;
     for (const f of plan) {
       const name = this.name(f.path);
-      const last = run.files[name];
-      if (!last || last[0] !== f.key || !this.unchanged(f.path, name)) return undefined;
+      const stored = this.storedStamp(name);
+      const part = stored ? stored[5] : -1;
+      if (part < 0 || run.keys[part >> 1] !== f.key || !this.unchanged(f.path, name, stored)) return undefined;
       if (f.root !== undefined) roots.add(f.root);
-      if (last[1] === 0) {
+      if ((part & 1) === 0) {
         out.push({ path: f.path, language: f.language, findings: [], parsed: false });
         continue;
       }
       const entry = this.files.get(name);
-      if (!entry || entry.config !== f.key || entry.hash !== this.stamps.get(name)![0]) return undefined;
+      if (!entry || entry.config !== f.key || entry.hash !== stored![0]) return undefined;
       reused++;
       out.push(cachedResult(f.path, f.language, f.root, entry, () => readFileSync(f.path, 'utf8')));
     }
     for (const root of roots) {
-      const listing = run.roots[this.name(root) || '.'];
+      const rootName = this.name(root);
+      const listing = run.roots[rootName || '.'];
       if (!listing || !listingHolds(root, listing)) return undefined;
-      for (const rel of listing.files) if (!this.unchanged(join(root, rel))) return undefined;
+      const prefix = rootName ? `${rootName}/` : '';
+      for (const rel of listing.files) {
+        const name = prefix + rel;
+        if (!this.unchanged(join(root, rel), name, this.storedStamp(name))) return undefined;
+      }
     }
     this.stats.reused += reused;
     this.stats.replayed = true;
@@ -360,28 +394,30 @@ export class ResultCache {
 
   /** After that run: what the next run needs to replay it (results in the plan's order). */
   recordRun(plan: readonly PlannedFile[], results: readonly FileResult[], snap: RunSnapshot): void {
-    const files: LastRun['files'] = {};
-    const contents = new Map<string, ContentStamp>();
-    const keep = (name: string) => {
+    const contents: Record<string, StoredStamp> = Object.create(null) as Record<string, StoredStamp>;
+    const keys = new Map<string, number>();
+    const keep = (name: string, part: number) => {
       const s = this.fresh.get(name);
-      if (s) contents.set(name, s);
+      if (s) contents[name] = [s[0], s[1], s[2], s[3], s[4], part];
       return s;
     };
-    plan.forEach((f, i) => {
-      const r = results[i];
-      const name = this.name(f.path);
-      const stamp = keep(name);
-      // A failure, or a file that changed between its stamp and its analysis, is not replayed.
-      if (!r || r.path !== f.path || r.error || !stamp || (r.cacheEntry && r.cacheEntry.hash !== stamp[0])) return;
-      files[name] = [f.key, r.cacheEntry ? 1 : 0];
-    });
     const roots: LastRun['roots'] = {};
     for (const [root, listing] of snap.roots) {
       roots[this.name(root) || '.'] = listing;
-      for (const rel of listing.files) keep(this.name(join(root, rel)));
+      for (const rel of listing.files) keep(this.name(join(root, rel)), -1);
     }
-    this.stamps = contents;
-    this.lastRun = { files, roots };
+    plan.forEach((f, i) => {
+      const r = results[i];
+      const name = this.name(f.path);
+      const s = this.fresh.get(name);
+      // A failure, or a file that changed between its stamp and its analysis, is not replayed.
+      const replayable = !!r && r.path === f.path && !r.error && !!s && (!r.cacheEntry || r.cacheEntry.hash === s[0]);
+      let k = keys.get(f.key);
+      if (replayable && k === undefined) keys.set(f.key, (k = keys.size));
+      keep(name, replayable ? 2 * k! + (r!.cacheEntry ? 1 : 0) : -1);
+    });
+    this.stored = contents;
+    this.lastRun = { keys: [...keys.keys()], roots };
     this.dirty = true;
   }
 
@@ -392,14 +428,18 @@ export class ResultCache {
 
   /** Write the cache atomically (a temporary file renamed over it); a failure is a warning. */
   save(warn: (message: string) => void): void {
-    if (this.stats.replayed) for (const [name, s] of this.fresh) if (s) this.stamps.set(name, s);
+    // After a replay, stamps taken afresh (a touched file, a fresh clone) replace their stored stat.
+    if (this.stats.replayed) for (const [name, s] of this.fresh) {
+      const old = this.storedStamp(name);
+      if (s && old && s !== old) this.stored[name] = [s[0], s[1], s[2], s[3], s[4], old[5]];
+    }
     const data: CacheData = {
       tool: 'vforklint',
       format: FORMAT,
       version: this.version,
       files: Object.fromEntries([...this.files].sort(([a], [b]) => (a < b ? -1 : 1))),
       ...(this.summaries !== undefined ? { summaries: this.summaries } : {}),
-      ...(this.lastRun ? { contents: Object.fromEntries(this.stamps), lastRun: this.lastRun } : {}),
+      ...(this.lastRun ? { contents: this.stored, lastRun: this.lastRun } : {}),
     };
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {

@@ -12,6 +12,7 @@ import type { Language } from '../rules/index.js';
 import { isIgnoredBy } from '../config/index.js';
 import type { ConfigResolver } from './config.js';
 import { UsageError } from './errors.js';
+import { noteDirectoryEntries } from './project-files.js';
 
 const createIgnore = ignoreModule as unknown as (o?: object) => Ignore;
 
@@ -173,6 +174,12 @@ export class Discovery {
     return this.opts.extensions.includes(extname(path).toLowerCase());
   }
 
+  /** `wanted` for a file name (its extension as extname reads it: a leading dot is no extension). */
+  private wantedName(name: string): boolean {
+    const dot = name.lastIndexOf('.');
+    return dot > 0 && this.opts.extensions.includes(name.slice(dot).toLowerCase());
+  }
+
   private tally: ArgumentTally = { matched: 0, ignored: 0, failed: 0 };
 
   private problem(path: string, message: string, kind: ProblemKind, fatal: boolean): void {
@@ -274,7 +281,8 @@ export class Discovery {
    * Synchronous on purpose: readdir of a few hundred directories is faster without promise
    * round trips, and the workers start meanwhile. `knownReal`: the directory's real path
    * when the caller knows it (a plain subdirectory of a real path), saving a realpath per
-   * directory; otherwise one realpath system call.
+   * directory; otherwise one realpath system call. Per directory, not per entry: each
+   * ignore layer's path to it, its configuration's ignore patterns, its separator.
    */
   private walk(dir: string, layers: IgnoreLayer[], chain: string[], knownReal?: string): void {
     let real: string;
@@ -297,18 +305,24 @@ export class Discovery {
       this.problem(dir, errCode(e), 'unreadable', true);
       return;
     }
+    noteDirectoryEntries(dir, entries);
     const ig = this.opts.useIgnore ? this.gitignoreOf(dir) : null;
     const here = ig ? [...layers, { base: dir, ig }] : layers;
+    const files = this.opts.useIgnore ? this.fileIgnores(dir, here) : null;
     const nextChain = [...chain, real];
+    const prefix = dir.endsWith(sep) ? dir : dir + sep;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: Array<[string, string]> = [];
     const linkedDirs: string[] = [];
     for (const entry of entries) {
-      if (entry.name === '.git') continue;
-      const path = join(dir, entry.name);
+      const name = entry.name;
+      if (name === '.git') continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
+      const link = !isDir && !isFile && entry.isSymbolicLink();
+      if (!isDir && !link && (!isFile || !this.wantedName(name))) continue;
+      const path = prefix + name;
+      if (link) {
         try {
           const st = statSync(path);
           isDir = st.isDirectory();
@@ -321,20 +335,20 @@ export class Discovery {
         }
       }
       if (isDir) {
-        if ((this.opts.useIgnore && DEFAULT_IGNORED_DIRS.has(entry.name)) || this.ignored(path, true, here)) {
+        if ((this.opts.useIgnore && DEFAULT_IGNORED_DIRS.has(name)) || this.ignored(path, true, here)) {
           this.tally.ignored++;
           continue;
         }
         // Real directories first, so a tree reached both ways is reported under its real path.
-        if (entry.isSymbolicLink()) linkedDirs.push(path);
-        else subdirs.push([path, join(real, entry.name)]);
-      } else if (isFile && this.wanted(path)) {
-        if (this.ignored(path, false, here)) {
+        if (link) linkedDirs.push(path);
+        else subdirs.push([path, join(real, name)]);
+      } else if (isFile && this.wantedName(name)) {
+        if (files?.(name)) {
           this.tally.ignored++;
           continue;
         }
         let realFile = path;
-        if (entry.isSymbolicLink()) {
+        if (link) {
           try {
             realFile = realpathSync.native(path);
           } catch {
@@ -346,5 +360,28 @@ export class Discovery {
     }
     for (const [sub, subReal] of subdirs) this.walk(sub, here, nextChain, subReal);
     for (const sub of linkedDirs) this.walk(sub, here, nextChain);
+  }
+
+  /**
+   * `ignored(path, false, layers)` for the files of one directory, by name: each layer's
+   * path to the directory, the --ignore-path layer's and the directory's ignore patterns
+   * worked out once.
+   */
+  private fileIgnores(dir: string, layers: IgnoreLayer[]): (name: string) => boolean {
+    const relDir = (base: string): string | null => (base === dir ? '' : under(base, dir));
+    const git = layers.map((l) => ({ ig: l.ig, rel: relDir(l.base) })).reverse();
+    const byPath = this.ignorePathLayer ? { ig: this.ignorePathLayer.ig, rel: relDir(this.ignorePathLayer.base) } : null;
+    const patterns = this.opts.configs.forDirectory(dir).ignorePatterns;
+    const join = (rel: string, name: string) => (rel ? `${rel}/${name}` : name);
+    return (name) => {
+      for (const l of git) {
+        if (l.rel === null) continue;
+        const r = l.ig.test(join(l.rel, name));
+        if (r.ignored) return true;
+        if (r.unignored) break;
+      }
+      if (byPath && byPath.rel !== null && byPath.ig.test(join(byPath.rel, name)).ignored) return true;
+      return patterns?.length ? isIgnoredBy(patterns, dir + sep + name, false) : false;
+    };
   }
 }

@@ -13,7 +13,8 @@ import { UsageError } from './errors.js';
 import { countResults, type FormatContext } from './formatters/common.js';
 import type { FileResult, Linter } from './lint.js';
 import { ResultCache, cacheFilePath, planFiles } from './cache.js';
-import { projectRootOf } from './project-files.js';
+import { projectRootOfDir } from './project-files.js';
+import type { VforklintConfig } from '../rules/index.js';
 import { parseOptions, type CliOptions, type Format } from './options.js';
 import { Progress } from './progress.js';
 
@@ -170,8 +171,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       problems = discovery.problems;
       if (cache) {
-        const rootOf = opts.projectIndex === false ? undefined : (path: string) => projectRootOf(path, opts.projectRoot);
-        const plan = planFiles(discovery.files, (dir) => configs.analysisConfig(dir), keepFixes, rootOf, io.cwd);
+        const rootOf = opts.projectIndex === false ? undefined : (dir: string) => projectRootOfDir(dir, opts.projectRoot);
+        // Directories under the same configuration files have the same configuration: one object, one key.
+        const bySource = new Map<string, VforklintConfig>();
+        const configFor = (dir: string) => {
+          const source = configs.sourceFor(dir).join('\0');
+          let config = bySource.get(source);
+          if (!config) bySource.set(source, (config = configs.analysisConfig(dir)));
+          return config;
+        };
+        const plan = planFiles(discovery.files, configFor, keepFixes, rootOf, io.cwd);
         const replayed = cache.replay(plan);
         if (replayed) results = replayed;
         else {

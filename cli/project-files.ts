@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'no
 import { opendir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ProjectHost } from '../rules/project/host.js';
-import { findProjectRoot } from '../rules/project/root.js';
+import { findProjectRoot, ROOT_MARKERS } from '../rules/project/root.js';
 
 /** What the project index reads. */
 export const PROJECT_SOURCE_FILE = /\.(?:c|h|go)$/;
@@ -89,17 +89,43 @@ export function sourceDirEntries(root: string, rel: string): { files: string[]; 
 }
 
 const roots = new Map<string, string>();
+/** Whether a root marker exists at a path ('/'-separated), as learnt from a directory read elsewhere (noteDirectoryEntries). */
+const markers = new Map<string, boolean>();
+const MARKER_NAMES = new Set<string>(ROOT_MARKERS);
 
-/** The project root of a file: `override` when given, else the one root rule (RULES section 8) from the file's directory. */
-export function projectRootOf(path: string, override?: string): string {
+/**
+ * A directory's entries as discovery read them: which root markers it holds, so the root
+ * rule needs no existence check there (one per marker per directory otherwise). A symbolic
+ * link named like a marker is left to the check (it may be broken).
+ */
+export function noteDirectoryEntries(dir: string, entries: readonly Dirent[]): void {
+  const base = dir.split(sep).join('/').replace(/\/$/, '');
+  const links = new Set<string>();
+  const present = new Set<string>();
+  for (const e of entries) if (MARKER_NAMES.has(e.name)) (e.isSymbolicLink() ? links : present).add(e.name);
+  for (const m of ROOT_MARKERS) if (!links.has(m)) markers.set(`${base}/${m}`, present.has(m));
+}
+
+function markerExists(path: string): boolean {
+  let known = markers.get(path);
+  if (known === undefined) markers.set(path, (known = existsSync(path)));
+  return known;
+}
+
+/** The project root of the files in a directory (absolute): `override` when given, else the one root rule (RULES section 8). */
+export function projectRootOfDir(dir: string, override?: string): string {
   if (override) return resolve(override);
-  const dir = dirname(resolve(path));
   let root = roots.get(dir);
   if (root === undefined) {
-    root = findProjectRoot(dir.split(sep).join('/'), (p) => existsSync(p));
+    root = findProjectRoot(dir.split(sep).join('/'), markerExists);
     roots.set(dir, root);
   }
   return root;
+}
+
+/** The project root of a file: `override` when given, else the one root rule from the file's directory. */
+export function projectRootOf(path: string, override?: string): string {
+  return projectRootOfDir(dirname(resolve(path)), override);
 }
 
 /** The same list, walked without blocking the thread; `onCount` hears how many files so far. */
