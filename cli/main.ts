@@ -191,7 +191,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           results = await lint.lintFiles(discovery.files);
           cache.recordRun(plan, results, snapshot);
         }
-      } else results = await linter!.lintFiles(discovery.files);
+      } else results = await (linter ?? (await newLinter())).lintFiles(discovery.files);
     }
     progress?.clear();
     if (cache) {
