@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { AnalysisResult, Finding, Language, NotAnalysed, VforklintConfig } from '../rules/index.js';
+import type { DiscoveryRecord } from './discover.js';
 import type { FileResult } from './lint-file.js';
 import { listProjectFilesStamped, MAX_LISTED_FILES, sourceDirEntries, type StampedListing } from './project-files.js';
 
@@ -83,6 +84,8 @@ interface CacheData {
   /** Every file the last run linted or indexed, cwd-relative. */
   contents?: Record<string, StoredStamp>;
   lastRun?: LastRun;
+  /** The last walk of the tree, to replay while no directory it read changed (discover.ts). */
+  discovery?: DiscoveryRecord;
 }
 
 /**
@@ -224,6 +227,7 @@ export class ResultCache {
   private stored: Record<string, StoredStamp> = Object.create(null) as Record<string, StoredStamp>;
   private readonly fresh = new Map<string, ContentStamp | null>();
   private lastRun?: LastRun;
+  private walk?: DiscoveryRecord;
   /** Something to write: the last run's record or a stamp changed (a replay that changed nothing writes nothing). */
   private dirty = false;
   /** Stamps taken after this moment are racy (RACY_MS before the run started). */
@@ -231,9 +235,10 @@ export class ResultCache {
   /**
    * Files whose stored result was used, and files analysed afresh and stored, this run; and
    * the work of deciding whether contents changed (a counter, no clock): files found
-   * unchanged by their stat alone, files read to be hashed; `replayed` when the whole run was.
+   * unchanged by their stat alone, files read to be hashed; `replayed` when the whole run was,
+   * `walkReplayed` when the walk of the tree was (discover.ts).
    */
-  readonly stats = { reused: 0, analysed: 0, statHits: 0, hashed: 0, replayed: false };
+  readonly stats = { reused: 0, analysed: 0, statHits: 0, hashed: 0, replayed: false, walkReplayed: false };
 
   /** The working directory with a trailing separator: names of paths under it are a slice. */
   private readonly under: string;
@@ -264,6 +269,7 @@ export class ResultCache {
       if (data.format !== FORMAT || data.version !== version) return cache;
       for (const [file, entry] of Object.entries(data.files)) if (isCachedFile(entry)) cache.files.set(file, entry);
       cache.summaries = data.summaries;
+      if (data.discovery && typeof data.discovery === 'object' && typeof data.discovery.key === 'string' && Array.isArray(data.discovery.files)) cache.walk = data.discovery;
       const run = data.lastRun;
       if (data.contents && typeof data.contents === 'object' && run && Array.isArray(run.keys) && typeof run.roots === 'object' && run.roots) {
         // Used as parsed (names end in .c, .h or .go: never an Object.prototype key; copying 10,000s costs).
@@ -424,6 +430,22 @@ export class ResultCache {
     this.dirty = true;
   }
 
+  /** The last walk of the tree (discover.ts replays it while nothing it read changed). */
+  get discovery(): DiscoveryRecord | undefined {
+    return this.walk;
+  }
+
+  /** This run walked the tree: its record replaces the last (undefined: it cannot be replayed). */
+  set discovery(record: DiscoveryRecord | undefined) {
+    this.walk = record;
+    this.dirty = true;
+  }
+
+  /** The walk was replayed from `discovery`. */
+  walkReplayed(): void {
+    this.stats.walkReplayed = true;
+  }
+
   /** Whether save() has anything to write (a replay that found every stamp as stored has not). */
   get changed(): boolean {
     return this.dirty;
@@ -443,6 +465,7 @@ export class ResultCache {
       files: Object.fromEntries([...this.files].sort(([a], [b]) => (a < b ? -1 : 1))),
       ...(this.summaries !== undefined ? { summaries: this.summaries } : {}),
       ...(this.lastRun ? { contents: this.stored, lastRun: this.lastRun } : {}),
+      ...(this.walk ? { discovery: this.walk } : {}),
     };
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {

@@ -161,8 +161,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // A directory or a glob may hold many files: let the workers start while the tree is walked
       // (with --cache, only once the last run's results are known not to hold).
       if (!cache && (opts.paths.length === 0 || opts.paths.some((p) => !/\.(c|h|go)$/i.test(p)))) (await newLinter()).prewarm();
-      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs, warnIgnored: opts.warnIgnored, errorOnUnmatchedPattern: opts.errorOnUnmatchedPattern });
-      for (const p of opts.paths.length ? opts.paths : ['.']) await discovery.addArgument(p);
+      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs, warnIgnored: opts.warnIgnored, errorOnUnmatchedPattern: opts.errorOnUnmatchedPattern, record: !!cache });
+      const args = opts.paths.length ? opts.paths : ['.'];
+      // With --cache, the last walk while no directory it read changed.
+      if (cache?.discovery && discovery.replay(args, cache.discovery)) cache.walkReplayed();
+      else {
+        for (const p of args) await discovery.addArgument(p);
+        if (cache) cache.discovery = discovery.record(args);
+      }
       for (const p of discovery.problems) {
         // Messages about an argument that named nothing to check quote the argument themselves.
         const where = p.kind === 'unmatched' ? '' : `${relative(io.cwd, p.absolutePath) || p.path}: `;
@@ -198,7 +204,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (cache.changed) cache.save(warn);
       // A signal for tests and for checking a CI cache works (no timing involved).
       const s = cache.stats;
-      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${s.reused} reused, ${s.analysed} analysed; ${s.statHits} unchanged by stat, ${s.hashed} hashed${s.replayed ? '; replayed, nothing linted' : ''}\n`);
+      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${s.reused} reused, ${s.analysed} analysed; ${s.statHits} unchanged by stat, ${s.hashed} hashed${s.walkReplayed ? '; walk replayed' : ''}${s.replayed ? '; replayed, nothing linted' : ''}\n`);
     }
 
     for (const r of results) {

@@ -99,10 +99,15 @@ const MARKER_NAMES = new Set<string>(ROOT_MARKERS);
  * link named like a marker is left to the check (it may be broken).
  */
 export function noteDirectoryEntries(dir: string, entries: readonly Dirent[]): void {
-  const base = dir.split(sep).join('/').replace(/\/$/, '');
   const links = new Set<string>();
   const present = new Set<string>();
   for (const e of entries) if (MARKER_NAMES.has(e.name)) (e.isSymbolicLink() ? links : present).add(e.name);
+  noteRootMarkers(dir, present, links);
+}
+
+/** The same from the names a directory holds (none of them a symbolic link, except those in `links`). */
+export function noteRootMarkers(dir: string, present: ReadonlySet<string>, links: ReadonlySet<string> = new Set()): void {
+  const base = dir.split(sep).join('/').replace(/\/$/, '');
   for (const m of ROOT_MARKERS) if (!links.has(m)) markers.set(`${base}/${m}`, present.has(m));
 }
 

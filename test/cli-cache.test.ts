@@ -77,6 +77,8 @@ interface Run {
   /** Files found unchanged by their stat alone, files read to be hashed; the whole run replayed from the cache (nothing linted). */
   statHits: number;
   hashed: number;
+  /** The walk of the tree was replayed from the cache (no directory it read changed). */
+  walkReplayed: boolean;
   replayed: boolean;
 }
 
@@ -86,8 +88,8 @@ function lint(cwd: string, args: string[] = []): Run {
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   const results = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>;
   const findings = results.flatMap((f) => f.messages.map((x) => `${f.filePath.slice(cwd.length + 1)}:${x.line} ${x.ruleId}`)).sort();
-  const w = /vforklint: cache: .*; (\d+) unchanged by stat, (\d+) hashed(; replayed)?/.exec(r.stderr);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, reused: m ? Number(m[1]) : -1, analysed: m ? Number(m[2]) : -1, findings, statHits: w ? Number(w[1]) : -1, hashed: w ? Number(w[2]) : -1, replayed: !!w?.[3] };
+  const w = /vforklint: cache: .*; (\d+) unchanged by stat, (\d+) hashed(; walk replayed)?(; replayed)?/.exec(r.stderr);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, reused: m ? Number(m[1]) : -1, analysed: m ? Number(m[2]) : -1, findings, statHits: w ? Number(w[1]) : -1, hashed: w ? Number(w[2]) : -1, walkReplayed: !!w?.[3], replayed: !!w?.[4] };
 }
 
 describe('vforklint --cache', () => {
@@ -236,7 +238,7 @@ describe('vforklint --cache: a run over an unchanged tree is replayed', () => {
     await pastRacyWindow();
     lint(root, ['--cache']); // hashes them once more, now recording their stat
     const warm = lint(root, ['--cache']);
-    assert.ok(warm.replayed, warm.stderr);
+    assert.ok(warm.replayed && warm.walkReplayed, warm.stderr);
     assert.deepEqual([warm.statHits, warm.hashed], [4, 0], `no file read: ${warm.stderr}`);
     assert.equal(warm.stdout, first.stdout, 'the same report');
     assert.equal(warm.stderr.replace(/^vforklint: cache:.*\n/m, ''), first.stderr.replace(/^vforklint: cache:.*\n/m, ''), 'the same notes and warnings');
@@ -293,5 +295,27 @@ describe('vforklint --cache: a run over an unchanged tree is replayed', () => {
     assert.ok(lint(root, ['--cache', '--ext', '.c']).replayed);
     const strict = lint(root, ['--cache', '--ext', '.c', '--strict']);
     assert.equal(strict.replayed, false, strict.stderr);
+  });
+
+  it('the walk of the tree is replayed while no directory and no .gitignore it read changed', () => {
+    const root = project({ ...files, 'sub/more.c': ALONE_C.replace('alone', 'more'), '.gitignore': '*.o\n' });
+    lint(root, ['--cache']);
+    const again = lint(root, ['--cache']);
+    assert.ok(again.walkReplayed && again.replayed, again.stderr);
+    // The .gitignore now lists fork.c (its directory's entries are the same): the walk is made again, and fork.c is no longer linted.
+    writeFileSync(join(root, '.gitignore'), 'fork.c\n');
+    const ignored = lint(root, ['--cache']);
+    assert.equal(ignored.walkReplayed, false, ignored.stderr);
+    assert.ok(!ignored.findings.some((f) => f.startsWith('fork.c:')), ignored.findings.join(', '));
+    assert.deepEqual(ignored.findings, lint(root).findings, 'the same findings as a run without the cache');
+    assert.ok(lint(root, ['--cache']).walkReplayed);
+    // A new file in a subdirectory: that directory's entries changed.
+    writeFileSync(join(root, 'sub', 'new.c'), FORK_C);
+    const added = lint(root, ['--cache']);
+    assert.equal(added.walkReplayed, false, added.stderr);
+    assert.ok(added.findings.some((f) => f.startsWith('sub/new.c:')), added.findings.join(', '));
+    // Other arguments: another walk.
+    const sub = lint(root, ['--cache', 'sub']);
+    assert.equal(sub.walkReplayed, false, sub.stderr);
   });
 });
