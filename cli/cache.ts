@@ -119,7 +119,8 @@ export function planFiles(files: ReadonlyArray<{ path: string; language: Languag
   };
   return files.map((f) => {
     const cut = f.path.lastIndexOf(sep);
-    const dir = cut > 0 ? f.path.slice(0, cut) : dirname(f.path);
+    // dirname's answer, without its cost, for any file not directly under a file system root.
+    const dir = cut > 0 && f.path.lastIndexOf(sep, cut - 1) >= 0 ? f.path.slice(0, cut) : dirname(f.path);
     let d = byDir.get(dir);
     if (!d) {
       const root = rootOf?.(dir);
