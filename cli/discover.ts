@@ -284,7 +284,9 @@ export class Discovery {
     const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
     const files = rec.files.map((n) => {
       const path = n.startsWith('..') || sep !== '/' ? resolve(cwd, n) : prefix + n;
-      return { path, language: languageForExtension(extname(n)) };
+      // languageForExtension(extname(n)), without extname's cost (`.go` alone is a name with no extension).
+      const go = n.length > 3 && n[n.length - 4] !== '/' && n.slice(-3).toLowerCase() === '.go';
+      return { path, language: go ? ('go' as const) : ('c' as const) };
     });
     this.files.push(...files);
     return true;
