@@ -3,10 +3,9 @@
  * defaults < nearest config file < --config file < --rule/--strict flags, per directory.
  * Configuration errors become UsageErrors (one line, exit 2).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, ConfigFinder, analysisConfig, layerConfig, loadConfigFile as loadSharedConfigFile, normaliseSeverity, type LoadedConfigFile, type ResolvedConfig } from '../config/index.js';
-// The registry alone (not the analysis core and tree-sitter, which load when a file needs them).
-import { RULE_IDS } from '../rules/registry.js';
+import { ConfigError, ConfigFinder, SCHEMA_URL, analysisConfig, layerConfig, loadConfigFile as loadSharedConfigFile, normaliseSeverity, type LoadedConfigFile, type ResolvedConfig } from '../config/index.js';
 import type { RuleId, Severity, VforklintConfig } from '../rules/index.js';
 import { UsageError } from './errors.js';
 
@@ -76,11 +75,21 @@ export class ConfigResolver {
   }
 }
 
+/**
+ * The rule ids a configuration may name: the schema's, which configuration files are
+ * validated against (and which a test holds equal to the rule registry). Read from the
+ * schema, not the registry, so that start-up loads no rule (nor tree-sitter with them).
+ */
+function knownRuleIds(): string[] {
+  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { properties: { rules: { properties: Record<string, unknown> } } };
+  return Object.keys(schema.properties.rules.properties);
+}
+
 export function parseRuleFlag(value: string): [RuleId, Severity] {
   const m = /^\s*([\w-]+)\s*[:=]\s*(\w+)\s*$/.exec(value);
   if (!m) throw new UsageError(`--rule "${value}": expected id:severity, e.g. --rule child-unsafe-call:warn`);
   const [, id, spelling] = m as unknown as [string, string, string];
-  if (!(RULE_IDS as string[]).includes(id)) throw new UsageError(`--rule "${value}": unknown rule "${id}" (see --list-rules)`);
+  if (!knownRuleIds().includes(id)) throw new UsageError(`--rule "${value}": unknown rule "${id}" (see --list-rules)`);
   const severity = normaliseSeverity(spelling);
   if (!severity) throw new UsageError(`--rule "${value}": severity must be off, warn (or warning), error, or 0, 1, 2`);
   return [id as RuleId, severity];

@@ -5,11 +5,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, NotAnalysed, ProjectIndex, VforklintConfig } from '../rules/index.js';
 import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
-import { contentHash, reusable, type CachedFile } from './cache.js';
+import { cachedResult, contentHash, reusable, withAbsoluteSteps, type CachedFile } from './cache.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 
 type Core = typeof import('../rules/index.js');
@@ -136,14 +135,6 @@ async function passesPreScan(text: string, job: FileJob): Promise<boolean> {
   return mayContainForkSite(text, job.language, c.configWithWrappers(project.index, project.file, job.config, text));
 }
 
-/** Steps and related locations in other files name them root-relative; the formatters take absolute paths (as FileResult.path). */
-function withAbsoluteSteps(findings: Finding[], root: string | undefined): Finding[] {
-  const elsewhere = (f: Finding) => f.steps.some((s) => s.file !== undefined) || f.related.some((r) => r.file !== undefined);
-  if (!root || !findings.some(elsewhere)) return findings;
-  const absolute = <T extends { file?: string }>(x: T): T => (x.file === undefined ? x : { ...x, file: join(root, x.file) });
-  return findings.map((f) => (elsewhere(f) ? { ...f, steps: f.steps.map(absolute), related: f.related.map(absolute) } : f));
-}
-
 /** The analysis options for a file: its project, and the tree the index already parsed for this text (no second parse). */
 function analyzeOptions(project: Awaited<ReturnType<typeof projectOf>>, text: string): AnalyzeOptions {
   if (!project) return {};
@@ -180,10 +171,7 @@ export async function lintText(job: FileJob, bytes: Buffer, fixMode: FixMode, on
       // With --cache: the stored result while the text, configuration and project reads are unchanged.
       const hash = job.cache ? contentHash(bytes) : '';
       const hit = job.cache && reusable(job.cache.entry, hash, job.cache.config, (key) => project?.index.fingerprint(key));
-      if (hit) {
-        const o = hit.outcome;
-        return { ...base, parsed: true, findings: withAbsoluteSteps(o.findings, job.projectRoot), ...(o.notAnalysed ? { notAnalysed: o.notAnalysed } : {}), ...(o.projectNotes?.length ? { projectNotes: o.projectNotes } : {}), text: o.findings.length ? text : undefined, cacheEntry: hit, fromCache: true };
-      }
+      if (hit) return cachedResult(path, language, job.projectRoot, hit, () => text);
       const r = analyze(text, language, config, analyzeOptions(project, text));
       const rootRelative = job.keepFixes ? r.findings : r.findings.map(withoutFixes);
       const outcome = analysisOutcome(r);

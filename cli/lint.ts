@@ -9,10 +9,9 @@ import type { Language } from '../rules/index.js';
 import type { ConfigResolver } from './config.js';
 import type { SourceFile } from './discover.js';
 import { lintBatch, lintText, threadSummaries, useSavedSummaries, type FileJob, type FileResult, type FixMode } from './lint-file.js';
-import { projectRootOf } from './project-host.js';
 import { WorkerPool } from './worker-pool.js';
-import { configKey, type ResultCache } from './cache.js';
-import { diskHost } from './project-files.js';
+import { resultKey, type ResultCache } from './cache.js';
+import { diskHost, projectRootOf } from './project-files.js';
 import { spellingPattern } from '../rules/fork-spellings.js';
 import { sharedScan, type SharedScan } from '../rules/project/text-scan.js';
 
@@ -67,7 +66,7 @@ export class Linter {
       const dirKey = `${dirname(path)}\0${projectRoot ?? ''}`;
       let key = this.configKeys.get(dirKey);
       if (key === undefined) {
-        key = configKey(config, { keepFixes: this.opts.keepFixes, projectRoot: projectRoot === undefined ? null : relative(cache.cwd, projectRoot) });
+        key = resultKey(config, this.opts.keepFixes, projectRoot, cache.cwd);
         this.configKeys.set(dirKey, key);
       }
       const entry = cache.get(path);

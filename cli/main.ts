@@ -11,8 +11,10 @@ import { ConfigResolver, loadConfigFile } from './config.js';
 import { Discovery, languageForExtension, type DiscoveryProblem } from './discover.js';
 import { UsageError } from './errors.js';
 import { countResults, type FormatContext } from './formatters/common.js';
-import { Linter, type FileResult } from './lint.js';
-import { ResultCache, cacheFilePath } from './cache.js';
+import type { FileResult, Linter } from './lint.js';
+import { ResultCache, cacheFilePath, planFiles } from './cache.js';
+import { projectRootOfDir } from './project-files.js';
+import type { VforklintConfig } from '../rules/index.js';
 import { parseOptions, type CliOptions, type Format } from './options.js';
 import { Progress } from './progress.js';
 
@@ -47,8 +49,9 @@ function repoRoot(cwd: string): string {
 const SPLIT_RULE = 'parent-reuses-frame';
 
 /*
- * Start-up loads only what every run uses: the analysis core (and with it tree-sitter)
- * loads when the first file passes the pre-scan (lint-file.ts), and the report's
+ * Start-up loads only what every run uses: the linter when a file is to be linted (a
+ * `--cache` run that replays the last one never loads it), the analysis core (and with it
+ * tree-sitter) when the first file passes the pre-scan (lint-file.ts), and the report's
  * formatter, the fixer's diff, the rule list and the ESLint plugin when asked for.
  */
 
@@ -113,7 +116,7 @@ async function readStdinInput(opts: CliOptions, io: CliIo, linter: Linter): Prom
 /** Run the CLI; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let progress: Progress | null = null;
-  let linter: Linter | null = null;
+  let linter = null as Linter | null;
   try {
     const parsed = parseOptions(argv, toolVersion());
     if ('answered' in parsed) {
@@ -143,18 +146,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const warn = (m: string) => io.stderr(`vforklint: warning: ${m}\n`);
     // --fix and --fix-dry-run must compute the fixes: they neither read nor write the cache.
     const cache = opts.cache && !opts.stdin && fixMode === 'none' ? ResultCache.load(cacheFilePath(io.cwd, opts.cacheLocation), io.cwd, toolVersion(), warn) : undefined;
-    linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes: opts.format === 'json' || opts.format === 'sarif', configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot, ...(cache ? { cache } : {}) });
+    const keepFixes = opts.format === 'json' || opts.format === 'sarif';
+    const newLinter = async () => {
+      const { Linter } = await import('./lint.js');
+      return (linter = new Linter({ jobs: opts.jobs, fixMode, keepFixes, configs, onProgress: prog ? (d, t) => prog.update(d, t) : undefined, projectIndex: opts.projectIndex, projectRoot: opts.projectRoot, ...(cache ? { cache } : {}) }));
+    };
 
     let results: FileResult[];
     let problems: DiscoveryProblem[] = [];
     let fatal = false;
     if (opts.stdin) {
-      results = [await readStdinInput(opts, io, linter)];
+      results = [await readStdinInput(opts, io, await newLinter())];
     } else {
-      // A directory or a glob may hold many files: let the workers start while the tree is walked.
-      if (opts.paths.length === 0 || opts.paths.some((p) => !/\.(c|h|go)$/i.test(p))) linter.prewarm();
-      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs, warnIgnored: opts.warnIgnored, errorOnUnmatchedPattern: opts.errorOnUnmatchedPattern });
-      for (const p of opts.paths.length ? opts.paths : ['.']) await discovery.addArgument(p);
+      // A directory or a glob may hold many files: let the workers start while the tree is walked
+      // (with --cache, only once the last run's results are known not to hold).
+      if (!cache && (opts.paths.length === 0 || opts.paths.some((p) => !/\.(c|h|go)$/i.test(p)))) (await newLinter()).prewarm();
+      const discovery = new Discovery({ cwd: io.cwd, extensions: opts.extensions, useIgnore: opts.ignore, ignorePath: opts.ignorePath, configs, warnIgnored: opts.warnIgnored, errorOnUnmatchedPattern: opts.errorOnUnmatchedPattern, record: !!cache });
+      const args = opts.paths.length ? opts.paths : ['.'];
+      // With --cache, the last walk while no directory it read changed.
+      if (cache?.discovery && discovery.replay(args, cache.discovery)) cache.walkReplayed();
+      else {
+        for (const p of args) await discovery.addArgument(p);
+        if (cache) cache.discovery = discovery.record(args);
+      }
       for (const p of discovery.problems) {
         // Messages about an argument that named nothing to check quote the argument themselves.
         const where = p.kind === 'unmatched' ? '' : `${relative(io.cwd, p.absolutePath) || p.path}: `;
@@ -162,13 +176,35 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (p.fatal) fatal = true;
       }
       problems = discovery.problems;
-      results = await linter.lintFiles(discovery.files);
+      if (cache) {
+        const rootOf = opts.projectIndex === false ? undefined : (dir: string) => projectRootOfDir(dir, opts.projectRoot);
+        // Directories under the same configuration files have the same configuration: one object, one key.
+        const bySource = new Map<string, VforklintConfig>();
+        const configFor = (dir: string) => {
+          const source = configs.sourceFor(dir).join('\0');
+          let config = bySource.get(source);
+          if (!config) bySource.set(source, (config = configs.analysisConfig(dir)));
+          return config;
+        };
+        const plan = planFiles(discovery.files, configFor, keepFixes, rootOf, io.cwd);
+        const replayed = cache.replay(plan);
+        if (replayed) results = replayed;
+        else {
+          const lint = await newLinter();
+          const { MIN_FILES_FOR_WORKERS } = await import('./lint.js');
+          if (discovery.files.length >= MIN_FILES_FOR_WORKERS) lint.prewarm();
+          const snapshot = cache.snapshot(plan);
+          results = await lint.lintFiles(discovery.files);
+          cache.recordRun(plan, results, snapshot);
+        }
+      } else results = await (linter ?? (await newLinter())).lintFiles(discovery.files);
     }
     progress?.clear();
     if (cache) {
-      cache.save(warn);
+      if (cache.changed) cache.save(warn);
       // A signal for tests and for checking a CI cache works (no timing involved).
-      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${cache.stats.reused} reused, ${cache.stats.analysed} analysed\n`);
+      const s = cache.stats;
+      if (/\bcache\b/.test(process.env.VFORKLINT_DEBUG ?? '')) io.stderr(`vforklint: cache: ${s.reused} reused, ${s.analysed} analysed; ${s.statHits} unchanged by stat, ${s.hashed} hashed${s.walkReplayed ? '; walk replayed' : ''}${s.replayed ? '; replayed, nothing linted' : ''}\n`);
     }
 
     for (const r of results) {

@@ -3,27 +3,13 @@
  * (project-files.ts), shared by every file linted there; a worker's take over the text scan
  * the main thread made once for the run.
  */
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
-import { findProjectRoot, ProjectIndex } from '../rules/index.js';
+import { relative, resolve, sep } from 'node:path';
+import { ProjectIndex } from '../rules/index.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 import { diskHost } from './project-files.js';
 
-export { diskHost } from './project-files.js';
-
-const roots = new Map<string, string>();
-
-/** The project root of a file: `override` when given, else the one root rule from the file's directory. */
-export function projectRootOf(path: string, override?: string): string {
-  if (override) return resolve(override);
-  const dir = dirname(resolve(path));
-  let root = roots.get(dir);
-  if (root === undefined) {
-    root = findProjectRoot(dir.split(sep).join('/'), (p) => existsSync(p));
-    roots.set(dir, root);
-  }
-  return root;
-}
+// The root rule lives with the project's files (no analysis core needed to find a root).
+export { diskHost, projectRootOf } from './project-files.js';
 
 const indexes = new Map<string, ProjectIndex>();
 

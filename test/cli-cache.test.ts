@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,12 @@ interface Run {
   analysed: number;
   /** "file:line rule" of every finding. */
   findings: string[];
+  /** Files found unchanged by their stat alone, files read to be hashed; the whole run replayed from the cache (nothing linted). */
+  statHits: number;
+  hashed: number;
+  /** The walk of the tree was replayed from the cache (no directory it read changed). */
+  walkReplayed: boolean;
+  replayed: boolean;
 }
 
 function lint(cwd: string, args: string[] = []): Run {
@@ -82,7 +88,8 @@ function lint(cwd: string, args: string[] = []): Run {
   assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr}`);
   const results = JSON.parse(r.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string; line: number }> }>;
   const findings = results.flatMap((f) => f.messages.map((x) => `${f.filePath.slice(cwd.length + 1)}:${x.line} ${x.ruleId}`)).sort();
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, reused: m ? Number(m[1]) : -1, analysed: m ? Number(m[2]) : -1, findings };
+  const w = /vforklint: cache: .*; (\d+) unchanged by stat, (\d+) hashed(; walk replayed)?(; replayed)?/.exec(r.stderr);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, reused: m ? Number(m[1]) : -1, analysed: m ? Number(m[2]) : -1, findings, statHits: w ? Number(w[1]) : -1, hashed: w ? Number(w[2]) : -1, walkReplayed: !!w?.[3], replayed: !!w?.[4] };
 }
 
 describe('vforklint --cache', () => {
@@ -201,6 +208,8 @@ describe('vforklint --cache', () => {
     spawnSync('cp', [join(root, '.vforklintcache'), join(copy, '.vforklintcache')]);
     const r = lint(copy, ['--cache']);
     assert.deepEqual([r.reused, r.analysed], [2, 0], r.stderr);
+    assert.ok(r.replayed, `no file's stat is the stored one, but every content hash is: replayed. ${r.stderr}`);
+    assert.equal(r.statHits, 0);
   });
 
   it('--fix neither reads nor writes the cache', () => {
@@ -208,5 +217,105 @@ describe('vforklint --cache', () => {
     const r = spawnSync(process.execPath, [CLI, '--fix-dry-run', '--cache', '--no-config-lookup', '.'], { cwd: root, encoding: 'utf8' });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     assert.ok(!existsSync(join(root, '.vforklintcache')));
+  });
+});
+
+/** Past the cache's racy window (cli/cache.ts RACY_MS): files written before it have their stat recorded. */
+const pastRacyWindow = () => new Promise((r) => setTimeout(r, 2100));
+
+describe('vforklint --cache: a run over an unchanged tree is replayed', () => {
+  const files = { 'fork.c': FORK_C, 'helper.h': HELPER_H, 'helper.c': HELPER_RETURNS, 'alone.c': ALONE_C };
+
+  it('decides from the stat alone (reads no file) once the files are older than the racy window; files just written are hashed', async () => {
+    const root = project(files);
+    const first = lint(root, ['--cache']);
+    assert.equal(first.replayed, false);
+    // Written just now: their stat could miss a change within the same timestamp tick, so it is not trusted.
+    const second = lint(root, ['--cache']);
+    assert.ok(second.replayed, second.stderr);
+    assert.deepEqual([second.statHits, second.hashed, second.reused, second.analysed], [0, 4, 2, 0], second.stderr);
+    assert.equal(second.stdout, first.stdout, 'the same report');
+    await pastRacyWindow();
+    lint(root, ['--cache']); // hashes them once more, now recording their stat
+    const warm = lint(root, ['--cache']);
+    assert.ok(warm.replayed && warm.walkReplayed, warm.stderr);
+    assert.deepEqual([warm.statHits, warm.hashed], [4, 0], `no file read: ${warm.stderr}`);
+    assert.equal(warm.stdout, first.stdout, 'the same report');
+    assert.equal(warm.stderr.replace(/^vforklint: cache:.*\n/m, ''), first.stderr.replace(/^vforklint: cache:.*\n/m, ''), 'the same notes and warnings');
+  });
+
+  it('a touched file is hashed and still replayed; a same-size change that keeps the modification time is seen (its change time moves)', async () => {
+    const root = project(files);
+    // Whole seconds, so that the modification time can be set back exactly below.
+    const past = Math.floor(Date.now() / 1000) - 100;
+    for (const f of Object.keys(files)) utimesSync(join(root, f), past, past);
+    await pastRacyWindow();
+    const first = lint(root, ['--cache']);
+    assert.ok(first.findings.some((f) => /^fork\.c:\d+ child-returns$/.test(f)), first.findings.join(', '));
+
+    const now = new Date();
+    utimesSync(join(root, 'alone.c'), now, now);
+    const touched = lint(root, ['--cache']);
+    assert.ok(touched.replayed, touched.stderr);
+    assert.deepEqual([touched.hashed, touched.statHits], [1, 3], touched.stderr);
+
+    // The helper now exits, in the same number of bytes, with its modification time set back.
+    const helper = join(root, 'helper.c');
+    const exits = HELPER_RETURNS.replace('(void)path;', '_exit(1);  ');
+    assert.equal(exits.length, HELPER_RETURNS.length);
+    writeFileSync(helper, exits);
+    utimesSync(helper, past, past);
+    assert.equal(statSync(helper).mtimeMs, past * 1000, 'the same modification time as recorded');
+    const changed = lint(root, ['--cache']);
+    assert.equal(changed.replayed, false, changed.stderr);
+    assert.ok(!changed.findings.some((f) => f.startsWith('fork.c:')), `the helper exits now: ${changed.findings.join(', ')}`);
+    assert.deepEqual(changed.findings, lint(root).findings, 'the same findings as a run without the cache');
+  });
+
+  it('a change to a file the run does not lint but the project index reads (.gitignore\'d) is not replayed', () => {
+    const root = project({ ...files, '.gitignore': 'helper.c\n' });
+    const first = lint(root, ['--cache']);
+    assert.ok(first.findings.some((f) => /^fork\.c:\d+ child-returns$/.test(f)), first.findings.join(', '));
+    assert.ok(!first.findings.some((f) => f.startsWith('helper.c')), 'helper.c is not linted');
+    assert.ok(lint(root, ['--cache']).replayed);
+    writeFileSync(join(root, 'helper.c'), HELPER_EXITS);
+    const changed = lint(root, ['--cache']);
+    assert.equal(changed.replayed, false, changed.stderr);
+    assert.ok(!changed.findings.some((f) => f.startsWith('fork.c:')), `the helper exits now: ${changed.findings.join(', ')}`);
+  });
+
+  it('a new source file anywhere under the root, or a changed configuration, is not replayed', () => {
+    const root = project(files);
+    lint(root, ['--cache']);
+    assert.ok(lint(root, ['--cache']).replayed);
+    // A file the run does not lint (another extension) but that the root's listing holds.
+    writeFileSync(join(root, 'more.h'), 'void more(void);\n');
+    const added = lint(root, ['--cache', '--ext', '.c']);
+    assert.equal(added.replayed, false, added.stderr);
+    assert.ok(lint(root, ['--cache', '--ext', '.c']).replayed);
+    const strict = lint(root, ['--cache', '--ext', '.c', '--strict']);
+    assert.equal(strict.replayed, false, strict.stderr);
+  });
+
+  it('the walk of the tree is replayed while no directory and no .gitignore it read changed', () => {
+    const root = project({ ...files, 'sub/more.c': ALONE_C.replace('alone', 'more'), '.gitignore': '*.o\n' });
+    lint(root, ['--cache']);
+    const again = lint(root, ['--cache']);
+    assert.ok(again.walkReplayed && again.replayed, again.stderr);
+    // The .gitignore now lists fork.c (its directory's entries are the same): the walk is made again, and fork.c is no longer linted.
+    writeFileSync(join(root, '.gitignore'), 'fork.c\n');
+    const ignored = lint(root, ['--cache']);
+    assert.equal(ignored.walkReplayed, false, ignored.stderr);
+    assert.ok(!ignored.findings.some((f) => f.startsWith('fork.c:')), ignored.findings.join(', '));
+    assert.deepEqual(ignored.findings, lint(root).findings, 'the same findings as a run without the cache');
+    assert.ok(lint(root, ['--cache']).walkReplayed);
+    // A new file in a subdirectory: that directory's entries changed.
+    writeFileSync(join(root, 'sub', 'new.c'), FORK_C);
+    const added = lint(root, ['--cache']);
+    assert.equal(added.walkReplayed, false, added.stderr);
+    assert.ok(added.findings.some((f) => f.startsWith('sub/new.c:')), added.findings.join(', '));
+    // Other arguments: another walk.
+    const sub = lint(root, ['--cache', 'sub']);
+    assert.equal(sub.walkReplayed, false, sub.stderr);
   });
 });
