@@ -254,7 +254,8 @@ export function rangeOfNode(node: SyntaxNode): Range {
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    // indexOf finds each newline far faster than a per-character loop (a keystroke in the language server builds one).
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   position(offset: number): Position {
     let lo = 0;
@@ -278,20 +279,67 @@ export class LineIndex {
 }
 
 /**
+ * A node's children, listed with one call through the parser binding (their start offsets
+ * come with them; an end or a type is asked for only where a search lands), and found by
+ * offset with a binary search. A file's top level has thousands of children: stepping a
+ * cursor over them costs several calls through the binding each.
+ */
+export class ChildIndex {
+  private readonly children: SyntaxNode[];
+  private readonly starts: number[];
+
+  constructor(node: SyntaxNode) {
+    this.children = node.children as SyntaxNode[];
+    this.starts = this.children.map((c) => c.startIndex);
+  }
+
+  /** The index of the child that holds `offset` (start <= offset < end), or -1. */
+  indexAround(offset: number): number {
+    // The last child starting at or before the offset: children do not overlap, so no earlier one can hold it.
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // Zero-width children (a missing token) hold nothing: look before them.
+    while (found >= 0 && this.children[found]!.endIndex <= offset) {
+      if (found > 0 && this.starts[found - 1] === this.starts[found]) found--;
+      else return -1;
+    }
+    return found;
+  }
+
+  child(index: number): SyntaxNode {
+    return this.children[index]!;
+  }
+}
+
+/**
  * The nodes enclosing a sequence of non-decreasing offsets, found with one forward walk
  * of a tree cursor: each node is stepped over at most once in all, so locating N spelling
  * matches costs the size of the tree, not N times the width of a flat ERROR node (which
- * `descendantForIndex` followed by `parent` calls would).
+ * `descendantForIndex` followed by `parent` calls would). The root's own children are
+ * found by a binary search (ChildIndex), the cursor then walks inside the one that holds
+ * the offset.
  */
 export class PathLocator {
   private readonly cursor;
   /** The cursor's path from the root: nodes, materialised only when they hold an offset asked for. */
   private readonly path: Array<{ start: number; end: number; node?: SyntaxNode }>;
   private last = -1;
+  private readonly top: ChildIndex;
+  /** The root's child the cursor was reset to (the cursor's own root), or -1. */
+  private topIndex = -1;
 
   constructor(root: SyntaxNode) {
     this.cursor = root.walk();
     this.path = [{ start: root.startIndex, end: root.endIndex, node: root }];
+    this.top = new ChildIndex(root);
   }
 
   /** Innermost first: the nodes that hold `offset` (start <= offset < end), ending with the root; at most `limit` of them. */
@@ -300,17 +348,28 @@ export class PathLocator {
     this.last = offset;
     const c = this.cursor;
     const path = this.path;
-    // Up and forward: leave nodes that end at or before the offset.
-    while (path.length > 1 && path[path.length - 1].end <= offset) {
+    // Up and forward, below the root's child: leave nodes that end at or before the offset.
+    while (path.length > 2 && path[path.length - 1].end <= offset) {
       if (c.gotoNextSibling()) path[path.length - 1] = { start: c.startIndex, end: c.endIndex };
       else {
         c.gotoParent();
         path.pop();
       }
     }
+    // The root's child holding the offset, when the cursor is not inside it yet.
+    if (path.length === 1 || (path.length === 2 && path[1].end <= offset)) {
+      path.length = 1;
+      const i = this.top.indexAround(offset);
+      if (i > this.topIndex) {
+        const child = this.top.child(i);
+        c.reset(child);
+        this.topIndex = i;
+        path.push({ start: child.startIndex, end: child.endIndex, node: child });
+      }
+    }
     // The cursor is always at the path's last node: name it before going further down.
     const top = path[path.length - 1];
-    if (top.start <= offset && offset < top.end) {
+    if (path.length > 1 && top.start <= offset && offset < top.end) {
       top.node ??= c.currentNode;
       // Down: into the child holding the offset, as long as there is one.
       while (c.gotoFirstChild()) {
