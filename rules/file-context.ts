@@ -400,15 +400,13 @@ interface TopLevel {
   around(offset: number): { type: string; node: SyntaxNode } | undefined;
 }
 
-/** The root's children, listed once (one call through the binding); nodes are asked for their end and type only where a search lands. */
+/** The root's child around an offset (ChildIndex), with its type. */
 function topLevelOf(root: SyntaxNode): TopLevel {
   const children = new ChildIndex(root);
   return {
     around(offset) {
-      const i = children.indexAround(offset);
-      if (i < 0) return undefined;
-      const node = children.child(i);
-      return { type: node.type, node };
+      const node = children.around(offset);
+      return node ? { type: node.type, node } : undefined;
     },
   };
 }

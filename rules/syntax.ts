@@ -279,44 +279,59 @@ export class LineIndex {
 }
 
 /**
- * A node's children, listed with one call through the parser binding (their start offsets
- * come with them; an end or a type is asked for only where a search lands), and found by
- * offset with a binary search. A file's top level has thousands of children: stepping a
- * cursor over them costs several calls through the binding each.
+ * The child of a node that holds an offset. A file's top level has thousands of children:
+ * listing them costs several calls through the parser binding each (materialising them as
+ * nodes costs more), while the parser finds one child by offset in a single call. So the
+ * first lookups ask the parser; past `DIRECT_LOOKUPS` of them, the children's ranges are
+ * listed once and searched (the cost stays linear in the number of children).
  */
 export class ChildIndex {
-  private readonly children: SyntaxNode[];
-  private readonly starts: number[];
+  private lookups = 0;
+  private listed?: { starts: number[]; ends: number[]; nodes: Map<number, SyntaxNode> };
 
-  constructor(node: SyntaxNode) {
-    this.children = node.children as SyntaxNode[];
-    this.starts = this.children.map((c) => c.startIndex);
-  }
+  constructor(private readonly node: SyntaxNode) {}
 
-  /** The index of the child that holds `offset` (start <= offset < end), or -1. */
-  indexAround(offset: number): number {
-    // The last child starting at or before the offset: children do not overlap, so no earlier one can hold it.
+  /** The child that holds `offset` (start <= offset < end), or undefined. */
+  around(offset: number): SyntaxNode | undefined {
+    if (++this.lookups <= DIRECT_LOOKUPS) {
+      // The first child that ends after the offset: it holds the offset unless it starts after it.
+      const child = this.node.firstChildForIndex(offset);
+      return child && child.startIndex <= offset && offset < child.endIndex ? child : undefined;
+    }
+    const { starts, ends, nodes } = (this.listed ??= listChildren(this.node));
     let lo = 0;
-    let hi = this.starts.length - 1;
-    let found = -1;
+    let hi = starts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.starts[mid]! <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
+      if (ends[mid]! <= offset) lo = mid + 1;
+      else if (starts[mid]! > offset) hi = mid - 1;
+      else {
+        let n = nodes.get(mid);
+        if (!n) nodes.set(mid, (n = this.node.child(mid)!));
+        return n;
+      }
     }
-    // Zero-width children (a missing token) hold nothing: look before them.
-    while (found >= 0 && this.children[found]!.endIndex <= offset) {
-      if (found > 0 && this.starts[found - 1] === this.starts[found]) found--;
-      else return -1;
-    }
-    return found;
+    return undefined;
   }
+}
 
-  child(index: number): SyntaxNode {
-    return this.children[index]!;
+const DIRECT_LOOKUPS = 256;
+
+function listChildren(node: SyntaxNode): { starts: number[]; ends: number[]; nodes: Map<number, SyntaxNode> } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const c = node.walk();
+  try {
+    if (c.gotoFirstChild()) {
+      do {
+        starts.push(c.startIndex);
+        ends.push(c.endIndex);
+      } while (c.gotoNextSibling());
+    }
+  } finally {
+    c.delete();
   }
+  return { starts, ends, nodes: new Map() };
 }
 
 /**
@@ -333,8 +348,6 @@ export class PathLocator {
   private readonly path: Array<{ start: number; end: number; node?: SyntaxNode }>;
   private last = -1;
   private readonly top: ChildIndex;
-  /** The root's child the cursor was reset to (the cursor's own root), or -1. */
-  private topIndex = -1;
 
   constructor(root: SyntaxNode) {
     this.cursor = root.walk();
@@ -359,11 +372,10 @@ export class PathLocator {
     // The root's child holding the offset, when the cursor is not inside it yet.
     if (path.length === 1 || (path.length === 2 && path[1].end <= offset)) {
       path.length = 1;
-      const i = this.top.indexAround(offset);
-      if (i > this.topIndex) {
-        const child = this.top.child(i);
+      const child = this.top.around(offset);
+      if (child) {
+        // The cursor's own root from now on: below it, the walk goes on as before.
         c.reset(child);
-        this.topIndex = i;
         path.push({ start: child.startIndex, end: child.endIndex, node: child });
       }
     }
