@@ -3,7 +3,7 @@ import type { ExpressionView, LanguageAdapter, StatementView } from './language/
 import { MacroTable, readMacroUse, summarize, type MacroDefinition, type MacroSummary, type MacroUse, type SummaryOptions } from './macros.js';
 import type { SyntaxNode } from './parser.js';
 import { ReadLog } from './read-log.js';
-import { LineIndex } from './syntax.js';
+import { ChildIndex, LineIndex } from './syntax.js';
 import type { VforklintConfig } from './types.js';
 
 /** Where a file's macros come from: its own tree, plus definitions handed in (a project's headers). */
@@ -380,7 +380,8 @@ export class FileContext {
   get declaredNoReturn(): Set<string> {
     if (!this.declaredNoReturnCache) {
       const out = new Set<string>();
-      if (this.adapter.language === 'c') {
+      // Every pattern below needs one of these words: a file without them is not scanned.
+      if (this.adapter.language === 'c' && /noreturn|Noreturn|NORETURN|noretturn|__dead2/.test(this.text)) {
         const re = /(?:_Noreturn|\bnoreturn\b|__noreturn__|\bNORETURN\b|attribute_noreturn|__dead2|\bnorett?urn)[^;{]*?\b([A-Za-z_]\w*)\s*\(/g;
         for (const m of this.text.matchAll(re)) out.add(m[1]);
         const after = /\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*(?:__attribute__\s*\(\(\s*(?:__)?noreturn(?:__)?\s*\)\)|__dead2|NORETURN)/g;
@@ -427,39 +428,13 @@ interface TopLevel {
   around(offset: number): { type: string; node: SyntaxNode } | undefined;
 }
 
-/** The root's children, listed once (a cursor walk); nodes are materialised only when asked for. */
+/** The root's child around an offset (ChildIndex), with its type. */
 function topLevelOf(root: SyntaxNode): TopLevel {
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const types: string[] = [];
-  const c = root.walk();
-  try {
-    if (c.gotoFirstChild()) {
-      do {
-        starts.push(c.startIndex);
-        ends.push(c.endIndex);
-        types.push(c.nodeType);
-      } while (c.gotoNextSibling());
-    }
-  } finally {
-    c.delete();
-  }
-  const nodes = new Map<number, SyntaxNode>();
+  const children = new ChildIndex(root);
   return {
     around(offset) {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (ends[mid]! <= offset) lo = mid + 1;
-        else if (starts[mid]! > offset) hi = mid - 1;
-        else {
-          let node = nodes.get(mid);
-          if (!node) nodes.set(mid, (node = root.child(mid)!));
-          return { type: types[mid]!, node };
-        }
-      }
-      return undefined;
+      const node = children.around(offset);
+      return node ? { type: node.type, node } : undefined;
     },
   };
 }

@@ -254,7 +254,8 @@ export function rangeOfNode(node: SyntaxNode): Range {
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    // indexOf finds each newline far faster than a per-character loop (a keystroke in the language server builds one).
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   position(offset: number): Position {
     let lo = 0;
@@ -278,20 +279,80 @@ export class LineIndex {
 }
 
 /**
+ * The child of a node that holds an offset. A file's top level has thousands of children:
+ * listing them costs several calls through the parser binding each (materialising them as
+ * nodes costs more), while the parser finds one child by offset in a single call. So the
+ * first lookups ask the parser; past `DIRECT_LOOKUPS` of them, the children's ranges are
+ * listed once and searched (the cost stays linear in the number of children).
+ */
+export class ChildIndex {
+  private lookups = 0;
+  private listed?: { starts: number[]; ends: number[]; nodes: Map<number, SyntaxNode> };
+
+  constructor(private readonly node: SyntaxNode) {}
+
+  /** The child that holds `offset` (start <= offset < end), or undefined. */
+  around(offset: number): SyntaxNode | undefined {
+    if (++this.lookups <= DIRECT_LOOKUPS) {
+      // The first child that ends after the offset: it holds the offset unless it starts after it.
+      const child = this.node.firstChildForIndex(offset);
+      return child && child.startIndex <= offset && offset < child.endIndex ? child : undefined;
+    }
+    const { starts, ends, nodes } = (this.listed ??= listChildren(this.node));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid]! <= offset) lo = mid + 1;
+      else if (starts[mid]! > offset) hi = mid - 1;
+      else {
+        let n = nodes.get(mid);
+        if (!n) nodes.set(mid, (n = this.node.child(mid)!));
+        return n;
+      }
+    }
+    return undefined;
+  }
+}
+
+const DIRECT_LOOKUPS = 256;
+
+function listChildren(node: SyntaxNode): { starts: number[]; ends: number[]; nodes: Map<number, SyntaxNode> } {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const c = node.walk();
+  try {
+    if (c.gotoFirstChild()) {
+      do {
+        starts.push(c.startIndex);
+        ends.push(c.endIndex);
+      } while (c.gotoNextSibling());
+    }
+  } finally {
+    c.delete();
+  }
+  return { starts, ends, nodes: new Map() };
+}
+
+/**
  * The nodes enclosing a sequence of non-decreasing offsets, found with one forward walk
  * of a tree cursor: each node is stepped over at most once in all, so locating N spelling
  * matches costs the size of the tree, not N times the width of a flat ERROR node (which
- * `descendantForIndex` followed by `parent` calls would).
+ * `descendantForIndex` followed by `parent` calls would). The root's own children are
+ * found by a binary search (ChildIndex), the cursor then walks inside the one that holds
+ * the offset.
  */
 export class PathLocator {
   private readonly cursor;
   /** The cursor's path from the root: nodes, materialised only when they hold an offset asked for. */
   private readonly path: Array<{ start: number; end: number; node?: SyntaxNode }>;
   private last = -1;
+  private readonly top: ChildIndex;
 
   constructor(root: SyntaxNode) {
     this.cursor = root.walk();
     this.path = [{ start: root.startIndex, end: root.endIndex, node: root }];
+    this.top = new ChildIndex(root);
   }
 
   /** Innermost first: the nodes that hold `offset` (start <= offset < end), ending with the root; at most `limit` of them. */
@@ -300,17 +361,27 @@ export class PathLocator {
     this.last = offset;
     const c = this.cursor;
     const path = this.path;
-    // Up and forward: leave nodes that end at or before the offset.
-    while (path.length > 1 && path[path.length - 1].end <= offset) {
+    // Up and forward, below the root's child: leave nodes that end at or before the offset.
+    while (path.length > 2 && path[path.length - 1].end <= offset) {
       if (c.gotoNextSibling()) path[path.length - 1] = { start: c.startIndex, end: c.endIndex };
       else {
         c.gotoParent();
         path.pop();
       }
     }
+    // The root's child holding the offset, when the cursor is not inside it yet.
+    if (path.length === 1 || (path.length === 2 && path[1].end <= offset)) {
+      path.length = 1;
+      const child = this.top.around(offset);
+      if (child) {
+        // The cursor's own root from now on: below it, the walk goes on as before.
+        c.reset(child);
+        path.push({ start: child.startIndex, end: child.endIndex, node: child });
+      }
+    }
     // The cursor is always at the path's last node: name it before going further down.
     const top = path[path.length - 1];
-    if (top.start <= offset && offset < top.end) {
+    if (path.length > 1 && top.start <= offset && offset < top.end) {
       top.node ??= c.currentNode;
       // Down: into the child holding the offset, as long as there is one.
       while (c.gotoFirstChild()) {

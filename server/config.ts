@@ -51,6 +51,18 @@ interface EditorSettings {
   problems: string[];
 }
 
+/** `readSettings` of a settings object already read (one per document until the settings change): every keystroke asks. */
+const settingsRead = new WeakMap<object, Map<string, EditorSettings>>();
+
+function readSettingsOnce(settings: unknown, dir: string): EditorSettings {
+  if (settings === null || typeof settings !== 'object') return readSettings(settings, dir);
+  let byDir = settingsRead.get(settings);
+  if (!byDir) settingsRead.set(settings, (byDir = new Map()));
+  let read = byDir.get(dir);
+  if (!read) byDir.set(dir, (read = readSettings(settings, dir)));
+  return { ...read, project: { ...read.project }, problems: [...read.problems] };
+}
+
 /** The settings section split into the editor's own keys and a configuration, validated as a file is. */
 function readSettings(settings: unknown, dir: string): EditorSettings {
   const project: ProjectSettings = { enabled: true };
@@ -84,7 +96,7 @@ function readSettings(settings: unknown, dir: string): EditorSettings {
 
 /** Settings and file together, for one document. */
 export function effectiveConfig(settings: unknown, documentPath: string | undefined, workspaceRoots: string[]): EffectiveConfig {
-  const editor = readSettings(settings, settingsDir(documentPath, workspaceRoots));
+  const editor = readSettingsOnce(settings, settingsDir(documentPath, workspaceRoots));
   const problems = [...editor.problems];
   let fileConfig: ResolvedConfig = {};
   let file: string | undefined;

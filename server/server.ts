@@ -50,20 +50,47 @@ const DEFAULT_DEBOUNCE_MS = 50;
  * (translate.ts makes them URIs).
  */
 function slimCopy(r: AnalysisResult, root: string | undefined): AnalysisResult {
-  const findings = r.findings.map(withoutFixes);
-  const copy: AnalysisResult = structuredClone({
+  const copy: AnalysisResult = plainCopy({
     skipped: r.skipped,
     ...(r.internalError ? { internalError: r.internalError } : {}),
     ...(r.notAnalysed ? { notAnalysed: r.notAnalysed } : {}),
     ...(r.projectReads ? { projectReads: r.projectReads } : {}),
     ...(r.projectNotes ? { projectNotes: r.projectNotes } : {}),
     forkSites: r.forkSites,
-    findings,
+    findings: r.findings.map(withoutFixes),
   });
   if (root !== undefined) {
     for (const f of copy.findings) for (const at of [...f.steps, ...f.related]) if (at.file !== undefined) at.file = ServerProjects.absolute(root, at.file);
   }
   return copy;
+}
+
+/**
+ * Strings of earlier results, each a copy of its own: a string the core made can be a slice
+ * of a whole version of a file, which it would keep alive. Keystrokes give the same messages
+ * again and again, so each is copied once (a bounded table, emptied when full).
+ */
+const detachedStrings = new Map<string, string>();
+const MAX_DETACHED_STRINGS = 20_000;
+
+function detached(s: string): string {
+  let d = detachedStrings.get(s);
+  if (d === undefined) {
+    if (detachedStrings.size >= MAX_DETACHED_STRINGS) detachedStrings.clear();
+    d = JSON.parse(JSON.stringify(s)) as string;
+    detachedStrings.set(d, d);
+  }
+  return d;
+}
+
+/** A deep copy of plain data (objects, arrays, strings, numbers, booleans), its strings detached: what structuredClone gives, at a fraction of its cost. */
+function plainCopy<T>(value: T): T {
+  if (typeof value === 'string') return detached(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(plainCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) out[k] = plainCopy((value as Record<string, unknown>)[k]);
+  return out as T;
 }
 
 interface CachedAnalysis {
