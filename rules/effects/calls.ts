@@ -11,6 +11,7 @@ import { CHILD, PRE } from '../flow/path-state.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, lastName, operatorOf } from '../syntax.js';
 import { isNotReachedComment } from '../comments.js';
+import { variableUnchanged } from './unchanged.js';
 import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscallEntry } from '../fork-spellings.js';
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
@@ -118,10 +119,8 @@ export function statementArgument(ctx: FileContext, call: SyntaxNode): SyntaxNod
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
 export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boolean, depth = 0): boolean {
-  const macro = expandedMacro(ctx, call);
-  if (macro) return macro.summary.neverReturns;
-  const alternatives = macroAlternatives(ctx, call);
-  if (alternatives) return alternatives.every((a) => a.summary.neverReturns);
+  const readings = macroReadings(ctx, call);
+  if (readings) return readings.every((r) => r.summary.neverReturns);
   const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
@@ -152,11 +151,8 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
     if (followedByNotReached(ctx, statement)) return true;
     const call = statementCall(ctx, statement);
     if (call) return callNeverReturns(ctx, call, isLast, depth);
-    const identifier = statementIdentifier(statement);
-    const macro = expandedMacro(ctx, identifier);
-    if (macro) return macro.summary.neverReturns;
-    const alternatives = macroAlternatives(ctx, identifier);
-    return !!alternatives && alternatives.every((a) => a.summary.neverReturns);
+    const readings = macroReadings(ctx, statementIdentifier(statement));
+    return !!readings && readings.every((r) => r.summary.neverReturns);
   };
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
@@ -177,7 +173,7 @@ function neverReturnsWithArguments(ctx: FileContext, argumentTexts: ReadonlyArra
     const bindings = new Map<string, bigint>();
     d.ctx.adapter.parameters(d.fn).forEach((p, i) => {
       const v = args[i];
-      if (v !== undefined && testedParameters(d.ctx, d.fn).has(p.name) && parameterUnchanged(d.ctx, d.fn, p.name)) bindings.set(p.name, v);
+      if (v !== undefined && testedParameters(d.ctx, d.fn).has(p.name) && variableUnchanged(d.ctx, d.fn, p.name)) bindings.set(p.name, v);
     });
     if (bindings.size === 0) return false;
     const key = `noreturn-with:${d.fn.id}:${[...bindings].map(([n, v]) => `${n}=${v}`).join(',')}`;
@@ -255,22 +251,6 @@ function testsAsMode(condition: string, name: string): boolean {
 }
 
 const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
-
-/** A parameter the function never assigns, increments or takes the address of. */
-function parameterUnchanged(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
-  return ctx.remember(`param-unchanged:${fn.id}:${name}`, () => {
-    const body = ctx.adapter.functionBody(fn);
-    if (!body || ctx.adapter.localDeclarations(body).some((d) => d.name === name)) return false;
-    for (const n of descendantsWithin(fn, body, CHANGING)) {
-      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
-      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
-      if (target?.type === 'identifier' && target.text === name) return false;
-    }
-    return true;
-  });
-}
-
-const CHANGING = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
 
 const COMMENT_AHEAD = /^\s*(\/\*[\s\S]*?\*\/|\/\/[^\n]*)/;
 
@@ -400,7 +380,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const name = lastName(callee);
   if (safeExtra.includes(name)) return { kind: 'safe' };
   // A same-file macro is what its expansion does (RULES section 3, "Macros").
-  const macro = a.language === 'c' && a.calleeIsName(call) ? (follow ? macroVerdict(ctx, call, depth) : (expandedMacro(ctx, call) || macroAlternatives(ctx, call)) && NOT_FOLLOWED) : undefined;
+  const macro = a.language === 'c' && a.calleeIsName(call) ? (follow ? macroVerdict(ctx, call, depth) : macroReadings(ctx, call) && NOT_FOLLOWED) : undefined;
   if (macro) return macro;
   const isName = a.calleeIsName(call);
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
@@ -431,23 +411,16 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
 }
 
-const PEEL = new Set(['parenthesized_expression', 'cast_expression']);
-
-function peel(node: SyntaxNode | undefined): SyntaxNode | undefined {
-  let n = node;
-  while (n && PEEL.has(n.type)) n = n.type === 'cast_expression' ? field(n, 'value') : n.namedChild(0) ?? undefined;
-  return n;
-}
-
 /**
  * `((flags & WARN_ONLY) ? perror_msg_raw : perror_exit_raw)(msg)`: a call through a
  * conditional choosing between two functions named in the code calls one of them. Their
  * names, when both arms are names that are no local or parameter of the enclosing function.
  */
 function conditionalCallee(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode | undefined): string[] | undefined {
-  const f = peel(field(call, 'function'));
+  const callee = field(call, 'function');
+  const f = callee && unwrap(callee);
   if (f?.type !== 'conditional_expression') return undefined;
-  const arms = [peel(field(f, 'consequence')), peel(field(f, 'alternative'))];
+  const arms = [field(f, 'consequence'), field(f, 'alternative')].map((n) => n && unwrap(n));
   if (!arms.every((n) => n?.type === 'identifier' && !isLocalOrParam(ctx, enclosing, n.text))) return undefined;
   return arms.map((n) => n!.text);
 }
@@ -523,12 +496,12 @@ export function macroReadingOf(ctx: FileContext, node: SyntaxNode | undefined): 
 }
 
 /**
- * A use of a macro defined several ways under `#if`, read once per definition (any may be the
- * build's): undefined unless every definition could be read.
+ * A macro use read as code: its expansion, or for a macro defined several ways under `#if`
+ * one reading per definition (any may be the build's). Undefined when it cannot be read.
  */
-export function macroAlternatives(ctx: FileContext, node: SyntaxNode | undefined): Array<Extract<MacroReading, { kind: 'expanded' }>> | undefined {
+export function macroReadings(ctx: FileContext, node: SyntaxNode | undefined): Array<Extract<MacroReading, { kind: 'expanded' }>> | undefined {
   const r = macroReadingOf(ctx, node);
-  return r?.kind === 'not-analysed' ? r.alternatives : undefined;
+  return r?.kind === 'expanded' ? [r] : r?.kind === 'not-analysed' ? r.alternatives : undefined;
 }
 
 /** A use that could be expanded and read as code. */
@@ -547,9 +520,7 @@ function statementIdentifier(statement: SyntaxNode): SyntaxNode | undefined {
 /** What a statement that is a macro use does to control flow: `return`/`goto` in the body, whether the code after it runs. */
 export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined {
   if (ctx.adapter.language !== 'c') return undefined;
-  const node = statementCall(ctx, statement) ?? statementIdentifier(statement);
-  const macro = expandedMacro(ctx, node);
-  const summaries = macro ? [macro.summary] : macroAlternatives(ctx, node)?.map((a) => a.summary);
+  const summaries = macroReadings(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement))?.map((r) => r.summary);
   if (!summaries || summaries.every((s) => !s.returns && s.gotos.length === 0)) return undefined;
   // Defined several ways: what any definition does may happen.
   return { returns: summaries.some((s) => s.returns), gotos: [...new Set(summaries.flatMap((s) => s.gotos))], fallsThrough: summaries.some((s) => s.fallsThrough) };
@@ -713,10 +684,8 @@ export function newProcessSide(ctx: FileContext, condition: SyntaxNode, fn: Synt
  * Undefined when the call is no expandable same-file macro (then it keeps its plain reading).
  */
 function macroVerdict(ctx: FileContext, node: SyntaxNode, depth: number): CallVerdict | undefined {
-  const macro = expandedMacro(ctx, node);
-  if (macro) return macroBodyVerdict(ctx, macro, depth);
-  const alternatives = macroAlternatives(ctx, node);
-  return alternatives ? eitherArm(alternatives.map((a) => macroBodyVerdict(ctx, a, depth))) : undefined;
+  const readings = macroReadings(ctx, node);
+  return readings ? eitherArm(readings.map((r) => macroBodyVerdict(ctx, r, depth))) : undefined;
 }
 
 export function macroBodyVerdict(ctx: FileContext, macro: Extract<MacroReading, { kind: 'expanded' }>, depth = 0): CallVerdict {

@@ -7,7 +7,7 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, macroAlternatives, syscallOf } from './calls.js';
+import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, macroReadings, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
@@ -378,9 +378,8 @@ function declarationNotWrite(ctx: FileContext, assignment: SyntaxNode, left: Syn
 
 /** Writes a same-file macro's body makes (not those written in its arguments: the file's tree holds them), at the use. */
 function macroWrites(ctx: FileContext, use: SyntaxNode, scope: Scope, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void): void {
-  const macro = expandedMacro(ctx, use);
   // A macro defined several ways under `#if`: what any definition writes.
-  const readings = macro ? [macro] : macroAlternatives(ctx, use) ?? [];
+  const readings = macroReadings(ctx, use) ?? [];
   if (readings.every((r) => r.summary.writes.length === 0)) return;
   // Names in the body resolve as they would at the use.
   const names = Object.create(scope.names) as FunctionNames;

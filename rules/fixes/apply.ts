@@ -135,20 +135,23 @@ export function fixSource(text: string, language: Language, config: VforklintCon
       if (!sameLiterals(current, next, language)) next = current;
     }
     if (next === current) break;
+    let after = analyze(next, language, config);
     const split = kept.find((c) => c.fix.kind === 'split');
     if (split) {
       // A split must leave fewer frame findings than it found, or it is undone and refused.
-      const check = analyze(next, language, config);
-      if (check.internalError || frameFindings(check.findings) >= frameFindings(last.findings)) {
+      if (after.internalError || frameFindings(after.findings) >= frameFindings(last.findings)) {
         refused.add(JSON.stringify(split.fix.edits));
         rejected.push({ rule: split.finding.rule, line: split.finding.range.start.line, reason: `${split.fix.title}: the result would still reuse the frame, so it was not applied` });
         continue;
       }
     }
-    let after = analyze(next, language, config);
     // A fix must take its finding away: one that leaves as many findings of its kind at the
     // same code is undone (the rest of the pass kept), so that fixing twice changes nothing.
-    const outlived = kept.filter((c) => c.fix.kind !== 'split' && countOf(after.findings, next, findingKey(current, c.finding)) >= countOf(last.findings, current, findingKey(current, c.finding)));
+    const outlived = kept.filter((c) => {
+      if (c.fix.kind === 'split') return false;
+      const key = findingKey(current, c.finding);
+      return countOf(after.findings, next, key) >= countOf(last.findings, current, key);
+    });
     if (outlived.length) {
       for (const c of outlived) {
         stubborn.add(findingKey(current, c.finding));

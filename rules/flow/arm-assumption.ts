@@ -22,7 +22,7 @@ export interface ArmAssumption {
 }
 
 /** The text of `text` once the file's macros in effect at `offset` are expanded (the text itself without a table). */
-function expanded(ctx: FileContext, text: string, offset: number): string {
+export function expanded(ctx: FileContext, text: string, offset: number): string {
   for (const n of text.match(/[A-Za-z_]\w*/g) ?? []) ctx.reads.record('macro', n);
   const table = ctx.macros;
   return table ? expandText(table, text, offset).text : text;

@@ -4,10 +4,11 @@
  * for the whole call: a later test of the same thing on the fork's paths is decided the
  * same way (RULES section 3).
  */
-import { expandText } from '../macros.js';
+import { expanded } from './arm-assumption.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendantsWithin, field, operatorOf } from '../syntax.js';
+import { field } from '../syntax.js';
+import { changedTargetsIn, variableUnchanged } from '../effects/unchanged.js';
 import { scopeOf } from '../effects/writes.js';
 
 /** One test known at the site: its text (blanks removed), its value there, and where it was written. */
@@ -55,47 +56,11 @@ function parts(node: SyntaxNode, value: boolean, out: SiteFact[], depth = 0): vo
   out.push({ text: squeeze(n), value, at: n.startIndex });
 }
 
-/**
- * Variables of the function (parameters and locals) that nothing in its body assigns,
- * increments or takes the address of: their value is the same at every point of one call.
- */
-function unchangedIn(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
-  return ctx.remember(`unchanged:${fn.id}:${name}`, () => {
-    const body = ctx.adapter.functionBody(fn);
-    if (!body) return false;
-    const scope = scopeOf(ctx, fn);
-    const locals = ctx.adapter.localDeclarations(body).filter((d) => d.name === name);
-    // One variable of that name in the function (no shadowing), a parameter or a local of
-    // the body's own block (a loop's local starts again each time round), and nothing changes it.
-    if (locals.length + (scope.params.has(name) ? 1 : 0) !== 1) return false;
-    if (locals.length === 1 && enclosingBlock(locals[0].node) !== body.id) return false;
-    for (const n of descendantsWithin(fn, body, CHANGES)) {
-      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
-      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
-      if (target?.type === 'identifier' && target.text === name) return false;
-    }
-    return true;
-  });
-}
-
-function enclosingBlock(node: SyntaxNode): number | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'compound_statement') return n.id;
-  return undefined;
-}
-
-const CHANGES = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
-
 /** The squeezed texts the function's body assigns, increments or takes the address of. */
 function changedTargets(ctx: FileContext, fn: SyntaxNode): readonly string[] {
   return ctx.remember(`changed-targets:${fn.id}`, () => {
     const body = ctx.adapter.functionBody(fn);
-    const out: string[] = [];
-    for (const n of body ? descendantsWithin(fn, body, CHANGES) : []) {
-      if (n.type === 'pointer_expression' && operatorOf(n) !== '&') continue;
-      const target = n.type === 'assignment_expression' ? field(n, 'left') : field(n, 'argument');
-      if (target) out.push(squeeze(unparen(target)));
-    }
-    return out;
+    return body ? changedTargetsIn(fn, body).map((t) => squeeze(unparen(t))) : [];
   });
 }
 
@@ -117,18 +82,14 @@ function stablePath(ctx: FileContext, fn: SyntaxNode, path: string): boolean {
     if (!body) return false;
     const scope = scopeOf(ctx, fn);
     const isLocal = scope.params.has(root) || ctx.adapter.localDeclarations(body).some((d) => d.name === root);
-    if (isLocal && !unchangedIn(ctx, fn, root)) return false;
+    if (isLocal && !variableUnchanged(ctx, fn, root)) return false;
     return !changedTargets(ctx, fn).some((t) => overlaps(t, path));
   });
 }
 
 /** A macro call used as a test (`FLAG(L)`) whose expansion only reads stable paths and constants. */
 function stableMacroTest(ctx: FileContext, fn: SyntaxNode, subject: string, at: number): boolean {
-  const table = ctx.macros;
-  const name = /^\w+/.exec(subject)![0];
-  ctx.reads.record('macro', name);
-  if (!table) return false;
-  const text = expandText(table, subject, at).text;
+  const text = expanded(ctx, subject, at);
   if (text === subject || NOT_PURE.test(text)) return false;
   const paths = text.match(PATHS_IN) ?? [];
   return paths.every((p) => stablePath(ctx, fn, p.replace(/\s+/g, '')));
@@ -136,7 +97,7 @@ function stableMacroTest(ctx: FileContext, fn: SyntaxNode, subject: string, at: 
 
 function stableSubject(ctx: FileContext, fn: SyntaxNode, subject: string, at: number): boolean {
   if (!PATH.test(subject)) return stableMacroTest(ctx, fn, subject, at);
-  return IDENT.test(subject) && unchangedIn(ctx, fn, subject) ? true : stablePath(ctx, fn, subject);
+  return IDENT.test(subject) && variableUnchanged(ctx, fn, subject) ? true : stablePath(ctx, fn, subject);
 }
 
 /**
