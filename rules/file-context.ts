@@ -18,13 +18,7 @@ export interface MacroSource {
 export type MacroReading =
   | { kind: 'expanded'; use: Extract<MacroUse, { kind: 'expanded' }>; summary: MacroSummary }
   /** Not expandable, or its expansion is not code on its own: the plain reading, with a note. */
-  | {
-      kind: 'not-analysed';
-      use: MacroUse;
-      reason: string;
-      /** A macro defined several ways under `#if`: each definition's reading, when every one could be read. */
-      alternatives?: Array<Extract<MacroReading, { kind: 'expanded' }>>;
-    };
+  | { kind: 'not-analysed'; use: MacroUse; reason: string };
 
 /** A function of another file of the project, as the project index resolved a call from this file. */
 export interface ProjectDefinition {
@@ -157,8 +151,7 @@ export class FileContext {
       if (!use) return undefined;
       if (use.kind === 'not-expandable') {
         for (const d of use.definitions) this.reads.record('macro', d.name);
-        const alternatives = use.several ? this.readEachDefinition(table, node, use, options) : undefined;
-        return { kind: 'not-analysed', use, reason: use.reason, ...(alternatives ? { alternatives } : {}) } satisfies MacroReading;
+        return { kind: 'not-analysed', use, reason: use.reason } satisfies MacroReading;
       }
       for (const d of use.code.expansion.used) this.reads.record('macro', d.name);
       for (const n of use.code.expansion.notExpanded) this.reads.record('macro', n.name);
@@ -166,24 +159,6 @@ export class FileContext {
       if (!summary.complete) return { kind: 'not-analysed', use, reason: `its expansion is not code on its own` } satisfies MacroReading;
       return { kind: 'expanded', use, summary } satisfies MacroReading;
     });
-  }
-
-  /**
-   * A use of a macro defined several ways under `#if` read once per definition (each is the
-   * macro in the builds that take its branch); undefined when one of them cannot be read.
-   */
-  private readEachDefinition(table: MacroTable, node: SyntaxNode, use: Extract<MacroUse, { kind: 'not-expandable' }>, options: SummaryOptions): Array<Extract<MacroReading, { kind: 'expanded' }>> | undefined {
-    if (use.definitions.length > MAX_ALTERNATIVES) return undefined;
-    const out: Array<Extract<MacroReading, { kind: 'expanded' }>> = [];
-    for (const d of use.definitions) {
-      const one = readMacroUse(table.choosing(use.macro, d), node.text, node.startIndex);
-      if (one?.kind !== 'expanded') return undefined;
-      for (const u of one.code.expansion.used) this.reads.record('macro', u.name);
-      const summary = summarize(one.code, options);
-      if (!summary.complete) return undefined;
-      out.push({ kind: 'expanded', use: one, summary });
-    }
-    return out;
   }
 
   /** Was this tree parsed from a preprocessor-masked copy of the file? */
@@ -418,9 +393,6 @@ function enclosingNodes(root: SyntaxNode, offset: number, length: number, limit:
 }
 
 /** Top-level node types a function definition can stand in (C preprocessor blocks, `extern "C" {}`, error recovery). */
-/** The most definitions of one macro read one by one (a macro defined more ways is left unread). */
-const MAX_ALTERNATIVES = 8;
-
 const MAY_HOLD_FUNCTIONS = new Set(['ERROR', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'linkage_specification', 'declaration_list']);
 
 interface TopLevel {

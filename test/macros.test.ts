@@ -107,16 +107,6 @@ describe('macro definitions', () => {
     );
   });
 
-  it('reads a name defined several ways once per definition through a view that chooses one', () => {
-    const table = tableOf(['#if X', '#define A(n) one(n)', '#else', '#define A(n) two(n)', '#endif', ''].join('\n'));
-    const use = readMacroUse(table, 'A(1)', 1e9);
-    assert.ok(use && use.kind === 'not-expandable' && use.several, 'marked as defined several ways');
-    const defs = (use as Extract<MacroUse, { kind: 'not-expandable' }>).definitions;
-    assert.deepEqual(defs.map((d) => textOf(table.choosing('A', d), 'A(1)')), ['one(1)', 'two(1)']);
-    assert.match(refusal(table, 'A(1)'), /defined several ways/, 'the table itself still refuses');
-    assert.equal(table.choosing('A', defs[0]), table.choosing('A', defs[0]), 'one view per definition');
-  });
-
   it('accepts the same body defined twice (spacing aside), as under #ifndef guards', () => {
     const table = tableOf(['#ifndef A', '#define A (1)', '#endif', '#define A ( 1 )', ''].join('\n'));
     assert.equal(textOf(table, 'A'), '(1)');

@@ -119,8 +119,8 @@ export function statementArgument(ctx: FileContext, call: SyntaxNode): SyntaxNod
 
 /** Does this call never return? (`isLast`: nothing follows it, which makes an exec final.) */
 export function callNeverReturns(ctx: FileContext, call: SyntaxNode, isLast: boolean, depth = 0): boolean {
-  const readings = macroReadings(ctx, call);
-  if (readings) return readings.every((r) => r.summary.neverReturns);
+  const macro = expandedMacro(ctx, call);
+  if (macro) return macro.summary.neverReturns;
   const callee = ctx.calleeText(call);
   if (!callee) return false;
   const name = lastName(callee);
@@ -151,8 +151,8 @@ export function statementEndsPath(ctx: FileContext, statement: SyntaxNode, isLas
     if (followedByNotReached(ctx, statement)) return true;
     const call = statementCall(ctx, statement);
     if (call) return callNeverReturns(ctx, call, isLast, depth);
-    const readings = macroReadings(ctx, statementIdentifier(statement));
-    return !!readings && readings.every((r) => r.summary.neverReturns);
+    const macro = expandedMacro(ctx, statementIdentifier(statement));
+    return !!macro && macro.summary.neverReturns;
   };
   // Remembered at the top level only: deeper answers may rest on a callee still being summarised.
   return depth === 0 ? ctx.remember(`ends:${statement.id}:${isLast}`, ends) : ends();
@@ -380,7 +380,7 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   const name = lastName(callee);
   if (safeExtra.includes(name)) return { kind: 'safe' };
   // A same-file macro is what its expansion does (RULES section 3, "Macros").
-  const macro = a.language === 'c' && a.calleeIsName(call) ? (follow ? macroVerdict(ctx, call, depth) : macroReadings(ctx, call) && NOT_FOLLOWED) : undefined;
+  const macro = a.language === 'c' && a.calleeIsName(call) ? (follow ? macroVerdict(ctx, call, depth) : expandedMacro(ctx, call) && NOT_FOLLOWED) : undefined;
   if (macro) return macro;
   const isName = a.calleeIsName(call);
   const pointerCall = !isName || (a.language === 'c' && isLocalOrParam(ctx, enclosing, name));
@@ -495,15 +495,6 @@ export function macroReadingOf(ctx: FileContext, node: SyntaxNode | undefined): 
   return reading;
 }
 
-/**
- * A macro use read as code: its expansion, or for a macro defined several ways under `#if`
- * one reading per definition (any may be the build's). Undefined when it cannot be read.
- */
-export function macroReadings(ctx: FileContext, node: SyntaxNode | undefined): Array<Extract<MacroReading, { kind: 'expanded' }>> | undefined {
-  const r = macroReadingOf(ctx, node);
-  return r?.kind === 'expanded' ? [r] : r?.kind === 'not-analysed' ? r.alternatives : undefined;
-}
-
 /** A use that could be expanded and read as code. */
 export function expandedMacro(ctx: FileContext, node: SyntaxNode | undefined): Extract<MacroReading, { kind: 'expanded' }> | undefined {
   const r = macroReadingOf(ctx, node);
@@ -520,10 +511,11 @@ function statementIdentifier(statement: SyntaxNode): SyntaxNode | undefined {
 /** What a statement that is a macro use does to control flow: `return`/`goto` in the body, whether the code after it runs. */
 export function macroJumps(ctx: FileContext, statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined {
   if (ctx.adapter.language !== 'c') return undefined;
-  const summaries = macroReadings(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement))?.map((r) => r.summary);
-  if (!summaries || summaries.every((s) => !s.returns && s.gotos.length === 0)) return undefined;
-  // Defined several ways: what any definition does may happen.
-  return { returns: summaries.some((s) => s.returns), gotos: [...new Set(summaries.flatMap((s) => s.gotos))], fallsThrough: summaries.some((s) => s.fallsThrough) };
+  const macro = expandedMacro(ctx, statementCall(ctx, statement) ?? statementIdentifier(statement));
+  if (!macro) return undefined;
+  const s = macro.summary;
+  if (!s.returns && s.gotos.length === 0) return undefined;
+  return { returns: s.returns, gotos: s.gotos, fallsThrough: s.fallsThrough };
 }
 
 /** The value of a condition the file's macros make constant (`if (DEBUG_INIT)`), or undefined. */
@@ -684,8 +676,9 @@ export function newProcessSide(ctx: FileContext, condition: SyntaxNode, fn: Synt
  * Undefined when the call is no expandable same-file macro (then it keeps its plain reading).
  */
 function macroVerdict(ctx: FileContext, node: SyntaxNode, depth: number): CallVerdict | undefined {
-  const readings = macroReadings(ctx, node);
-  return readings ? eitherArm(readings.map((r) => macroBodyVerdict(ctx, r, depth))) : undefined;
+  const macro = expandedMacro(ctx, node);
+  if (!macro) return undefined;
+  return macroBodyVerdict(ctx, macro, depth);
 }
 
 export function macroBodyVerdict(ctx: FileContext, macro: Extract<MacroReading, { kind: 'expanded' }>, depth = 0): CallVerdict {

@@ -58,7 +58,7 @@ export function macroNotes(ctx: FileContext, nodes: SyntaxNode[], root: SyntaxNo
     for (const use of uses) {
       if (seen.has(use.startIndex)) continue;
       const reading = macroReadingOf(ctx, use);
-      if (reading?.kind !== 'not-analysed' || reading.alternatives || (reading.use.kind === 'not-expandable' && reading.use.definitions.every((d) => inertBody(d.body)))) continue;
+      if (reading?.kind !== 'not-analysed' || (reading.use.kind === 'not-expandable' && reading.use.definitions.every((d) => inertBody(d.body)))) continue;
       seen.add(use.startIndex);
       const message = reading.use.kind === 'not-expandable' ? notAnalysedMessage(reading.use) : `macro \`${reading.use.macro}\` was not analysed: ${reading.reason}`;
       out.push({ node: use, message, related: macroRelated(reading.use) });

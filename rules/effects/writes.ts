@@ -7,7 +7,7 @@ import type { LocalDeclaration } from '../language/adapter.js';
 import type { FileContext, ProjectDefinition } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { codeChildren, descendants, descendantsWithin, field, fieldChildren, lastName, operatorOf } from '../syntax.js';
-import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, macroReadings, syscallOf } from './calls.js';
+import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, syscallOf } from './calls.js';
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
@@ -378,18 +378,15 @@ function declarationNotWrite(ctx: FileContext, assignment: SyntaxNode, left: Syn
 
 /** Writes a same-file macro's body makes (not those written in its arguments: the file's tree holds them), at the use. */
 function macroWrites(ctx: FileContext, use: SyntaxNode, scope: Scope, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void): void {
-  // A macro defined several ways under `#if`: what any definition writes.
-  const readings = macroReadings(ctx, use) ?? [];
-  if (readings.every((r) => r.summary.writes.length === 0)) return;
+  const macro = expandedMacro(ctx, use);
+  if (!macro || macro.summary.writes.length === 0) return;
   // Names in the body resolve as they would at the use.
   const names = Object.create(scope.names) as FunctionNames;
   names.resolve = (name: string) => scope.names.resolve(name, use);
   const atUse: Scope = { ...scope, names };
-  for (const r of readings) {
-    for (const w of r.summary.writes) {
-      if (w.dead || w.local || !r.use.place(w.node).definition) continue;
-      push(use, targetOf(w.node, atUse), w.lvalue, { chain: [r.use.macro] });
-    }
+  for (const w of macro.summary.writes) {
+    if (w.dead || w.local || !macro.use.place(w.node).definition) continue;
+    push(use, targetOf(w.node, atUse), w.lvalue, { chain: [macro.use.macro] });
   }
 }
 

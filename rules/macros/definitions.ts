@@ -159,25 +159,6 @@ export class MacroTable implements MacroScope {
     return before[before.length - 1].def !== undefined;
   }
 
-  private views?: Map<MacroDefinition, MacroTable>;
-
-  /**
-   * The table as the configuration that compiles `definition` sees it: `name`, defined
-   * several ways under `#if`, means that one definition (remembered per definition).
-   */
-  choosing(name: string, definition: MacroDefinition): MacroTable {
-    this.views ??= new Map();
-    let view = this.views.get(definition);
-    if (!view) {
-      const base = this;
-      view = Object.create(this) as MacroTable;
-      view.lookup = (n: string, offset?: number): MacroLookup =>
-        n !== name ? base.lookup(n, offset) : pastesTokens(definition) ? { kind: 'not-expandable', reason: `\`${name}\` pastes tokens with ##`, definitions: [definition] } : { kind: 'macro', definition };
-      this.views.set(definition, view);
-    }
-    return view;
-  }
-
   /** Every name defined somewhere (in any branch). */
   names(): IterableIterator<string> {
     return this.events.keys();
@@ -214,7 +195,7 @@ export class MacroTable implements MacroScope {
       chosen = last.def;
     } else {
       if (defs.length === 1) return { kind: 'not-expandable', reason: `\`${name}\` is #undef'd under #if`, definitions: defs };
-      return { kind: 'not-expandable', reason: `\`${name}\` is defined several ways (${defs.map(lineOf).join(', ')})`, definitions: defs, several: true };
+      return { kind: 'not-expandable', reason: `\`${name}\` is defined several ways (${defs.map(lineOf).join(', ')})`, definitions: defs };
     }
     if (pastesTokens(chosen)) return { kind: 'not-expandable', reason: `\`${name}\` pastes tokens with ##`, definitions: [chosen] };
     const cycle = this.cycleThrough(name, offset);

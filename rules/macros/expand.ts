@@ -296,7 +296,7 @@ export function expandText(table: MacroScope, text: string, offset?: number): Ex
 /** The use of one macro: the text starts with its name (and, for a function-like macro, its arguments). */
 export type UseExpansion =
   | { kind: 'expanded'; macro: string; definition: MacroDefinition; expansion: ExpandedText }
-  | { kind: 'not-expandable'; macro: string; reason: string; definitions: MacroDefinition[]; several?: boolean };
+  | { kind: 'not-expandable'; macro: string; reason: string; definitions: MacroDefinition[] };
 
 /**
  * The expansion of the macro use `useText` (`DIE("x")`, `FOO`, `xvfork()`) at `offset` of
@@ -309,7 +309,7 @@ export function expandUse(table: MacroScope, useText: string, offset?: number): 
   if (head?.kind !== 'identifier') return undefined;
   const found = table.lookup(head.text, offset);
   if (found.kind === 'none') return undefined;
-  if (found.kind === 'not-expandable') return { kind: 'not-expandable', macro: head.text, reason: found.reason, definitions: found.definitions, ...(found.several ? { several: true } : {}) };
+  if (found.kind === 'not-expandable') return { kind: 'not-expandable', macro: head.text, reason: found.reason, definitions: found.definitions };
   if (found.definition.params && tokens[1]?.text !== '(') return undefined;
   const expansion = expandText(table, useText, offset);
   const headLeft = expansion.notExpanded.find((n) => n.name === head.text);

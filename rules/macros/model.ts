@@ -72,8 +72,7 @@ export function signature(def: MacroDefinition): { named: string[]; variadic?: s
 export type MacroLookup =
   | { kind: 'none' }
   | { kind: 'macro'; definition: MacroDefinition }
-  /** `several`: defined differently under `#if` branches (each definition is one configuration's). */
-  | { kind: 'not-expandable'; reason: string; definitions: MacroDefinition[]; several?: boolean };
+  | { kind: 'not-expandable'; reason: string; definitions: MacroDefinition[] };
 
 /** Where names are looked up during an expansion (a file's `MacroTable`). */
 export interface MacroScope {

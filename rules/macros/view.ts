@@ -209,7 +209,7 @@ export type MacroUse =
       /** Where `node` (of `code.tree`) is in the file. */
       place(node: { startIndex: number; endIndex: number }): MacroPlace;
     }
-  | { kind: 'not-expandable'; macro: string; reason: string; definitions: MacroDefinition[]; several?: boolean; use: { start: number; end: number } };
+  | { kind: 'not-expandable'; macro: string; reason: string; definitions: MacroDefinition[]; use: { start: number; end: number } };
 
 function placeOf(code: MacroCode, use: { start: number; end: number }, from: number, to: number): MacroPlace {
   const { tokens, starts } = code.expansion;
