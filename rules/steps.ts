@@ -8,6 +8,7 @@
  * function before it.
  */
 import { callsIn, type CallVerdict } from './effects/calls.js';
+import { allocationNode } from './effects/go-allocation.js';
 import { scopeOf, writesIn } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import { ConditionReader, type ResultRole, type Split } from './flow/conditions.js';
@@ -320,7 +321,7 @@ function pathSteps(analysis: SiteAnalysis, rule: RuleId, report: RuleReport): Fi
     case 'child-writes-shared':
       return report.messageId === 'callee' ? calleeWriteSteps(analysis, node) : [step(node, `the child writes \`${data.target ?? quote(node)}\` here`)];
     case 'child-allocates':
-      return [step(node, 'the child allocates here')];
+      return report.messageId === 'callee' ? calleeAllocationSteps(analysis, node, data) : [step(node, 'the child allocates here')];
     case 'parent-reuses-frame':
       return [step(node, 'the parent runs on in the frame the child used')];
     default:
@@ -368,6 +369,23 @@ function calleeWriteSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep
   const message = `\`${chain[chain.length - 1]}\` writes \`${write.targetText}\` here`;
   if (at) steps.push({ ...step(at.node, message), ...(wfile !== undefined ? { file: wfile } : {}) });
   else if (last && steps.length) steps[steps.length - 1] = { ...steps[steps.length - 1], message: `${steps[steps.length - 1].message}, which writes \`${write.targetText}\`` };
+  return steps;
+}
+
+/** Go: the calls from the child's call to the allocation, ending where the last function allocates. */
+function calleeAllocationSteps(analysis: SiteAnalysis, call: SyntaxNode, data: Record<string, string>): FindingStep[] {
+  const chain = (data.chain ?? '').split(' -> ').filter(Boolean);
+  if (!chain.length) return [step(call, 'the child calls a function that allocates here')];
+  const { steps, lastCtx } = chainSteps(analysis.file, call, chain);
+  const name = chain[chain.length - 1];
+  let ctx = lastCtx ?? analysis.file;
+  let file: string | undefined = ctx === analysis.file ? undefined : ctx.project?.file;
+  if (!ctx.functionNamed(name)) {
+    const d = ctx.project?.resolve(name)?.definitions[0];
+    if (d) [ctx, file] = [d.ctx, d.file];
+  }
+  const at = allocationNode(ctx, name);
+  if (at) steps.push({ ...step(at, `\`${name}\` allocates here: ${data.what ?? 'it allocates'}`), ...(file !== undefined ? { file } : {}) });
   return steps;
 }
 

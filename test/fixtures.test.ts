@@ -10,10 +10,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initParsers, analyze, formatMessage, RULE_METAS } from '../rules/index.js';
+import { initParsers, analyze, formatMessage, languageForPath, memoryHost, ProjectIndex, RULE_METAS } from '../rules/index.js';
 import type { AnalysisResult, ForkKind, Language, VforklintConfig } from '../rules/index.js';
 import { compareFindings, configFor, expectationsFor, type Expectation } from './fixture-expectations.js';
 
@@ -144,10 +144,35 @@ test('every rule has a clean fixture where it does not fire, in each of its lang
   assert.deepEqual(gaps, []);
 });
 
+/** The findings of the multi-file fixtures (fixtures/projects, each analysed with its index): some messages only a project has. */
+function projectFixtureResults(): Array<{ name: string; result: AnalysisResult }> {
+  const out: Array<{ name: string; result: AnalysisResult }> = [];
+  const dir = join(fixturesDir, 'projects');
+  for (const project of readdirSync(dir).sort()) {
+    const files: Record<string, string> = {};
+    const walk = (d: string) => {
+      for (const name of readdirSync(d).sort()) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(?:c|h|go)$/.test(name)) files[relative(join(dir, project), p).split('\\').join('/')] = readFileSync(p, 'utf8');
+      }
+    };
+    if (!statSync(join(dir, project)).isDirectory()) continue;
+    walk(join(dir, project));
+    const index = new ProjectIndex(memoryHost('/project', files));
+    for (const [file, text] of Object.entries(files)) {
+      const language = languageForPath(file);
+      if (language && !file.endsWith('.h')) out.push({ name: `projects/${project}/${file}`, result: analyze(text, language, {}, { project: { index, file } }) });
+    }
+    index.dispose();
+  }
+  return out;
+}
+
 test('every finding names its message template (messageId), which its data fills to its message; every template is used', () => {
   const problems: string[] = [];
   const used = new Set<string>();
-  for (const fx of fixtures) {
+  for (const fx of [...fixtures, ...projectFixtureResults()]) {
     for (const f of fx.result.findings) {
       const where = `fixtures/${fx.name}:${f.range.start.line}: ${f.rule}`;
       const template = RULE_METAS.find((m) => m.id === f.rule)!.messages[f.messageId];

@@ -129,7 +129,7 @@ export function attachFixes(site: SiteAnalysis, findings: Finding[]): void {
   const outsideMacros = (fix: Fix | undefined) => (fix && (definitions.length === 0 || editedMacro(fix, definitions) === undefined) ? fix : undefined);
   for (const f of findings) {
     const fixes: Fix[] = f.fixes.filter((fix) => outsideMacros(fix));
-    const small = outsideMacros(f.rule === 'missing-norace' ? noraceFix(site.file, f) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined);
+    const small = outsideMacros(f.rule === 'missing-norace' ? (f.messageId === 'childElsewhere' ? undefined : noraceFix(site.file, f)) : f.rule === 'inlinable-fork-frame' ? noinlineFix(site.file, f) : f.rule === 'child-unsafe-call' ? exitFix(site.file, f) : undefined);
     if (small) fixes.push(matchLineEnds(small, crlf)!);
     const lexed = site.file.remember('lexed', () => lex(site.file.text, site.file.adapter.language));
     const suppress = outsideMacros(matchLineEnds(suppressFix(site.file.text, f, site.file.adapter.language, site.file.lines, lexed), crlf));

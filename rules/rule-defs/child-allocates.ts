@@ -1,3 +1,4 @@
+import { ALLOCATING_NODES, allocationIn, calleeAllocation } from '../effects/go-allocation.js';
 import { CHILD_SIDE } from '../flow/path-state.js';
 import { isGoRawCall } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
@@ -6,7 +7,6 @@ import type { SiteAnalysis } from '../site-analysis.js';
 import { descendantsWithin, escapeRegExp, field, namedChildren, operatorOf, rangeOfNode } from '../syntax.js';
 
 const FUNC_LITERAL = new Set(['func_literal']);
-
 
 /** Is `&v` here the blessed `uintptr(unsafe.Pointer(&v))` argument of a raw syscall? */
 function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
@@ -19,37 +19,6 @@ function isRawSyscallPointer(site: SiteAnalysis, amp: SyntaxNode): boolean {
   return !!raw && raw.type === 'call_expression' && isGoRawCall(a.calleeText(raw) ?? '', site.file.config);
 }
 
-function allocationIn(n: SyntaxNode, site: SiteAnalysis): string | undefined {
-  const a = site.file.adapter;
-  switch (n.type) {
-    case 'call_expression': {
-      const callee = a.calleeText(n);
-      if (callee === 'make' || callee === 'new' || callee === 'append') return `\`${callee}\` allocates`;
-      if (callee === 'panic') return '`panic` allocates and unwinds';
-      const f = field(n, 'function');
-      if (callee === 'string' || (f?.type === 'slice_type' && /byte|rune/.test(f.text))) return `the conversion \`${(f?.text ?? '')}(...)\` allocates`;
-      return undefined;
-    }
-    case 'func_literal':
-      return 'a closure may allocate its captured variables on the heap';
-    case 'defer_statement':
-      return '`defer` allocates a defer record';
-    case 'go_statement':
-      return '`go` starts a goroutine, which allocates';
-    case 'unary_expression':
-      if (operatorOf(n) === '&' && field(n, 'operand')?.type === 'composite_literal') return 'taking the address of a composite literal allocates';
-      return undefined;
-    case 'binary_expression': {
-      if (operatorOf(n) !== '+') return undefined;
-      const isStr = (x?: SyntaxNode) => !!x && (x.type === 'interpreted_string_literal' || x.type === 'raw_string_literal');
-      if (isStr(field(n, 'left')) || isStr(field(n, 'right'))) return 'string concatenation allocates';
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
 const ASSIGNMENTS = new Set(['assignment_statement']);
 
 /** Is `name` a map, by its parameter type or its declaration (`make(map[...]...)`, `map[...]...{}`, `var m map[...]...`)? */
@@ -60,8 +29,6 @@ function isMap(site: SiteAnalysis, name: string): boolean {
   const local = site.scope.locals.get(name);
   return !!local && /\bmap\[/.test(local.node.text);
 }
-
-const ALLOC_NODES = new Set(['call_expression', 'func_literal', 'defer_statement', 'go_statement', 'unary_expression', 'binary_expression']);
 
 /** Go: heap allocation in the child (the runtime is not safe to enter after a raw fork). */
 export const childAllocates: RuleModule = {
@@ -76,6 +43,7 @@ export const childAllocates: RuleModule = {
       // Reported at an exec by failed-exec.ts: the hazard its failure leads to.
       failedExec: 'When `{{exec}}` fails, the child goes on to line {{line}}: {{hazard}}',
       allocates: 'The child allocates after `{{fork}}`: {{what}}. Declare what the child needs before the fork and use only raw syscalls after it.',
+      callee: 'The child calls `{{callee}}` after `{{fork}}`, which allocates: {{what}} (chain: {{chain}}). Declare what the child needs before the fork and use only raw syscalls after it.',
       escapes: 'The child declares `{{name}}` after `{{fork}}` and {{how}}, so it may be moved to the heap. Declare it with the other variables before the fork.',
     },
     fixable: false,
@@ -93,11 +61,12 @@ export const childAllocates: RuleModule = {
     const reportedEscapes = new Set<string>();
     const root = site.childFunction ?? site.site.fn;
     for (const e of site.childEvaluations()) {
-      for (const n of descendantsWithin(root, e.node, ALLOC_NODES, FUNC_LITERAL)) {
+      for (const n of descendantsWithin(root, e.node, ALLOCATING_NODES, FUNC_LITERAL)) {
         if (seen.has(n.id)) continue;
         seen.add(n.id);
-        const what = allocationIn(n, site);
+        const what = allocationIn(n, site.file.adapter);
         if (what) report({ messageId: 'allocates', data: { fork, what }, node: n, related: [site.forkRelated] });
+        else if (n.type === 'call_expression') calleeAllocates(n);
         if (n.type === 'func_literal') {
           for (const [name, decl] of declaredAfter) if (name.length < 1000 && new RegExp(`\\b${escapeRegExp(name)}\\b`).test(n.text)) escapes(name, decl, n, 'a closure captures it');
           continue;
@@ -118,6 +87,15 @@ export const childAllocates: RuleModule = {
           }
         }
       }
+    }
+
+    /** A call of a function (this file's or, with the project index, the package's) that allocates. */
+    function calleeAllocates(call: SyntaxNode): void {
+      const a = site.file.adapter;
+      const callee = a.calleeIsName(call) ? site.file.calleeText(call) : undefined;
+      const found = callee !== undefined && !site.isForkExpression(call) ? calleeAllocation(site.file, callee) : undefined;
+      if (!found) return;
+      report({ messageId: 'callee', data: { fork, callee: callee!, what: found.what, chain: found.chain.join(' -> ') }, node: call, related: [site.forkRelated] });
     }
 
     /** Report an escaping variable once, at its declaration, pointing at where it escapes. */

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '../parser.js';
 import { goAdapter } from '../language/go-adapter.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
-import { field, operatorOf, walk } from '../syntax.js';
+import { field, operatorOf, rangeOfNode, walk } from '../syntax.js';
 
 /**
  * The race detector instruments memory accesses and calls. A leaf helper that only does
@@ -33,6 +33,8 @@ export const missingNorace: RuleModule = {
     messages: {
       forks: '`{{fn}}` performs a raw fork but lacks `//go:norace`: race-detector instrumentation would run in the child.',
       child: '`{{fn}}` runs in the child after `{{fork}}` but lacks `//go:norace`.',
+      // A helper in another file of the package: reported at the call (a finding belongs to the file analysed); no fix.
+      childElsewhere: '`{{fn}}` ({{file}}) runs in the child after `{{fork}}` but lacks `//go:norace`.',
     },
     fixable: true,
     hasSuggestions: true,
@@ -45,11 +47,24 @@ export const missingNorace: RuleModule = {
     if (site.site.fn.type !== 'func_literal' && !hasNorace(site.site.fn)) {
       report({ messageId: 'forks', data: { fn: file.adapter.functionName(site.site.fn) }, node: nameNode(site.site.fn), related: [site.forkRelated] });
     }
+    const reported = new Set<string>();
     for (const { call } of site.childCalls()) {
       const callee = file.calleeText(call);
-      const fn = callee ? file.functionNamed(callee) : undefined;
-      if (!fn || !file.adapter.functionBody(fn) || hasNorace(fn) || !touchesMemory(fn)) continue;
-      report({ messageId: 'child', data: { fn: callee!, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
+      if (!callee || reported.has(callee)) continue;
+      const fn = file.functionNamed(callee);
+      if (fn) {
+        if (!file.adapter.functionBody(fn) || hasNorace(fn) || !touchesMemory(fn)) continue;
+        reported.add(callee);
+        report({ messageId: 'child', data: { fn: callee, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
+        continue;
+      }
+      if (!file.adapter.calleeIsName(call)) continue;
+      const r = file.project?.resolve(callee);
+      const d = r && r.alias === undefined ? r.definitions.find((x) => x.ctx.adapter.language === 'go' && x.ctx.adapter.functionBody(x.fn) && !x.ctx.leadingComments(x.fn).some((c) => /^\/\/go:norace\b/.test(c.trim())) && touchesMemory(x.fn)) : undefined;
+      if (!d) continue;
+      reported.add(callee);
+      const definition = { range: rangeOfNode(field(d.fn, 'name') ?? d.fn), message: `\`${d.name}\` is defined here`, file: d.file };
+      report({ messageId: 'childElsewhere', data: { fn: callee, file: d.file, fork: site.site.spelling }, node: call, related: [site.forkRelated, definition] });
     }
   },
 };
