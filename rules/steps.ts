@@ -7,12 +7,14 @@
  * call and write summaries already follow, resolved to the first call of each name in the
  * function before it.
  */
-import { callsIn, type CallVerdict } from './effects/calls.js';
+import { callsIn, macroValue, type CallVerdict } from './effects/calls.js';
 import { allocationNode } from './effects/go-allocation.js';
 import { scopeOf, writesIn } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import { ConditionReader, type ResultRole, type Split } from './flow/conditions.js';
+import { passThroughMacrosOf } from './flow/pass-through.js';
 import { ALL_OUTCOMES, BOTH, CHILD, PARENT_SIDE, PRE, binding } from './flow/path-state.js';
+import { ResultValues } from './flow/values.js';
 import type { ExpressionView } from './language/adapter.js';
 import type { StatementView } from './language/adapter.js';
 import type { SyntaxNode } from './parser.js';
@@ -150,7 +152,9 @@ function siteIndex(analysis: SiteAnalysis): SiteIndex {
   let index = indexes.get(analysis);
   if (index) return index;
   const adapter = analysis.file.viewAdapter;
-  const reader = new SiteConditionReader((n) => adapter.expression(n), resultRole(analysis));
+  // The flow pass's view: through `likely(...)`-style wrappers and into what a macro use computes.
+  const values = new ResultValues(adapter, undefined, passThroughMacrosOf(analysis.file), adapter.language === 'c' ? (c) => macroValue(analysis.file, c) : undefined);
+  const reader = new SiteConditionReader(values.view, resultRole(analysis));
   index = { reached: [], branches: [], ifs: [], reader };
   for (const e of analysis.flow.evaluations.values()) index.reached.push({ start: e.node.startIndex, end: e.node.endIndex, mask: e.mask });
   for (const st of analysis.flow.statements.values()) {

@@ -94,6 +94,12 @@ describe('steps', () => {
     assert.equal(stepsOf(only(el, 'c', 'child-returns', 7))[1], "4 `pid > 0` is false: the child's side");
   });
 
+  it('a test through a likely()-style wrapper or a macro of the file selects the child too', () => {
+    const text = '#define IS_CHILD(p) ((p) == 0)\n#define unlikely(x) __builtin_expect(!!(x), 0)\nint f(int c)\n{\n\tpid_t pid = vfork();\n\tif (c && unlikely(pid == 0))\n\t\treturn 1;\n\tif (IS_CHILD(pid))\n\t\treturn 2;\n\treturn 0;\n}\n';
+    assert.equal(stepsOf(only(text, "c", "child-returns", 7))[1], "6 `c && unlikely(pid == 0)`: the child's side");
+    assert.equal(stepsOf(only(text, 'c', 'child-returns', 9))[1], "8 `IS_CHILD(pid)`: the child's side");
+  });
+
   it('parent-reuses-frame: the test that selected the parent', () => {
     const text = '#include <sched.h>\n#include <sys/syscall.h>\nint start(char **argv)\n{\n\tlong pid = syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);\n\tif (pid == 0) {\n\t\texecv(argv[0], argv);\n\t\t_exit(127);\n\t}\n\tif (pid > 0)\n\t\tclose(3);\n\treturn 0;\n}\n';
     const f = only(text, 'c', 'parent-reuses-frame');

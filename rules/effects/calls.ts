@@ -533,9 +533,15 @@ export function constantCondition(ctx: FileContext, condition: SyntaxNode): bool
 }
 
 /** What the flow pass needs to read macro uses as their bodies, and `fork()` results. */
-export function macroFlowInput(ctx: FileContext, fn?: SyntaxNode): Pick<FlowInput, 'macroJumps' | 'constantCondition' | 'newProcessSide'> {
+export function macroFlowInput(ctx: FileContext, fn?: SyntaxNode): Pick<FlowInput, 'macroJumps' | 'constantCondition' | 'newProcessSide' | 'macroValue'> {
   if (ctx.adapter.language !== 'c') return {};
-  return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c), ...(fn ? { newProcessSide: (c: SyntaxNode) => newProcessSide(ctx, c, fn) } : {}) };
+  return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c), macroValue: (c) => macroValue(ctx, c), ...(fn ? { newProcessSide: (c: SyntaxNode) => newProcessSide(ctx, c, fn) } : {}) };
+}
+
+/** What a function-like macro use computes, when its expansion is one expression (`IS_CHILD(pid)` -> `((pid) == 0)`). */
+export function macroValue(ctx: FileContext, call: SyntaxNode): SyntaxNode | undefined {
+  const parsed = expandedMacro(ctx, call)?.use.code.parsed;
+  return parsed?.form === 'expression' ? parsed.value : undefined;
 }
 
 // ----- fork(): the side where it returned 0 is a new process ------------------------------

@@ -26,6 +26,8 @@ export class ResultValues {
     private readonly adapter: LanguageAdapter,
     private readonly forkCall: SyntaxNode | undefined,
     private readonly macros: ReadonlySet<string>,
+    /** What a macro use computes, read as code (FlowInput.macroValue). */
+    private readonly macroValue?: (call: SyntaxNode) => SyntaxNode | undefined,
   ) {}
 
   /** The pass-through wrapper's argument, if `call` is such a wrapper. */
@@ -35,11 +37,11 @@ export class ResultValues {
     return this.adapter.arguments(call)[0];
   }
 
-  /** The adapter's view, seeing through pass-through wrappers. */
+  /** The adapter's view, seeing through pass-through wrappers and into what a macro use computes. */
   view = (node: SyntaxNode): ExpressionView => {
     let v = this.adapter.expression(node);
     for (let i = 0; i < 20 && v.kind === 'call'; i++) {
-      const arg = this.passThroughArgument(v.call);
+      const arg = this.passThroughArgument(v.call) ?? this.macroValue?.(v.call);
       if (!arg) break;
       v = this.adapter.expression(arg);
     }

@@ -54,6 +54,12 @@ export interface FlowInput {
   isExec?(call: SyntaxNode): boolean;
   /** Same-file function-like macros that pass their argument through (`#define unlikely(x) __builtin_expect(!!(x), 0)`). */
   passThroughMacros?: ReadonlySet<string>;
+  /**
+   * The value a function-like macro use computes, read as code (`IS_CHILD(pid)` with
+   * `#define IS_CHILD(p) ((p) == 0)`: the expansion's `((pid) == 0)`), or undefined: a test
+   * of the fork result through such a macro splits the paths as the written test would.
+   */
+  macroValue?(call: SyntaxNode): SyntaxNode | undefined;
   /** A simple statement that uses a macro whose body returns or jumps (`CHECK(x);` with `return -1` inside). */
   macroJumps?(statement: SyntaxNode): { returns: boolean; gotos: string[]; fallsThrough: boolean } | undefined;
   /** The value of an `if` condition the file's macros make constant (`if (DEBUG_INIT)`): the other branch is never walked. */
@@ -102,7 +108,7 @@ class FlowWalker {
   private readonly splitCache = new Map<number, boolean>();
 
   constructor(private readonly input: FlowInput) {
-    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set());
+    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set(), input.macroValue);
     this.conditions = new ConditionReader(this.values.view);
   }
 
