@@ -21,6 +21,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Parser, Language as Grammar, type Tree as WasmTree, type Node, type Edit as WasmEdit, type TreeCursor as WasmTreeCursor } from 'web-tree-sitter';
+import { withoutDeclaratorMacros } from './declarator-macros.js';
 import type { Language } from './types.js';
 
 export type Tree = WasmTree;
@@ -271,7 +272,9 @@ export function parseSource(text: string, language: Language, oldTree?: Tree): T
   // A tree parsed from blanked text does not describe the old text: start afresh.
   let reuse = oldTree && !unparsed.has(oldTree) ? oldTree : undefined;
   let ranges: UnparsedRange[] = [];
-  let current = text;
+  // Macro words where a C declaration cannot hold them are blanked first (declarator-macros.ts).
+  const base = language === 'c' ? withoutDeclaratorMacros(text) : text;
+  let current = base;
   for (const window of WINDOWS) {
     const r = attempt(parser, current, reuse, budget, timeBudget);
     if (typeof r !== 'number') {
@@ -280,11 +283,11 @@ export function parseSource(text: string, language: Language, oldTree?: Tree): T
     }
     reuse = undefined;
     ranges = merge([...ranges, { start: lineStartBefore(text, r, window), end: lineEndAfter(text, r, window) }]);
-    current = blankRanges(text, ranges);
+    current = blankRanges(base, ranges);
   }
   // Nothing parsed in time: the whole text is blanked, which always parses at once.
   const all = [{ start: 0, end: text.length }];
-  const tree = parser.parse(blankRanges(text, all));
+  const tree = parser.parse(blankRanges(base, all));
   if (!tree) throw new Error('tree-sitter returned no tree for blank text');
   unparsed.set(tree, all);
   return owned(tree);

@@ -102,3 +102,22 @@ describe('parse budget', () => {
     assert.deepEqual(inv.toolExecutionNotifications.map((n) => [n.level, n.locations[0].physicalLocation.region.startLine]), [['warning', badLine]]);
   });
 });
+
+describe('a macro word between a pointer declarator\'s `*` and its name', async () => {
+  const { withoutDeclaratorMacros } = await import('../rules/declarator-macros.js');
+
+  it('is blanked, keeping every offset, so the function parses', () => {
+    const text = 'msg_t *FAST_FUNC make_msg(int n)\n{\n\treturn 0;\n}\nchar ** NOINLINE FAST_FUNC const_name(void) { return 0; }\n';
+    const out = withoutDeclaratorMacros(text);
+    assert.equal(out.length, text.length);
+    assert.equal(out, text.replace('FAST_FUNC make_msg', '          make_msg').replace('NOINLINE FAST_FUNC const_name', '                   const_name'));
+    const root = parseSource(text, 'c').rootNode;
+    assert.deepEqual(root.namedChildren.map((n) => n?.type), ['function_definition', 'function_definition']);
+  });
+
+  it('leaves qualifiers and code inside functions alone', () => {
+    for (const text of ['char *const restrict p(void);\n', 'int f(void)\n{\n\treturn a * b c(d);\n}\n', 'x = a * b;\n']) {
+      assert.equal(withoutDeclaratorMacros(text), text);
+    }
+  });
+});
