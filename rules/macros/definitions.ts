@@ -5,14 +5,14 @@
  * from the project's headers as plain data. A name is expandable at a use when one
  * definition is certainly in effect there: all its definitions agree, or they follow one
  * another unconditionally (`#undef`/`#define`, read in order). Defined several ways under
- * `#if`/`#else`, part of a cycle of macros, or pasting tokens with `##`: not expandable,
- * with a reason the caller can show.
+ * `#if`/`#else`, or part of a cycle of macros: not expandable, with a reason the caller
+ * can show.
  */
 import type { SyntaxNode } from '../parser.js';
 import { firstAtOrAfter, rangeOfNode } from '../syntax.js';
 import { childPath, conditionValue, TOP, type BranchPath, type ConditionContext, type Guard } from './conditions.js';
 import { expandText } from './expand.js';
-import { bodyTokensOf, signature, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
+import { bodyTokensOf, type MacroDefinition, type MacroLookup, type MacroScope } from './model.js';
 import { tokenize } from './tokens.js';
 
 /** A `#undef` in the analysed file. */
@@ -104,13 +104,6 @@ function lineOf(def: MacroDefinition): string {
   return `${def.location.file ? `${def.location.file}:` : 'line '}${def.location.range.start.line}`;
 }
 
-/** A body that pastes tokens (`a ## b`); the GNU `, ## __VA_ARGS__` comma elision is understood, not pasting. */
-function pastesTokens(def: MacroDefinition): boolean {
-  const tokens = bodyTokensOf(def);
-  const variadic = signature(def)?.variadic;
-  return tokens.some((t, i) => t.text === '##' && !(tokens[i - 1]?.text === ',' && variadic !== undefined && tokens[i + 1]?.text === variadic));
-}
-
 export class MacroTable implements MacroScope {
   private readonly events = new Map<string, Event[]>();
   private readonly cycles = new Map<string, string | undefined>();
@@ -197,7 +190,6 @@ export class MacroTable implements MacroScope {
       if (defs.length === 1) return { kind: 'not-expandable', reason: `\`${name}\` is #undef'd under #if`, definitions: defs };
       return { kind: 'not-expandable', reason: `\`${name}\` is defined several ways (${defs.map(lineOf).join(', ')})`, definitions: defs };
     }
-    if (pastesTokens(chosen)) return { kind: 'not-expandable', reason: `\`${name}\` pastes tokens with ##`, definitions: [chosen] };
     const cycle = this.cycleThrough(name, offset);
     if (cycle) return { kind: 'not-expandable', reason: `\`${name}\` is recursive (${cycle})`, definitions: [chosen] };
     return { kind: 'macro', definition: chosen };

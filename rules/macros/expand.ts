@@ -119,15 +119,15 @@ function joinVariadic(args: MacroToken[][]): MacroToken[] {
   return out;
 }
 
-/** The body with the arguments in place (`#x` stringised, `, ## __VA_ARGS__` eliding its comma). */
+/** The body with the arguments in place (`#x` stringised, `a ## b` pasted, `, ## __VA_ARGS__` eliding its comma). */
 function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Context): MacroToken[] {
   const body = bodyTokens(def);
   const sig = signature(def);
-  if (!sig || !args) return body.slice();
+  if ((!sig || !args) && !body.some((t) => t.text === '##')) return body.slice();
   const raw = new Map<string, MacroToken[]>();
-  sig.named.forEach((p, i) => raw.set(p, args.named[i]));
-  const va = sig.variadic;
-  if (va !== undefined) raw.set(va, joinVariadic(args.variadic));
+  if (sig && args) sig.named.forEach((p, i) => raw.set(p, args.named[i]));
+  const va = sig && args ? sig.variadic : undefined;
+  if (va !== undefined) raw.set(va, joinVariadic(args!.variadic));
   const vaEmpty = va === undefined || raw.get(va)!.length === 0;
   const expanded = new Map<string, MacroToken[]>();
   const expandedArg = (p: string) => {
@@ -148,6 +148,8 @@ function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Cont
   };
   const out: MacroToken[] = [];
   const place = (tokens: MacroToken[], space: boolean) => tokens.forEach((t, i) => out.push(i === 0 ? { ...t, space } : t));
+  /** An operand of `##` is the argument as written, not expanded; an empty one leaves a placemarker. */
+  const operand = (t: MacroToken): MacroToken[] => (t.kind === 'identifier' && raw.has(t.text) ? raw.get(t.text)! : [t]);
   let skipClose = -1;
   for (let k = 0; k < body.length; k++) {
     const b = body[k];
@@ -161,6 +163,14 @@ function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Cont
         place(raw.get(va)!, true);
       }
       k += 2;
+    } else if (b.text === '##' && k > 0 && k + 1 < body.length) {
+      // `a ## b`: the last token before and the first token after become one (C11 6.10.3.3).
+      const right = operand(body[k + 1]);
+      const left = out.pop();
+      if (!left || isPlacemarker(left)) out.push(...(right.length ? right : [placemarker(b)]));
+      else if (!right.length) out.push(left);
+      else out.push(pasted(left, right[0]), ...right.slice(1));
+      k++;
     } else if (b.text === '__VA_OPT__' && va !== undefined && body[k + 1]?.text === '(') {
       const group = parenthesised(body, k + 1);
       if (!group) out.push(b);
@@ -170,12 +180,34 @@ function substitute(def: MacroDefinition, args: Arguments | undefined, ctx: Cont
         k++;
       }
     } else if (b.kind === 'identifier' && raw.has(b.text)) {
-      place(expandedArg(b.text), b.space);
+      if (body[k + 1]?.text === '##') {
+        const tokens = operand(b);
+        if (tokens.length) place(tokens, b.space);
+        else out.push(placemarker(b));
+      } else {
+        place(expandedArg(b.text), b.space);
+      }
     } else {
       out.push(b);
     }
   }
-  return out;
+  return out.some(isPlacemarker) ? out.filter((t) => !isPlacemarker(t)) : out;
+}
+
+/** Stands for an empty operand of `##` until the pasting is done: no real token is empty. */
+function placemarker(at: MacroToken): MacroToken {
+  return { ...at, kind: 'other', text: '' };
+}
+
+function isPlacemarker(t: MacroToken): boolean {
+  return t.text === '' && t.kind === 'other';
+}
+
+/** `left ## right` as one token (its kind read again: `bb ## _error_msg` is an identifier). */
+function pasted(left: MacroToken, right: MacroToken): MacroToken {
+  const text = left.text + right.text;
+  const read = tokenize(text);
+  return { ...left, text, kind: read.length === 1 ? read[0].kind : 'other', hide: left.hide ?? right.hide };
 }
 
 function paint(tokens: MacroToken[], hide: ReadonlySet<string>): MacroToken[] {
