@@ -16,6 +16,7 @@ import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscall
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
 import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
+import { goMethodName, isGoMethod } from './go-callee.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
 
 export type CallVerdict =
@@ -405,9 +406,17 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
     if (isGoNosplit(ctx, fn)) return { kind: 'safe' };
     return followCallee(ctx, callee, depth);
   }
+  // `s.note(1)`: a method of the package (go-callee.ts).
+  const method = goMethodName(ctx, call);
+  if (method !== undefined && isGoMethod(ctx.functionNamed(method))) {
+    if (isGoNosplit(ctx, ctx.functionNamed(method)!)) return { kind: 'safe' };
+    return followCallee(ctx, method, depth);
+  }
   if (GO_UNSAFE.test(callee)) return { kind: 'unsafe', chain: [callee], reason: `\`${callee}\` is not a raw syscall: it may allocate, take locks or grow the stack` };
   const project = isName ? projectVerdict(ctx, callee, depth) : undefined;
   if (project) return project;
+  const projectMethod = method !== undefined && ctx.project?.resolve(method)?.definitions.some((d) => isGoMethod(d.fn)) ? projectVerdict(ctx, method, depth) : undefined;
+  if (projectMethod) return projectMethod;
   return { kind: 'unknown', chain: [callee], reason: `\`${callee}\` is not defined in this file and is not a raw syscall` };
 }
 

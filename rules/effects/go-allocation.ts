@@ -10,6 +10,7 @@ import type { LanguageAdapter } from '../language/adapter.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, operatorOf } from '../syntax.js';
 import { GO } from './call-lists.js';
+import { goLookupName } from './go-callee.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
 
 /** The node types that may allocate by themselves (`allocationIn` says which do). */
@@ -84,7 +85,7 @@ export function functionAllocation(ctx: FileContext, name: string): CalleeAlloca
       if (n.type === 'call_expression') calls.push(n);
     }
     for (const call of calls) {
-      const callee = ctx.adapter.calleeIsName(call) ? ctx.calleeText(call) : undefined;
+      const callee = goLookupName(ctx, call);
       const found = callee !== undefined && callee !== name ? calleeAllocation(ctx, callee) : undefined;
       if (found) return { chain: [name, ...found.chain], what: found.what };
     }

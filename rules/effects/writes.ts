@@ -11,6 +11,7 @@ import { classifyCall, expandedMacro, factsOf, isUnknownMacroCall, syscallOf } f
 import { macroUsesIn } from './macro-uses.js';
 import { SYSCALLS } from './call-lists.js';
 import { readOnlyParameterPositions } from './const-params.js';
+import { goMethodName, isGoMethod } from './go-callee.js';
 import { ownsPointee, pointerProvenance } from './fresh-memory.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
 import { functionNames, type Binding, type FunctionNames } from './scopes.js';
@@ -392,9 +393,11 @@ function macroWrites(ctx: FileContext, use: SyntaxNode, scope: Scope, push: (at:
 
 /** What a call writes through its arguments: by position for known callees, every `&x` for unknown ones. */
 function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: number, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void, pushWrite: (w: Write) => void): void {
-  const args = ctx.adapter.arguments(call);
-  const addressed = args.map((a) => addressOperand(ctx, a));
   const calleeName = lastName(ctx.calleeText(call) ?? '');
+  // Go: a method's receiver is its parameter 0 (the adapter lists it first): `s` of `s.note(1)`.
+  const receiver = goReceiverOf(ctx, call, calleeName);
+  const args = receiver ? [receiver, ...ctx.adapter.arguments(call)] : ctx.adapter.arguments(call);
+  const addressed = args.map((a) => addressOperand(ctx, a));
   const needsCallee = addressed.some(Boolean) || (ctx.adapter.calleeIsName(call) && (ctx.functionNamed(calleeName) !== undefined || !!ctx.project?.resolve(calleeName)?.definitions.length)) || (args.length > 0 && writesSomething(ctx, call));
   if (!needsCallee) return;
   const known = writtenPositions(ctx, call, scope.fn, depth);
@@ -411,6 +414,13 @@ function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: num
   }
   // Globals the callee writes itself, reported at this call.
   for (const w of known.calleeWrites ?? []) pushWrite({ ...w, node: call });
+}
+
+/** Go: the operand of a call `x.m(...)` that resolves to the package's method `m`, or undefined. */
+function goReceiverOf(ctx: FileContext, call: SyntaxNode, name: string): SyntaxNode | undefined {
+  if (goMethodName(ctx, call) !== name) return undefined;
+  const isMethod = isGoMethod(ctx.functionNamed(name)) || (!ctx.functionNamed(name) && !!ctx.project?.resolve(name)?.definitions.some((d) => isGoMethod(d.fn)));
+  return isMethod ? field(field(call, 'function')!, 'operand') : undefined;
 }
 
 /** Does a known function or raw syscall write through any argument? (Cheap test before the full lookup.) */

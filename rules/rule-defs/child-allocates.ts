@@ -1,4 +1,5 @@
 import { ALLOCATING_NODES, allocationIn, calleeAllocation } from '../effects/go-allocation.js';
+import { goLookupName } from '../effects/go-callee.js';
 import { CHILD_SIDE } from '../flow/path-state.js';
 import { isGoRawCall } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
@@ -91,11 +92,10 @@ export const childAllocates: RuleModule = {
 
     /** A call of a function (this file's or, with the project index, the package's) that allocates. */
     function calleeAllocates(call: SyntaxNode): void {
-      const a = site.file.adapter;
-      const callee = a.calleeIsName(call) ? site.file.calleeText(call) : undefined;
-      const found = callee !== undefined && !site.isForkExpression(call) ? calleeAllocation(site.file, callee) : undefined;
+      const name = goLookupName(site.file, call);
+      const found = name !== undefined && !site.isForkExpression(call) ? calleeAllocation(site.file, name) : undefined;
       if (!found) return;
-      report({ messageId: 'callee', data: { fork, callee: callee!, what: found.what, chain: found.chain.join(' -> ') }, node: call, related: [site.forkRelated] });
+      report({ messageId: 'callee', data: { fork, callee: site.file.calleeText(call) ?? name!, what: found.what, chain: found.chain.join(' -> ') }, node: call, related: [site.forkRelated] });
     }
 
     /** Report an escaping variable once, at its declaration, pointing at where it escapes. */

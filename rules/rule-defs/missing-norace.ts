@@ -1,4 +1,5 @@
 import type { SyntaxNode } from '../parser.js';
+import { goLookupName } from '../effects/go-callee.js';
 import { goAdapter } from '../language/go-adapter.js';
 import { docsUrl, type RuleModule } from '../rule-kit.js';
 import { field, operatorOf, rangeOfNode, walk } from '../syntax.js';
@@ -49,7 +50,7 @@ export const missingNorace: RuleModule = {
     }
     const reported = new Set<string>();
     for (const { call } of site.childCalls()) {
-      const callee = file.calleeText(call);
+      const callee = goLookupName(file, call);
       if (!callee || reported.has(callee)) continue;
       const fn = file.functionNamed(callee);
       if (fn) {
@@ -58,7 +59,6 @@ export const missingNorace: RuleModule = {
         report({ messageId: 'child', data: { fn: callee, fork: site.site.spelling }, node: nameNode(fn), related: [site.forkRelated] });
         continue;
       }
-      if (!file.adapter.calleeIsName(call)) continue;
       const r = file.project?.resolve(callee);
       const d = r && r.alias === undefined ? r.definitions.find((x) => x.ctx.adapter.language === 'go' && x.ctx.adapter.functionBody(x.fn) && !x.ctx.leadingComments(x.fn).some((c) => /^\/\/go:norace\b/.test(c.trim())) && touchesMemory(x.fn)) : undefined;
       if (!d) continue;
