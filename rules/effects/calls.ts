@@ -16,6 +16,7 @@ import { callSpelling, configuredForkFunctions, isForkSpellingCall, isRawSyscall
 import type { MacroReading } from '../file-context.js';
 import type { SummaryOptions } from '../macros.js';
 import { GO, GO_SAFE, GO_UNSAFE, LIBC, PTHREAD_WHY, SYSCALLS, type FunctionFacts } from './call-lists.js';
+import { predicateValue } from '../flow/predicate-calls.js';
 import { goMethodName, isGoMethod } from './go-callee.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
 
@@ -547,10 +548,14 @@ export function macroFlowInput(ctx: FileContext, fn?: SyntaxNode): Pick<FlowInpu
   return { macroJumps: (s) => macroJumps(ctx, s), constantCondition: (c) => constantCondition(ctx, c), macroValue: (c) => macroValue(ctx, c), ...(fn ? { newProcessSide: (c: SyntaxNode) => newProcessSide(ctx, c, fn) } : {}) };
 }
 
-/** What a function-like macro use computes, when its expansion is one expression (`IS_CHILD(pid)` -> `((pid) == 0)`). */
+/**
+ * What a function-like macro use computes, when its expansion is one expression
+ * (`IS_CHILD(pid)` -> `((pid) == 0)`), or a call of a predicate function of the file
+ * (flow/predicate-calls.ts).
+ */
 export function macroValue(ctx: FileContext, call: SyntaxNode): SyntaxNode | undefined {
   const parsed = expandedMacro(ctx, call)?.use.code.parsed;
-  return parsed?.form === 'expression' ? parsed.value : undefined;
+  return parsed?.form === 'expression' ? parsed.value : predicateValue(ctx, call);
 }
 
 // ----- fork(): the side where it returned 0 is a new process ------------------------------
