@@ -3,7 +3,7 @@
  * in the child and in the parent, what the child writes and what the parent reads.
  * Computed lazily and once; rules only read it.
  */
-import { callsIn, classifyCall, isExecCall, macroFlowInput, macroReadingOf, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { callsIn, classifyCall, isExecCall, macroFlowInput, macroReadingOf, statementCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
 import { macroNotes, macroUsesIn, objectMacroVerdict, type MacroNote } from './effects/macro-uses.js';
 import { parentReads } from './effects/parent-reads.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
@@ -13,6 +13,7 @@ import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-st
 import { passThroughMacrosOf } from './flow/pass-through.js';
 import { armAssumption, assumedCondition } from './flow/arm-assumption.js';
 import { factCondition, indexFacts, siteFacts } from './flow/site-facts.js';
+import { endsPathUnder, flagsAtCall, verdictUnder } from './effects/flag-facts.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -61,13 +62,24 @@ export class SiteAnalysis {
         forkCall: site.kind === 'clone-fn' ? undefined : site.call,
         initialMask: site.kind === 'clone-fn' ? CHILD : PRE,
         // An exec does not end the child's path, last statement or not: it returns when it fails.
-        endsPath: (s) => statementEndsPath(file, s, false),
+        endsPath: (s) => this.endsPath(s),
         isExec: (call) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
         ...macroFlowInput(file, analysed),
         ...this.assumingArm(),
       });
     }
+  }
+
+  /**
+   * Does a statement end the child's path: as `statementEndsPath` says, or a call that never
+   * returns with what the child has set before it (effects/flag-facts.ts).
+   */
+  private endsPath(statement: SyntaxNode): boolean {
+    if (statementEndsPath(this.file, statement, false)) return true;
+    const call = statementCall(this.file, statement);
+    const fn = this.childFunction ?? this.site.fn;
+    return !!call && endsPathUnder(this.file, fn, statement, false, flagsAtCall(this.file, fn, call));
   }
 
   /**
@@ -172,7 +184,8 @@ export class SiteAnalysis {
       for (const e of this.childEvaluations()) {
         for (const call of callsIn(this.file, e.node, root)) {
           if (call.id === this.site.call.id) continue;
-          out.push({ call, verdict: classifyCall(this.file, call, root) });
+          const flags = flagsAtCall(this.file, root, call);
+          out.push({ call, verdict: flags.size ? verdictUnder(this.file, root, call, flags) : classifyCall(this.file, call, root) });
         }
         // An object-like macro used as a value or statement (`BAIL;`) is what its body does.
         for (const id of macroUsesIn(this.file, e.node, root)) {

@@ -1,0 +1,390 @@
+/**
+ * What the child has set (docs/rules.md, section 3, "What the child has set"): a constant
+ * the child's own code assigns to a global or a member path of one (`in_child = 1;`,
+ * `toys.stacktop = 0;`) holds at a later call when nothing the analysis sees writes it in
+ * between. The callee's verdict and whether it returns are then computed with its tests of
+ * that path read with the constant: context-sensitive summaries, remembered per callee and
+ * per the facts it (or a callee of it, a few calls down) actually tests.
+ */
+import type { FileContext } from '../file-context.js';
+import { CHILD, PRE } from '../flow/path-state.js';
+import { analyseFlow } from '../flow/walk.js';
+import { constantAt, constantValue } from '../macros.js';
+import type { SyntaxNode } from '../parser.js';
+import { descendantsWithin, field, operatorOf } from '../syntax.js';
+import { callsIn, classifyCall, expandedMacro, isExecCall, judgedByTheLists, macroFlowInput, statementCall, statementEndsPath, worstVerdict, type CallVerdict } from './calls.js';
+import { nestedSummary, summaryRoom } from './nesting.js';
+import { scopeOf, writesIn } from './writes.js';
+
+/** Member paths (squeezed: `toys.stacktop`, `in_child`) and the constant each holds. */
+export type FlagFacts = ReadonlyMap<string, bigint>;
+
+const NONE: FlagFacts = new Map();
+const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*$/;
+const BLOCKS = new Set(['compound_statement', 'case_statement']);
+const LABELS = new Set(['labeled_statement']);
+const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
+/** How many calls below a callee a test of a fact still counts for its summary's key. */
+const RELEVANCE_DEPTH = 4;
+
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+function rootOf(path: string): string {
+  return /^\w+/.exec(path)![0];
+}
+
+function overlaps(target: string, path: string): boolean {
+  const within = (a: string, b: string) => a === b || ['.', '->', '['].some((sep) => a.startsWith(b + sep));
+  return within(path, target) || within(target, path);
+}
+
+function keyOf(facts: FlagFacts): string {
+  return [...facts].map(([p, v]) => `${p}=${v}`).sort().join(',');
+}
+
+function constantOf(ctx: FileContext, node: SyntaxNode): bigint | undefined {
+  if (node.text.length > 100) return undefined;
+  return ctx.macros ? constantAt(ctx.macros, node.text, node.startIndex) : constantValue(node.text);
+}
+
+/** `path = CONSTANT;` statements of `fn` on a global's path, by statement id. */
+function flagAssignments(ctx: FileContext, fn: SyntaxNode): ReadonlyMap<number, { path: string; value: bigint }> {
+  return ctx.remember(`flag-assignments:${fn.id}`, () => {
+    const out = new Map<number, { path: string; value: bigint }>();
+    const body = ctx.adapter.functionBody(fn);
+    if (!body || ctx.adapter.language !== 'c') return out;
+    const scope = scopeOf(ctx, fn);
+    for (const n of descendantsWithin(fn, body, new Set(['assignment_expression']))) {
+      if (operatorOf(n) !== '=' || n.parent?.type !== 'expression_statement') continue;
+      const left = field(n, 'left');
+      const right = field(n, 'right');
+      if (!left || !right || left.text.length > 200) continue;
+      const path = squeeze(left.text);
+      if (!PATH.test(path)) continue;
+      const root = rootOf(path);
+      if (scope.names.resolve(root, left).kind !== 'global' || addressTaken(fn, root)) continue;
+      const value = constantOf(ctx, right);
+      if (value !== undefined) out.set(n.parent.id, { path, value });
+    }
+    return out;
+  });
+}
+
+/** `&root...` anywhere in the function: a pointer to the flag may be written through. */
+function addressTaken(fn: SyntaxNode, root: string): boolean {
+  return new RegExp(`(?<![&\\w])&\\s*\\(?\\s*${root}\\b`).test(fn.text);
+}
+
+/** The nearest ancestor (or `node`) whose parent is a block. */
+function statementIn(node: SyntaxNode, stop: SyntaxNode): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = node; n && n.id !== stop.id; n = n.parent) if (n.parent && BLOCKS.has(n.parent.type)) return n;
+  return undefined;
+}
+
+function hasLabel(fn: SyntaxNode, node: SyntaxNode): boolean {
+  return LABELS.has(node.type) || descendantsWithin(fn, node, LABELS).length > 0;
+}
+
+/**
+ * The facts that hold at `call` in `fn`: a `path = CONSTANT;` statement of a block that
+ * holds the call's statement (or an enclosing one), earlier in it, with nothing between
+ * them (the statements after it, the call's own statement up to the call, a loop around
+ * the call) that writes the path, a part of it or a path it is part of (directly, through a
+ * callee, or by passing its address), and no label between that a `goto` could enter by.
+ * The function must not take the flag's address anywhere. The call's own effects do not
+ * count: the callee is judged with the facts and drops those it writes itself.
+ */
+export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode): FlagFacts {
+  const assignments = flagAssignments(ctx, fn);
+  if (!assignments.size) return NONE;
+  const body = ctx.adapter.functionBody(fn);
+  if (!body) return NONE;
+  return ctx.remember(`flags-at:${fn.id}:${call.id}`, () => {
+    const scope = scopeOf(ctx, fn);
+    const facts = new Map<string, bigint>();
+    const decided: string[] = [];
+    const kill = (node: SyntaxNode) => {
+      for (const w of writesIn(ctx, node, scope)) if (w.node.id !== call.id) decided.push(squeeze(w.targetText));
+    };
+    const isDecided = (path: string) => decided.some((t) => overlaps(t, path));
+    // An address handed to the call itself: the callee may write through it.
+    for (const a of ctx.adapter.arguments(call)) if (/&/.test(a.text) && a.text.length < 200) decided.push(...(a.text.match(/[A-Za-z_]\w*/g) ?? []));
+    for (let t = statementIn(call, body); t; ) {
+      const block = t.parent!;
+      if (hasLabel(fn, t) || t.type === 'case_statement') break;
+      kill(t);
+      let stopped = false;
+      for (let s = t.previousNamedSibling; s; s = s.previousNamedSibling) {
+        if (s.type === 'comment') continue;
+        if (hasLabel(fn, s)) {
+          stopped = true;
+          break;
+        }
+        const a = assignments.get(s.id);
+        if (a && !isDecided(a.path)) facts.set(a.path, a.value);
+        kill(s);
+      }
+      if (stopped || block.id === body.id) break;
+      t = statementIn(block, body);
+    }
+    return facts.size ? facts : NONE;
+  });
+}
+
+// ----- reading a callee with the facts ---------------------------------------------------
+
+/** The facts that mean the same object in `to` as in `from`: a file-local (`static`) global of either file is another object elsewhere. */
+function sameObjects(from: FileContext, to: FileContext, facts: FlagFacts): FlagFacts {
+  if (from === to) return facts;
+  const isStatic = (ctx: FileContext, root: string) => new RegExp(`^[ \\t]*static\\b[^;(=]*\\b${root}\\b`, 'm').test(ctx.text);
+  const out = new Map([...facts].filter(([p]) => !isStatic(from, rootOf(p)) && !isStatic(to, rootOf(p))));
+  return out.size === facts.size ? facts : out;
+}
+
+/** Names `fn` declares (parameters and locals of any block): a global of that name is hidden in it. */
+function shadows(ctx: FileContext, fn: SyntaxNode, root: string): boolean {
+  const names = ctx.remember(`declared-names:${fn.id}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    return new Set([...ctx.adapter.parameters(fn).map((p) => p.name), ...(body ? ctx.adapter.localDeclarations(body).map((d) => d.name) : [])]);
+  });
+  return names.has(root);
+}
+
+function pathPattern(path: string): string {
+  const parts = path.split(/(\.|->)/);
+  return parts.map((p) => (p === '.' ? '\\s*\\.\\s*' : p === '->' ? '\\s*->\\s*' : p)).join('');
+}
+
+function pathRegExp(path: string): RegExp {
+  return new RegExp(`(?<![\\w.>])${pathPattern(path)}(?!\\s*(?:\\.|->|\\[|\\())(?!\\w)`, 'g');
+}
+
+/** The texts of `fn`'s conditions (`if`, loops, `switch`, `?:`). */
+function conditionTexts(ctx: FileContext, fn: SyntaxNode): readonly string[] {
+  return ctx.remember(`condition-texts:${fn.id}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body) return [];
+    return descendantsWithin(fn, body, TESTS).map((n) => n.childForFieldName('condition')?.text ?? '').filter((t) => t && t.length < 2000);
+  });
+}
+
+/** The definitions a call by name reaches: this file's function, or the project's (none for a macro or a listed name). */
+function definitionsOf(ctx: FileContext, name: string): Array<{ ctx: FileContext; fn: SyntaxNode; name: string }> {
+  if (judgedByTheLists(name) || ctx.mayBeMacro(name)) return [];
+  const own = ctx.functionNamed(name);
+  if (own) return [{ ctx, fn: own, name }];
+  return ctx.project?.resolve(name)?.definitions.map((d) => ({ ctx: d.ctx, fn: d.fn, name: d.name })) ?? [];
+}
+
+/** The names `fn` calls directly (at most 64). */
+function calledNames(ctx: FileContext, fn: SyntaxNode): readonly string[] {
+  return ctx.remember(`called-names:${fn.id}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    if (!body) return [];
+    const names = new Set<string>();
+    for (const c of descendantsWithin(fn, body, new Set([ctx.adapter.callType]))) {
+      const f = c.childForFieldName('function');
+      if (f?.type === 'identifier') names.add(f.text);
+      if (names.size >= 64) break;
+    }
+    return [...names];
+  });
+}
+
+/** Does `fn`, or a function it calls (a few calls down), test `path`? */
+function testsPath(ctx: FileContext, fn: SyntaxNode, path: string, depth: number): boolean {
+  if (shadows(ctx, fn, rootOf(path))) return false;
+  return ctx.remember(`tests-path:${fn.id}:${path}:${depth}`, () => {
+    const re = pathRegExp(path);
+    if (conditionTexts(ctx, fn).some((t) => { re.lastIndex = 0; return re.test(t); })) return true;
+    if (depth <= 0) return false;
+    return calledNames(ctx, fn).some((n) => definitionsOf(ctx, n).some((d) => sameObjects(ctx, d.ctx, new Map([[path, 0n]])).size > 0 && testsPath(d.ctx, d.fn, path, depth - 1)));
+  });
+}
+
+/** The facts a callee's summary is keyed by: those it (or a callee of it) tests, meaning the same objects there. */
+function relevantFacts(from: FileContext, to: FileContext, fn: SyntaxNode, facts: FlagFacts): FlagFacts {
+  const same = sameObjects(from, to, facts);
+  const out = new Map([...same].filter(([p]) => testsPath(to, fn, p, RELEVANCE_DEPTH)));
+  return out.size ? out : NONE;
+}
+
+/** A condition with the facts' paths read as their constants (and the file's macros): `flag && !strchr(...)` with `flag` 0 is false. */
+function conditionUnder(ctx: FileContext, condition: SyntaxNode, facts: FlagFacts): boolean | undefined {
+  if (condition.text.length > 2000 || ![...facts.keys()].some((p) => pathRegExp(p).test(condition.text))) return undefined;
+  return truthUnder(ctx, condition, facts, 0);
+}
+
+function truthUnder(ctx: FileContext, node: SyntaxNode, facts: FlagFacts, depth: number): boolean | undefined {
+  let n = node;
+  while (n.type === 'parenthesized_expression' && n.namedChildCount === 1) n = n.namedChild(0)!;
+  if (depth > 32) return undefined;
+  if (n.type === 'unary_expression' && operatorOf(n) === '!') {
+    const inner = field(n, 'argument');
+    const v = inner && truthUnder(ctx, inner, facts, depth + 1);
+    return v === undefined || v === null ? undefined : !v;
+  }
+  if (n.type === 'binary_expression' && (operatorOf(n) === '&&' || operatorOf(n) === '||')) {
+    const l = field(n, 'left');
+    const r = field(n, 'right');
+    const a = l ? truthUnder(ctx, l, facts, depth + 1) : undefined;
+    const b = r ? truthUnder(ctx, r, facts, depth + 1) : undefined;
+    if (operatorOf(n) === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+    return a === true || b === true ? true : a === false && b === false ? false : undefined;
+  }
+  let text = n.text;
+  let bound = false;
+  for (const [path, value] of facts) {
+    if (pathRegExp(path).test(text)) {
+      bound = true;
+      text = text.replace(pathRegExp(path), `(${value})`);
+    }
+  }
+  if (!bound) return undefined;
+  const v = ctx.macros ? constantAt(ctx.macros, text, n.startIndex) : constantValue(text);
+  return v === undefined ? undefined : v !== 0n;
+}
+
+interface Reading {
+  flow: ReturnType<typeof analyseFlow>;
+  facts: FlagFacts;
+}
+
+/**
+ * `fn`'s flow with its tests of the facts decided, from `initialMask`. A fact the code so
+ * reached writes (itself, through a callee, or by taking its address) is dropped and the
+ * flow read again: what remains holds on every path of the call.
+ */
+function readUnder(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode, facts: FlagFacts, initialMask: number, depth: number): Reading | undefined {
+  let current = facts;
+  const scope = scopeOf(ctx, fn);
+  for (let round = 0; round < 4 && current.size; round++) {
+    const input = macroFlowInput(ctx, fn);
+    const plain = input.constantCondition;
+    const f = current;
+    const flow = analyseFlow({
+      adapter: ctx.viewAdapter,
+      body,
+      initialMask,
+      endsPath: (s, last) => endsPathUnder(ctx, fn, s, last, f, depth + 1),
+      isExec: (c) => isExecCall(ctx, c),
+      ...input,
+      constantCondition: (c) => conditionUnder(ctx, c, f) ?? plain?.(c),
+    });
+    const written = new Set<string>();
+    for (const e of flow.evaluations.values()) {
+      if (!e.mask) continue;
+      for (const w of writesIn(ctx, e.node, scope)) {
+        const t = squeeze(w.targetText);
+        for (const p of f.keys()) if (overlaps(t, p) || (w.viaAddress && rootOf(t) === rootOf(p))) written.add(p);
+      }
+      for (const p of f.keys()) if (addressTaken(e.node, rootOf(p))) written.add(p);
+    }
+    if (!written.size) return { flow, facts: f };
+    current = new Map([...f].filter(([p]) => !written.has(p)));
+  }
+  return undefined;
+}
+
+const underWay = new Set<string>();
+
+/** A callee's verdict with the facts (restricted to those it tests): chain starts with `name`. */
+function functionVerdictUnder(ctx: FileContext, fn: SyntaxNode, name: string, facts: FlagFacts, depth: number): CallVerdict | undefined {
+  const key = `verdict-under:${fn.id}:${keyOf(facts)}`;
+  const id = `${ctx.project?.file ?? ''}:${key}`;
+  if (underWay.has(id)) return { kind: 'safe' }; // recursion: judged by the outer call
+  if (!ctx.memo.has(key) && !summaryRoom()) return undefined;
+  underWay.add(id);
+  try {
+    const v = ctx.remember(key, () => nestedSummary(() => {
+      const body = ctx.adapter.functionBody(fn);
+      const read = body && readUnder(ctx, fn, body, facts, CHILD, depth);
+      if (!body || !read) return undefined;
+      let unknown: CallVerdict | undefined;
+      let leaves: CallVerdict | undefined;
+      for (const e of read.flow.evaluations.values()) {
+        if (!e.mask) continue;
+        for (const call of callsIn(ctx, e.node, body)) {
+          const cv = verdictUnder(ctx, fn, call, read.facts, depth + 1);
+          if (cv.kind === 'unsafe') return cv;
+          if (cv.kind === 'unknown' && !unknown) unknown = cv;
+          if (cv.kind === 'leavesFrame' && !leaves) leaves = cv;
+        }
+      }
+      return leaves ?? unknown ?? ({ kind: 'safe' } as CallVerdict);
+    }, () => undefined));
+    if (!v) return undefined;
+    return v.kind === 'unsafe' || v.kind === 'unknown' || v.kind === 'leavesFrame' ? { ...v, chain: [name, ...v.chain] } : v;
+  } finally {
+    underWay.delete(id);
+  }
+}
+
+/** The callee name of a call by plain name that is no macro use, or undefined. */
+function plainCallee(ctx: FileContext, call: SyntaxNode): string | undefined {
+  if (ctx.adapter.language !== 'c' || !ctx.adapter.calleeIsName(call) || expandedMacro(ctx, call)) return undefined;
+  const f = call.childForFieldName('function');
+  return f?.type === 'identifier' ? f.text : undefined;
+}
+
+/**
+ * The verdict of a call in `enclosing` (a child path) with the facts that hold there: a
+ * function of this file or of the project judged with its tests of them decided; any other
+ * call as `classifyCall` judges it.
+ */
+export function verdictUnder(ctx: FileContext, enclosing: SyntaxNode, call: SyntaxNode, facts: FlagFacts, depth = 0): CallVerdict {
+  const plain = classifyCall(ctx, call, enclosing, depth);
+  if (!facts.size || plain.kind === 'safe' || plain.kind === 'macro') return plain;
+  const name = plainCallee(ctx, call);
+  const defs = name && !(ctx.config.safeFunctions ?? []).includes(name) ? definitionsOf(ctx, name) : [];
+  if (!defs.length || defs.some((d) => shadows(ctx, enclosing, d.name))) return plain;
+  const verdicts: CallVerdict[] = [];
+  for (const d of defs) {
+    const relevant = relevantFacts(ctx, d.ctx, d.fn, facts);
+    if (!relevant.size) return plain;
+    const v = functionVerdictUnder(d.ctx, d.fn, d.name, relevant, depth + 1);
+    if (!v) return plain;
+    verdicts.push(d.name === name || !('chain' in v) ? v : { ...v, chain: [name!, ...v.chain] });
+  }
+  return worstVerdict(verdicts);
+}
+
+/** Does the function never return, its tests of the facts decided? Remembered per function and facts. */
+function neverReturnsUnder(ctx: FileContext, fn: SyntaxNode, facts: FlagFacts, depth: number): boolean {
+  const key = `noreturn-under:${fn.id}:${keyOf(facts)}`;
+  const id = `${ctx.project?.file ?? ''}:${key}`;
+  if (underWay.has(id) || (!ctx.memo.has(key) && !summaryRoom())) return false; // a callee under way counts as returning here
+  underWay.add(id);
+  try {
+    return ctx.remember(key, () => nestedSummary(() => {
+      const body = ctx.adapter.functionBody(fn);
+      const read = body && readUnder(ctx, fn, body, facts, PRE, depth);
+      if (!read) return false;
+      const { flow } = read;
+      const returns = [...flow.statements.values()].some((s) => s.role === 'return' && s.mask !== 0) || [...(flow.macroReturns?.values() ?? [])].some((s) => s.mask !== 0);
+      return !flow.incomplete && flow.endMask === 0 && !returns;
+    }, () => false));
+  } finally {
+    underWay.delete(id);
+  }
+}
+
+/**
+ * Does the statement end the path, with the facts that hold at it: as `statementEndsPath`
+ * says, or a call of a function (this file's or the project's) every definition of which
+ * never returns with its tests of the facts decided.
+ */
+export function endsPathUnder(ctx: FileContext, enclosing: SyntaxNode, statement: SyntaxNode, isLast: boolean, facts: FlagFacts, depth = 0): boolean {
+  if (statementEndsPath(ctx, statement, isLast, depth)) return true;
+  if (!facts.size) return false;
+  const call = statementCall(ctx, statement);
+  const name = call && plainCallee(ctx, call);
+  if (!name || shadows(ctx, enclosing, name)) return false;
+  const defs = definitionsOf(ctx, name);
+  return defs.length > 0 && defs.every((d) => {
+    const relevant = relevantFacts(ctx, d.ctx, d.fn, facts);
+    return relevant.size > 0 && neverReturnsUnder(d.ctx, d.fn, relevant, depth + 1);
+  });
+}
