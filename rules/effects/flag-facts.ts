@@ -14,7 +14,8 @@ import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin, field, operatorOf } from '../syntax.js';
 import { callsIn, classifyCall, expandedMacro, isExecCall, judgedByTheLists, macroFlowInput, statementCall, statementEndsPath, worstVerdict, type CallVerdict } from './calls.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
-import { scopeOf, writesIn } from './writes.js';
+import { changedTargetsIn } from './unchanged.js';
+import { scopeOf } from './writes.js';
 
 /** Member paths (squeezed: `toys.stacktop`, `in_child`) and the constant each holds. */
 export type FlagFacts = ReadonlyMap<string, bigint>;
@@ -31,8 +32,9 @@ function squeeze(text: string): string {
   return text.replace(/\s+/g, '');
 }
 
+/** The variable a path starts from (`toys` of `toys.stacktop`); empty for `*p`, `(x)`. */
 function rootOf(path: string): string {
-  return /^\w+/.exec(path)![0];
+  return /^[A-Za-z_]\w*/.exec(path)?.[0] ?? '';
 }
 
 function overlaps(target: string, path: string): boolean {
@@ -102,15 +104,27 @@ export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode):
   const body = ctx.adapter.functionBody(fn);
   if (!body) return NONE;
   return ctx.remember(`flags-at:${fn.id}:${call.id}`, () => {
-    const scope = scopeOf(ctx, fn);
+    // Cheap first: the assignments above the call whose path the callee tests.
+    const name = plainCallee(ctx, call);
+    const defs = name && !shadows(ctx, fn, name) ? definitionsOf(ctx, name) : [];
+    if (!defs.length) return NONE;
+    const candidates = new Set<string>();
+    for (let t = statementIn(call, body); t && t.type !== 'case_statement'; ) {
+      for (let s = t.previousNamedSibling; s; s = s.previousNamedSibling) {
+        const a = assignments.get(s.id);
+        if (a) candidates.add(a.path);
+      }
+      if (t.parent!.id === body.id) break;
+      t = statementIn(t.parent!, body);
+    }
+    const tested = [...candidates].filter((p) => defs.some((d) => relevantFacts(ctx, d.ctx, d.fn, new Map([[p, 0n]])).size > 0));
+    if (!tested.length) return NONE;
     const facts = new Map<string, bigint>();
-    const decided: string[] = [];
+    const decided = new Set<string>();
     const kill = (node: SyntaxNode) => {
-      for (const w of writesIn(ctx, node, scope)) if (w.node.id !== call.id) decided.push(squeeze(w.targetText));
+      for (const p of tested) if (!decided.has(p) && writesPath(ctx, fn, node, p, call)) decided.add(p);
     };
-    const isDecided = (path: string) => decided.some((t) => overlaps(t, path));
-    // An address handed to the call itself: the callee may write through it.
-    for (const a of ctx.adapter.arguments(call)) if (/&/.test(a.text) && a.text.length < 200) decided.push(...(a.text.match(/[A-Za-z_]\w*/g) ?? []));
+    const isDecided = (path: string) => decided.has(path);
     for (let t = statementIn(call, body); t; ) {
       const block = t.parent!;
       if (hasLabel(fn, t) || t.type === 'case_statement') break;
@@ -123,7 +137,8 @@ export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode):
           break;
         }
         const a = assignments.get(s.id);
-        if (a && !isDecided(a.path)) facts.set(a.path, a.value);
+        if (a && tested.includes(a.path) && !isDecided(a.path)) facts.set(a.path, a.value);
+        if (tested.every((p) => facts.has(p) || isDecided(p))) return facts;
         kill(s);
       }
       if (stopped || block.id === body.id) break;
@@ -131,6 +146,78 @@ export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode):
     }
     return facts.size ? facts : NONE;
   });
+}
+
+// ----- what may write a fact --------------------------------------------------------------
+
+/** A `#define` of the file whose body names the variable beside `=`, `++`, `--` or `&`: its uses may write it. */
+function macroMayWrite(ctx: FileContext, root: string): boolean {
+  return ctx.remember(`macro-writes:${root}`, () => new RegExp(`^[ \\t]*#[ \\t]*define\\b.*(?:(?<![&\\w])&\\s*\\(?\\s*${root}\\b|\\b${root}\\b[^;,)]*(?:[^=!<>]=(?!=)|\\+\\+|--)|(?:\\+\\+|--)\\s*${root}\\b)`, 'm').test(ctx.text));
+}
+
+/** Does `node` itself (not its calls) assign, increment or take the address of the path, a part of it or a path it is part of? */
+function changesPath(fn: SyntaxNode, node: SyntaxNode, path: string): boolean {
+  return changedTargetsIn(fn, node).some((t) => {
+    const text = squeeze(t.text).replace(/^\(+|\)+$/g, '');
+    return overlaps(text, path);
+  });
+}
+
+/**
+ * May evaluating `node` (in `fn`) change the path: a write, an increment or `&` on it in
+ * the code, a use of a macro of the file that may write it, or a call (other than `except`)
+ * of a function of this file or of the project that may, a call chain of any length down.
+ * Calls through pointers and functions the project does not define are taken not to.
+ */
+function writesPath(ctx: FileContext, fn: SyntaxNode, node: SyntaxNode, path: string, except?: SyntaxNode): boolean {
+  if (changesPath(fn, node, path)) return true;
+  const root = rootOf(path);
+  if (macroMayWrite(ctx, root) && new RegExp(`\\b[A-Z_][A-Z0-9_]*\\b`).test(node.text)) return true;
+  for (const c of descendantsWithin(fn, node, new Set([ctx.adapter.callType]))) {
+    if (except && c.id === except.id) continue;
+    const f = c.childForFieldName('function');
+    if (f?.type !== 'identifier' || shadows(ctx, fn, f.text)) continue;
+    if (definitionsOf(ctx, f.text).some((d) => sameObjects(ctx, d.ctx, new Map([[path, 0n]])).size > 0 && functionWritesPath(d.ctx, d.fn, path))) return true;
+  }
+  return false;
+}
+
+/** The `functionWritesPath` computations under way: each notes the lowest of them it met again (a cycle). */
+const writesPathFrames: Array<{ low: number }> = [];
+
+/**
+ * May a call of `fn` change the path (transitively)? Remembered per function and path. A
+ * function met again while under way (recursion) counts as not writing there: what its own
+ * body writes is seen by its first computation, and a "no" that rests on a computation
+ * still under way further up is not remembered (it is computed again when asked).
+ */
+function functionWritesPath(ctx: FileContext, fn: SyntaxNode, path: string): boolean {
+  const key = `writes-path:${fn.id}:${path}`;
+  const memo = ctx.memo.get(key);
+  if (memo === true || memo === false) return memo;
+  if (typeof memo === 'number') {
+    const top = writesPathFrames[writesPathFrames.length - 1];
+    if (top) top.low = Math.min(top.low, memo);
+    return false;
+  }
+  if (!summaryRoom()) return true;
+  const body = ctx.adapter.functionBody(fn);
+  if (!body || shadows(ctx, fn, rootOf(path))) return false;
+  const me = writesPathFrames.length;
+  ctx.memo.set(key, me);
+  const frame = { low: me };
+  writesPathFrames.push(frame);
+  let result = true;
+  try {
+    result = nestedSummary(() => writesPath(ctx, fn, body, path), () => true);
+  } finally {
+    writesPathFrames.pop();
+    const parent = writesPathFrames[writesPathFrames.length - 1];
+    if (parent) parent.low = Math.min(parent.low, frame.low);
+    if (result || frame.low >= me) ctx.memo.set(key, result);
+    else ctx.memo.delete(key);
+  }
+  return result;
 }
 
 // ----- reading a callee with the facts ---------------------------------------------------
@@ -178,7 +265,7 @@ function definitionsOf(ctx: FileContext, name: string): Array<{ ctx: FileContext
   return ctx.project?.resolve(name)?.definitions.map((d) => ({ ctx: d.ctx, fn: d.fn, name: d.name })) ?? [];
 }
 
-/** The names `fn` calls directly (at most 64). */
+/** The names `fn` calls directly. */
 function calledNames(ctx: FileContext, fn: SyntaxNode): readonly string[] {
   return ctx.remember(`called-names:${fn.id}`, () => {
     const body = ctx.adapter.functionBody(fn);
@@ -187,7 +274,6 @@ function calledNames(ctx: FileContext, fn: SyntaxNode): readonly string[] {
     for (const c of descendantsWithin(fn, body, new Set([ctx.adapter.callType]))) {
       const f = c.childForFieldName('function');
       if (f?.type === 'identifier') names.add(f.text);
-      if (names.size >= 64) break;
     }
     return [...names];
   });
@@ -259,7 +345,6 @@ interface Reading {
  */
 function readUnder(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode, facts: FlagFacts, initialMask: number, depth: number): Reading | undefined {
   let current = facts;
-  const scope = scopeOf(ctx, fn);
   for (let round = 0; round < 4 && current.size; round++) {
     const input = macroFlowInput(ctx, fn);
     const plain = input.constantCondition;
@@ -276,11 +361,7 @@ function readUnder(ctx: FileContext, fn: SyntaxNode, body: SyntaxNode, facts: Fl
     const written = new Set<string>();
     for (const e of flow.evaluations.values()) {
       if (!e.mask) continue;
-      for (const w of writesIn(ctx, e.node, scope)) {
-        const t = squeeze(w.targetText);
-        for (const p of f.keys()) if (overlaps(t, p) || (w.viaAddress && rootOf(t) === rootOf(p))) written.add(p);
-      }
-      for (const p of f.keys()) if (addressTaken(e.node, rootOf(p))) written.add(p);
+      for (const p of f.keys()) if (!written.has(p) && writesPath(ctx, fn, e.node, p)) written.add(p);
     }
     if (!written.size) return { flow, facts: f };
     current = new Map([...f].filter(([p]) => !written.has(p)));
