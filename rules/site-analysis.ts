@@ -13,7 +13,7 @@ import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-st
 import { passThroughMacrosOf } from './flow/pass-through.js';
 import { armAssumption, assumedCondition } from './flow/arm-assumption.js';
 import { factCondition, indexFacts, siteFacts } from './flow/site-facts.js';
-import { endsPathUnder, flagsAtCall, verdictUnder } from './effects/flag-facts.js';
+import { endsPathUnder, flagsAtCall, forkWrapperFacts, verdictUnder } from './effects/flag-facts.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -181,10 +181,12 @@ export class SiteAnalysis {
     if (!this.childCallsCache) {
       const out: ChildCall[] = [];
       const root = this.childFunction ?? this.site.fn;
+      // What a wrapper the fork result goes through sets on the child's side (`xvforkwrap(vfork())`): every child path passed it.
+      const wrapper = this.site.kind === 'clone-fn' ? undefined : forkWrapperFacts(this.file, this.site.call);
       for (const e of this.childEvaluations()) {
         for (const call of callsIn(this.file, e.node, root)) {
           if (call.id === this.site.call.id) continue;
-          const flags = flagsAtCall(this.file, root, call);
+          const flags = flagsAtCall(this.file, root, call, wrapper);
           out.push({ call, verdict: flags.size ? verdictUnder(this.file, root, call, flags) : classifyCall(this.file, call, root) });
         }
         // An object-like macro used as a value or statement (`BAIL;`) is what its body does.

@@ -11,10 +11,10 @@ import { CHILD, PRE } from '../flow/path-state.js';
 import { analyseFlow } from '../flow/walk.js';
 import { constantAt, constantValue } from '../macros.js';
 import type { SyntaxNode } from '../parser.js';
-import { descendantsWithin, field, operatorOf } from '../syntax.js';
+import { contains, descendantsWithin, field, operatorOf } from '../syntax.js';
 import { callsIn, classifyCall, expandedMacro, isExecCall, judgedByTheLists, macroFlowInput, statementCall, statementEndsPath, worstVerdict, type CallVerdict } from './calls.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
-import { changedTargetsIn } from './unchanged.js';
+import { changedTargetsIn, variableUnchanged } from './unchanged.js';
 import { scopeOf } from './writes.js';
 
 /** Member paths (squeezed: `toys.stacktop`, `in_child`) and the constant each holds. */
@@ -24,6 +24,7 @@ const NONE: FlagFacts = new Map();
 const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*$/;
 const BLOCKS = new Set(['compound_statement', 'case_statement']);
 const LABELS = new Set(['labeled_statement']);
+const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
 const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
 /** How many calls below a callee a test of a fact still counts for its summary's key. */
 const RELEVANCE_DEPTH = 4;
@@ -79,6 +80,28 @@ function addressTaken(fn: SyntaxNode, root: string): boolean {
   return new RegExp(`(?<![&\\w])&\\s*\\(?\\s*${root}\\b`).test(fn.text);
 }
 
+/**
+ * The parts of statement `t` that may run between entering it and reaching `inner` (which
+ * it holds): a loop's whole text (it comes round), an `if`'s condition and, for a branch
+ * that is no block, that branch; a block holds nothing more (its statements before `inner`
+ * are the next level's); any other statement, all of it.
+ */
+function regionBefore(t: SyntaxNode, inner: SyntaxNode, depth = 0): SyntaxNode[] {
+  if (LOOPS.has(t.type) || depth > 16) return [t];
+  if (BLOCKS.has(t.type)) return [];
+  if (t.type === 'if_statement' || t.type === 'switch_statement') {
+    const condition = field(t, 'condition');
+    if (!condition || contains(condition, inner)) return [condition ?? t];
+    const branch = [field(t, 'consequence'), field(t, 'alternative'), field(t, 'body')].find((b) => b && contains(b, inner));
+    return branch ? [condition, ...regionBefore(branch, inner, depth + 1)] : [t];
+  }
+  if (t.type === 'else_clause') {
+    const only = t.namedChildren.find((c) => c && contains(c, inner));
+    return only ? regionBefore(only, inner, depth + 1) : [t];
+  }
+  return [t];
+}
+
 /** The nearest ancestor (or `node`) whose parent is a block. */
 function statementIn(node: SyntaxNode, stop: SyntaxNode): SyntaxNode | undefined {
   for (let n: SyntaxNode | null = node; n && n.id !== stop.id; n = n.parent) if (n.parent && BLOCKS.has(n.parent.type)) return n;
@@ -98,21 +121,24 @@ function hasLabel(fn: SyntaxNode, node: SyntaxNode): boolean {
  * The function must not take the flag's address anywhere. The call's own effects do not
  * count: the callee is judged with the facts and drops those it writes itself.
  */
-export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode): FlagFacts {
+export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode, afterFork?: ForkWrapperFacts): FlagFacts {
   const assignments = flagAssignments(ctx, fn);
-  if (!assignments.size) return NONE;
+  if (!assignments.size && !afterFork) return NONE;
   const body = ctx.adapter.functionBody(fn);
   if (!body) return NONE;
-  return ctx.remember(`flags-at:${fn.id}:${call.id}`, () => {
-    // Cheap first: the assignments above the call whose path the callee tests.
+  return ctx.remember(`flags-at:${fn.id}:${call.id}:${afterFork ? afterFork.wrapperCall.id : ''}`, () => {
+    // Cheap first: the assignments above the call (and the fork's) whose path the callee tests.
     const name = plainCallee(ctx, call);
     const defs = name && !shadows(ctx, fn, name) ? definitionsOf(ctx, name) : [];
     if (!defs.length) return NONE;
+    const holdsFork = (n: SyntaxNode) => !!afterFork && contains(n, afterFork.fork);
     const candidates = new Set<string>();
     for (let t = statementIn(call, body); t && t.type !== 'case_statement'; ) {
+      if (holdsFork(t)) for (const p of afterFork!.facts.keys()) candidates.add(p);
       for (let s = t.previousNamedSibling; s; s = s.previousNamedSibling) {
         const a = assignments.get(s.id);
         if (a) candidates.add(a.path);
+        if (holdsFork(s)) for (const p of afterFork!.facts.keys()) candidates.add(p);
       }
       if (t.parent!.id === body.id) break;
       t = statementIn(t.parent!, body);
@@ -121,14 +147,24 @@ export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode):
     if (!tested.length) return NONE;
     const facts = new Map<string, bigint>();
     const decided = new Set<string>();
+    // The fork's facts are not set again when a loop comes round without forking: a write anywhere in a loop around them undoes them.
+    const fromFork = new Set<string>();
+    const except = afterFork ? [call, afterFork.wrapperCall] : [call];
     const kill = (node: SyntaxNode) => {
-      for (const p of tested) if (!decided.has(p) && writesPath(ctx, fn, node, p, call)) decided.add(p);
+      for (const p of tested) if (!decided.has(p) && writesPath(ctx, fn, node, p, except, afterFork?.wrapper)) decided.add(p);
     };
-    const isDecided = (path: string) => decided.has(path);
+    const setFork = () => {
+      for (const [p, v] of afterFork!.facts) if (tested.includes(p) && !decided.has(p) && !facts.has(p)) {
+        facts.set(p, v);
+        fromFork.add(p);
+      }
+    };
     for (let t = statementIn(call, body); t; ) {
       const block = t.parent!;
       if (hasLabel(fn, t) || t.type === 'case_statement') break;
-      kill(t);
+      if (LOOPS.has(t.type)) for (const p of fromFork) if (writesPath(ctx, fn, t, p, except, afterFork?.wrapper)) facts.delete(p);
+      for (const n of regionBefore(t, call)) kill(n);
+      if (holdsFork(t)) setFork();
       let stopped = false;
       for (let s = t.previousNamedSibling; s; s = s.previousNamedSibling) {
         if (s.type === 'comment') continue;
@@ -137,14 +173,108 @@ export function flagsAtCall(ctx: FileContext, fn: SyntaxNode, call: SyntaxNode):
           break;
         }
         const a = assignments.get(s.id);
-        if (a && tested.includes(a.path) && !isDecided(a.path)) facts.set(a.path, a.value);
-        if (tested.every((p) => facts.has(p) || isDecided(p))) return facts;
+        if (a && tested.includes(a.path) && !decided.has(a.path) && !facts.has(a.path)) facts.set(a.path, a.value);
         kill(s);
+        if (holdsFork(s)) setFork();
       }
       if (stopped || block.id === body.id) break;
       t = statementIn(block, body);
     }
     return facts.size ? facts : NONE;
+  });
+}
+
+// ----- set by a fork wrapper: `xvforkwrap(vfork())` ----------------------------------------
+
+/** What a fork wrapper sets on the child's side: the call of it around the fork, and the facts. */
+export interface ForkWrapperFacts {
+  /** The fork call (the site's). */
+  fork: SyntaxNode;
+  /** The call of the wrapper (or the macro use that expands to it), whose own writes are the facts. */
+  wrapperCall: SyntaxNode;
+  /** The wrapper's name. */
+  wrapper: string;
+  facts: FlagFacts;
+}
+
+/** `!p`, `p == 0`, `0 == p` (parentheses and blanks aside): the side where the fork result `p` is the child's 0. */
+function childTest(condition: SyntaxNode, p: string): boolean {
+  const t = squeeze(condition.text).replace(/^\((.*)\)$/, '$1');
+  return t === `!${p}` || t === `!(${p})` || t === `${p}==0` || t === `0==${p}` || t === `(${p})==0`;
+}
+
+/**
+ * The facts a function that receives a fork result sets on the child's side (toybox's
+ * `xvforkwrap(pid)`: `if (!pid) toys.stacktop = 0; return pid;`): a statement of its
+ * body's own block `if (!p) path = CONSTANT;` (or a block of such assignments, no `else`)
+ * on a parameter it never changes, with no `return`, `goto` or label before it, and nothing
+ * after it that may write the path. They hold when the call returns to the child.
+ */
+function wrapperChildFacts(ctx: FileContext, fn: SyntaxNode, index: number): FlagFacts {
+  return ctx.remember(`wrapper-child-facts:${fn.id}:${index}`, () => {
+    const body = ctx.adapter.functionBody(fn);
+    const p = ctx.adapter.parameters(fn)[index]?.name;
+    if (!body || !p || ctx.adapter.language !== 'c' || !variableUnchanged(ctx, fn, p)) return NONE;
+    const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
+    const scope = scopeOf(ctx, fn);
+    for (let k = 0; k < statements.length; k++) {
+      const s = statements[k];
+      if (descendantsWithin(fn, s, JUMPS).length || JUMPS.has(s.type)) return NONE;
+      const condition = field(s, 'condition');
+      const then = field(s, 'consequence');
+      if (s.type !== 'if_statement' || field(s, 'alternative') || !condition || !then || !childTest(condition, p)) continue;
+      const assigned = then.type === 'compound_statement' ? then.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment') : [then];
+      const facts = new Map<string, bigint>();
+      for (const a of assigned) {
+        const e = a.type === 'expression_statement' ? a.namedChild(0) : null;
+        const left = e && e.type === 'assignment_expression' && operatorOf(e) === '=' ? field(e, 'left') : undefined;
+        const right = e && field(e, 'right');
+        const path = left ? squeeze(left.text) : '';
+        const value = right ? constantOf(ctx, right) : undefined;
+        if (!left || !PATH.test(path) || value === undefined || scope.names.resolve(rootOf(path), left).kind !== 'global' || addressTaken(fn, rootOf(path))) return NONE;
+        facts.set(path, value);
+      }
+      const later = statements.slice(k + 1);
+      for (const path of [...facts.keys()]) if (later.some((l) => writesPath(ctx, fn, l, path))) facts.delete(path);
+      return facts.size ? facts : NONE;
+    }
+    return NONE;
+  });
+}
+
+const JUMPS = new Set(['return_statement', 'goto_statement', 'labeled_statement']);
+const WRAPPED_FORK = /^\s*\(*\s*([A-Za-z_]\w*)\s*\(\s*\(*\s*([A-Za-z_]\w*)\s*\(\s*\)\s*\)*\s*\)\s*\)*\s*$/;
+
+/**
+ * A fork site whose result goes straight into a wrapper that sets facts on the child's
+ * side: `xvforkwrap(vfork())` written out, or a macro use expanding to it (`XVFORK()`).
+ * The wrapper is a function of this file or of the project; with several definitions, the
+ * facts all of them set alike.
+ */
+export function forkWrapperFacts(ctx: FileContext, fork: SyntaxNode): ForkWrapperFacts | undefined {
+  if (ctx.adapter.language !== 'c') return undefined;
+  return ctx.remember(`fork-wrapper:${fork.id}`, () => {
+    let wrapperCall: SyntaxNode | undefined;
+    let name: string | undefined;
+    let index = 0;
+    let up: SyntaxNode | null = fork.parent;
+    while (up?.type === 'parenthesized_expression') up = up.parent;
+    if (up?.type === 'argument_list' && up.parent?.type === ctx.adapter.callType) {
+      const f = up.parent.childForFieldName('function');
+      const args = up.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
+      index = args.findIndex((a) => contains(a, fork));
+      if (f?.type === 'identifier' && index >= 0) [wrapperCall, name] = [up.parent, f.text];
+    } else {
+      const reading = expandedMacro(ctx, fork);
+      const m = reading && WRAPPED_FORK.exec(reading.use.code.expansion.text);
+      if (m && reading.summary.forks.length === 1 && reading.summary.forks[0].spelling === m[2]) [wrapperCall, name] = [fork, m[1]];
+    }
+    if (!wrapperCall || !name) return undefined;
+    const defs = definitionsOf(ctx, name);
+    if (!defs.length) return undefined;
+    const each = defs.map((d) => sameObjects(d.ctx, ctx, wrapperChildFacts(d.ctx, d.fn, index)));
+    const facts = new Map([...each[0]].filter(([p, v]) => each.every((f) => f.get(p) === v)));
+    return facts.size ? { fork, wrapperCall, wrapper: name, facts } : undefined;
   });
 }
 
@@ -165,19 +295,30 @@ function changesPath(fn: SyntaxNode, node: SyntaxNode, path: string): boolean {
 
 /**
  * May evaluating `node` (in `fn`) change the path: a write, an increment or `&` on it in
- * the code, a use of a macro of the file that may write it, or a call (other than `except`)
+ * the code, a use of a macro of the file that may write it, or a call (other than those in `except`, and
+ * calls of `exceptName` a macro use around one of those makes)
  * of a function of this file or of the project that may, a call chain of any length down.
  * Calls through pointers and functions the project does not define are taken not to.
  */
-function writesPath(ctx: FileContext, fn: SyntaxNode, node: SyntaxNode, path: string, except?: SyntaxNode): boolean {
+function writesPath(ctx: FileContext, fn: SyntaxNode, node: SyntaxNode, path: string, except: readonly SyntaxNode[] = [], exceptName?: string): boolean {
   if (changesPath(fn, node, path)) return true;
   const root = rootOf(path);
   if (macroMayWrite(ctx, root) && new RegExp(`\\b[A-Z_][A-Z0-9_]*\\b`).test(node.text)) return true;
+  const functionMayWrite = (name: string) => definitionsOf(ctx, name).some((d) => sameObjects(ctx, d.ctx, new Map([[path, 0n]])).size > 0 && functionWritesPath(d.ctx, d.fn, path));
   for (const c of descendantsWithin(fn, node, new Set([ctx.adapter.callType]))) {
-    if (except && c.id === except.id) continue;
+    if (except.some((e) => e.id === c.id)) continue;
     const f = c.childForFieldName('function');
     if (f?.type !== 'identifier' || shadows(ctx, fn, f.text)) continue;
-    if (definitionsOf(ctx, f.text).some((d) => sameObjects(ctx, d.ctx, new Map([[path, 0n]])).size > 0 && functionWritesPath(d.ctx, d.fn, path))) return true;
+    // A macro (of the file or a header): what its expansion writes and the functions it calls.
+    const macro = expandedMacro(ctx, c);
+    if (macro) {
+      if (macro.summary.writes.some((w) => !w.dead && !w.local && overlaps(squeeze(w.lvalue).replace(/^\(+|\)+$/g, ''), path))) return true;
+      // A macro whose arguments hold an excepted call (`NOEXIT(child = XVFORK())`) calls that call's function through them.
+      const skip = exceptName !== undefined && except.some((e) => contains(c, e)) ? exceptName : undefined;
+      if (macro.summary.calls.some((m) => !m.dead && m.direct && m.name !== skip && functionMayWrite(m.name))) return true;
+      continue;
+    }
+    if (functionMayWrite(f.text)) return true;
   }
   return false;
 }
