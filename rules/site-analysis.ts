@@ -56,19 +56,38 @@ export class SiteAnalysis {
     } else if (!body || (site.kind === 'clone-fn' && !this.childFunction) || site.kind === 'concurrent') {
       this.flow = empty;
     } else {
-      this.flow = analyseFlow({
+      const input = {
         adapter: file.viewAdapter,
         body,
         forkCall: site.kind === 'clone-fn' ? undefined : site.call,
         initialMask: site.kind === 'clone-fn' ? CHILD : PRE,
         // An exec does not end the child's path, last statement or not: it returns when it fails.
-        endsPath: (s) => this.endsPath(s),
-        isExec: (call) => isExecCall(file, call),
+        endsPath: (s: SyntaxNode) => this.endsPath(s),
+        isExec: (call: SyntaxNode) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
         ...macroFlowInput(file, analysed),
         ...this.assumingArm(),
-      });
+      };
+      const first = analyseFlow(input);
+      // Calls that never return with what a fork wrapper set on the child's side, on
+      // statements only the child reaches: the child's paths end there (the parent's, which
+      // never pass there, are unchanged), so the flow is read again with them ended.
+      const childEnds = this.childOnlyEnds(first, analysed);
+      this.flow = childEnds.size ? analyseFlow({ ...input, endsPath: (s) => childEnds.has(s.id) || this.endsPath(s) }) : first;
     }
+  }
+
+  /** Statements only child paths reach whose call never returns with the fork wrapper's facts (effects/flag-facts.ts). */
+  private childOnlyEnds(flow: FlowResult, fn: SyntaxNode): Set<number> {
+    const out = new Set<number>();
+    const wrapper = this.site.kind === 'clone-fn' ? undefined : forkWrapperFacts(this.file, this.site.call);
+    if (!wrapper) return out;
+    for (const s of flow.statements.values()) {
+      if (s.role !== 'simple' || !(s.mask & (CHILD_SIDE | FAILED_EXEC)) || s.mask & (PRE | PARENT_SIDE)) continue;
+      const call = statementCall(this.file, s.node);
+      if (call && endsPathUnder(this.file, fn, s.node, false, flagsAtCall(this.file, fn, call, wrapper))) out.add(s.node.id);
+    }
+    return out;
   }
 
   /**
