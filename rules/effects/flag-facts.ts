@@ -323,14 +323,18 @@ function writesPath(ctx: FileContext, fn: SyntaxNode, node: SyntaxNode, path: st
   return false;
 }
 
-/** The `functionWritesPath` computations under way: each notes the lowest of them it met again (a cycle). */
-const writesPathFrames: Array<{ low: number }> = [];
+/**
+ * The `functionWritesPath` computations under way, each with the lowest of them it met
+ * again (a cycle) and the "no" answers that rest on it, settled when it is.
+ */
+const writesPathFrames: Array<{ low: number; pending: Array<[FileContext, string]> }> = [];
 
 /**
  * May a call of `fn` change the path (transitively)? Remembered per function and path. A
  * function met again while under way (recursion) counts as not writing there: what its own
- * body writes is seen by its first computation, and a "no" that rests on a computation
- * still under way further up is not remembered (it is computed again when asked).
+ * body writes is seen by its first computation. A "no" that rests on a computation still
+ * under way further up is settled with it: the first member of a cycle has seen all of it,
+ * so its answer is every member's (a "yes" of a member is kept at once).
  */
 function functionWritesPath(ctx: FileContext, fn: SyntaxNode, path: string): boolean {
   const key = `writes-path:${fn.id}:${path}`;
@@ -346,7 +350,7 @@ function functionWritesPath(ctx: FileContext, fn: SyntaxNode, path: string): boo
   if (!body || shadows(ctx, fn, rootOf(path))) return false;
   const me = writesPathFrames.length;
   ctx.memo.set(key, me);
-  const frame = { low: me };
+  const frame = { low: me, pending: [] as Array<[FileContext, string]> };
   writesPathFrames.push(frame);
   let result = true;
   try {
@@ -355,8 +359,14 @@ function functionWritesPath(ctx: FileContext, fn: SyntaxNode, path: string): boo
     writesPathFrames.pop();
     const parent = writesPathFrames[writesPathFrames.length - 1];
     if (parent) parent.low = Math.min(parent.low, frame.low);
-    if (result || frame.low >= me) ctx.memo.set(key, result);
-    else ctx.memo.delete(key);
+    if (!result && frame.low < me) {
+      // Rests on a computation further up: settled with it.
+      ctx.memo.set(key, frame.low);
+      writesPathFrames[frame.low].pending.push(...frame.pending, [ctx, key]);
+    } else {
+      ctx.memo.set(key, result);
+      for (const [c, k] of frame.pending) c.memo.set(k, result);
+    }
   }
   return result;
 }
@@ -366,7 +376,7 @@ function functionWritesPath(ctx: FileContext, fn: SyntaxNode, path: string): boo
 /** The facts that mean the same object in `to` as in `from`: a file-local (`static`) global of either file is another object elsewhere. */
 function sameObjects(from: FileContext, to: FileContext, facts: FlagFacts): FlagFacts {
   if (from === to) return facts;
-  const isStatic = (ctx: FileContext, root: string) => new RegExp(`^[ \\t]*static\\b[^;(=]*\\b${root}\\b`, 'm').test(ctx.text);
+  const isStatic = (ctx: FileContext, root: string) => ctx.remember(`static-name:${root}`, () => new RegExp(`^[ \\t]*static\\b[^;(=]*\\b${root}\\b`, 'm').test(ctx.text));
   const out = new Map([...facts].filter(([p]) => !isStatic(from, rootOf(p)) && !isStatic(to, rootOf(p))));
   return out.size === facts.size ? facts : out;
 }
