@@ -25,6 +25,8 @@ const PATH = /^[A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*$/;
 const BLOCKS = new Set(['compound_statement', 'case_statement']);
 const LABELS = new Set(['labeled_statement']);
 const LOOPS = new Set(['while_statement', 'do_statement', 'for_statement']);
+/** Globals the C library itself writes (a call the lists judge may change them). */
+const LIBRARY_WRITTEN = new Set(['errno', 'h_errno', 'environ', '__environ', 'optind', 'optarg', 'opterr', 'optopt', 'optreset', 'timezone', 'daylight', 'tzname', 'signgam', 'program_invocation_name', 'program_invocation_short_name']);
 const TESTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
 /** How many calls below a callee a test of a fact still counts for its summary's key. */
 const RELEVANCE_DEPTH = 4;
@@ -58,7 +60,6 @@ function flagAssignments(ctx: FileContext, fn: SyntaxNode): ReadonlyMap<number, 
     const out = new Map<number, { path: string; value: bigint }>();
     const body = ctx.adapter.functionBody(fn);
     if (!body || ctx.adapter.language !== 'c') return out;
-    const scope = scopeOf(ctx, fn);
     for (const n of descendantsWithin(fn, body, new Set(['assignment_expression']))) {
       if (operatorOf(n) !== '=' || n.parent?.type !== 'expression_statement') continue;
       const left = field(n, 'left');
@@ -67,12 +68,23 @@ function flagAssignments(ctx: FileContext, fn: SyntaxNode): ReadonlyMap<number, 
       const path = squeeze(left.text);
       if (!PATH.test(path)) continue;
       const root = rootOf(path);
-      if (scope.names.resolve(root, left).kind !== 'global' || addressTaken(fn, root)) continue;
+      if (!flagRoot(ctx, fn, root, left)) continue;
       const value = constantOf(ctx, right);
       if (value !== undefined) out.set(n.parent.id, { path, value });
     }
     return out;
   });
+}
+
+/**
+ * A variable facts may be about: a global of `fn` (no parameter or local of that name),
+ * not a macro (toybox's `TT` stands for `this.xargs`: a write spelled the other way would
+ * not be seen), not one the C library writes (`errno`, `environ`, `optind`), whose address
+ * `fn` never takes.
+ */
+function flagRoot(ctx: FileContext, fn: SyntaxNode, root: string, at: SyntaxNode): boolean {
+  if (LIBRARY_WRITTEN.has(root) || ctx.mayBeMacro(root)) return false;
+  return scopeOf(ctx, fn).names.resolve(root, at).kind === 'global' && !addressTaken(fn, root);
 }
 
 /** `&root...` anywhere in the function: a pointer to the flag may be written through. */
@@ -216,7 +228,6 @@ function wrapperChildFacts(ctx: FileContext, fn: SyntaxNode, index: number): Fla
     const p = ctx.adapter.parameters(fn)[index]?.name;
     if (!body || !p || ctx.adapter.language !== 'c' || !variableUnchanged(ctx, fn, p)) return NONE;
     const statements = body.namedChildren.filter((n): n is SyntaxNode => !!n && n.type !== 'comment');
-    const scope = scopeOf(ctx, fn);
     for (let k = 0; k < statements.length; k++) {
       const s = statements[k];
       if (descendantsWithin(fn, s, JUMPS).length || JUMPS.has(s.type)) return NONE;
@@ -231,7 +242,7 @@ function wrapperChildFacts(ctx: FileContext, fn: SyntaxNode, index: number): Fla
         const right = e && field(e, 'right');
         const path = left ? squeeze(left.text) : '';
         const value = right ? constantOf(ctx, right) : undefined;
-        if (!left || !PATH.test(path) || value === undefined || scope.names.resolve(rootOf(path), left).kind !== 'global' || addressTaken(fn, rootOf(path))) return NONE;
+        if (!left || !PATH.test(path) || value === undefined || !flagRoot(ctx, fn, rootOf(path), left)) return NONE;
         facts.set(path, value);
       }
       const later = statements.slice(k + 1);
