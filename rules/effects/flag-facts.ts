@@ -79,12 +79,19 @@ function flagAssignments(ctx: FileContext, fn: SyntaxNode): ReadonlyMap<number, 
 /**
  * A variable facts may be about: a global of `fn` (no parameter or local of that name),
  * not a macro (toybox's `TT` stands for `this.xargs`: a write spelled the other way would
- * not be seen), not one the C library writes (`errno`, `environ`, `optind`), whose address
- * `fn` never takes.
+ * not be seen; a capitalised name the file does not declare is taken for one), not one
+ * the C library writes (`errno`, `environ`, `optind`), whose address `fn` never takes.
  */
 function flagRoot(ctx: FileContext, fn: SyntaxNode, root: string, at: SyntaxNode): boolean {
-  if (LIBRARY_WRITTEN.has(root) || ctx.mayBeMacro(root)) return false;
+  if (LIBRARY_WRITTEN.has(root) || ctx.mayBeMacro(root) || (CAPITALS.test(root) && !declaredInFile(ctx, root))) return false;
   return scopeOf(ctx, fn).names.resolve(root, at).kind === 'global' && !addressTaken(fn, root);
+}
+
+const CAPITALS = /^[A-Z_][A-Z0-9_]*$/;
+
+/** A file-scope declaration of the name in the file itself (`int FLAG;`, `extern int FLAG;`): a capitalised name without one is taken for a macro whose definition is not visible. */
+function declaredInFile(ctx: FileContext, name: string): boolean {
+  return ctx.remember(`declared-global:${name}`, () => new RegExp(`^[A-Za-z_][\\w \\t*]*\\b${name}[ \\t]*(?:\\[[^\\]\\n]*\\][ \\t]*)?[;=,]`, 'm').test(ctx.text));
 }
 
 /** `&root...` anywhere in the function: a pointer to the flag may be written through. */
