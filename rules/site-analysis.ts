@@ -3,7 +3,7 @@
  * in the child and in the parent, what the child writes and what the parent reads.
  * Computed lazily and once; rules only read it.
  */
-import { callsIn, classifyCall, isExecCall, macroFlowInput, macroReadingOf, statementEndsPath, type CallVerdict } from './effects/calls.js';
+import { callsIn, classifyCall, isExecCall, macroFlowInput, macroReadingOf, statementCall, statementEndsPath, type CallVerdict } from './effects/calls.js';
 import { macroNotes, macroUsesIn, objectMacroVerdict, type MacroNote } from './effects/macro-uses.js';
 import { parentReads } from './effects/parent-reads.js';
 import { readsIn, scopeOf, writesIn, type Scope, type Write } from './effects/writes.js';
@@ -13,6 +13,7 @@ import { CHILD, CHILD_SIDE, FAILED_EXEC, PARENT_SIDE, PRE } from './flow/path-st
 import { passThroughMacrosOf } from './flow/pass-through.js';
 import { armAssumption, assumedCondition } from './flow/arm-assumption.js';
 import { factCondition, indexFacts, siteFacts } from './flow/site-facts.js';
+import { endsPathUnder, flagsAtCall, forkWrapperFacts, verdictUnder } from './effects/flag-facts.js';
 import { analyseFlow, type FlowResult, type Reached } from './flow/walk.js';
 import type { SyntaxNode } from './parser.js';
 import { contains, rangeOfNode } from './syntax.js';
@@ -55,19 +56,49 @@ export class SiteAnalysis {
     } else if (!body || (site.kind === 'clone-fn' && !this.childFunction) || site.kind === 'concurrent') {
       this.flow = empty;
     } else {
-      this.flow = analyseFlow({
+      const input = {
         adapter: file.viewAdapter,
         body,
         forkCall: site.kind === 'clone-fn' ? undefined : site.call,
         initialMask: site.kind === 'clone-fn' ? CHILD : PRE,
         // An exec does not end the child's path, last statement or not: it returns when it fails.
-        endsPath: (s) => statementEndsPath(file, s, false),
-        isExec: (call) => isExecCall(file, call),
+        endsPath: (s: SyntaxNode) => this.endsPath(s),
+        isExec: (call: SyntaxNode) => isExecCall(file, call),
         passThroughMacros: passThroughMacrosOf(file),
         ...macroFlowInput(file, analysed),
         ...this.assumingArm(),
-      });
+      };
+      const first = analyseFlow(input);
+      // Calls that never return with what a fork wrapper set on the child's side, on
+      // statements only the child reaches: the child's paths end there (the parent's, which
+      // never pass there, are unchanged), so the flow is read again with them ended.
+      const childEnds = this.childOnlyEnds(first, analysed);
+      this.flow = childEnds.size ? analyseFlow({ ...input, endsPath: (s) => childEnds.has(s.id) || this.endsPath(s) }) : first;
     }
+  }
+
+  /** Statements only child paths reach whose call never returns with the fork wrapper's facts (effects/flag-facts.ts). */
+  private childOnlyEnds(flow: FlowResult, fn: SyntaxNode): Set<number> {
+    const out = new Set<number>();
+    const wrapper = this.site.kind === 'clone-fn' ? undefined : forkWrapperFacts(this.file, this.site.call);
+    if (!wrapper) return out;
+    for (const s of flow.statements.values()) {
+      if (s.role !== 'simple' || !(s.mask & (CHILD_SIDE | FAILED_EXEC)) || s.mask & (PRE | PARENT_SIDE)) continue;
+      const call = statementCall(this.file, s.node);
+      if (call && endsPathUnder(this.file, fn, s.node, false, flagsAtCall(this.file, fn, call, wrapper))) out.add(s.node.id);
+    }
+    return out;
+  }
+
+  /**
+   * Does a statement end the child's path: as `statementEndsPath` says, or a call that never
+   * returns with what the child has set before it (effects/flag-facts.ts).
+   */
+  private endsPath(statement: SyntaxNode): boolean {
+    if (statementEndsPath(this.file, statement, false)) return true;
+    const call = statementCall(this.file, statement);
+    const fn = this.childFunction ?? this.site.fn;
+    return !!call && endsPathUnder(this.file, fn, statement, false, flagsAtCall(this.file, fn, call));
   }
 
   /**
@@ -169,10 +200,13 @@ export class SiteAnalysis {
     if (!this.childCallsCache) {
       const out: ChildCall[] = [];
       const root = this.childFunction ?? this.site.fn;
+      // What a wrapper the fork result goes through sets on the child's side (`xvforkwrap(vfork())`): every child path passed it.
+      const wrapper = this.site.kind === 'clone-fn' ? undefined : forkWrapperFacts(this.file, this.site.call);
       for (const e of this.childEvaluations()) {
         for (const call of callsIn(this.file, e.node, root)) {
           if (call.id === this.site.call.id) continue;
-          out.push({ call, verdict: classifyCall(this.file, call, root) });
+          const flags = flagsAtCall(this.file, root, call, wrapper);
+          out.push({ call, verdict: flags.size ? verdictUnder(this.file, root, call, flags) : classifyCall(this.file, call, root) });
         }
         // An object-like macro used as a value or statement (`BAIL;`) is what its body does.
         for (const id of macroUsesIn(this.file, e.node, root)) {

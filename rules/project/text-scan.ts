@@ -66,6 +66,8 @@ const NOT_A_NAME = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 
 /** A column-0 line (headers: any line) that is not a directive, comment or brace: its first `name(`. */
 const C_DEFINITION = /^[A-Za-z_][^\n;{}()=#"]*?\b([A-Za-z_]\w*)[ \t]*\(/gm;
 const C_HEADER_DECLARATION = /^[ \t]*[A-Za-z_][^\n;{}()=#"]*?\b([A-Za-z_]\w*)[ \t]*\(/gm;
+/** A definition's line with `__attribute__((...))` before the name. */
+const C_ATTRIBUTED = /^[A-Za-z_][^\n;{}()=#"]*?\b__attribute__[ \t]*\(\([^\n;{}"]*?\)\)+[^\n;{}()=#"]*?\b([A-Za-z_]\w*)[ \t]*\(/gm;
 /** `name (` on a line of its own after a line holding the type (GNU style: `static void\nfoo (int)`). */
 const GO_FUNCTION = /^func[ \t]+(?:\([^)]*\)[ \t]*)?([A-Za-z_]\w*)[ \t]*[[(]/gm;
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\([^)]*\))?((?:[^\n\\]|\\\n?)*)/gm;
@@ -160,6 +162,14 @@ export function scanFile(path: string, text: string, forkPattern: RegExp): Scann
       if (NOT_A_NAME.has(m[1]) || (!header && isPrototype(text, m.index! + m[0].length - 1))) continue;
       if (!names.has(m[1])) add(names, m[1], header ? declarationText(text, m.index!) : '');
       if (m.index! > 0 && STATIC.test(text.slice(text.lastIndexOf('\n', m.index! - 2) + 1, m.index!))) statics.add(m[1]);
+    }
+    // A `.c` file's definition with an attribute before the name (`pid_t __attribute__((returns_twice)) xvforkwrap(pid_t pid)`): the first pass took the attribute for the name.
+    if (!header) {
+      for (const m of text.matchAll(C_ATTRIBUTED)) {
+        if (NOT_A_NAME.has(m[1]) || names.has(m[1]) || isPrototype(text, m.index! + m[0].length - 1)) continue;
+        add(names, m[1], '');
+        if (STATIC.test(m[0])) statics.add(m[1]);
+      }
     }
     for (const m of text.matchAll(INCLUDE)) includes.add(m[1].replace(/^.*\//, ''));
   } else {
