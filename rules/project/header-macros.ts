@@ -48,7 +48,7 @@ interface HeaderFacts {
 
 /** Block comments blanked (newlines kept), so directives inside them are not read and offsets hold. */
 function withoutBlockComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
+  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]+/g, (run) => ' '.repeat(run.length)));
 }
 
 /** A header's includes and macros, read (once) when first asked; undefined when it cannot be read. */
