@@ -141,9 +141,9 @@ export class Linter {
       const files = forkSpellingFiles(scan.files);
       const job = jobs.find((j) => j.projectRoot === root);
       if (!job || files.length < pool.size) continue;
-      const per = Math.ceil(files.length / pool.size);
-      const shares = Array.from({ length: pool.size }, (_, i) => files.slice(i * per, (i + 1) * per));
-      roots.push({ root, shares, config: job.config, projectReads: job.cache !== undefined });
+      // Dealt out in turn: files of one directory (a shell's two large sources) land in different shares.
+      const shares = Array.from({ length: pool.size }, (_, i) => files.filter((_, k) => k % pool.size === i));
+      roots.push({ root, files, shares, config: job.config, projectReads: job.cache !== undefined });
     }
     return roots.length ? pool.findForkFunctions(roots) : {};
   }

@@ -59,11 +59,11 @@ export class WorkerPool {
 
   /**
    * The wrapper search shared out: worker i finds the fork functions of share i of each
-   * root's files (`shares[root][i]`, with the configuration and projectReads given). Each
-   * root's shares merged in order (as one thread would have found them), for share(); a root
-   * with a share that failed is left out (its workers search alone, as before).
+   * root's `files` (`shares[i]`, with the configuration and projectReads given). Each root's
+   * shares merged in the order of `files` (as one thread would have found them), for
+   * shareForks(); a root with a share that failed is left out (its workers search alone).
    */
-  async findForkFunctions(roots: Array<{ root: string; shares: string[][]; config: ForkSearchRequest['findForks'][number]['config']; projectReads: boolean }>): Promise<Record<string, SavedForkFunctions>> {
+  async findForkFunctions(roots: Array<{ root: string; files: string[]; shares: string[][]; config: ForkSearchRequest['findForks'][number]['config']; projectReads: boolean }>): Promise<Record<string, SavedForkFunctions>> {
     const slots = this.slots.slice(0, Math.min(...roots.map((r) => r.shares.length)));
     const answers = await Promise.all(
       slots.map(
@@ -80,7 +80,10 @@ export class WorkerPool {
     roots.forEach((r, k) => {
       const parts = answers.map((a) => a[k]);
       if (parts.length !== r.shares.length || parts.some((p) => !p || p.pattern !== parts[0]!.pattern)) return;
-      out[r.root] = { pattern: parts[0]!.pattern, files: Object.assign({}, ...parts.map((p) => p!.files)), functions: parts.flatMap((p) => p!.functions) };
+      // By file, in the files' order; a file's functions in the order found (the sort is stable).
+      const order = new Map(r.files.map((f, i) => [f, i]));
+      const functions = parts.flatMap((p) => p!.functions).sort((a, b) => order.get(a.file)! - order.get(b.file)!);
+      out[r.root] = { pattern: parts[0]!.pattern, files: Object.assign({}, ...parts.map((p) => p!.files)), functions };
     });
     return out;
   }
