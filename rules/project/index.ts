@@ -360,13 +360,14 @@ export class ProjectIndex {
 
   /**
    * The fork functions of some of the project's fork-spelling files (each parsed, as the
-   * wrapper search does), as plain data: threads that index the same project each find those
-   * of a share of the files, and each is handed all of them (`useForkFunctions`), instead of
-   * every thread parsing every such file. Files in the order given.
+   * wrapper search does), each with its wrapper check done, as plain data: threads that index
+   * the same project each find those of a share of the files, and each is handed all of them
+   * (`useForkFunctions`), instead of every thread parsing every such file to list them and
+   * to check the ones its files call. Files in the order given.
    */
   findForkFunctions(paths: readonly string[]): SavedForkFunctions {
     const files: Record<string, string> = {};
-    const functions = paths.flatMap((path) => this.forkFunctionsOfFile(path, files).map(({ file, name, nth, isStatic }) => ({ file, name, nth, isStatic })));
+    const functions = paths.flatMap((path) => this.forkFunctionsOfFile(path, files).map((at) => ({ file: at.file, name: at.name, nth: at.nth, isStatic: at.isStatic, verdict: { ...this.wrapperVerdict(at) } })));
     return { pattern: spellingPattern(this.config).source, files, functions };
   }
 
@@ -413,6 +414,13 @@ export class ProjectIndex {
 
   /** Is this function a fork wrapper? One flow per function, remembered (or as saved). */
   private wrapperCheck(at: ForkFunctionAt): ForkWrapper | undefined {
+    const verdict = this.wrapperVerdict(at);
+    if (verdict.capped && !this.reasons.includes(verdict.capped)) this.reasons.push(verdict.capped);
+    return verdict.wrapper ?? undefined;
+  }
+
+  /** The wrapper check's answer for a fork function, computed once (the flow of its fork sites). */
+  private wrapperVerdict(at: ForkFunctionAt): NonNullable<ForkFunctionAt['verdict']> {
     if (!at.verdict) {
       const p = this.parsedFile(at.file);
       const f = at.f ?? (p ? forkFunctionsIn(p.ctx).filter((fn) => fn.name === at.name)[at.nth] : undefined);
@@ -424,8 +432,7 @@ export class ProjectIndex {
         at.verdict = { wrapper, ...(reason ? { capped: reason } : {}) };
       }
     }
-    if (at.verdict.capped && !this.reasons.includes(at.verdict.capped)) this.reasons.push(at.verdict.capped);
-    return at.verdict.wrapper ?? undefined;
+    return at.verdict;
   }
 
   private macroWrappers(): ForkWrapper[] {
