@@ -123,17 +123,6 @@ export async function findForkFunctions(root: string, paths: readonly string[], 
   }
 }
 
-/** This thread's share of a root's text scan (root-relative `paths`, consecutive in the whole list), with the fork spellings of `config`. Undefined when it failed. */
-export async function scanShare(root: string, paths: readonly string[], config: VforklintConfig): Promise<SharedScan | undefined> {
-  try {
-    const [{ sharedScan }, { spellingPattern }, { diskHost }] = await Promise.all([import('../rules/project/text-scan.js'), import('../rules/fork-spellings.js'), import('./project-files.js')]);
-    const host = diskHost(root);
-    return sharedScan(paths, (p) => host.readFile(p), spellingPattern(config));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Hand this thread the saved summaries (before its first file). */
 export function useSavedSummaries(byRoot: Readonly<Record<string, unknown>> | undefined): void {
   savedSummaries = byRoot ?? {};

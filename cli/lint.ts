@@ -13,7 +13,7 @@ import { WorkerPool } from './worker-pool.js';
 import { resultKey, type ResultCache } from './cache.js';
 import { diskHost, projectRootOf } from './project-files.js';
 import { spellingPattern } from '../rules/fork-spellings.js';
-import { forkSpellingFiles, joinedScans, sharedScan, type SharedScan } from '../rules/project/text-scan.js';
+import { forkSpellingFiles, sharedScan, type SharedScan } from '../rules/project/text-scan.js';
 import type { SavedForkFunctions } from '../rules/project/index.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
@@ -117,30 +117,15 @@ export class Linter {
   /**
    * The text scan of each project root the jobs use (RULES section 8), made with the fork
    * spellings of the first job's configuration under it (a worker whose configuration
-   * differs scans again). Shared out: each worker scans a consecutive run of the root's files,
-   * and the runs are joined in order, so the scan every worker waits for takes a share of the
-   * time; a root whose share a worker failed to scan is scanned here.
+   * differs scans again).
    */
-  private async projectScans(pool: WorkerPool, jobs: readonly FileJob[]): Promise<Record<string, SharedScan>> {
-    const roots: Array<{ root: string; paths: readonly string[]; config: FileJob['config']; shares: string[][] }> = [];
-    const n = pool.size;
-    for (const j of jobs) {
-      if (!j.projectRoot || roots.some((r) => r.root === j.projectRoot)) continue;
-      const paths = diskHost(j.projectRoot).listFiles();
-      const per = Math.ceil(paths.length / Math.max(n, 1));
-      roots.push({ root: j.projectRoot, paths, config: j.config, shares: Array.from({ length: n }, (_, i) => paths.slice(i * per, (i + 1) * per)) });
-    }
-    const answers = roots.length && n > 1 ? await pool.scanShares(roots) : [];
+  private projectScans(jobs: readonly FileJob[]): Record<string, SharedScan> {
     const out: Record<string, SharedScan> = {};
-    roots.forEach((r, k) => {
-      const pattern = spellingPattern(r.config);
-      const parts = answers.map((a) => a[k]);
-      if (parts.length === n && n > 1 && parts.every((p) => p && p.pattern === pattern.source)) out[r.root] = joinedScans(parts as SharedScan[]);
-      else {
-        const host = diskHost(r.root);
-        out[r.root] = sharedScan(r.paths, (p) => host.readFile(p), pattern);
-      }
-    });
+    for (const j of jobs) {
+      if (!j.projectRoot || out[j.projectRoot]) continue;
+      const host = diskHost(j.projectRoot);
+      out[j.projectRoot] = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
+    }
     return out;
   }
 
@@ -195,7 +180,7 @@ export class Linter {
     const pool = this.pool!;
     // Every worker's index would scan the whole project first: scan each root once, here.
     if (this.opts.projectIndex !== false) {
-      const scans = await this.projectScans(pool, jobs);
+      const scans = this.projectScans(jobs);
       pool.share(scans);
       pool.shareForks(await this.sharedWrapperSearch(pool, scans, jobs));
     }

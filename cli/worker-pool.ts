@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { FileJob, FileResult, FixMode } from './lint-file.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 import type { SavedForkFunctions } from '../rules/project/index.js';
-import type { ForkSearchRequest, ScanRequest } from './worker.js';
+import type { ForkSearchRequest } from './worker.js';
 
 interface Pending {
   id: number;
@@ -16,8 +16,6 @@ interface Slot {
   busy: Pending | null;
   /** Waiting for the worker's project summaries (summaries()). */
   collecting?: (byRoot: Record<string, unknown>) => void;
-  /** Waiting for the worker's share of the text scans (scanShares()). */
-  scanning?: (scans: Array<SharedScan | undefined>) => void;
   /** Waiting for the worker's share of the wrapper search (findForkFunctions()). */
   searching?: (forks: Array<SavedForkFunctions | undefined>) => void;
   /** It has had the saved summaries and the shared scans. */
@@ -52,25 +50,6 @@ export class WorkerPool {
   /** Hand the workers the text scans of the project roots (each gets them with its first batch). */
   share(scans: Record<string, SharedScan>): void {
     this.scans = scans;
-  }
-
-  /**
-   * The text scans shared out: worker i scans `shares[i]` of each root's paths (consecutive
-   * runs of its list, in order). Each worker's answer per root, in the workers' order; a
-   * worker that failed answers nothing.
-   */
-  async scanShares(roots: Array<{ root: string; shares: string[][]; config: ScanRequest['scanShares'][number]['config'] }>): Promise<Array<Array<SharedScan | undefined>>> {
-    const slots = this.slots.slice(0, Math.min(...roots.map((r) => r.shares.length)));
-    return Promise.all(
-      slots.map(
-        (slot, i) =>
-          new Promise<Array<SharedScan | undefined>>((resolve) => {
-            slot.scanning = resolve;
-            const req: ScanRequest = { scanShares: roots.map((r) => ({ root: r.root, paths: r.shares[i], config: r.config })) };
-            slot.worker.postMessage(req);
-          }),
-      ),
-    );
   }
 
   /** The number of workers. */
@@ -124,13 +103,7 @@ export class WorkerPool {
   private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
     const slot: Slot = { worker, busy: null, primed: false };
-    worker.on('message', (m: { results: FileResult[] } | { summaries: Record<string, unknown> } | { forks: Array<SavedForkFunctions | undefined> } | { scans: Array<SharedScan | undefined> }) => {
-      if ('scans' in m) {
-        const done = slot.scanning;
-        slot.scanning = undefined;
-        done?.(m.scans);
-        return;
-      }
+    worker.on('message', (m: { results: FileResult[] } | { summaries: Record<string, unknown> } | { forks: Array<SavedForkFunctions | undefined> }) => {
       if ('forks' in m) {
         const done = slot.searching;
         slot.searching = undefined;
@@ -156,8 +129,6 @@ export class WorkerPool {
       slot.collecting = undefined;
       slot.searching?.([]);
       slot.searching = undefined;
-      slot.scanning?.([]);
-      slot.scanning = undefined;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       if (++this.failures <= 3) this.spawn();

@@ -4,7 +4,7 @@
  * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { findForkFunctions, scanShare, lintBatch, threadSummaries, useSavedSummaries, useSharedForks, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
+import { findForkFunctions, lintBatch, threadSummaries, useSavedSummaries, useSharedForks, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
 import type { SavedForkFunctions } from '../rules/project/index.js';
 import type { VforklintConfig } from '../rules/index.js';
@@ -19,11 +19,6 @@ export interface BatchRequest {
   scans?: Record<string, SharedScan>;
   /** With the project index, on a worker's first batch after the shared wrapper search: the fork functions every worker found. */
   forks?: Record<string, SavedForkFunctions>;
-}
-
-/** With the project index, first: this worker's share of the text scan (consecutive paths of each root, `sharedScan`). */
-export interface ScanRequest {
-  scanShares: Array<{ root: string; paths: string[]; config: VforklintConfig }>;
 }
 
 /**
@@ -42,13 +37,9 @@ export interface SummariesRequest {
   collect: true;
 }
 
-parentPort!.on('message', (req: BatchRequest | SummariesRequest | ForkSearchRequest | ScanRequest) => {
+parentPort!.on('message', (req: BatchRequest | SummariesRequest | ForkSearchRequest) => {
   if ('collect' in req) {
     parentPort!.postMessage({ summaries: threadSummaries() });
-    return;
-  }
-  if ('scanShares' in req) {
-    void Promise.all(req.scanShares.map((r) => scanShare(r.root, r.paths, r.config))).then((scans) => parentPort!.postMessage({ scans }));
     return;
   }
   if (req.summaries) useSavedSummaries(req.summaries);

@@ -12,8 +12,6 @@ import { MAX_DEFINITIONS_PER_NAME } from '../rules/project/resolve.js';
 import { MAX_WRAPPER_SITES_PER_FUNCTION, macroWrappers } from '../rules/project/wrappers.js';
 import { classifyCall, isUnknownMacroCall } from '../rules/effects/calls.js';
 import { descendantsOfType } from '../rules/syntax.js';
-import { fromShared, joinedScans, scanProject, sharedScan } from '../rules/project/text-scan.js';
-import { spellingPattern } from '../rules/fork-spellings.js';
 
 await initParsers();
 
@@ -145,27 +143,4 @@ test('a header macro is a fork wrapper by a call in its code, not by a spelling 
     ['xvfork', [{ name: 'xvfork', params: [], body: '({ pid_t p = vfork(); p; })', file: 'libbb.h' }]],
   ]);
   assert.deepEqual(macroWrappers(macros).map((w) => w.name), ['xvfork']);
-});
-
-test('a text scan made in runs and joined is the scan of the whole list (the CLI shares it out between workers)', () => {
-  const files: Record<string, string> = {
-    'a/one.c': 'static int helper(void)\n{\n\treturn 0;\n}\nint spawn(void)\n{\n\treturn vfork();\n}\n',
-    'a/one.h': '#define RUN(x) run(x)\n#define TWICE 2\nint spawn(void);\n',
-    'b/two.c': '#include "one.h"\nint helper(void)\n{\n\treturn TWICE;\n}\n',
-    'b/two.h': '#define RUN(x) run_other(x)\nvoid run(int);\n',
-    'c/three.go': 'package c\n\n//go:linkname f runtime.f\nfunc f()\nfunc G() { f() }\n',
-    'c/four.c': 'void run(int x)\n{\n\t(void)x;\n}\n',
-  };
-  const paths = [...Object.keys(files).sort(), 'c/missing.c'];
-  const read = (p: string) => files[p];
-  const pattern = spellingPattern({});
-  const whole = sharedScan(paths, read, pattern);
-  for (const cut of [[1, 3], [2], [4, 5, 6]]) {
-    const runs = [0, ...cut, paths.length].slice(1).map((end, i, ends) => paths.slice(i === 0 ? 0 : ends[i - 1], end));
-    const joined = joinedScans(runs.map((run) => sharedScan(run, read, pattern)));
-    assert.deepEqual(joined, whole, `runs ${JSON.stringify(runs)}`);
-    assert.deepEqual(fromShared(joined), scanProject(paths, read, pattern));
-  }
-  assert.deepEqual(whole.macros.get('RUN')?.map((d) => d.file), ['a/one.h', 'b/two.h']);
-  assert.deepEqual(whole.unreadable, ['c/missing.c']);
 });

@@ -61,22 +61,6 @@ export function sharedScan(paths: readonly string[], read: (p: string) => string
   return { pattern: forkPattern.source, ...scanFiles(paths, read, forkPattern) };
 }
 
-/**
- * Scans of consecutive runs of one list of paths (`sharedScan` of each, with the same
- * pattern), as one: the scan of the whole list, as `sharedScan` would have made it.
- */
-export function joinedScans(parts: readonly SharedScan[]): SharedScan {
-  const files = new Map<string, ScannedFile>();
-  const macros = new Map<string, MacroDef[]>();
-  const unreadable: string[] = [];
-  for (const part of parts) {
-    for (const [path, f] of part.files) files.set(path, f);
-    for (const [name, defs] of part.macros) for (const d of defs) add(macros, name, d);
-    unreadable.push(...part.unreadable);
-  }
-  return { pattern: parts[0]?.pattern ?? '', files, macros, unreadable };
-}
-
 /** A scan another thread made, whole: its names indexed from its files, in the files' order (as `scanProject` does). */
 export function fromShared(shared: SharedScan): TextScan {
   return withNames(shared.files, shared.macros, shared.unreadable);
