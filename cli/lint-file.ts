@@ -10,7 +10,6 @@ import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
 import { cachedResult, contentHash, reusable, withAbsoluteSteps, type CachedFile } from './cache.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
-import type { SavedForkFunctions } from '../rules/project/index.js';
 
 type Core = typeof import('../rules/index.js');
 let core: Promise<Core> | undefined;
@@ -98,31 +97,6 @@ export function useSharedScans(byRoot: Readonly<Record<string, SharedScan>> | un
   sharedScans = byRoot ?? {};
 }
 
-/** The fork functions of project roots that the workers found together (ProjectIndex.findForkFunctions), by absolute root. */
-let sharedForks: Readonly<Record<string, SavedForkFunctions>> = {};
-
-/** Hand this thread the fork functions the workers found together (before its first file). */
-export function useSharedForks(byRoot: Readonly<Record<string, SavedForkFunctions>> | undefined): void {
-  sharedForks = byRoot ?? {};
-}
-
-/**
- * This thread's share of the wrapper search: the fork functions of these fork-spelling files
- * of a root (each parsed here, where an analysis may use the tree), with `config` (the first
- * job's under that root). Undefined when they could not be found.
- */
-export async function findForkFunctions(root: string, paths: readonly string[], config: VforklintConfig, projectReads: boolean): Promise<SavedForkFunctions | undefined> {
-  try {
-    await loadCore();
-    const project = await projectAt(root, root, projectReads);
-    if (!project) return undefined;
-    project.index.useConfig(config);
-    return project.index.findForkFunctions(paths);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Hand this thread the saved summaries (before its first file). */
 export function useSavedSummaries(byRoot: Readonly<Record<string, unknown>> | undefined): void {
   savedSummaries = byRoot ?? {};
@@ -137,21 +111,14 @@ export function threadSummaries(): Record<string, unknown> {
 /** The job's project (index and root-relative path), when the index is on and the file lies under the root. */
 async function projectOf(job: FileJob) {
   if (!job.projectRoot) return undefined;
-  // Without --cache no result is kept, so the analysis need not record what it read.
-  return projectAt(job.path, job.projectRoot, job.cache !== undefined);
-}
-
-/** The project of a file under `root` (this thread's index for it: on first use given the saved summaries, and the fork functions found together). */
-async function projectAt(path: string, root: string, projectReads: boolean) {
   const { projectFor } = await import('./project-host.js');
-  const project = projectFor(path, root, projectReads, sharedScans[root]);
-  if (project && !usedRoots.has(root)) {
-    usedRoots.set(root, project.index);
-    const saved = savedSummaries[root];
+  // Without --cache no result is kept, so the analysis need not record what it read.
+  const project = projectFor(job.path, job.projectRoot, job.cache !== undefined, sharedScans[job.projectRoot]);
+  if (project && !usedRoots.has(job.projectRoot)) {
+    usedRoots.set(job.projectRoot, project.index);
+    const saved = savedSummaries[job.projectRoot];
     if (saved !== undefined) project.index.importSummaries(saved);
   }
-  const forks = sharedForks[root];
-  if (project && forks) project.index.useForkFunctions(forks);
   return project;
 }
 

@@ -13,8 +13,7 @@ import { WorkerPool } from './worker-pool.js';
 import { resultKey, type ResultCache } from './cache.js';
 import { diskHost, projectRootOf } from './project-files.js';
 import { spellingPattern } from '../rules/fork-spellings.js';
-import { forkSpellingFiles, sharedScan, type SharedScan } from '../rules/project/text-scan.js';
-import type { SavedForkFunctions } from '../rules/project/index.js';
+import { sharedScan, type SharedScan } from '../rules/project/text-scan.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -129,25 +128,6 @@ export class Linter {
     return out;
   }
 
-  /**
-   * The wrapper search (RULES section 8) shared out: every worker's index needs the fork
-   * functions of the whole project, which takes parsing every file holding a fork spelling.
-   * Each worker parses a share of them instead (keeping the trees, which its analyses reuse)
-   * and all get what all found. Roots with fewer such files than workers are left to each.
-   */
-  private async sharedWrapperSearch(pool: WorkerPool, scans: Record<string, SharedScan>, jobs: readonly FileJob[]): Promise<Record<string, SavedForkFunctions>> {
-    const roots: Parameters<WorkerPool['findForkFunctions']>[0] = [];
-    for (const [root, scan] of Object.entries(scans)) {
-      const files = forkSpellingFiles(scan.files);
-      const job = jobs.find((j) => j.projectRoot === root);
-      if (!job || files.length < pool.size) continue;
-      // Dealt out in turn: files of one directory (a shell's two large sources) land in different shares.
-      const shares = Array.from({ length: pool.size }, (_, i) => files.filter((_, k) => k % pool.size === i));
-      roots.push({ root, files, shares, config: job.config, projectReads: job.cache !== undefined });
-    }
-    return roots.length ? pool.findForkFunctions(roots) : {};
-  }
-
   /** Lint text that did not come from disk (--stdin): never written. */
   lintText(path: string, language: Language, bytes: Buffer): Promise<FileResult> {
     return lintText(this.job(path, language), bytes, this.opts.fixMode === 'fix' ? 'dry-run' : this.opts.fixMode, null);
@@ -179,11 +159,7 @@ export class Linter {
     this.prewarm();
     const pool = this.pool!;
     // Every worker's index would scan the whole project first: scan each root once, here.
-    if (this.opts.projectIndex !== false) {
-      const scans = this.projectScans(jobs);
-      pool.share(scans);
-      pool.shareForks(await this.sharedWrapperSearch(pool, scans, jobs));
-    }
+    if (this.opts.projectIndex !== false) pool.share(this.projectScans(jobs));
     try {
       const results = await Promise.all(
         batches.map(async (b) => {

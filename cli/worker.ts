@@ -4,10 +4,8 @@
  * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { findForkFunctions, lintBatch, threadSummaries, useSavedSummaries, useSharedForks, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
+import { lintBatch, threadSummaries, useSavedSummaries, useSharedScans, type FileJob, type FixMode } from './lint-file.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
-import type { SavedForkFunctions } from '../rules/project/index.js';
-import type { VforklintConfig } from '../rules/index.js';
 
 export interface BatchRequest {
   id: number;
@@ -17,19 +15,6 @@ export interface BatchRequest {
   summaries?: Record<string, unknown>;
   /** With the project index, on a worker's first batch: the text scans of the project roots, made once by the main thread. */
   scans?: Record<string, SharedScan>;
-  /** With the project index, on a worker's first batch after the shared wrapper search: the fork functions every worker found. */
-  forks?: Record<string, SavedForkFunctions>;
-}
-
-/**
- * With the project index, before the first batch: this worker's share of the wrapper search
- * (the fork functions of some fork-spelling files of each root), with what a first batch
- * brings (saved summaries, scans).
- */
-export interface ForkSearchRequest {
-  findForks: Array<{ root: string; paths: string[]; config: VforklintConfig; projectReads: boolean }>;
-  summaries?: Record<string, unknown>;
-  scans?: Record<string, SharedScan>;
 }
 
 /** With --cache, once every batch is done: what this worker's indexes computed, for the cache. */
@@ -37,21 +22,12 @@ export interface SummariesRequest {
   collect: true;
 }
 
-parentPort!.on('message', (req: BatchRequest | SummariesRequest | ForkSearchRequest) => {
+parentPort!.on('message', (req: BatchRequest | SummariesRequest) => {
   if ('collect' in req) {
     parentPort!.postMessage({ summaries: threadSummaries() });
     return;
   }
   if (req.summaries) useSavedSummaries(req.summaries);
   if (req.scans) useSharedScans(req.scans);
-  if ('findForks' in req) {
-    void (async () => {
-      const forks: Array<SavedForkFunctions | undefined> = [];
-      for (const r of req.findForks) forks.push(await findForkFunctions(r.root, r.paths, r.config, r.projectReads));
-      parentPort!.postMessage({ forks });
-    })();
-    return;
-  }
-  if (req.forks) useSharedForks(req.forks);
   void lintBatch(req.jobs, req.fixMode).then((results) => parentPort!.postMessage({ id: req.id, results }));
 });

@@ -432,10 +432,10 @@ describe('--ext and --jobs', () => {
     assert.equal(parsed.filter((f) => f.errorCount > 0).length, 12 - 4 + 8);
   });
 
-  it('worker threads that share out the wrapper search give the same report as the main thread', () => {
-    // Fork wrappers in files of either worker's share (the first and the last fork-spelling
-    // file), called from files of both shares; the calls are fork sites only if each worker
-    // learnt of both wrappers.
+  it('worker threads find the project\'s fork wrappers as the main thread does', () => {
+    // Fork wrappers in the first and the last fork-spelling file, called from files linted
+    // early and late (by either worker): the calls are fork sites only where a worker found
+    // both wrappers.
     const wrapper = (name: string) => `#include <unistd.h>\n\npid_t ${name}(void)\n{\n\tpid_t p = vfork();\n\treturn p;\n}\n`;
     const caller = (name: string) => `#include <stdio.h>\n#include <unistd.h>\n\npid_t ${name}(void);\n\nvoid run_${name}(void)\n{\n\tif (${name}() == 0) {\n\t\tprintf("child\\n");\n\t\t_exit(1);\n\t}\n}\n`;
     const files: Record<string, string> = { 'a/first.c': wrapper('spawn_first'), 'z/last.c': wrapper('spawn_last') };

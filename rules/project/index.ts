@@ -17,7 +17,7 @@ import type { ProjectHost } from './host.js';
 import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { forkSpellingFiles, fromShared, goDirectories, scanProject, type ScannedFile, type SharedScan, type TextScan } from './text-scan.js';
+import { fromShared, goDirectories, scanProject, type ScannedFile, type SharedScan, type TextScan } from './text-scan.js';
 import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
@@ -74,7 +74,7 @@ interface ForkFunctionAt {
 }
 
 /** The fork functions of the project as saved: the files they are in (content hashes), and each one's wrapper check, if done. */
-export interface SavedForkFunctions {
+interface SavedForkFunctions {
   pattern: string;
   files: Record<string, string>;
   functions: Array<{ file: string; name: string; nth: number; isStatic: boolean; verdict?: { wrapper: ForkWrapper | null; capped?: string } }>;
@@ -330,55 +330,29 @@ export class ProjectIndex {
         if (list) list.push(at);
         else out.set(at.name, [at]);
       };
-      const files = forkSpellingFiles(this.scan().files);
+      const files = [...this.scan().files.values()].filter((f) => f.language === 'c' && !f.header && f.forkSpelling).map((f) => f.path);
       const hashes: Record<string, string> = {};
       const saved = this.savedForkFunctions(files, hashes);
       if (saved) for (const at of saved) add({ ...at, ...(at.verdict ? { verdict: { ...at.verdict } } : {}) });
-      else for (const path of files) for (const at of this.forkFunctionsOfFile(path, hashes)) add(at);
+      else {
+        for (const path of files) {
+          const p = this.parsedFile(path);
+          if (!p) continue;
+          hashes[path] = p.hash;
+          const seen = new Map<string, number>();
+          for (const fn of forkFunctionsIn(p.ctx)) {
+            const nth = seen.get(fn.name) ?? 0;
+            seen.set(fn.name, nth + 1);
+            add({ file: path, name: fn.name, nth, isStatic: isStaticDefinition(fn.fn), f: fn });
+          }
+        }
+      }
       this.forkFileHashes = hashes;
       this.forkFunctionsByName = out;
       const words = [...out.keys()].sort((a, b) => b.length - a.length);
       this.forkFunctionPattern = words.length && words.length <= MAX_PATTERN_WORDS ? new RegExp(`(?<![\\w$])(?:${words.join('|')})(?![\\w$])`, 'g') : null;
     }
     return this.forkFunctionsByName;
-  }
-
-  /** The fork functions of one file holding fork spellings, parsed (its content hash into `hashes`); none when it cannot be parsed. */
-  private forkFunctionsOfFile(path: string, hashes: Record<string, string>): ForkFunctionAt[] {
-    const p = this.parsedFile(path);
-    if (!p) return [];
-    hashes[path] = p.hash;
-    const out: ForkFunctionAt[] = [];
-    const seen = new Map<string, number>();
-    for (const fn of forkFunctionsIn(p.ctx)) {
-      const nth = seen.get(fn.name) ?? 0;
-      seen.set(fn.name, nth + 1);
-      out.push({ file: path, name: fn.name, nth, isStatic: isStaticDefinition(fn.fn), f: fn });
-    }
-    return out;
-  }
-
-  /**
-   * The fork functions of some of the project's fork-spelling files (each parsed, as the
-   * wrapper search does), each with its wrapper check done, as plain data: threads that index
-   * the same project each find those of a share of the files, and each is handed all of them
-   * (`useForkFunctions`), instead of every thread parsing every such file to list them and
-   * to check the ones its files call. Files in the order given.
-   */
-  findForkFunctions(paths: readonly string[]): SavedForkFunctions {
-    const files: Record<string, string> = {};
-    const functions = paths.flatMap((path) => this.forkFunctionsOfFile(path, files).map((at) => ({ file: at.file, name: at.name, nth: at.nth, isStatic: at.isStatic, verdict: { ...this.wrapperVerdict(at) } })));
-    return { pattern: spellingPattern(this.config).source, files, functions };
-  }
-
-  /**
-   * Fork functions found by other threads (`findForkFunctions`, every share, in the files'
-   * order): used as saved ones are, while those files are unchanged and the spellings the
-   * same (a file is then parsed only when a wrapper check or an analysis needs it). Fork
-   * functions already found, or imported from a cache, are kept.
-   */
-  useForkFunctions(found: SavedForkFunctions): void {
-    if (!this.forkFunctionsByName && !this.importedForks) this.importedForks = found;
   }
 
   /** The saved fork functions, when they were found with the same spellings in the same fork-spelling files, unchanged (their hashes into `hashes`). */
@@ -414,13 +388,6 @@ export class ProjectIndex {
 
   /** Is this function a fork wrapper? One flow per function, remembered (or as saved). */
   private wrapperCheck(at: ForkFunctionAt): ForkWrapper | undefined {
-    const verdict = this.wrapperVerdict(at);
-    if (verdict.capped && !this.reasons.includes(verdict.capped)) this.reasons.push(verdict.capped);
-    return verdict.wrapper ?? undefined;
-  }
-
-  /** The wrapper check's answer for a fork function, computed once (the flow of its fork sites). */
-  private wrapperVerdict(at: ForkFunctionAt): NonNullable<ForkFunctionAt['verdict']> {
     if (!at.verdict) {
       const p = this.parsedFile(at.file);
       const f = at.f ?? (p ? forkFunctionsIn(p.ctx).filter((fn) => fn.name === at.name)[at.nth] : undefined);
@@ -432,7 +399,8 @@ export class ProjectIndex {
         at.verdict = { wrapper, ...(reason ? { capped: reason } : {}) };
       }
     }
-    return at.verdict;
+    if (at.verdict.capped && !this.reasons.includes(at.verdict.capped)) this.reasons.push(at.verdict.capped);
+    return at.verdict.wrapper ?? undefined;
   }
 
   private macroWrappers(): ForkWrapper[] {

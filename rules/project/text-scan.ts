@@ -66,11 +66,6 @@ export function fromShared(shared: SharedScan): TextScan {
   return withNames(shared.files, shared.macros, shared.unreadable);
 }
 
-/** The C sources holding a fork spelling, in the scan's order: the files the wrapper search parses. */
-export function forkSpellingFiles(files: ReadonlyMap<string, ScannedFile>): string[] {
-  return [...files.values()].filter((f) => f.language === 'c' && !f.header && f.forkSpelling).map((f) => f.path);
-}
-
 /** Go files grouped by directory (after a change to `files`, build it again). */
 export function goDirectories(files: ReadonlyMap<string, ScannedFile>): Map<string, string[]> {
   const out = new Map<string, string[]>();
