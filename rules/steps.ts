@@ -9,7 +9,7 @@
  */
 import { callsIn, macroValue, type CallVerdict } from './effects/calls.js';
 import { allocationNode } from './effects/go-allocation.js';
-import { scopeOf, writesIn } from './effects/writes.js';
+import { firstWriteTo, scopeOf } from './effects/writes.js';
 import type { FileContext } from './file-context.js';
 import { ConditionReader, type ResultRole, type Split } from './flow/conditions.js';
 import { passThroughMacrosOf } from './flow/pass-through.js';
@@ -369,9 +369,9 @@ function calleeWriteSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep
     if (d) [wctx, wfile, writer] = [d.ctx, d.file, d.fn];
   }
   const body = writer && wctx.adapter.functionBody(writer);
-  const at = body ? writesIn(wctx, body, scopeOf(wctx, writer!)).find((w) => w.targetText === write.targetText) : undefined;
+  const at = body ? firstWriteTo(wctx, body, scopeOf(wctx, writer!), write.targetText) : undefined;
   const message = `\`${chain[chain.length - 1]}\` writes \`${write.targetText}\` here`;
-  if (at) steps.push({ ...step(at.node, message), ...(wfile !== undefined ? { file: wfile } : {}) });
+  if (at) steps.push({ ...step(at, message), ...(wfile !== undefined ? { file: wfile } : {}) });
   else if (last && steps.length) steps[steps.length - 1] = { ...steps[steps.length - 1], message: `${steps[steps.length - 1].message}, which writes \`${write.targetText}\`` };
   return steps;
 }

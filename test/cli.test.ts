@@ -431,6 +431,27 @@ describe('--ext and --jobs', () => {
     // bad.c at i = 1, 41, ..., 441 (i % 3 != 0 for all but 81, 201, 321, 441), bad.go at i = 0, 60, ..., 420
     assert.equal(parsed.filter((f) => f.errorCount > 0).length, 12 - 4 + 8);
   });
+
+  it('worker threads find the project\'s fork wrappers as the main thread does', () => {
+    // Fork wrappers in the first and the last fork-spelling file, called from files linted
+    // early and late (by either worker): the calls are fork sites only where a worker found
+    // both wrappers.
+    const wrapper = (name: string) => `#include <unistd.h>\n\npid_t ${name}(void)\n{\n\tpid_t p = vfork();\n\treturn p;\n}\n`;
+    const caller = (name: string) => `#include <stdio.h>\n#include <unistd.h>\n\npid_t ${name}(void);\n\nvoid run_${name}(void)\n{\n\tif (${name}() == 0) {\n\t\tprintf("child\\n");\n\t\t_exit(1);\n\t}\n}\n`;
+    const files: Record<string, string> = { 'a/first.c': wrapper('spawn_first'), 'z/last.c': wrapper('spawn_last') };
+    for (let i = 0; i < 6; i++) files[`m/fork${i}.c`] = SAMPLES['bad.c']!;
+    for (let i = 0; i < 440; i++) files[`f/f${i}.c`] = i === 5 || i === 430 ? caller(i === 5 ? 'spawn_last' : 'spawn_first') : `${SAMPLES['plain.c']!}/* file ${i} */\n`;
+    const root = tree(files);
+    const one = cli(['--jobs', '1', '--format', 'json', '--project-root', '.', '.'], { cwd: root });
+    const many = cli(['--jobs', '2', '--format', 'json', '--project-root', '.', '.'], { cwd: root });
+    assert.equal(one.code, 1, one.stderr);
+    assert.equal(many.stdout, one.stdout);
+    const parsed = JSON.parse(many.stdout) as Array<{ filePath: string; messages: Array<{ ruleId: string }> }>;
+    for (const f of ['f/f5.c', 'f/f430.c']) {
+      const messages = parsed.find((r) => r.filePath === join(root, f))?.messages ?? [];
+      assert.ok(messages.some((m) => m.ruleId === 'child-unsafe-call'), `${f}: the wrapper's child calls printf: ${JSON.stringify(messages)}`);
+    }
+  });
 });
 
 describe('--fix and --fix-dry-run', () => {

@@ -60,6 +60,29 @@ for (const m of MESSAGES) {
 /** Small programs for cases the fixtures do not spell out: every finding listed, nothing else. */
 const CASES: Array<{ name: string; language: 'c' | 'go'; source: string; expect: Array<[number, string, RegExp]> }> = [
   {
+    name: 'a callee\'s writes through shared and recursive callees: every target once, in the order found, the first one\'s chain',
+    language: 'c',
+    source: `#include <unistd.h>
+int a, b, c, d, e, f;
+static void ping(int n);
+static void leaf(void) { c = 1; d = 2; }
+static void left(void) { a = 1; leaf(); }
+static void pong(int n) { f = n; ping(n - 1); }
+static void ping(int n) { e = n; if (n) pong(n); }
+static void right(void) { leaf(); b = 1; ping(3); }
+static void both(void) { left(); right(); a = 2; }
+int spawn(void) {
+	pid_t pid = vfork();
+	if (pid == 0) {
+		both();
+		_exit(1);
+	}
+	return pid;
+}
+`,
+    expect: [[13, 'child-writes-shared', /writes `a`, `c`, `d`, `b` and 2 more \(chain: both -> left\)/]],
+  },
+  {
     name: 'snprintf writes the field it is given',
     language: 'c',
     source: `#include <stdio.h>

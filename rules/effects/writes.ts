@@ -192,7 +192,7 @@ export function pointeeOf(ctx: FileContext, arg: SyntaxNode, scope: Scope): Targ
   return { ...t, indirect: true };
 }
 
-type WrittenPositions = { positions?: readonly number[]; readOnly?: ReadonlySet<number>; chain?: string[]; calleeWrites?: Write[] };
+type WrittenPositions = { positions?: readonly number[]; readOnly?: ReadonlySet<number>; chain?: string[]; calleeWrites?: CalleeWriteSummary };
 
 /** Argument positions a call writes through, or undefined when unknown (then every address counts). Remembered per file. */
 function writtenPositions(ctx: FileContext, call: SyntaxNode, enclosing: SyntaxNode, depth: number): WrittenPositions {
@@ -215,13 +215,13 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
   const readOnly = ctx.adapter.calleeIsName(call) ? readOnlyParameterPositions(ctx, name) : new Set<number>();
   if (sameFile && summaryRoom()) {
     const summary = calleeWrites(ctx, name, depth + 1);
-    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
+    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary };
   }
   // Another file of the project: what every definition that may run writes (RULES section 8).
   const remote = !sameFile && summaryRoom() && ctx.adapter.calleeIsName(call) ? ctx.project?.resolve(name) : undefined;
   if (remote?.definitions.length) {
     const summary = projectCalleeWrites(remote.definitions, name, depth + 1);
-    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary.sharedWrites };
+    return { positions: summary.paramPositions.filter((p) => !readOnly.has(p)), chain: [name], calleeWrites: summary };
   }
   if (classifyCall(ctx, call, enclosing, depth).kind === 'safe') return { positions: [] };
   return { readOnly };
@@ -229,20 +229,68 @@ function writtenPositionsUncached(ctx: FileContext, call: SyntaxNode, enclosing:
 
 export interface CalleeWriteSummary {
   paramPositions: number[];
-  sharedWrites: Write[];
+  /**
+   * What it writes to globals and other shared memory, as found: its own writes, and the
+   * summaries of the callees whose writes it makes, by reference (`sharedWritesOf` lists
+   * them, one write per target). A helper reaching half of a program would otherwise copy
+   * the program's targets into the list of each of its callers, and theirs.
+   */
+  shared: readonly SharedWritePart[];
+}
+
+/**
+ * One part of a summary's shared writes: a write of its own (with its chain), or a callee's
+ * summary, whose writes count with `prefix` before their chains and, when `node` is set,
+ * are reported at that call.
+ */
+type SharedWritePart = { write: Write } | { callee: CalleeWriteSummary; prefix: readonly string[]; node?: SyntaxNode };
+
+const listedShared = new WeakMap<CalleeWriteSummary, readonly Write[]>();
+
+/**
+ * A summary's shared writes, one per target (the first found, with its chain): what the
+ * eager lists held, built once per summary when asked. Do not modify the result.
+ */
+export function sharedWritesOf(summary: CalleeWriteSummary): readonly Write[] {
+  let out = listedShared.get(summary);
+  if (!out) {
+    const list: Write[] = [];
+    listShared(summary, [], undefined, new Set(), new Set(), list);
+    listedShared.set(summary, (out = list));
+  }
+  return out;
+}
+
+/**
+ * The writes of `summary`, in the order they were found, each target once (`seen`), with
+ * `prefix` before their chains and `node` for the place. A callee's summary is listed once:
+ * listed again, its targets are all in `seen` already. Summaries refer only to summaries
+ * finished before them (a callee under way is referred to by its empty stand-in), so this
+ * ends.
+ */
+function listShared(summary: CalleeWriteSummary, prefix: readonly string[], node: SyntaxNode | undefined, seen: Set<string>, listed: Set<CalleeWriteSummary>, out: Write[]): void {
+  for (const part of summary.shared) {
+    if ('write' in part) {
+      const w = part.write;
+      if (!firstOfTarget(seen, w)) continue;
+      out.push(prefix.length || node ? { ...w, ...(node ? { node } : {}), chain: [...prefix, ...(w.chain ?? [])] } : w);
+    } else if (!listed.has(part.callee)) {
+      listed.add(part.callee);
+      listShared(part.callee, [...prefix, ...part.prefix], node ?? part.node, seen, listed, out);
+    }
+  }
 }
 
 /** What the definitions of a callee in other files write, together (any of them may run). */
 export function projectCalleeWrites(definitions: readonly ProjectDefinition[], name: string, depth = 0): CalleeWriteSummary {
   const positions = new Set<number>();
-  const shared: Write[] = [];
-  const targets = new Set<string>();
+  const shared: SharedWritePart[] = [];
   for (const d of definitions) {
     const s = calleeWrites(d.ctx, d.name, depth);
     for (const p of s.paramPositions) positions.add(p);
-    for (const w of s.sharedWrites) if (firstOfTarget(targets, w)) shared.push(d.name === name ? w : { ...w, chain: [name, ...(w.chain ?? [])] });
+    shared.push({ callee: s, prefix: d.name === name ? [] : [name] });
   }
-  return { paramPositions: [...positions].sort((a, b) => a - b), sharedWrites: shared };
+  return { paramPositions: [...positions].sort((a, b) => a - b), shared };
 }
 
 /**
@@ -260,28 +308,34 @@ function firstOfTarget(seen: Set<string>, w: Write): boolean {
 
 /** Writes a same-file callee makes to globals and through its parameters. */
 export function calleeWrites(ctx: FileContext, name: string, depth: number): CalleeWriteSummary {
-  return ctx.rememberRecursive<CalleeWriteSummary>(`writes:${name}`, { paramPositions: [], sharedWrites: [] }, () => nestedSummary(() => {
+  return ctx.rememberRecursive<CalleeWriteSummary>(`writes:${name}`, { paramPositions: [], shared: [] }, () => nestedSummary(() => {
     const fn = ctx.functionNamed(name)!;
     const body = ctx.adapter.functionBody(fn);
     const scope = scopeOf(ctx, fn);
     const positions = new Set<number>();
-    const shared: Write[] = [];
-    // One write per target (firstOfTarget), found before its chain is copied.
+    const shared: SharedWritePart[] = [];
+    // One write of its own per target (firstOfTarget), found before its chain is copied.
     const targets = new Set<string>();
     if (body) {
-      for (const w of writesIn(ctx, body, scope, depth)) {
+      for (const w of writesFound(ctx, body, scope, depth)) {
+        if ('callee' in w) {
+          // A callee's shared writes are shared here too (none is bound to a parameter or a
+          // local of this function): referred to, listed when asked (sharedWritesOf).
+          shared.push({ callee: w.callee, prefix: [name], node: w.node });
+          continue;
+        }
         const param = w.binding.startsWith('param:') ? scope.params.get(w.root) : undefined;
         if (param && w.indirect) positions.add(param.index);
         else if (w.cls === 'shared' && !param) {
           // `char *d = dst; *d++ = c;`: through a local copy of a parameter is through the parameter.
           const through = w.indirect ? parametersBehindLocal(ctx, scope, w) : undefined;
           if (through) for (const p of through) positions.add(p);
-          else if (firstOfTarget(targets, w)) shared.push({ ...w, chain: [name, ...(w.chain ?? [])] });
+          else if (firstOfTarget(targets, w)) shared.push({ write: { ...w, chain: [name, ...(w.chain ?? [])] } });
         }
       }
     }
-    return { paramPositions: [...positions], sharedWrites: shared };
-  }, () => ({ paramPositions: [], sharedWrites: [] })));
+    return { paramPositions: [...positions], shared };
+  }, () => ({ paramPositions: [], shared: [] })));
 }
 
 /** The parameters a local pointer may point behind, when it points nowhere else (its own memory aside). */
@@ -301,11 +355,54 @@ const READ_NODES = new Set(['identifier', 'assignment_expression', 'assignment_s
  * file (every fork site of a function asks about the same statements): do not modify the result.
  */
 export function writesIn(ctx: FileContext, node: SyntaxNode, scope: Scope, depth = 0): readonly Write[] {
-  return ctx.remember(`writesIn:${node.id}:${scope.fn.id}`, () => writesInUncached(ctx, node, scope, depth));
+  return ctx.remember(`writesIn:${node.id}:${scope.fn.id}`, () => {
+    const out: Write[] = [];
+    for (const w of writesFound(ctx, node, scope, depth)) {
+      if (!('callee' in w)) out.push(w);
+      // Globals the callee writes itself, reported at the call.
+      else for (const c of sharedWritesOf(w.callee)) out.push({ ...c, node: w.node });
+    }
+    return out;
+  });
 }
 
-function writesInUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Write[] {
-  const out: Write[] = [];
+/**
+ * Where `writesIn(node)`'s first write to `targetText` is made: the write's node, or the
+ * call whose callee writes it (found without listing the callees' writes).
+ */
+export function firstWriteTo(ctx: FileContext, node: SyntaxNode, scope: Scope, targetText: string): SyntaxNode | undefined {
+  for (const w of writesFound(ctx, node, scope, 0)) {
+    if ('callee' in w ? writesTarget(w.callee, targetText, new Set()) : w.targetText === targetText) return w.node;
+  }
+  return undefined;
+}
+
+/** Does a summary list a write to `targetText`? */
+function writesTarget(summary: CalleeWriteSummary, targetText: string, looked: Set<CalleeWriteSummary>): boolean {
+  for (const part of summary.shared) {
+    if ('write' in part) {
+      if (part.write.targetText === targetText) return true;
+    } else if (!looked.has(part.callee)) {
+      looked.add(part.callee);
+      if (writesTarget(part.callee, targetText, looked)) return true;
+    }
+  }
+  return false;
+}
+
+/** A call's callee's shared writes, in `writesFound`'s list as one entry. */
+interface CalleeWritesAt {
+  node: SyntaxNode;
+  callee: CalleeWriteSummary;
+}
+
+/** `writesIn` with each call's callee writes as one entry (summaries refer to them instead of copying them). Remembered per file. */
+function writesFound(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): ReadonlyArray<Write | CalleeWritesAt> {
+  return ctx.remember(`writesFound:${node.id}:${scope.fn.id}`, () => writesFoundUncached(ctx, node, scope, depth));
+}
+
+function writesFoundUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, depth: number): Array<Write | CalleeWritesAt> {
+  const out: Array<Write | CalleeWritesAt> = [];
   const push = (reportAt: SyntaxNode, t: Target | undefined, text: string, extra: Partial<Write> = {}) => {
     // `errno` is per thread and means nothing in the parent after a fork that succeeded.
     if (!t || t.root === '_' || t.root === 'errno') return;
@@ -392,7 +489,7 @@ function macroWrites(ctx: FileContext, use: SyntaxNode, scope: Scope, push: (at:
 }
 
 /** What a call writes through its arguments: by position for known callees, every `&x` for unknown ones. */
-function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: number, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void, pushWrite: (w: Write) => void): void {
+function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: number, push: (at: SyntaxNode, t: Target | undefined, text: string, extra?: Partial<Write>) => void, pushCallee: (w: CalleeWritesAt) => void): void {
   const calleeName = lastName(ctx.calleeText(call) ?? '');
   // Go: a method's receiver is its parameter 0 (the adapter lists it first): `s` of `s.note(1)`.
   const receiver = goReceiverOf(ctx, call, calleeName);
@@ -413,7 +510,7 @@ function callWrites(ctx: FileContext, call: SyntaxNode, scope: Scope, depth: num
     });
   }
   // Globals the callee writes itself, reported at this call.
-  for (const w of known.calleeWrites ?? []) pushWrite({ ...w, node: call });
+  if (known.calleeWrites?.shared.length) pushCallee({ node: call, callee: known.calleeWrites });
 }
 
 /** Go: the operand of a call `x.m(...)` that resolves to the package's method `m`, or undefined. */

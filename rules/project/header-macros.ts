@@ -48,7 +48,7 @@ interface HeaderFacts {
 
 /** Block comments blanked (newlines kept), so directives inside them are not read and offsets hold. */
 function withoutBlockComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '));
+  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]+/g, (run) => ' '.repeat(run.length)));
 }
 
 /** A header's includes and macros, read (once) when first asked; undefined when it cannot be read. */
@@ -164,26 +164,41 @@ export interface HeaderMacros {
   readonly fingerprint: string;
 }
 
+/** The headers each `#include` of a header may name (`candidates`), found once per header. */
+function includedBy(source: HeaderSource, header: string, facts: HeaderFacts): string[][] {
+  return source.derive(`header-includes:${header}`, () => facts.includes.map((inc) => candidates(source, header, inc)));
+}
+
 /** The macros of the headers `file` (whose text is `text`) includes, transitively. */
 export function headerMacrosFor(source: HeaderSource, file: string, text: string): HeaderMacros {
   const seen = new Set<string>();
-  const queue: Array<{ from: string; include: { quoted: boolean; path: string } }> = [];
+  // Each `#include`'s candidate headers, in the order they are reached (breadth first).
+  const queue: Array<readonly string[]> = [];
   const own = withoutBlockComments(text);
-  for (const m of own.matchAll(INCLUDE)) queue.push({ from: file, include: { quoted: m[1] === '"', path: m[2].trim() } });
-  const byName = new Map<string, MacroDefinition[]>();
+  for (const m of own.matchAll(INCLUDE)) queue.push(candidates(source, file, { quoted: m[1] === '"', path: m[2].trim() }));
   for (let i = 0; i < queue.length && seen.size < MAX_HEADERS; i++) {
-    const { from, include } = queue[i];
-    for (const h of candidates(source, from, include)) {
+    for (const h of queue[i]) {
       if (seen.has(h) || h === file) continue;
       seen.add(h);
       const facts = headerFacts(source, h);
       if (!facts) continue;
-      for (const d of facts.defines) {
-        const list = byName.get(d.name);
-        if (list) list.push(d);
-        else byName.set(d.name, [d]);
-      }
-      for (const inc of facts.includes) queue.push({ from: h, include: inc });
+      for (const list of includedBy(source, h, facts)) queue.push(list);
+    }
+  }
+  // Files that include the same headers (in the same order) see the same macros: merged once.
+  return source.derive(`header-macros:${[...seen].join('\0')}`, () => mergedMacros(source, seen));
+}
+
+/** The macros of these headers, read in this order: those defined one way. */
+function mergedMacros(source: HeaderSource, seen: ReadonlySet<string>): HeaderMacros {
+  const byName = new Map<string, MacroDefinition[]>();
+  for (const h of seen) {
+    const facts = headerFacts(source, h);
+    if (!facts) continue;
+    for (const d of facts.defines) {
+      const list = byName.get(d.name);
+      if (list) list.push(d);
+      else byName.set(d.name, [d]);
     }
   }
   const macros: MacroDefinition[] = [];

@@ -17,7 +17,7 @@ import type { ProjectHost } from './host.js';
 import { headerMacrosFor, type HeaderMacros, type HeaderSource } from './header-macros.js';
 import { isStaticDefinition, resolveCallee, type Resolution } from './resolve.js';
 import { summaryText } from './summary.js';
-import { goDirectories, scanProject, type ScannedFile, type SharedScan, type TextScan } from './text-scan.js';
+import { fromShared, goDirectories, scanProject, type ScannedFile, type SharedScan, type TextScan } from './text-scan.js';
 import { forkFunctionsIn, macroWrappers, wrapperOf, type ForkFunction, type ForkWrapper, type WrapperSearchLog } from './wrappers.js';
 
 export interface ProjectIndexOptions {
@@ -252,7 +252,7 @@ export class ProjectIndex {
       const pattern = spellingPattern(this.config);
       const given = this.givenScan;
       this.givenScan = undefined;
-      this.scanned = given?.pattern === pattern.source ? given.scan : scanProject(this.host.listFiles(), (p) => this.host.readFile(p), pattern);
+      this.scanned = given?.pattern === pattern.source ? fromShared(given) : scanProject(this.host.listFiles(), (p) => this.host.readFile(p), pattern);
       for (const p of this.scanned.unreadable.slice(0, 5)) this.reasons.push(`${p} could not be read`);
       if (this.scanned.unreadable.length > 5) this.reasons.push(`${this.scanned.unreadable.length - 5} more files could not be read`);
     }

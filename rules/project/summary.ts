@@ -9,7 +9,7 @@
 import type { ResolvedCallee } from '../file-context.js';
 import { calleeVerdict, projectNeverReturns, worstVerdict } from '../effects/calls.js';
 import { functionAllocation } from '../effects/go-allocation.js';
-import { projectCalleeWrites } from '../effects/writes.js';
+import { projectCalleeWrites, sharedWritesOf } from '../effects/writes.js';
 
 export interface CalleeSummary {
   neverReturns: boolean;
@@ -25,13 +25,13 @@ export interface CalleeSummary {
 
 export function summarize(r: ResolvedCallee, name: string): CalleeSummary {
   const v = worstVerdict(r.definitions.map((d) => calleeVerdict(d.ctx, d.name, 1)));
-  const writes = r.definitions.length ? projectCalleeWrites(r.definitions, name, 1) : { paramPositions: [], sharedWrites: [] };
+  const writes = r.definitions.length ? projectCalleeWrites(r.definitions, name, 1) : { paramPositions: [], shared: [] };
   return {
     neverReturns: projectNeverReturns(r, name, 0),
     verdict: v.kind === 'unsafe' ? `unsafe: ${v.reason}` : v.kind,
     chain: 'chain' in v ? v.chain : [],
     writesParams: writes.paramPositions,
-    writesGlobals: [...new Set(writes.sharedWrites.map((w) => w.targetText))].sort(),
+    writesGlobals: [...new Set(sharedWritesOf(writes).map((w) => w.targetText))].sort(),
     files: r.definitions.map((d) => d.file).sort(),
     ...(r.alias !== undefined ? { alias: r.alias } : {}),
     ...allocation(r),

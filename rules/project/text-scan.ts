@@ -43,15 +43,27 @@ export interface TextScan {
   goDirs: Map<string, string[]>;
 }
 
-/** A scan handed from one thread to another (plain data), with the fork-spelling pattern it was made with. */
+/**
+ * A scan handed from one thread to another (plain data), with the fork-spelling pattern it
+ * was made with: what each file holds, without the index of names (`byName`, `goDirs`), which
+ * the thread that uses it rebuilds from the files (`fromShared`): the message is about half
+ * the size, and the main thread, on the run's critical path, does not build it.
+ */
 export interface SharedScan {
   pattern: string;
-  scan: TextScan;
+  files: Map<string, ScannedFile>;
+  macros: Map<string, MacroDef[]>;
+  unreadable: string[];
 }
 
 /** The scan of a project's files, made once to be handed to every thread that indexes the project. */
 export function sharedScan(paths: readonly string[], read: (p: string) => string | undefined, forkPattern: RegExp): SharedScan {
-  return { pattern: forkPattern.source, scan: scanProject(paths, read, forkPattern) };
+  return { pattern: forkPattern.source, ...scanFiles(paths, read, forkPattern) };
+}
+
+/** A scan another thread made, whole: its names indexed from its files, in the files' order (as `scanProject` does). */
+export function fromShared(shared: SharedScan): TextScan {
+  return withNames(shared.files, shared.macros, shared.unreadable);
 }
 
 /** Go files grouped by directory (after a change to `files`, build it again). */
@@ -193,8 +205,13 @@ export function scanMacros(path: string, text: string): MacroDef[] {
 }
 
 export function scanProject(paths: readonly string[], read: (p: string) => string | undefined, forkPattern: RegExp): TextScan {
+  const s = scanFiles(paths, read, forkPattern);
+  return withNames(s.files, s.macros, s.unreadable);
+}
+
+/** Each C and Go file's scan, and the headers' macros, in the order of `paths`. */
+function scanFiles(paths: readonly string[], read: (p: string) => string | undefined, forkPattern: RegExp): Omit<SharedScan, 'pattern'> {
   const files = new Map<string, ScannedFile>();
-  const byName = new Map<string, string[]>();
   const macros = new Map<string, MacroDef[]>();
   const unreadable: string[] = [];
   for (const path of paths) {
@@ -206,8 +223,14 @@ export function scanProject(paths: readonly string[], read: (p: string) => strin
     }
     const f = scanFile(path, text, forkPattern);
     files.set(path, f);
-    for (const name of f.names.keys()) add(byName, name, path);
     if (f.header) for (const d of scanMacros(path, text)) add(macros, d.name, d);
   }
+  return { files, macros, unreadable };
+}
+
+/** The scan with its names indexed: every file that may define or declare each name, in the files' order. */
+function withNames(files: Map<string, ScannedFile>, macros: Map<string, MacroDef[]>, unreadable: string[]): TextScan {
+  const byName = new Map<string, string[]>();
+  for (const [path, f] of files) for (const name of f.names.keys()) add(byName, name, path);
   return { files, byName, macros, unreadable, goDirs: goDirectories(files) };
 }
