@@ -360,14 +360,7 @@ function calleeWriteSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep
   if (!write?.chain) return [step(call, 'the child calls a function that writes shared memory here')];
   const chain = write.chain;
   const { steps, last, lastCtx } = chainSteps(analysis.file, call, chain);
-  // The writer: in the file the chain reached, or (one more hop) in the file that defines it.
-  let wctx = lastCtx ?? analysis.file;
-  let wfile: string | undefined = wctx === analysis.file ? undefined : wctx.project?.file;
-  let writer = wctx.functionNamed(chain[chain.length - 1]);
-  if (!writer) {
-    const d = wctx.project?.resolve(chain[chain.length - 1])?.definitions[0];
-    if (d) [wctx, wfile, writer] = [d.ctx, d.file, d.fn];
-  }
+  const { ctx: wctx, file: wfile, fn: writer } = chainEnd(analysis, lastCtx, chain[chain.length - 1]);
   const body = writer && wctx.adapter.functionBody(writer);
   const at = body ? firstWriteTo(wctx, body, scopeOf(wctx, writer!), write.targetText) : undefined;
   const message = `\`${chain[chain.length - 1]}\` writes \`${write.targetText}\` here`;
@@ -376,18 +369,26 @@ function calleeWriteSteps(analysis: SiteAnalysis, call: SyntaxNode): FindingStep
   return steps;
 }
 
+/**
+ * The function a chain ends in: in the file the chain's steps reached, or (one more hop)
+ * in the file of the project that defines it; `file` is undefined for the analysed file.
+ */
+function chainEnd(analysis: SiteAnalysis, lastCtx: FileContext | undefined, name: string): { ctx: FileContext; file?: string; fn?: SyntaxNode } {
+  const ctx = lastCtx ?? analysis.file;
+  const fn = ctx.functionNamed(name);
+  const file = ctx === analysis.file ? undefined : ctx.project?.file;
+  if (fn) return { ctx, file, fn };
+  const d = ctx.project?.resolve(name)?.definitions[0];
+  return d ? { ctx: d.ctx, file: d.file, fn: d.fn } : { ctx, file };
+}
+
 /** Go: the calls from the child's call to the allocation, ending where the last function allocates. */
 function calleeAllocationSteps(analysis: SiteAnalysis, call: SyntaxNode, data: Record<string, string>): FindingStep[] {
   const chain = (data.chain ?? '').split(' -> ').filter(Boolean);
   if (!chain.length) return [step(call, 'the child calls a function that allocates here')];
   const { steps, lastCtx } = chainSteps(analysis.file, call, chain);
   const name = chain[chain.length - 1];
-  let ctx = lastCtx ?? analysis.file;
-  let file: string | undefined = ctx === analysis.file ? undefined : ctx.project?.file;
-  if (!ctx.functionNamed(name)) {
-    const d = ctx.project?.resolve(name)?.definitions[0];
-    if (d) [ctx, file] = [d.ctx, d.file];
-  }
+  const { ctx, file } = chainEnd(analysis, lastCtx, name);
   const at = allocationNode(ctx, name);
   if (at) steps.push({ ...step(at, `\`${name}\` allocates here: ${data.what ?? 'it allocates'}`), ...(file !== undefined ? { file } : {}) });
   return steps;

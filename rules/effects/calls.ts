@@ -402,16 +402,12 @@ function classifyCallUncached(ctx: FileContext, call: SyntaxNode, enclosing: Syn
   if (GO_SAFE.test(callee)) return { kind: 'safe' };
   const builtin = GO.get(callee);
   if (builtin && builtin.kind !== 'unjudged') return verdictOf(callee, builtin);
-  if (isName && ctx.functionNamed(callee) !== undefined) {
-    const fn = ctx.functionNamed(callee)!;
-    if (isGoNosplit(ctx, fn)) return { kind: 'safe' };
-    return followCallee(ctx, callee, depth);
-  }
-  // `s.note(1)`: a method of the package (go-callee.ts).
+  // A function of the file, or (`s.note(1)`, go-callee.ts) a method of the file.
   const method = goMethodName(ctx, call);
-  if (method !== undefined && isGoMethod(ctx.functionNamed(method))) {
-    if (isGoNosplit(ctx, ctx.functionNamed(method)!)) return { kind: 'safe' };
-    return followCallee(ctx, method, depth);
+  const local = isName && ctx.functionNamed(callee) !== undefined ? callee : method !== undefined && isGoMethod(ctx.functionNamed(method)) ? method : undefined;
+  if (local !== undefined) {
+    if (isGoNosplit(ctx, ctx.functionNamed(local)!)) return { kind: 'safe' };
+    return followCallee(ctx, local, depth);
   }
   if (GO_UNSAFE.test(callee)) return { kind: 'unsafe', chain: [callee], reason: `\`${callee}\` is not a raw syscall: it may allocate, take locks or grow the stack` };
   const project = isName ? projectVerdict(ctx, callee, depth) : undefined;

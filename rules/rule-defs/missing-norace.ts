@@ -43,7 +43,7 @@ export const missingNorace: RuleModule = {
   check(site, report) {
     const file = site.file;
     if (file.adapter.language !== 'go') return;
-    const hasNorace = (fn: SyntaxNode) => file.leadingComments(fn).some((c) => /^\/\/go:norace\b/.test(c.trim()));
+    const hasNorace = (fn: SyntaxNode, ctx = file) => ctx.leadingComments(fn).some((c) => /^\/\/go:norace\b/.test(c.trim()));
     const nameNode = (fn: SyntaxNode) => field(fn, 'name') ?? fn;
     if (site.site.fn.type !== 'func_literal' && !hasNorace(site.site.fn)) {
       report({ messageId: 'forks', data: { fn: file.adapter.functionName(site.site.fn) }, node: nameNode(site.site.fn), related: [site.forkRelated] });
@@ -60,7 +60,7 @@ export const missingNorace: RuleModule = {
         continue;
       }
       const r = file.project?.resolve(callee);
-      const d = r && r.alias === undefined ? r.definitions.find((x) => x.ctx.adapter.language === 'go' && x.ctx.adapter.functionBody(x.fn) && !x.ctx.leadingComments(x.fn).some((c) => /^\/\/go:norace\b/.test(c.trim())) && touchesMemory(x.fn)) : undefined;
+      const d = r && r.alias === undefined ? r.definitions.find((x) => x.ctx.adapter.language === 'go' && x.ctx.adapter.functionBody(x.fn) && !hasNorace(x.fn, x.ctx) && touchesMemory(x.fn)) : undefined;
       if (!d) continue;
       reported.add(callee);
       const definition = { range: rangeOfNode(field(d.fn, 'name') ?? d.fn), message: `\`${d.name}\` is defined here`, file: d.file };
