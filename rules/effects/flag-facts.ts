@@ -14,7 +14,7 @@ import type { SyntaxNode } from '../parser.js';
 import { contains, descendantsWithin, field, operatorOf } from '../syntax.js';
 import { callsIn, classifyCall, expandedMacro, isExecCall, judgedByTheLists, macroFlowInput, statementCall, statementEndsPath, worstVerdict, type CallVerdict } from './calls.js';
 import { nestedSummary, summaryRoom } from './nesting.js';
-import { changedTargetsIn, variableUnchanged } from './unchanged.js';
+import { changedTargetsIn, pathsOverlap, variableUnchanged } from './unchanged.js';
 import { scopeOf } from './writes.js';
 
 /** Member paths (squeezed: `toys.stacktop`, `in_child`) and the constant each holds. */
@@ -38,11 +38,6 @@ function squeeze(text: string): string {
 /** The variable a path starts from (`toys` of `toys.stacktop`); empty for `*p`, `(x)`. */
 function rootOf(path: string): string {
   return /^[A-Za-z_]\w*/.exec(path)?.[0] ?? '';
-}
-
-function overlaps(target: string, path: string): boolean {
-  const within = (a: string, b: string) => a === b || ['.', '->', '['].some((sep) => a.startsWith(b + sep));
-  return within(path, target) || within(target, path);
 }
 
 function keyOf(facts: FlagFacts): string {
@@ -307,7 +302,7 @@ function macroMayWrite(ctx: FileContext, root: string): boolean {
 function changesPath(fn: SyntaxNode, node: SyntaxNode, path: string): boolean {
   return changedTargetsIn(fn, node).some((t) => {
     const text = squeeze(t.text).replace(/^\(+|\)+$/g, '');
-    return overlaps(text, path);
+    return pathsOverlap(text, path);
   });
 }
 
@@ -330,7 +325,7 @@ function writesPath(ctx: FileContext, fn: SyntaxNode, node: SyntaxNode, path: st
     // A macro (of the file or a header): what its expansion writes and the functions it calls.
     const macro = expandedMacro(ctx, c);
     if (macro) {
-      if (macro.summary.writes.some((w) => !w.dead && !w.local && overlaps(squeeze(w.lvalue).replace(/^\(+|\)+$/g, ''), path))) return true;
+      if (macro.summary.writes.some((w) => !w.dead && !w.local && pathsOverlap(squeeze(w.lvalue).replace(/^\(+|\)+$/g, ''), path))) return true;
       // A macro whose arguments hold an excepted call (`NOEXIT(child = XVFORK())`) calls that call's function through them.
       const skip = exceptName !== undefined && except.some((e) => contains(c, e)) ? exceptName : undefined;
       if (macro.summary.calls.some((m) => !m.dead && m.direct && m.name !== skip && functionMayWrite(m.name))) return true;

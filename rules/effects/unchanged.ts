@@ -41,3 +41,9 @@ function enclosingBlock(node: SyntaxNode): number | undefined {
   for (let n = node.parent; n; n = n.parent) if (n.type === 'compound_statement') return n.id;
   return undefined;
 }
+
+/** Does a write to `target` touch `path`: the same path, or one is a member or element of the other (`toys` and `toys.optc`)? */
+export function pathsOverlap(target: string, path: string): boolean {
+  const within = (a: string, b: string) => a === b || ['.', '->', '['].some((sep) => a.startsWith(b + sep));
+  return within(path, target) || within(target, path);
+}

@@ -8,7 +8,7 @@ import { expanded } from './arm-assumption.js';
 import type { FileContext } from '../file-context.js';
 import type { SyntaxNode } from '../parser.js';
 import { field } from '../syntax.js';
-import { changedTargetsIn, variableUnchanged } from '../effects/unchanged.js';
+import { changedTargetsIn, pathsOverlap, variableUnchanged } from '../effects/unchanged.js';
 import { scopeOf } from '../effects/writes.js';
 
 /** One test known at the site: its text (blanks removed), its value there, and where it was written. */
@@ -64,11 +64,6 @@ function changedTargets(ctx: FileContext, fn: SyntaxNode): readonly string[] {
   });
 }
 
-function overlaps(target: string, path: string): boolean {
-  const within = (a: string, b: string) => a === b || ['.', '->', '['].some((sep) => a.startsWith(b + sep));
-  return within(path, target) || within(target, path);
-}
-
 /**
  * A member path (or a variable) whose value is the same at every point of one call: its
  * root is a parameter or local that nothing changes, or a global the function does not
@@ -83,7 +78,7 @@ function stablePath(ctx: FileContext, fn: SyntaxNode, path: string): boolean {
     const scope = scopeOf(ctx, fn);
     const isLocal = scope.params.has(root) || ctx.adapter.localDeclarations(body).some((d) => d.name === root);
     if (isLocal && !variableUnchanged(ctx, fn, root)) return false;
-    return !changedTargets(ctx, fn).some((t) => overlaps(t, path));
+    return !changedTargets(ctx, fn).some((t) => pathsOverlap(t, path));
   });
 }
 
