@@ -144,3 +144,12 @@ test('a header macro is a fork wrapper by a call in its code, not by a spelling 
   ]);
   assert.deepEqual(macroWrappers(macros).map((w) => w.name), ['xvfork']);
 });
+
+test('a note about a name defined in several files names the first five and counts the rest', () => {
+  const count = 9;
+  const files: Record<string, string> = { 'src/spawn.c': SPAWN };
+  for (let i = 0; i < count; i++) files[`tools/t${i}/helper.c`] = `void helper(void)\n{\n}\n`;
+  const { result } = analyseSpawn(files);
+  const note = (result.projectNotes ?? []).find((n) => n.includes('`helper` is defined in several files'));
+  assert.match(note ?? '', /^`helper` is defined in several files \(tools\/t0\/helper\.c, tools\/t1\/helper\.c, tools\/t2\/helper\.c, tools\/t3\/helper\.c, tools\/t4\/helper\.c and 4 more\): any of them may run/, JSON.stringify(result.projectNotes));
+});

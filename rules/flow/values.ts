@@ -20,6 +20,8 @@ export const ASSIGNING_TYPES = new Set(['assignment_expression', 'update_express
 
 const identity: Binding = { role: 'pid', sign: 1, offset: 0 };
 const errIdentity: Binding = { role: 'err', sign: 1, offset: 0 };
+/** What a C exec call returns when it returns at all: the constant -1 (the role is immaterial for a constant). */
+const EXEC_FAILED_VALUE: Binding = { role: 'pid', sign: 0, offset: -1 };
 
 export class ResultValues {
   constructor(
@@ -28,7 +30,16 @@ export class ResultValues {
     private readonly macros: ReadonlySet<string>,
     /** What a macro use computes, read as code (FlowInput.macroValue). */
     private readonly macroValue?: (call: SyntaxNode) => SyntaxNode | undefined,
+    /** Is this call an exec (FlowInput.isExec)? In C, an exec that returns has failed and returns -1. */
+    private readonly isExec?: (call: SyntaxNode) => boolean,
   ) {}
+
+  /** C: is `node` (seen through parentheses, casts and wrappers) a call of an exec, whose value on any path past it is -1? */
+  private isFailedExecValue(node: SyntaxNode): boolean {
+    if (!this.isExec || this.adapter.language !== 'c') return false;
+    const v = this.view(node);
+    return v.kind === 'call' && this.isExec(v.call);
+  }
 
   /** The pass-through wrapper's argument, if `call` is such a wrapper. */
   passThroughArgument(call: SyntaxNode): SyntaxNode | undefined {
@@ -87,8 +98,11 @@ export class ResultValues {
 
   /** `node`'s value in terms of the fork result on paths that know `facts`. */
   valueOf(node: SyntaxNode, facts: Facts, depth = 0): Binding | undefined {
-    if (depth > 50 || !this.forkCall) return undefined;
+    if (depth > 50) return undefined;
     const n = this.core(node);
+    // An exec that returns failed: its value is the constant -1 (`if (logit() || execve(...)) _exit(2);`, `r = execvp(...)`).
+    if (this.isFailedExecValue(n)) return EXEC_FAILED_VALUE;
+    if (!this.forkCall) return undefined;
     if (n.id === this.forkCall.id) return identity;
     // `c ? fork() : vfork()`: on the paths where the fork ran, the value is its result.
     if (n.type === 'conditional_expression') {

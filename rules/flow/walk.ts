@@ -108,7 +108,7 @@ class FlowWalker {
   private readonly splitCache = new Map<number, boolean>();
 
   constructor(private readonly input: FlowInput) {
-    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set(), input.macroValue);
+    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set(), input.macroValue, input.isExec);
     this.conditions = new ConditionReader(this.values.view);
   }
 

@@ -2,7 +2,7 @@
 import type { AnalysisResult, VforklintConfig } from '../types.js';
 import type { MacroDefinition } from '../macros.js';
 import { ProjectIndex } from './index.js';
-import { RecordingLink } from './link.js';
+import { fileList, RecordingLink } from './link.js';
 import type { HeaderMacros } from './header-macros.js';
 import type { AnalysisCache } from '../function-cache.js';
 
@@ -84,7 +84,7 @@ export function projectConfig(index: ProjectIndex, file: string, config: Vforkli
     if (w.macro) continue;
     const defined = (scan.byName.get(w.name) ?? []).filter((p) => !scan.files.get(p)?.header && index.definition(p, w.name) !== undefined);
     if (defined.length > 1 && !defined.includes(file) && new RegExp(`\\b${w.name}\\s*\\(`).test(text)) {
-      notes.push(`\`${w.name}\` is defined in several files (${defined.join(', ')}): its calls are fork sites because the child of ${w.file}'s returns to its caller`);
+      notes.push(`\`${w.name}\` is defined in several files (${fileList(defined)}): its calls are fork sites because the child of ${w.file}'s returns to its caller`);
     }
   }
   return { config: withWrappers, link: new RecordingLink(index, file), notes, file, ...(headerMacros ? { headerMacros } : {}), ...(cache ? { cache } : {}) };

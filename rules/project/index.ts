@@ -41,6 +41,21 @@ interface ParsedFile {
   ctx: FileContext;
   tree: Tree;
   hash: string;
+  /** Its functions holding a fork spelling (found once). */
+  forkFunctions?: ForkFunction[];
+  /** Releases what finding them parsed (masked copies of the text), with the tree. */
+  cleanup: Array<() => void>;
+}
+
+/** A parsed file's functions holding a fork spelling, found once. */
+function forkFunctionsOf(p: ParsedFile): ForkFunction[] {
+  return (p.forkFunctions ??= forkFunctionsIn(p.ctx, p.cleanup));
+}
+
+/** Release a parsed file's tree and the masked copies parsed to find its fork functions. */
+function releaseParsed(p: ParsedFile): void {
+  for (const c of p.cleanup.splice(0)) c();
+  releaseTree(p.tree);
 }
 
 /** Files the index parses by default before it stops (and says it is partial). */
@@ -182,7 +197,7 @@ export class ProjectIndex {
     }
     this.parsed.delete(path);
     if (p) {
-      releaseTree(p.tree);
+      releaseParsed(p);
       this.parsedCount--;
     }
     this.forkFunctionsByName = undefined;
@@ -219,7 +234,7 @@ export class ProjectIndex {
   }
 
   private forgetDerived(): void {
-    for (const p of this.parsed.values()) if (p) releaseTree(p.tree);
+    for (const p of this.parsed.values()) if (p) releaseParsed(p);
     this.parsed.clear();
     this.parsedCount = 0;
     this.resolutions.clear();
@@ -280,7 +295,7 @@ export class ProjectIndex {
         ctx.project = this.linkFor(path);
         // What a summary reads in another file is tracked by the link (projectReads), not by this log.
         ctx.reads.stopRecording();
-        out = { ctx, tree, hash: contentHash(text) };
+        out = { ctx, tree, hash: contentHash(text), cleanup: [] };
         this.parsedCount++;
         this.counts.parses++;
       }
@@ -340,7 +355,7 @@ export class ProjectIndex {
           if (!p) continue;
           hashes[path] = p.hash;
           const seen = new Map<string, number>();
-          for (const fn of forkFunctionsIn(p.ctx)) {
+          for (const fn of forkFunctionsOf(p)) {
             const nth = seen.get(fn.name) ?? 0;
             seen.set(fn.name, nth + 1);
             add({ file: path, name: fn.name, nth, isStatic: isStaticDefinition(fn.fn), f: fn });
@@ -390,11 +405,11 @@ export class ProjectIndex {
   private wrapperCheck(at: ForkFunctionAt): ForkWrapper | undefined {
     if (!at.verdict) {
       const p = this.parsedFile(at.file);
-      const f = at.f ?? (p ? forkFunctionsIn(p.ctx).filter((fn) => fn.name === at.name)[at.nth] : undefined);
+      const f = at.f ?? (p ? forkFunctionsOf(p).filter((fn) => fn.name === at.name)[at.nth] : undefined);
       if (!p || !f) at.verdict = { wrapper: null };
       else {
         const capped = this.log.capped.length;
-        const wrapper = wrapperOf(p.ctx, at.file, f, this.log) ?? null;
+        const wrapper = wrapperOf(at.file, f, this.log) ?? null;
         const reason = this.log.capped.slice(capped)[0];
         at.verdict = { wrapper, ...(reason ? { capped: reason } : {}) };
       }

@@ -42,9 +42,14 @@ export class RecordingLink implements ProjectLink {
       const note = (r as { note?: string } | undefined)?.note;
       if (note) out.push(note);
       if (!r || r.definitions.length < 2) continue;
-      out.push(`\`${name}\` is defined in several files (${r.definitions.map((d) => d.file).join(', ')}): any of them may run, and the analysis assumed so`);
+      out.push(`\`${name}\` is defined in several files (${fileList(r.definitions.map((d) => d.file))}): any of them may run, and the analysis assumed so`);
     }
     for (const reason of this.index.partial) out.push(`the project index is partial: ${reason}`);
     return out;
   }
+}
+
+/** Files named in a note: the first few, then how many more (a name such as `main` or `usage` can be defined in hundreds). */
+export function fileList(files: readonly string[], shown = 5): string {
+  return files.length <= shown + 1 ? files.join(', ') : `${files.slice(0, shown).join(', ')} and ${files.length - shown} more`;
 }

@@ -9,10 +9,10 @@ import { lex } from '../comments.js';
 import { CHILD_SIDE, FAILED_EXEC } from '../flow/path-state.js';
 import type { FileContext } from '../file-context.js';
 import { findForkSitesAt } from '../fork-sites.js';
-import { callSpelling, spellingPattern } from '../fork-spellings.js';
+import { callSpelling } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { SiteAnalysis } from '../site-analysis.js';
-import { PathLocator } from '../syntax.js';
+import { functionsWithSpellings } from '../spelling-functions.js';
 import type { MacroDef } from './text-scan.js';
 import { isStaticDefinition } from './resolve.js';
 
@@ -46,28 +46,38 @@ export interface ForkFunction {
   fn: SyntaxNode;
   /** Offsets of the fork spellings inside it. */
   offsets: number[];
+  /** The context whose tree holds `fn`: the file's, or a preprocessor-masked copy's (a function `#if`s break). */
+  ctx: FileContext;
 }
 
-/** The named functions of one file that hold a fork spelling (a text search and one cursor walk: no flow). */
-export function forkFunctionsIn(ctx: FileContext): ForkFunction[] {
-  const byFunction = new Map<number, ForkFunction>();
-  const re = spellingPattern(ctx.config);
-  using locator = new PathLocator(ctx.root);
-  for (const m of ctx.text.matchAll(re)) {
-    const fn = locator.enclosing(m.index!).find((n) => ctx.adapter.functionTypes.has(n.type));
-    if (!fn || fn.type === 'func_literal') continue;
-    const known = byFunction.get(fn.id);
-    if (known) known.offsets.push(m.index!);
-    else {
-      const name = ctx.adapter.functionName(fn);
-      if (name) byFunction.set(fn.id, { name, fn, offsets: [m.index!] });
-    }
+/**
+ * The named functions of one file that hold a fork spelling, found as the analysis finds them
+ * (spelling-functions.ts): no flow yet. Masked copies it parses are released through `cleanup`.
+ */
+export function forkFunctionsIn(ctx: FileContext, cleanup: Array<() => void>): ForkFunction[] {
+  const out: ForkFunction[] = [];
+  for (const [fctx, fn, offsets] of functionsWithSpellings(ctx, ctx.config, cleanup)) {
+    if (fn.type === 'func_literal') continue;
+    const name = fctx.adapter.functionName(fn);
+    if (name) out.push({ name, fn, offsets, ctx: fctx });
   }
-  return [...byFunction.values()];
+  return out;
+}
+
+/**
+ * A program's entry point has no caller in the program: C's `main` (returning from it runs
+ * `exit` in the C library's start-up frame: a `child-returns` in its own file, not a fork
+ * site for anyone) and Go's `init` and package main's `main`, which no Go code can call.
+ */
+function isEntryPoint(ctx: FileContext, name: string): boolean {
+  if (ctx.adapter.language === 'c') return name === 'main';
+  return name === 'init' || (name === 'main' && /^package[ \t]+main\b/m.test(ctx.text));
 }
 
 /** The wrapper a function is, when its child may return to its caller (directly or when its exec fails). */
-export function wrapperOf(ctx: FileContext, file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
+export function wrapperOf(file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
+  const ctx = f.ctx;
+  if (isEntryPoint(ctx, f.name)) return undefined;
   const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
   if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
   for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
@@ -78,16 +88,6 @@ export function wrapperOf(ctx: FileContext, file: string, f: ForkFunction, log?:
     if (returns) return { name: f.name, file, raw: site.kind === 'raw', isStatic: isStaticDefinition(f.fn), macro: false };
   }
   return undefined;
-}
-
-/** The functions of one file whose child may return to their caller. */
-export function wrappersIn(ctx: FileContext, file: string, log?: WrapperSearchLog): ForkWrapper[] {
-  const out: ForkWrapper[] = [];
-  for (const f of forkFunctionsIn(ctx)) {
-    const w = wrapperOf(ctx, file, f, log);
-    if (w) out.push(w);
-  }
-  return out;
 }
 
 /** Header macros whose body calls a vfork-style spelling (`#define xvfork() ({ pid_t p = vfork(); ... p; })`). */
