@@ -74,10 +74,25 @@ function isEntryPoint(ctx: FileContext, name: string): boolean {
   return name === 'init' || (name === 'main' && /^package[ \t]+main\b/m.test(ctx.text));
 }
 
+/**
+ * Does the function hand its caller no value (C `void`, not `void *`; Go: no results)? Such a
+ * function cannot return the fork result (RULES section 8: a wrapper "returns the fork
+ * result"), so its callers cannot tell child from parent: a child that returns from it is
+ * reported once, at its own return, and its calls are no fork sites (tcsh's `execute`).
+ */
+function returnsNoValue(ctx: FileContext, fn: SyntaxNode): boolean {
+  if (ctx.adapter.language === 'go') return !fn.childForFieldName('result');
+  if (fn.childForFieldName('type')?.text !== 'void') return false;
+  let d = fn.childForFieldName('declarator');
+  // `void *f(void)`: a pointer declarator around the function's.
+  while (d && d.type === 'parenthesized_declarator') d = d.namedChild(0);
+  return d?.type === 'function_declarator';
+}
+
 /** The wrapper a function is, when its child may return to its caller (directly or when its exec fails). */
 export function wrapperOf(file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
   const ctx = f.ctx;
-  if (isEntryPoint(ctx, f.name)) return undefined;
+  if (isEntryPoint(ctx, f.name) || returnsNoValue(ctx, f.fn)) return undefined;
   const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
   if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
   for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
