@@ -352,7 +352,12 @@ class FlowWalker {
       case 'return': {
         // `return vfork();` forks and returns in both processes; `return vfork() ? 0 : (_exit(0), 0);` only in the parent.
         let p = paths;
-        for (const v of view.values) p = this.evaluate(v, p);
+        for (const v of view.values) {
+          p = this.evaluate(v, p);
+          // `return child_main(argv);` with a callee that never returns: the return is never reached.
+          const core = this.values.core(v);
+          if (core.type === this.input.adapter.callType && !this.holdsFork(core) && this.input.endsPath(core, false)) return Paths.NONE;
+        }
         if (view.values.length === 0) this.noteEvaluation(node, p);
         if (this.holdsFork(node)) this.forkStatement ??= node;
         this.noteStatement(node, p, 'return');
