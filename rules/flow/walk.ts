@@ -86,6 +86,8 @@ export const MAX_FLOW_DEPTH = 400;
 
 const SPLITTING = new Set(['conditional_expression', 'comma_expression', 'binary_expression']);
 const LOGICAL = new Set(['&&', '||']);
+/** Text that calls or writes: a call, `++`/`--`, or an assignment (not `==`, `!=`, `<=`, `>=`). */
+const ACTS = /\(|\+\+|--|(?:^|[^=!<>])=(?!=)/;
 
 export function analyseFlow(input: FlowInput): FlowResult {
   return new FlowWalker(input).run();
@@ -211,7 +213,8 @@ class FlowWalker {
     let v = this.splitCache.get(node.id);
     if (v === undefined) {
       const inner = this.within(node, SPLITTING, new Map());
-      v = inner.some((n) => n.type !== 'binary_expression' || (LOGICAL.has(operatorOf(n)) && (field(n, 'right')?.text ?? '').includes('(')));
+      // A right operand that calls or writes (`pid < 0 && ++tries < 5`) runs only on the paths the left lets through.
+      v = inner.some((n) => n.type !== 'binary_expression' || (LOGICAL.has(operatorOf(n)) && ACTS.test(field(n, 'right')?.text ?? '')));
       this.splitCache.set(node.id, v);
     }
     return v;
