@@ -4,7 +4,7 @@
  * enabled rule, then apply suppressions.
  */
 import { FileContext } from './file-context.js';
-import { macroForkSite } from './effects/macro-uses.js';
+import { macroConstantNames, macroForkSite } from './effects/macro-uses.js';
 import type { MacroDefinition } from './macros.js';
 import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
@@ -124,7 +124,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     const firstSite = forkSites.length;
     ctx.reads.reset();
     try {
-      const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n));
+      const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx));
       if (sites.length > MAX_SITES_PER_FUNCTION) {
         // Each site's analysis covers the whole function: thousands of sites (a comment the
         // parser read as code) would cost sites x size.

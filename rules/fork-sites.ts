@@ -36,8 +36,14 @@ function isZero(node: SyntaxNode | undefined, adapter: LanguageAdapter): boolean
  * The constant names that may flow into `expr`, following simple local data flow: a local
  * variable contributes whatever any assignment in the function gives it.
  */
-export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): Set<string> {
+export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, macroNames?: MacroNames): Set<string> {
   const names = new Set<string>();
+  // A constant name that is an object-like macro of the file or its headers (`#define SPAWN_FLAGS (CLONE_VM | CLONE_VFORK)`) stands for the names in its body.
+  const addName = (name: string, depth: number) => {
+    if (names.has(name)) return;
+    names.add(name);
+    if (depth < 8) for (const inner of macroNames?.(name) ?? []) addName(inner, depth + 1);
+  };
   const seenVars = new Set<string>();
   const pending: SyntaxNode[] = [expr];
   let assignments: Map<string, SyntaxNode[]> | undefined;
@@ -53,7 +59,7 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       }
       if (n.type === 'selector_expression' || n.type === 'field_expression') {
         const f = field(n, 'field');
-        if (f && /^[A-Z][A-Z0-9_]+$/.test(f.text)) names.add(f.text);
+        if (f && /^[A-Z][A-Z0-9_]+$/.test(f.text)) addName(f.text, 0);
         // `sys.Cloneflags`: opaque, adds nothing.
         return false;
       }
@@ -61,7 +67,7 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       // A callee (`uintptr(...)`) or a type conversion is no variable.
       if (callees.has(n.id)) return true;
       if (/^[A-Z][A-Z0-9_]+$/.test(n.text)) {
-        names.add(n.text);
+        addName(n.text, 0);
         return true;
       }
       if (seenVars.has(n.text)) return true;
@@ -75,6 +81,9 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
   }
   return names;
 }
+
+/** The constant names (capitalised) in the body of an object-like macro `name`, when the file or its headers define one. */
+export type MacroNames = (name: string) => readonly string[] | undefined;
 
 /** Per function (by tree: see PerTreeCache). */
 const assignmentsCache = new PerTreeCache<number, Map<string, SyntaxNode[]>>();
@@ -165,14 +174,14 @@ function goLiteralOwner(literal: SyntaxNode): string {
 }
 
 /** Flags and stack of a `struct clone_args` variable passed by address (clone3, __clone_internal; Go's clone3 argument). */
-function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: LanguageAdapter): { flags: Set<string>; stackZero: boolean } | undefined {
+function cloneArgsStruct(arg: SyntaxNode | undefined, fn: SyntaxNode, adapter: LanguageAdapter, macroNames?: MacroNames): { flags: Set<string>; stackZero: boolean } | undefined {
   if (!arg) return undefined;
   const name = structVariable(arg);
   if (!name) return undefined;
   const flags = new Set<string>();
   let stackZero = true;
   const member = (memberName: string, value: SyntaxNode) => {
-    if (/flags$/i.test(memberName)) for (const f of flagNames(value, fn, adapter)) flags.add(f);
+    if (/flags$/i.test(memberName)) for (const f of flagNames(value, fn, adapter, macroNames)) flags.add(f);
     if (/stack$/i.test(memberName) && !isZero(value, adapter)) stackZero = false;
   };
   walk(fn, (n) => {
@@ -245,13 +254,13 @@ function isDeclarationNotCall(call: SyntaxNode, fn: SyntaxNode, adapter: Languag
 }
 
 /** The flags of a raw clone syscall (`syscall(SYS_clone, flags, stack, ...)`), and whether its stack is the caller's. */
-function rawCloneKind(args: SyntaxNode[], first: number, call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter): ForkKind | undefined {
-  const kind = vmKind(flagNames(args[first] ?? call, fn, adapter));
+function rawCloneKind(args: SyntaxNode[], first: number, call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, macroNames?: MacroNames): ForkKind | undefined {
+  const kind = vmKind(flagNames(args[first] ?? call, fn, adapter, macroNames));
   return kind && isZero(args[first + 1], adapter) ? kind : undefined;
 }
 
 /** Classify one call expression; undefined when it is not a fork site. `ancestors`: the nodes above the call, innermost first, as far as known. */
-export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig, ancestors: SyntaxNode[] = []): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
+export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: LanguageAdapter, config: VforklintConfig, ancestors: SyntaxNode[] = [], macroNames?: MacroNames): { kind: ForkKind; childFunction?: string; spelling: string } | undefined {
   const callee = adapter.calleeText(call);
   if (!callee) return undefined;
   const name = lastName(callee);
@@ -274,18 +283,18 @@ export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: Lang
       const nr = args[0] ? forkSyscallNumber(adapter.language, args[0].text) : undefined;
       if (nr === 'vfork') return { kind: 'raw', spelling: callee };
       if (nr === 'clone') {
-        const kind = rawCloneKind(args, first, call, fn, adapter);
+        const kind = rawCloneKind(args, first, call, fn, adapter, macroNames);
         return kind ? { kind, spelling: callee } : undefined;
       }
       if (nr === 'clone3') {
-        const s = cloneArgsStruct(args[first], fn, adapter);
+        const s = cloneArgsStruct(args[first], fn, adapter, macroNames);
         const kind = s && vmKind(s.flags);
         return kind && s.stackZero ? { kind, spelling: callee } : undefined;
       }
       return undefined;
     }
     case 'clone-args': {
-      const s = cloneArgsStruct(args[spelling!.argsArgument ?? 0], fn, adapter);
+      const s = cloneArgsStruct(args[spelling!.argsArgument ?? 0], fn, adapter, macroNames);
       if (!s || !s.flags.has('CLONE_VM') || s.flags.has('CLONE_THREAD')) return undefined;
       return { kind: 'clone-fn', childFunction: childFunctionName(args[spelling!.functionArgument ?? 1]), spelling: shown };
     }
@@ -294,7 +303,7 @@ export function classifyForkCall(call: SyntaxNode, fn: SyntaxNode, adapter: Lang
       const fnArg = spelling!.functionArgument ?? 0;
       const flags = new Set<string>();
       args.forEach((a, i) => {
-        if (i !== fnArg) for (const f of flagNames(a, fn, adapter)) flags.add(f);
+        if (i !== fnArg) for (const f of flagNames(a, fn, adapter, macroNames)) flags.add(f);
       });
       if (!flags.has('CLONE_VM') || flags.has('CLONE_THREAD')) return undefined;
       return { kind: 'clone-fn', childFunction: childFunctionName(args[fnArg]), spelling: shown };
@@ -368,7 +377,7 @@ export function resultVariables(call: SyntaxNode): { pidVar?: string; errVar?: s
 /** A macro use that forks (effects/macro-uses.ts): its kind, the name to show, and where its result is held when that is not its value. */
 export type MacroForkReader = (node: SyntaxNode) => { kind: ForkKind; spelling: string; pidVar?: string } | undefined;
 
-export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig, macroFork?: MacroForkReader): ForkSite[] {
+export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: LanguageAdapter, config: VforklintConfig, macroFork?: MacroForkReader, macroNames?: MacroNames): ForkSite[] {
   const sites: ForkSite[] = [];
   const seen = new Set<number>();
   const notSites = new Set<string>();
@@ -391,7 +400,7 @@ export function findForkSitesAt(fn: SyntaxNode, offsets: number[], adapter: Lang
       // Thousands of spellings can sit inside one call (a broken string): classify it once.
       const key = `${n.startIndex}:${n.endIndex}`;
       if (notSites.has(key)) continue;
-      const c = classifyForkCall(n, fn, adapter, config, path.slice(depth + 1));
+      const c = classifyForkCall(n, fn, adapter, config, path.slice(depth + 1), macroNames);
       const m = c ? undefined : macroFork?.(n);
       if (!c && !m) {
         notSites.add(key);

@@ -7,6 +7,7 @@ import type { FileContext } from '../file-context.js';
 import { macroRelated, notAnalysedMessage, type MacroRelatedLocation } from '../macros.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin } from '../syntax.js';
+import type { MacroNames } from '../fork-sites.js';
 import type { ForkKind } from '../types.js';
 import { callsIn, expandedMacro, macroBodyVerdict, macroReadingOf, type CallVerdict } from './calls.js';
 
@@ -65,6 +66,24 @@ export function macroNotes(ctx: FileContext, nodes: SyntaxNode[], root: SyntaxNo
     }
   }
   return out;
+}
+
+/**
+ * The constant names in the bodies of the object-like macro `name` as the file sees it (its
+ * own `#define`s and its headers'; every definition when there are several): what clone flags
+ * spelled through a macro (`#define SPAWN_FLAGS (CLONE_VM | CLONE_VFORK | SIGCHLD)`) stand for.
+ */
+export function macroConstantNames(ctx: FileContext): MacroNames {
+  return (name) => {
+    const table = ctx.macros;
+    if (!table) return undefined;
+    ctx.reads.record('macro', name);
+    const found = table.lookup(name);
+    const defs = found.kind === 'macro' ? [found.definition] : found.kind === 'not-expandable' ? found.definitions : [];
+    const out: string[] = [];
+    for (const d of defs) if (!d.params) for (const m of d.body.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ' ').matchAll(/\b[A-Z][A-Z0-9_]+\b/g)) out.push(m[0]);
+    return out;
+  };
 }
 
 /** A macro use whose expansion forks (`SPAWN()` with `#define SPAWN() vfork()`, busybox's `xvfork()`): a fork site of that kind. */

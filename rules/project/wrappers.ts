@@ -13,6 +13,7 @@ import { callSpelling } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { SiteAnalysis } from '../site-analysis.js';
 import { functionsWithSpellings } from '../spelling-functions.js';
+import { macroConstantNames, macroForkSite } from '../effects/macro-uses.js';
 import type { MacroDef } from './text-scan.js';
 import { isStaticDefinition } from './resolve.js';
 
@@ -93,7 +94,7 @@ function returnsNoValue(ctx: FileContext, fn: SyntaxNode): boolean {
 export function wrapperOf(file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
   const ctx = f.ctx;
   if (isEntryPoint(ctx, f.name) || returnsNoValue(ctx, f.fn)) return undefined;
-  const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
+  const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx)).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
   if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
   for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
     if (log) log.sitesAnalysed++;
