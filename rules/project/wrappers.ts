@@ -12,6 +12,7 @@ import { findForkSitesAt } from '../fork-sites.js';
 import { callSpelling } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { SiteAnalysis } from '../site-analysis.js';
+import { escapeRegExp } from '../syntax.js';
 import { functionsWithSpellings } from '../spelling-functions.js';
 import { macroConstantNames, macroForkSite } from '../effects/macro-uses.js';
 import type { MacroDef } from './text-scan.js';
@@ -81,19 +82,26 @@ function isEntryPoint(ctx: FileContext, name: string): boolean {
  * result"), so its callers cannot tell child from parent: a child that returns from it is
  * reported once, at its own return, and its calls are no fork sites (tcsh's `execute`).
  */
-function returnsNoValue(ctx: FileContext, fn: SyntaxNode): boolean {
+function returnsNoValue(ctx: FileContext, fn: SyntaxNode, name: string): boolean {
   if (ctx.adapter.language === 'go') return !fn.childForFieldName('result');
-  if (fn.childForFieldName('type')?.text !== 'void') return false;
-  let d = fn.childForFieldName('declarator');
-  // `void *f(void)`: a pointer declarator around the function's.
-  while (d && d.type === 'parenthesized_declarator') d = d.namedChild(0);
-  return d?.type === 'function_declarator';
+  // Read from the text, not the tree: a macro between type and name (`void FAST_FUNC f(void)`)
+  // breaks the parse of the declaration's head. From the start of its line to the name.
+  const body = ctx.adapter.functionBody(fn);
+  const lineStart = ctx.text.lastIndexOf('\n', fn.startIndex - 1) + 1;
+  const head = ctx.text.slice(lineStart, body ? body.startIndex : fn.endIndex);
+  const at = head.search(new RegExp(`\\b${escapeRegExp(name)}\\s*\\(`));
+  if (at < 0) return false;
+  const words: string[] = head.slice(0, at).replace(/__attribute__\s*\(\(.*?\)\)/gs, ' ').match(/\*|[A-Za-z_]\w*/g) ?? [];
+  return words.includes('void') && words.every((w) => w === 'void' || DECLARATION_SPECIFIERS.has(w) || /^[A-Z_][A-Z0-9_]*$/.test(w));
 }
+
+/** Words that may stand beside `void` in a function's head without making it return a value. */
+const DECLARATION_SPECIFIERS = new Set(['static', 'extern', 'inline', '__inline', '__inline__', '_Noreturn', 'noreturn', 'const', 'volatile']);
 
 /** The wrapper a function is, when its child may return to its caller (directly or when its exec fails). */
 export function wrapperOf(file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
   const ctx = f.ctx;
-  if (isEntryPoint(ctx, f.name) || returnsNoValue(ctx, f.fn)) return undefined;
+  if (isEntryPoint(ctx, f.name) || returnsNoValue(ctx, f.fn, f.name)) return undefined;
   const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx)).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
   if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
   for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
