@@ -32,6 +32,8 @@ export class ResultValues {
     private readonly macroValue?: (call: SyntaxNode) => SyntaxNode | undefined,
     /** Is this call an exec (FlowInput.isExec)? In C, an exec that returns has failed and returns -1. */
     private readonly isExec?: (call: SyntaxNode) => boolean,
+    /** Locals the flow carries as constants from their declaration on (constant-locals.ts). */
+    private readonly constantPlaces: ReadonlySet<string> = new Set(),
   ) {}
 
   /** C: is `node` (seen through parentheses, casts and wrappers) a call of an exec, whose value on any path past it is -1? */
@@ -39,6 +41,17 @@ export class ResultValues {
     if (!this.isExec || this.adapter.language !== 'c') return false;
     const v = this.view(node);
     return v.kind === 'call' && this.isExec(v.call);
+  }
+
+  /** Does the flow carry any local as a constant? */
+  get keepsConstants(): boolean {
+    return this.constantPlaces.size > 0;
+  }
+
+  /** Does this text name a local the flow carries as a constant (so evaluating it may set one)? */
+  mayAssignConstant(text: string): boolean {
+    for (const name of this.constantPlaces) if (text.includes(name)) return true;
+    return false;
   }
 
   /** The pass-through wrapper's argument, if `call` is such a wrapper. */
@@ -140,13 +153,18 @@ export class ResultValues {
     }
   }
 
-  /** Would assigning `value` give the place a meaning? (A constant only means something in a place that had one.) */
-  private assigned(value: SyntaxNode | undefined, facts: Facts, previous: Binding | undefined): Binding | undefined {
+  /**
+   * Would assigning `value` give the place a meaning? A constant means something in a place
+   * that had one, and in a local the flow carries as a constant (`place` names it).
+   */
+  private assigned(value: SyntaxNode | undefined, facts: Facts, previous: Binding | undefined, place?: string): Binding | undefined {
     if (!value) return undefined;
     const b = this.valueOf(value, facts);
     if (b) return b;
     const v = this.view(value);
-    return previous && v.kind === 'integer' ? binding(previous.role, 0, v.value) : undefined;
+    if (v.kind !== 'integer') return undefined;
+    if (previous) return binding(previous.role, 0, v.value);
+    return place !== undefined && this.constantPlaces.has(place) ? binding('pid', 0, v.value) : undefined;
   }
 
   /**
@@ -157,16 +175,16 @@ export class ResultValues {
    */
   assign(node: SyntaxNode, facts: Facts): Facts {
     const changes: Array<[string, Binding | undefined]> = [];
-    const set = (place: SyntaxNode | undefined, compute: (previous: Binding | undefined) => Binding | undefined) => {
+    const set = (place: SyntaxNode | undefined, compute: (previous: Binding | undefined, key: string) => Binding | undefined) => {
       if (!place) return;
       const k = this.key(place);
-      if (k !== undefined) changes.push([k, compute(facts.bindings.get(k))]);
+      if (k !== undefined) changes.push([k, compute(facts.bindings.get(k), k)]);
     };
     switch (node.type) {
       case 'assignment_expression': {
         const op = operatorOf(node);
         const right = field(node, 'right');
-        set(field(node, 'left'), (prev) => this.compound(op, right, facts, prev));
+        set(field(node, 'left'), (prev, key) => this.compound(op, right, facts, prev, key));
         break;
       }
       case 'update_expression': {
@@ -184,7 +202,7 @@ export class ResultValues {
         const declarator = field(node, 'declarator')?.text ?? '';
         const name = this.adapter.declaredNames(node.parent ?? node).find((nm) => dependsOn(declarator, nm));
         const value = field(node, 'value');
-        if (name) changes.push([name, this.assigned(value, facts, undefined)]);
+        if (name) changes.push([name, this.assigned(value, facts, undefined, name)]);
         break;
       }
       case 'declaration':
@@ -220,8 +238,8 @@ export class ResultValues {
     return { bindings, exec: facts.exec };
   }
 
-  private compound(op: string, right: SyntaxNode | undefined, facts: Facts, prev: Binding | undefined): Binding | undefined {
-    if (op === '=' || op === ':=') return this.assigned(right, facts, prev);
+  private compound(op: string, right: SyntaxNode | undefined, facts: Facts, prev: Binding | undefined, place?: string): Binding | undefined {
+    if (op === '=' || op === ':=') return this.assigned(right, facts, prev, place);
     if ((op === '+=' || op === '-=') && prev && right) {
       const v = this.view(right);
       if (v.kind === 'integer') return binding(prev.role, prev.sign, prev.offset + (op === '+=' ? v.value : -v.value));

@@ -11,6 +11,7 @@ import type { SyntaxNode } from '../parser.js';
 import { contains, descendantsWithin, field, namedChildren, operatorOf } from '../syntax.js';
 import { ConditionReader } from './conditions.js';
 import { ALL_OUTCOMES, CHILD_SIDE, PRE, Paths, forkHappens, restrict, type Facts } from './path-state.js';
+import { constantLocals } from './constant-locals.js';
 import { ASSIGNING_TYPES, ResultValues } from './values.js';
 
 export interface Reached {
@@ -110,7 +111,9 @@ class FlowWalker {
   private readonly splitCache = new Map<number, boolean>();
 
   constructor(private readonly input: FlowInput) {
-    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set(), input.macroValue, input.isExec);
+    // Locals kept as constants only where a fork's paths are followed (C: a flag the child sets).
+    const constants = input.forkCall && input.adapter.language === 'c' ? constantLocals(input.body) : undefined;
+    this.values = new ResultValues(input.adapter, input.forkCall, input.passThroughMacros ?? new Set(), input.macroValue, input.isExec, constants);
     this.conditions = new ConditionReader(this.values.view);
   }
 
@@ -288,7 +291,7 @@ class FlowWalker {
   /** What evaluating `node` does to what the paths know: assignments, then failed execs. */
   private effects(node: SyntaxNode, paths: Paths): Paths {
     let p = paths;
-    if (p.hasFacts || this.holdsFork(node)) {
+    if (p.hasFacts || this.holdsFork(node) || (this.values.keepsConstants && this.values.mayAssignConstant(node.text))) {
       const assigning = this.within(node, ASSIGNING_TYPES, this.assigningCache);
       if (assigning.length) p = p.flatMap((m, facts) => [[m, assigning.reduce((f: Facts, a) => this.values.assign(a, f), facts)]]);
     }
