@@ -406,7 +406,7 @@ function writesFoundUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, d
   const push = (reportAt: SyntaxNode, t: Target | undefined, text: string, extra: Partial<Write> = {}) => {
     // `errno` is per thread and means nothing in the parent after a fork that succeeded.
     if (!t || t.root === '_' || t.root === 'errno') return;
-    out.push({ node: reportAt, root: t.root, binding: t.binding.key, targetText: text, cls: classify(ctx, t, scope), indirect: t.indirect && !t.throughValue, ...extra });
+    out.push({ node: reportAt, root: t.root, binding: t.binding.key, targetText: withoutOuterParentheses(text), cls: classify(ctx, t, scope), indirect: t.indirect && !t.throughValue, ...extra });
   };
   const add = (reportAt: SyntaxNode, targetNode: SyntaxNode, extra: Partial<Write> = {}) => push(reportAt, targetOf(targetNode, scope), targetNode.text, extra);
   for (const n of descendantsWithin(scope.fn, node, WRITE_NODES, ctx.adapter.closureTypes)) {
@@ -443,6 +443,25 @@ function writesFoundUncached(ctx: FileContext, node: SyntaxNode, scope: Scope, d
   // Object-like macros whose body writes (`#define RESET_STATE (state = 0)`).
   for (const id of macroUsesIn(ctx, node, scope.fn)) macroWrites(ctx, id, scope, push);
   return out;
+}
+
+/** `(X)` as a macro body writes it (`#define m_free(X) do { ...; (X) = NULL; } while (0)`), named as `X`. */
+function withoutOuterParentheses(text: string): string {
+  let t = text.trim();
+  while (t.startsWith('(') && t.endsWith(')')) {
+    let depth = 0;
+    let closesFirst = -1;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] === '(') depth++;
+      else if (t[i] === ')' && --depth === 0) {
+        closesFirst = i;
+        break;
+      }
+    }
+    if (closesFirst !== t.length - 1) break;
+    t = t.slice(1, -1).trim();
+  }
+  return t;
 }
 
 /**
