@@ -62,6 +62,21 @@ export function sharedScan(paths: readonly string[], read: (p: string) => string
   return { pattern: forkPattern.source, ...scanFiles(paths, read, forkPattern) };
 }
 
+/**
+ * Add the scan of the next files of the same listing (same pattern) to `into`, which becomes
+ * what one scan of all of them gives: files and unreadable ones in order, each macro's
+ * definitions in the order of their files.
+ */
+export function appendShared(into: SharedScan, next: SharedScan): void {
+  for (const [path, f] of next.files) into.files.set(path, f);
+  for (const [name, defs] of next.macros) {
+    const list = into.macros.get(name);
+    if (list) list.push(...defs);
+    else into.macros.set(name, defs);
+  }
+  into.unreadable.push(...next.unreadable);
+}
+
 /** A scan another thread made, whole: its names indexed from its files, in the files' order (as `scanProject` does). */
 export function fromShared(shared: SharedScan): TextScan {
   return withNames(shared.files, shared.macros, shared.unreadable);
