@@ -1,7 +1,9 @@
 /**
  * Worker thread: reads and lints the batches of files the main thread sends. The analysis
  * core and tree-sitter load in a worker only when one of its files passes the pre-scan
- * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker.
+ * (lint-file.ts), so a tree whose files never do costs no WebAssembly compile per worker;
+ * with the project index on, as the project's text scan comes in (every file the plain
+ * pre-scan rejects then asks for the project's fork wrappers, which needs them).
  */
 import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
