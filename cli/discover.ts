@@ -70,7 +70,7 @@ export interface DiscoveryOptions {
 /**
  * What a walk can be replayed from, while nothing it read changed (cache.ts keeps it; paths
  * relative to the working directory). Made only by a walk of directory arguments that met
- * no symbolic link and no problem.
+ * no problem and no symbolic link other than links to files it passes by (entrySignature).
  */
 export interface DiscoveryRecord {
   /** The arguments and options the walk was made with. */
@@ -164,18 +164,36 @@ function dirStamp(st: Stats, racyAfter: number): DirStamp | 0 {
 }
 
 /**
- * The entries of a directory a walk looks at: subdirectories, files with a wanted
- * extension, `.gitignore`, and the project root markers (`.git`, ...), with their types; undefined when it holds a symbolic
- * link (whose target may change with no trace in the directory).
+ * The entries of a directory (`dir`) a walk looks at: subdirectories, files with a wanted
+ * extension, `.gitignore`, and the project root markers (`.git`, ...), with their types,
+ * and the symbolic links to files of other names (`l:`; the walk passes them by while they
+ * lead to a file, which a replay checks: a link's target may change with no trace in the
+ * directory). Undefined when it holds any other symbolic link.
  */
-function entrySignature(entries: readonly Dirent[], wanted: (name: string) => boolean): string | undefined {
+function entrySignature(dir: string, entries: readonly Dirent[], wanted: (name: string) => boolean): string | undefined {
   const out: string[] = [];
   for (const e of entries) {
-    if (e.isSymbolicLink()) return undefined;
-    if (e.isDirectory()) out.push(`d:${e.name}`);
+    if (e.isSymbolicLink()) {
+      if (e.name === '.gitignore' || ROOT_MARKER_NAMES.has(e.name) || wanted(e.name) || !leadsToFile(join(dir, e.name))) return undefined;
+      out.push(`l:${e.name}`);
+    } else if (e.isDirectory()) out.push(`d:${e.name}`);
     else if (e.name === '.gitignore' || ROOT_MARKER_NAMES.has(e.name) || (e.isFile() && wanted(e.name))) out.push(`${e.isFile() ? 'f' : 'o'}:${e.name}`);
   }
   return out.sort().join('/');
+}
+
+/** Does this symbolic link lead to a file (not a directory, not broken)? */
+function leadsToFile(link: string): boolean {
+  try {
+    return statSync(link, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Do the symbolic links a directory's signature names (`l:`) all still lead to files? */
+function linksLeadToFiles(dir: string, signature: string): boolean {
+  return !signature.includes('l:') || signature.split('/').every((e) => !e.startsWith('l:') || leadsToFile(join(dir, e.slice(2))));
 }
 
 /** What a walk reads above a start directory: whether it holds `.git` and `.gitignore`. */
@@ -257,10 +275,13 @@ export class Discovery {
         // The root markers it holds, as the walk would have told the root rule.
         noteRootMarkers(dir, new Set(signature.split('/').map((e) => e.slice(2))));
       }
-      if (stamp && st.mtimeMs === stamp[0] && st.ctimeMs === stamp[1] && st.ino === stamp[2]) continue;
+      if (stamp && st.mtimeMs === stamp[0] && st.ctimeMs === stamp[1] && st.ino === stamp[2]) {
+        if (kind === 'a' || linksLeadToFiles(dir, signature)) continue;
+        return false;
+      }
       let now: string | undefined;
       try {
-        now = kind === 'a' ? ancestorSignature(dir) : entrySignature(readdirSync(dir, { withFileTypes: true }), (n) => this.wantedName(n));
+        now = kind === 'a' ? ancestorSignature(dir) : entrySignature(dir, readdirSync(dir, { withFileTypes: true }), (n) => this.wantedName(n));
       } catch {
         return false;
       }
@@ -477,7 +498,7 @@ export class Discovery {
     }
     noteDirectoryEntries(dir, entries);
     if (this.recording) {
-      const signature = st && entrySignature(entries, (n) => this.wantedName(n));
+      const signature = st && entrySignature(dir, entries, (n) => this.wantedName(n));
       if (signature === undefined) this.recording = null;
       else this.recording.dirs[this.name(dir)] = [dirStamp(st!, this.racyAfter), signature, 'w'];
     }

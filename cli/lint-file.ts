@@ -9,7 +9,7 @@ import type { AnalysisResult, AnalyzeOptions, Finding, FixOutcome, Language, Not
 import { mayHoldForkCall as mayContainForkSite } from '../rules/prescan.js';
 import { writeAtomically } from './write.js';
 import { cachedResult, contentHash, reusable, withAbsoluteSteps, type CachedFile } from './cache.js';
-import type { SharedScan } from '../rules/project/text-scan.js';
+import { appendShared, type SharedScan } from '../rules/project/text-scan.js';
 
 type Core = typeof import('../rules/index.js');
 let core: Promise<Core> | undefined;
@@ -90,11 +90,18 @@ let savedSummaries: Readonly<Record<string, unknown>> = {};
 const usedRoots = new Map<string, ProjectIndex>();
 
 /** The text scans of project roots the main thread made for this run (plain data), by absolute root. */
-let sharedScans: Readonly<Record<string, SharedScan>> = {};
+const sharedScans: Record<string, SharedScan> = {};
 
-/** Hand this thread the scans the main thread made (before its first file): its indexes scan nothing again. */
-export function useSharedScans(byRoot: Readonly<Record<string, SharedScan>> | undefined): void {
-  sharedScans = byRoot ?? {};
+/** Hand this thread the next part of a root's scan the main thread made (all before its first file): its indexes scan nothing again. */
+export function addSharedScan(root: string, part: SharedScan): void {
+  const known = sharedScans[root];
+  if (known) appendShared(known, part);
+  else sharedScans[root] = part;
+}
+
+/** Start loading the analysis core and tree-sitter now (a file will need them). */
+export function prepareAnalysis(): void {
+  loadCore().catch(() => undefined); // a file that needs them tries again, and reports the failure
 }
 
 /** Hand this thread the saved summaries (before its first file). */

@@ -13,7 +13,7 @@ import { WorkerPool } from './worker-pool.js';
 import { resultKey, type ResultCache } from './cache.js';
 import { diskHost, projectRootOf } from './project-files.js';
 import { spellingPattern } from '../rules/fork-spellings.js';
-import { sharedScan, type SharedScan } from '../rules/project/text-scan.js';
+import { sharedScan } from '../rules/project/text-scan.js';
 
 export type { FileResult, FixMode } from './lint-file.js';
 
@@ -36,6 +36,8 @@ export interface LintOptions {
 /** Below this many files the main thread does everything. */
 export const MIN_FILES_FOR_WORKERS = 400;
 const BATCH = 48;
+/** Files scanned per part of a project's text scan sent to the workers (they take in a part while the main thread scans the next). */
+const SCAN_PART = 1000;
 
 export class Linter {
   private pool: WorkerPool | null = null;
@@ -116,16 +118,19 @@ export class Linter {
   /**
    * The text scan of each project root the jobs use (RULES section 8), made with the fork
    * spellings of the first job's configuration under it (a worker whose configuration
-   * differs scans again).
+   * differs scans again), handed to the workers part by part as it is made: they take in
+   * each part (and load the analysis) while this thread scans the next.
    */
-  private projectScans(jobs: readonly FileJob[]): Record<string, SharedScan> {
-    const out: Record<string, SharedScan> = {};
+  private shareProjectScans(pool: WorkerPool, jobs: readonly FileJob[]): void {
+    const done = new Set<string>();
     for (const j of jobs) {
-      if (!j.projectRoot || out[j.projectRoot]) continue;
+      if (!j.projectRoot || done.has(j.projectRoot)) continue;
+      done.add(j.projectRoot);
       const host = diskHost(j.projectRoot);
-      out[j.projectRoot] = sharedScan(host.listFiles(), (p) => host.readFile(p), spellingPattern(j.config));
+      const paths = host.listFiles();
+      const pattern = spellingPattern(j.config);
+      for (let i = 0; i === 0 || i < paths.length; i += SCAN_PART) pool.shareScan(j.projectRoot, sharedScan(paths.slice(i, i + SCAN_PART), (p) => host.readFile(p), pattern));
     }
-    return out;
   }
 
   /** Lint text that did not come from disk (--stdin): never written. */
@@ -159,7 +164,7 @@ export class Linter {
     this.prewarm();
     const pool = this.pool!;
     // Every worker's index would scan the whole project first: scan each root once, here.
-    if (this.opts.projectIndex !== false) pool.share(this.projectScans(jobs));
+    if (this.opts.projectIndex !== false) this.shareProjectScans(pool, jobs);
     try {
       const results = await Promise.all(
         batches.map(async (b) => {

@@ -1,7 +1,9 @@
 /** A pool of lint workers: each takes the next batch of files when it is free. */
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FileJob, FileResult, FixMode } from './lint-file.js';
 import type { SharedScan } from '../rules/project/text-scan.js';
+import type { ScanPart } from './worker.js';
 
 interface Pending {
   id: number;
@@ -14,8 +16,10 @@ interface Slot {
   busy: Pending | null;
   /** Waiting for the worker's project summaries (summaries()). */
   collecting?: (byRoot: Record<string, unknown>) => void;
-  /** It has had the saved summaries and the shared scans. */
+  /** It has had the saved summaries. */
   primed: boolean;
+  /** How many of the pool's scan parts it has been sent. */
+  partsSent: number;
 }
 
 function failed(p: Pending, message: string): FileResult[] {
@@ -27,8 +31,8 @@ export class WorkerPool {
   private readonly queue: Pending[] = [];
   private failures = 0;
   private nextId = 0;
-  /** The project roots' text scans, sent with each worker's first batch (share() before run()). */
-  private scans?: Record<string, SharedScan>;
+  /** The parts of the project roots' text scans, in order (shareScan() before run()). */
+  private readonly scanParts: ScanPart[] = [];
 
   constructor(
     size: number,
@@ -39,9 +43,21 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.spawn();
   }
 
-  /** Hand the workers the text scans of the project roots (each gets them with its first batch). */
-  share(scans: Record<string, SharedScan>): void {
-    this.scans = scans;
+  /**
+   * Hand the workers the next part of a project root's text scan (each part once, in order,
+   * before any batch; a worker started later gets them all first). Serialised once for all
+   * of them, into shared memory.
+   */
+  shareScan(root: string, part: SharedScan): void {
+    const bytes = serialize(part);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    this.scanParts.push({ root, bytes: shared });
+    for (const slot of this.slots) this.sendScanParts(slot);
+  }
+
+  private sendScanParts(slot: Slot): void {
+    while (slot.partsSent < this.scanParts.length) slot.worker.postMessage({ scanPart: this.scanParts[slot.partsSent++] });
   }
 
   run(jobs: FileJob[]): Promise<FileResult[]> {
@@ -53,7 +69,7 @@ export class WorkerPool {
 
   private spawn(): void {
     const worker = new Worker(new URL('./worker.js', import.meta.url));
-    const slot: Slot = { worker, busy: null, primed: false };
+    const slot: Slot = { worker, busy: null, primed: false, partsSent: 0 };
     worker.on('message', (m: { results: FileResult[] } | { summaries: Record<string, unknown> }) => {
       if ('summaries' in m) {
         const done = slot.collecting;
@@ -88,7 +104,8 @@ export class WorkerPool {
       if (!next) return;
       slot.busy = next;
       const first = !slot.primed;
-      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && first ? { summaries: this.summaries } : {}), ...(this.scans && first ? { scans: this.scans } : {}) });
+      this.sendScanParts(slot);
+      slot.worker.postMessage({ id: next.id, jobs: next.jobs, fixMode: this.fixMode, ...(this.summaries && first ? { summaries: this.summaries } : {}) });
       slot.primed = true;
     }
   }

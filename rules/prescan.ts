@@ -22,7 +22,7 @@
  * comments and strings are looked at closely, by lexing their directive line, or the
  * enum or const declaration around them.
  */
-import { CALL_SPELLINGS, SYSCALL_NUMBER_SPELLINGS, configuredForkFunctions } from './fork-spellings.js';
+import { CALL_SPELLINGS, SYSCALL_NUMBER_SPELLINGS, anchorPattern, configuredForkFunctions } from './fork-spellings.js';
 import { cgoPreamble } from './preprocessor.js';
 import { escapeRegExp } from './syntax.js';
 import type { Language, VforklintConfig } from './types.js';
@@ -48,7 +48,6 @@ interface Patterns {
 }
 
 const patterns = new Map<string, Patterns>();
-const ANCHORS = ['fork', 'lone', 'FORK', 'LONE', 'Fork', 'Lone'];
 
 function patternsFor(language: Language, config: VforklintConfig): Patterns {
   // Called once per file: no key to build in the common case of no configured fork functions.
@@ -57,10 +56,10 @@ function patternsFor(language: Language, config: VforklintConfig): Patterns {
   if (!p) {
     if (patterns.size > 64) patterns.clear();
     const words = prescanWords(language, config);
-    const anchorOf = words.map((w) => ANCHORS.find((a) => w.includes(a)));
     p = { words: new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`, 'g') };
     // A configured name without one of them (`spawn`): no prefilter.
-    if (anchorOf.every((a) => a !== undefined)) p.anchors = new RegExp([...new Set(anchorOf)].join('|'));
+    const anchors = anchorPattern(words);
+    if (anchors) p.anchors = anchors;
     patterns.set(key, p);
   }
   p.words.lastIndex = 0;

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -317,5 +317,26 @@ describe('vforklint --cache: a run over an unchanged tree is replayed', () => {
     // Other arguments: another walk.
     const sub = lint(root, ['--cache', 'sub']);
     assert.equal(sub.walkReplayed, false, sub.stderr);
+  });
+
+  it('a symbolic link to a file the walk passes by is checked on replay: one that comes to lead to a directory is walked', async () => {
+    const outside = project({ 'LICENSE': 'text\n' });
+    const root = project(files);
+    symlinkSync(join(outside, 'LICENSE'), join(root, 'COPYING'));
+    // The cache file outside the tree (written into it, it would change the root directory's stamp).
+    const cached = ['--cache', '--cache-location', join(outside, 'cache')];
+    // Directories older than the racy window keep their stamp: the replay reads none of them again.
+    await pastRacyWindow();
+    lint(root, cached);
+    const again = lint(root, cached);
+    assert.ok(again.walkReplayed && again.replayed, again.stderr);
+    // The link's target becomes a directory holding a C file: no directory of the tree changed, the link did.
+    rmSync(join(outside, 'LICENSE'));
+    mkdirSync(join(outside, 'LICENSE'));
+    writeFileSync(join(outside, 'LICENSE', 'linked.c'), FORK_C);
+    const changed = lint(root, cached);
+    assert.equal(changed.walkReplayed, false, changed.stderr);
+    assert.ok(changed.findings.some((f) => f.startsWith('COPYING/linked.c:')), changed.findings.join(', '));
+    assert.deepEqual(changed.findings, lint(root).findings, 'the same findings as a run without the cache');
   });
 });

@@ -204,8 +204,7 @@ function mergedMacros(source: HeaderSource, seen: ReadonlySet<string>): HeaderMa
   const macros: MacroDefinition[] = [];
   for (const defs of byName.values()) {
     // Defined one way (or the same way in several headers): in effect; several ways: left out.
-    const ways = new Set(defs.map((d) => `${d.params?.join(',') ?? '-'}\0${d.body}`));
-    if (ways.size === 1) macros.push(defs[0]);
+    if (defs.length === 1 || new Set(defs.map((d) => `${d.params?.join(',') ?? '-'}\0${d.body}`)).size === 1) macros.push(defs[0]);
   }
   macros.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let fingerprint: string | undefined;

@@ -9,7 +9,7 @@ import { lex } from '../comments.js';
 import { CHILD_SIDE, FAILED_EXEC } from '../flow/path-state.js';
 import type { FileContext } from '../file-context.js';
 import { findForkSitesAt } from '../fork-sites.js';
-import { callSpelling } from '../fork-spellings.js';
+import { callSpelling, spellingNames } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { SiteAnalysis } from '../site-analysis.js';
 import { escapeRegExp } from '../syntax.js';
@@ -123,10 +123,15 @@ function codeOnly(body: string): string {
   return out;
 }
 
+/** The functions whose call in a macro's body makes the macro a fork wrapper. */
+const WRAPPED_CALLS = spellingNames('c', ['vfork', 'raw-vfork']);
+
 export function macroWrappers(macros: ReadonlyMap<string, readonly MacroDef[]>): ForkWrapper[] {
   const out: ForkWrapper[] = [];
   for (const [name, defs] of macros) {
     for (const d of defs) {
+      // Most bodies do not hold such a name at all: not lexed.
+      if (!WRAPPED_CALLS.some((call) => d.body.includes(call))) continue;
       // A spelling inside a string or comment of the body (tcsh's `HELP_STRING` text naming `vfork()`) is no call.
       const roles = [...codeOnly(d.body).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => callSpelling('c', m[1])?.role);
       const raw = roles.includes('raw-vfork');
