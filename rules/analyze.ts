@@ -4,11 +4,10 @@
  * enabled rule, then apply suppressions.
  */
 import { FileContext } from './file-context.js';
-import { macroConstantNames, macroForkSite } from './effects/macro-uses.js';
 import type { MacroDefinition } from './macros.js';
 import { attachFixes } from './fixes/index.js';
 import { cacheKey, lookup, rebase, store, type AnalysisCache } from './function-cache.js';
-import { clearForkSiteCaches, findForkSitesAt } from './fork-sites.js';
+import { clearForkSiteCaches } from './fork-sites.js';
 import { mayHoldForkCall } from './prescan.js';
 import { cAdapter } from './language/c-adapter.js';
 import { goAdapter } from './language/go-adapter.js';
@@ -19,7 +18,7 @@ import { resolveSeverity } from './registry.js';
 import { reportFailedExecs } from './failed-exec.js';
 import { runRules } from './run-rules.js';
 import { SiteAnalysis } from './site-analysis.js';
-import { functionsWithSpellings } from './spelling-functions.js';
+import { forkSitesAt, functionsWithSpellings } from './spelling-functions.js';
 import { MAX_FLOW_DEPTH } from './flow/walk.js';
 import { applySuppressions, findDirectives } from './suppressions.js';
 import { LineIndex, clearSyntaxCaches, escapeRegExp, rangeOfNode } from './syntax.js';
@@ -124,7 +123,7 @@ function analyzeUnsafe(text: string, language: Language, config: VforklintConfig
     const firstSite = forkSites.length;
     ctx.reads.reset();
     try {
-      const sites = findForkSitesAt(fn, offsets, ctx.adapter, config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx));
+      const sites = forkSitesAt(ctx, fn, offsets);
       if (sites.length > MAX_SITES_PER_FUNCTION) {
         // Each site's analysis covers the whole function: thousands of sites (a comment the
         // parser read as code) would cost sites x size.

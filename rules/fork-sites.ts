@@ -59,14 +59,14 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
       }
       if (n.type === 'selector_expression' || n.type === 'field_expression') {
         const f = field(n, 'field');
-        if (f && /^[A-Z][A-Z0-9_]+$/.test(f.text)) addName(f.text, 0);
+        if (f && CONSTANT_NAME.test(f.text)) addName(f.text, 0);
         // `sys.Cloneflags`: opaque, adds nothing.
         return false;
       }
       if (n.type !== 'identifier') return true;
       // A callee (`uintptr(...)`) or a type conversion is no variable.
       if (callees.has(n.id)) return true;
-      if (/^[A-Z][A-Z0-9_]+$/.test(n.text)) {
+      if (CONSTANT_NAME.test(n.text)) {
         addName(n.text, 0);
         return true;
       }
@@ -81,6 +81,9 @@ export function flagNames(expr: SyntaxNode, fn: SyntaxNode, adapter: LanguageAda
   }
   return names;
 }
+
+/** A constant's name as flags spell it: capitals, digits and underscores (`CLONE_VM`, `SIGCHLD`). */
+export const CONSTANT_NAME = /^[A-Z][A-Z0-9_]+$/;
 
 /** The constant names (capitalised) in the body of an object-like macro `name`, when the file or its headers define one. */
 export type MacroNames = (name: string) => readonly string[] | undefined;

@@ -5,8 +5,9 @@
  * from a masked copy of the text. The analysis and the project index's wrapper search both
  * find their functions here, so they read a function the same way.
  */
-import { forkMacroUseOffsets } from './effects/macro-uses.js';
+import { forkMacroUseOffsets, macroConstantNames, macroForkSite } from './effects/macro-uses.js';
 import { FileContext } from './file-context.js';
+import { findForkSitesAt, type ForkSite } from './fork-sites.js';
 import { spellingPattern } from './fork-spellings.js';
 import { parseLineVariant, releaseTree, type SyntaxNode } from './parser.js';
 import { maskPreprocessor, type MaskVariant } from './preprocessor.js';
@@ -103,4 +104,9 @@ export function functionsWithSpellings(file: FileContext, config: VforklintConfi
     out.push([ctx, fn, offsets]);
   }
   return out;
+}
+
+/** The fork sites at `offsets` in `fn`, read with the file's macros (forks and clone flags through them), as the analysis and the wrapper search both read them. */
+export function forkSitesAt(ctx: FileContext, fn: SyntaxNode, offsets: number[]): ForkSite[] {
+  return findForkSitesAt(fn, offsets, ctx.adapter, ctx.config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx));
 }

@@ -7,7 +7,8 @@ import type { FileContext } from '../file-context.js';
 import { macroRelated, notAnalysedMessage, type MacroRelatedLocation } from '../macros.js';
 import type { SyntaxNode } from '../parser.js';
 import { descendantsWithin } from '../syntax.js';
-import type { MacroNames } from '../fork-sites.js';
+import { CONSTANT_NAME, type MacroNames } from '../fork-sites.js';
+import { bodyTokensOf } from '../macros/model.js';
 import type { ForkKind } from '../types.js';
 import { callsIn, expandedMacro, macroBodyVerdict, macroReadingOf, type CallVerdict } from './calls.js';
 
@@ -81,7 +82,7 @@ export function macroConstantNames(ctx: FileContext): MacroNames {
     const found = table.lookup(name);
     const defs = found.kind === 'macro' ? [found.definition] : found.kind === 'not-expandable' ? found.definitions : [];
     const out: string[] = [];
-    for (const d of defs) if (!d.params) for (const m of d.body.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ' ').matchAll(/\b[A-Z][A-Z0-9_]+\b/g)) out.push(m[0]);
+    for (const d of defs) if (!d.params) for (const t of bodyTokensOf(d)) if (t.kind === 'identifier' && CONSTANT_NAME.test(t.text)) out.push(t.text);
     return out;
   };
 }

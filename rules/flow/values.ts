@@ -12,8 +12,8 @@ import { isPassThroughName } from './pass-through.js';
 /** Node types that name a storage location: `pid`, `cmd->pid`, `pids[i]`, `*out`, `s.pid`. */
 const LVALUE_TYPES = new Set(['identifier', 'field_expression', 'subscript_expression', 'pointer_expression', 'selector_expression', 'index_expression', 'unary_expression']);
 
-/** Text an lvalue key may not hold: side effects and calls make two spellings mean different places. */
-const NOT_A_PLACE = /\+\+|--|[^=!<>]=(?!=)|\w\s*\(/;
+/** Text that writes or calls: `++`/`--`, an assignment (not `==`, `!=`, `<=`, `>=`), a call. An lvalue key may not hold it (two spellings would mean different places). */
+export const WRITES_OR_CALLS = /\+\+|--|[^=!<>]=(?!=)|\w\s*\(/;
 
 /** Node types that assign or declare (what `assignmentsIn` looks at). */
 export const ASSIGNING_TYPES = new Set(['assignment_expression', 'update_expression', 'init_declarator', 'declaration', 'assignment_statement', 'short_var_declaration', 'inc_statement', 'dec_statement', 'var_spec']);
@@ -101,7 +101,7 @@ export class ResultValues {
     if (!LVALUE_TYPES.has(n.type)) return undefined;
     if (n.type === 'identifier') return n.text;
     if ((n.type === 'pointer_expression' || n.type === 'unary_expression') && operatorOf(n) !== '*') return undefined;
-    if (n.endIndex - n.startIndex > 200 || NOT_A_PLACE.test(n.text)) return undefined;
+    if (n.endIndex - n.startIndex > 200 || WRITES_OR_CALLS.test(n.text)) return undefined;
     return n.text.replace(/\s+/g, '');
   }
 

@@ -12,7 +12,7 @@ import { contains, descendantsWithin, field, namedChildren, operatorOf } from '.
 import { ConditionReader } from './conditions.js';
 import { ALL_OUTCOMES, CHILD_SIDE, PRE, Paths, forkHappens, restrict, type Facts } from './path-state.js';
 import { constantLocals } from './constant-locals.js';
-import { ASSIGNING_TYPES, ResultValues } from './values.js';
+import { ASSIGNING_TYPES, ResultValues, WRITES_OR_CALLS } from './values.js';
 
 export interface Reached {
   node: SyntaxNode;
@@ -87,8 +87,11 @@ export const MAX_FLOW_DEPTH = 400;
 
 const SPLITTING = new Set(['conditional_expression', 'comma_expression', 'binary_expression']);
 const LOGICAL = new Set(['&&', '||']);
-/** Text that calls or writes: a call, `++`/`--`, or an assignment (not `==`, `!=`, `<=`, `>=`). */
-const ACTS = /\(|\+\+|--|(?:^|[^=!<>])=(?!=)/;
+
+/** A right operand of `&&`/`||` to follow on its own paths: one that writes or calls, or holds parentheses (a call through a macro, a grouped test). */
+function actsOrParenthesised(text: string): boolean {
+  return text.includes('(') || WRITES_OR_CALLS.test(text);
+}
 
 export function analyseFlow(input: FlowInput): FlowResult {
   return new FlowWalker(input).run();
@@ -217,7 +220,7 @@ class FlowWalker {
     if (v === undefined) {
       const inner = this.within(node, SPLITTING, new Map());
       // A right operand that calls or writes (`pid < 0 && ++tries < 5`) runs only on the paths the left lets through.
-      v = inner.some((n) => n.type !== 'binary_expression' || (LOGICAL.has(operatorOf(n)) && ACTS.test(field(n, 'right')?.text ?? '')));
+      v = inner.some((n) => n.type !== 'binary_expression' || (LOGICAL.has(operatorOf(n)) && actsOrParenthesised(field(n, 'right')?.text ?? '')));
       this.splitCache.set(node.id, v);
     }
     return v;

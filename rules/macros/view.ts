@@ -56,7 +56,8 @@ export interface MacroPlace {
 }
 
 const ATTRIBUTE_CALLS = new Set(['__attribute__', '__attribute', '__declspec', '_Alignas', 'alignas', '__asm__', '__asm', 'asm', '__typeof__']);
-const QUALIFIERS = new Set([
+/** Storage classes, qualifiers and calling conventions: words that may stand beside a type without changing what it is. */
+export const QUALIFIERS: ReadonlySet<string> = new Set([
   'const', 'volatile', 'static', 'extern', 'register', 'inline', '__inline', '__inline__', 'restrict', '__restrict', '__restrict__',
   '_Noreturn', 'noreturn', '__extension__', '_Thread_local', 'thread_local', '__thread', '__cdecl', '__stdcall', '__fastcall',
 ]);

@@ -8,13 +8,12 @@
 import { lex } from '../comments.js';
 import { CHILD_SIDE, FAILED_EXEC } from '../flow/path-state.js';
 import type { FileContext } from '../file-context.js';
-import { findForkSitesAt } from '../fork-sites.js';
 import { callSpelling, spellingNames } from '../fork-spellings.js';
 import type { SyntaxNode } from '../parser.js';
 import { SiteAnalysis } from '../site-analysis.js';
 import { escapeRegExp } from '../syntax.js';
-import { functionsWithSpellings } from '../spelling-functions.js';
-import { macroConstantNames, macroForkSite } from '../effects/macro-uses.js';
+import { QUALIFIERS } from '../macros/view.js';
+import { forkSitesAt, functionsWithSpellings } from '../spelling-functions.js';
 import type { MacroDef } from './text-scan.js';
 import { isStaticDefinition } from './resolve.js';
 
@@ -92,17 +91,14 @@ function returnsNoValue(ctx: FileContext, fn: SyntaxNode, name: string): boolean
   const at = head.search(new RegExp(`\\b${escapeRegExp(name)}\\s*\\(`));
   if (at < 0) return false;
   const words: string[] = head.slice(0, at).replace(/__attribute__\s*\(\(.*?\)\)/gs, ' ').match(/\*|[A-Za-z_]\w*/g) ?? [];
-  return words.includes('void') && words.every((w) => w === 'void' || DECLARATION_SPECIFIERS.has(w) || /^[A-Z_][A-Z0-9_]*$/.test(w));
+  return words.includes('void') && words.every((w) => w === 'void' || QUALIFIERS.has(w) || /^[A-Z_][A-Z0-9_]*$/.test(w));
 }
-
-/** Words that may stand beside `void` in a function's head without making it return a value. */
-const DECLARATION_SPECIFIERS = new Set(['static', 'extern', 'inline', '__inline', '__inline__', '_Noreturn', 'noreturn', 'const', 'volatile']);
 
 /** The wrapper a function is, when its child may return to its caller (directly or when its exec fails). */
 export function wrapperOf(file: string, f: ForkFunction, log?: WrapperSearchLog): ForkWrapper | undefined {
   const ctx = f.ctx;
   if (isEntryPoint(ctx, f.name) || returnsNoValue(ctx, f.fn, f.name)) return undefined;
-  const sites = findForkSitesAt(f.fn, f.offsets, ctx.adapter, ctx.config, (n) => macroForkSite(ctx, n), macroConstantNames(ctx)).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
+  const sites = forkSitesAt(ctx, f.fn, f.offsets).filter((s) => s.kind === 'vfork' || s.kind === 'raw');
   if (sites.length > MAX_WRAPPER_SITES_PER_FUNCTION) log?.capped.push(`\`${f.name}\` in ${file} holds ${sites.length} fork sites; only the first ${MAX_WRAPPER_SITES_PER_FUNCTION} were checked for a child that returns to its caller`);
   for (const site of sites.slice(0, MAX_WRAPPER_SITES_PER_FUNCTION)) {
     if (log) log.sitesAnalysed++;
